@@ -1,0 +1,337 @@
+"""Tidy tables -> presentation for the Danish reports: number formats and pandoc pipe tables.
+
+Danish number conventions: decimal comma, ``.`` between thousands, a non-breaking space before
+``%`` ("12 %", "12,5 %"), an en dash in intervals ("(8–17 %)", or "(-4 til 12 %)" when a bound
+is negative, so the dash is not read as a minus). Rounding is half-up on the decimal value
+(12,5 -> 13), as readers and spreadsheets expect, not Python's round-half-to-even.
+
+Every ``format_*`` function takes a scalar, an array-like or a Series and returns a string, a
+list of strings or a Series of strings (same index). NA becomes ``na``.
+
+Examples
+--------
+>>> format_pct(12.5, decimals=1)
+'12,5\\xa0%'
+>>> format_ci(8.2, 17.4)
+'(8–17\\xa0%)'
+>>> format_p(0.0004)
+'p < 0,001'
+>>> format_number(1234.5, decimals=1)
+'1.234,5'
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from fslt_survey.errors import SurveyDataError
+
+__all__ = [
+    "CI_HEADING",
+    "NBSP",
+    "escape_markdown",
+    "format_ci",
+    "format_number",
+    "format_p",
+    "format_pct",
+    "present_frequencies",
+    "to_markdown_table",
+]
+
+NBSP = "\u00a0"
+EN_DASH = "\u2013"
+#: Heading of the interval column in :func:`present_frequencies`.
+CI_HEADING = f"95{NBSP}%-konfidensinterval"
+_ALIGN = {"l": "l", "left": "l", "r": "r", "right": "r", "c": "c", "center": "c", "centre": "c"}
+
+
+def _is_na(x: Any) -> bool:
+    try:
+        return bool(pd.isna(x))
+    except (TypeError, ValueError):
+        return False
+
+
+def _vectorise(func: Callable[..., str], *args: Any) -> Any:
+    """Apply a scalar formatter element-wise to Series / array-likes, or once to scalars."""
+    first = args[0]
+    if isinstance(first, pd.Series):
+        others = [a.to_numpy(dtype=object) if isinstance(a, pd.Series) else a for a in args[1:]]
+        values = [func(*vals) for vals in zip(first.to_numpy(dtype=object), *others, strict=True)]
+        return pd.Series(values, index=first.index, dtype=object).astype(str)
+    if isinstance(first, np.ndarray | list | tuple | pd.Index):
+        arrays = [list(a) for a in args]
+        return [func(*vals) for vals in zip(*arrays, strict=True)]
+    return func(*args)
+
+
+def _danish(x: Any, decimals: int) -> str:
+    if decimals < 0:
+        raise SurveyDataError("decimals must be 0 or more", found=str(decimals))
+    d = Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    if d == 0:
+        d = abs(d)  # no "-0"
+    text = f"{d:,.{decimals}f}"
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+def format_number(x: Any, decimals: int = 0, *, na: str = EN_DASH) -> Any:
+    """Danish number: ``1234.5 -> "1.234,5"`` (with ``decimals=1``)."""
+    return _vectorise(lambda v: na if _is_na(v) else _danish(v, decimals), x)
+
+
+def format_pct(x: Any, decimals: int = 0, *, na: str = EN_DASH) -> Any:
+    """Percentage (already on 0-100): ``12 -> "12 %"``, ``12.5 -> "12,5 %"`` (decimals=1).
+
+    The space before ``%`` is non-breaking (U+00A0).
+    """
+    return _vectorise(lambda v: na if _is_na(v) else f"{_danish(v, decimals)}{NBSP}%", x)
+
+
+def format_ci(low: Any, high: Any, decimals: int = 0, *, na: str = "") -> Any:
+    """Interval in percent: ``(8.2, 17.4) -> "(8–17 %)"``; ``"(-4 til 12 %)"`` if a bound < 0."""
+
+    def one(lo: Any, hi: Any) -> str:
+        if _is_na(lo) or _is_na(hi):
+            return na
+        a, b = _danish(lo, decimals), _danish(hi, decimals)
+        sep = " til " if a.startswith("-") or b.startswith("-") else EN_DASH
+        return f"({a}{sep}{b}{NBSP}%)"
+
+    return _vectorise(one, low, high)
+
+
+def format_p(p: Any, *, prefix: bool = True, na: str = "") -> Any:
+    """P-value: ``"p < 0,001"``, ``"p = 0,004"`` (below 0.01: three decimals), ``"p = 0,03"``.
+
+    ``prefix=False`` gives ``"< 0,001"`` / ``"0,03"`` for a p column.
+    """
+
+    def one(v: Any) -> str:
+        if _is_na(v):
+            return na
+        v = float(v)
+        if not 0 <= v <= 1:
+            raise SurveyDataError("a p-value lies between 0 and 1", found=str(v))
+        if v < 0.001:
+            text = "< 0,001"
+        else:
+            text = ("= " if prefix else "") + _danish(v, 3 if v < 0.01 else 2)
+        return f"p {text}" if prefix else text
+
+    return _vectorise(one, p)
+
+
+# --------------------------------------------------------------------------- markdown
+
+# Characters pandoc (and so Quarto) may read as markup in inline text: emphasis, code, links,
+# raw HTML/autolinks, math ($), sub/superscript (~ ^), citations (@), entities (&), headings,
+# the table's own cell separator (|) and the escape character itself.
+_MD_ACTIVE = re.compile(r"([\\`*_\[\]<>|$~^@&#{}])")
+
+
+def escape_markdown(text: Any) -> str:
+    """Make survey text literal inside a pandoc/Quarto pipe-table cell.
+
+    Backslash-escapes markdown-active characters (pandoc's ``all_symbols_escapable``),
+    breaks ``--`` so it is not turned into a dash, and folds line breaks into spaces (a pipe
+    table row is one line).
+
+    Examples
+    --------
+    >>> escape_markdown("*Kaffe* | te_ & <b>")
+    '\\\\*Kaffe\\\\* \\\\| te\\\\_ \\\\& \\\\<b\\\\>'
+    """
+    s = re.sub(r"\s*[\r\n]+\s*", " ", str(text))
+    s = _MD_ACTIVE.sub(r"\\\1", s)
+    return re.sub(r"-(?=-)", r"\\-", s)
+
+
+def _cell(value: Any, decimals: int, na: str) -> str:
+    if _is_na(value):
+        return na
+    if isinstance(value, bool | np.bool_):
+        return "Ja" if value else "Nej"
+    if isinstance(value, int | np.integer):
+        return _danish(value, 0)
+    if isinstance(value, float | np.floating):
+        return _danish(value, decimals)
+    return str(value)
+
+
+_NUMBER_TEXT = re.compile(r"^[\s\d.,%()<>=p\u00a0\u2013+-]*\d[\s\d.,%()<>=p\u00a0\u2013+-]*$")
+
+
+def _numeric_column(s: pd.Series) -> bool:
+    """Numbers, or text that is only formatted numbers ("12 %", "(8–17 %)", "p = 0,03")."""
+    if pd.api.types.is_bool_dtype(s.dtype):
+        return False
+    if pd.api.types.is_numeric_dtype(s.dtype):
+        return True
+    texts = [str(v).replace(" til ", "") for v in s if not _is_na(v) and str(v) != ""]
+    return bool(texts) and all(_NUMBER_TEXT.match(t) and not re.search(r"\d-\d", t) for t in texts)
+
+
+def to_markdown_table(
+    df: pd.DataFrame,
+    columns: Mapping[str, str] | Sequence[str] | None = None,
+    align: Mapping[str, str] | str | None = None,
+    caption: str | None = None,
+    *,
+    decimals: int = 1,
+    na: str = "",
+    label: str | None = None,
+    escape: bool = True,
+) -> str:
+    """A pandoc pipe table (renders in Quarto and plain pandoc).
+
+    Parameters
+    ----------
+    df
+        Table to show; format numbers first (``format_pct`` ...) for full control. Other
+        numbers are written the Danish way: integers as is, floats with ``decimals``.
+    columns
+        Which columns to show, in order: a list, or a mapping old name -> heading (rename).
+    align
+        Per column ``"left"``/``"right"``/``"center"`` (or ``l``/``r``/``c``) keyed by old or
+        new name, or a string with one letter per shown column. Default: numeric columns and
+        columns of formatted numbers ("12 %", "(8–17 %)") right, the rest left.
+    caption
+        Table caption (written as pandoc's ``: caption`` line after the table).
+    na
+        Text for missing values.
+    label
+        Quarto cross-reference id (``"tbl-behov"``), appended to the caption as
+        ``{#tbl-behov}``.
+    escape
+        Escape markdown in headings, cells and caption (default; survey answers are text).
+
+    Returns
+    -------
+    str
+        The table, ending with a newline.
+    """
+    if not isinstance(df, pd.DataFrame):
+        raise SurveyDataError("to_markdown_table needs a DataFrame", found=type(df).__name__)
+    if columns is None:
+        names = {c: str(c) for c in df.columns}
+    elif isinstance(columns, Mapping):
+        names = {c: str(h) for c, h in columns.items()}
+    else:
+        names = {c: str(c) for c in columns}
+    unknown = [c for c in names if c not in df.columns]
+    if unknown:
+        raise SurveyDataError(
+            "to_markdown_table: unknown column(s)",
+            column=str(unknown[0]),
+            expected=", ".join(map(str, df.columns)),
+            found=", ".join(map(str, unknown)),
+        )
+    cols = list(names)
+    if isinstance(align, str):
+        if len(align) != len(cols) or any(a not in _ALIGN for a in align):
+            raise SurveyDataError("align needs one of l/r/c per column", found=align)
+        aligns = [_ALIGN[a] for a in align]
+    else:
+        given = dict(align or {})
+        aligns = []
+        for c in cols:
+            a = given.get(c, given.get(names[c]))
+            if a is None:
+                a = "right" if _numeric_column(df[c]) else "left"
+            if a not in _ALIGN:
+                raise SurveyDataError(
+                    "unknown alignment", column=str(c), expected="left, right, center", found=str(a)
+                )
+            aligns.append(_ALIGN[a])
+    esc = escape_markdown if escape else (lambda t: re.sub(r"[\r\n]+", " ", str(t)))
+    header = [esc(names[c]) for c in cols]
+    body = [
+        [esc(_cell(v, decimals, na)) for v in row]
+        for row in df.loc[:, cols].itertuples(index=False, name=None)
+    ]
+    widths = [max([3, len(h), *(len(r[j]) for r in body)]) for j, h in enumerate(header)]
+
+    def line(cells: list[str]) -> str:
+        padded = [
+            c.rjust(w) if a == "r" else c.ljust(w)
+            for c, w, a in zip(cells, widths, aligns, strict=True)
+        ]
+        return "| " + " | ".join(padded) + " |"
+
+    rule = {
+        "l": lambda w: ":" + "-" * (w + 1),
+        "r": lambda w: "-" * (w + 1) + ":",
+        "c": lambda w: ":" + "-" * w + ":",
+    }
+    sep = "|" + "|".join(rule[a](w) for a, w in zip(aligns, widths, strict=True)) + "|"
+    lines = [line(header), sep, *(line(r) for r in body)]
+    if caption is not None or label is not None:
+        text = esc(caption) if caption is not None else ""
+        if label is not None:
+            if not re.fullmatch(r"[A-Za-z][\w:-]*", label):
+                raise SurveyDataError(
+                    "invalid table label",
+                    found=label,
+                    expected="letters, digits, -, _ (e.g. tbl-behov)",
+                )
+            text = f"{text} {{#{label}}}".strip()
+        lines += ["", f": {text}"]
+    return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------- presets
+
+
+def present_frequencies(
+    tab: pd.DataFrame, *, decimals: int = 0, show_missing: bool = True
+) -> pd.DataFrame:
+    """A frequency table from :func:`~fslt_survey.stats.tab_single` (or ``tab_multi``,
+    ``tab_likert``) with Danish headings and formatted numbers.
+
+    Returns
+    -------
+    DataFrame
+        Strings only: ``Spørgsmål`` (when the table holds several items), the group column
+        (when ``by`` was used, name unchanged), ``Svar``, ``Antal``, ``Andel`` and
+        :data:`CI_HEADING` ("95 %-konfidensinterval"). Typed-missing rows ("Ved ikke") keep
+        their count; their share and interval are left blank when they were computed on
+        another base than the answers (the default of ``tab_single``).
+    """
+    needed = ["item", "label", "category", "missing", "n", "base", "pct", "ci_low", "ci_high"]
+    absent = [c for c in needed if c not in tab.columns]
+    if absent:
+        raise SurveyDataError(
+            "present_frequencies needs a table from tab_single/tab_multi",
+            expected=", ".join(needed),
+            found=", ".join(map(str, tab.columns)),
+        )
+    known = {*needed, "level", "base_eff"}
+    groups = [c for c in tab.columns if c not in known]
+    is_missing = tab["missing"].astype(bool)
+    answers_base = (
+        tab["base"]
+        .where(~is_missing)
+        .astype(float)
+        .groupby([tab[k] for k in ["item", *groups]], observed=True, dropna=False, sort=False)
+        .transform("max")
+    )
+    own = ~is_missing | (answers_base == tab["base"])
+    keep = ~is_missing if not show_missing else pd.Series(True, index=tab.index)
+    rows, own = tab[keep], own[keep]
+    out = pd.DataFrame(index=rows.index)
+    if tab["item"].nunique() > 1:
+        out["Spørgsmål"] = rows["label"].astype(str)
+    for g in groups:
+        out[g] = rows[g]
+    out["Svar"] = rows["category"].astype(str)
+    out["Antal"] = format_number(rows["n"])
+    out["Andel"] = format_pct(rows["pct"], decimals).where(own, "")
+    out[CI_HEADING] = format_ci(rows["ci_low"], rows["ci_high"], decimals).where(own, "")
+    return out.reset_index(drop=True)

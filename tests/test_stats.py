@@ -1,0 +1,536 @@
+"""Tests of fslt_survey.stats (frequencies, Likert, needs, weighted tables) and
+fslt_survey.answers (reading the clean columns).
+
+Reference values come from an independent implementation: statsmodels'
+``proportion_confint(method="wilson")`` for every interval, hand counts for the tables.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from statsmodels.stats.proportion import proportion_confint
+
+from fslt_survey.codebook import Instrument, Item, parse_instrument
+from fslt_survey.config import NOT_ANSWERED
+from fslt_survey.errors import SurveyDataError
+from fslt_survey.stats import (
+    FREQ_COLUMNS,
+    TOTAL_LABEL,
+    poststratify,
+    rank_needs,
+    tab_likert,
+    tab_likert_summary,
+    tab_missing,
+    tab_multi,
+    tab_single,
+)
+
+GRAD = ["I høj grad", "I nogen grad", "I mindre grad", "Slet ikke"]
+TYPES = ["Forening", "Selvhjælp", "Netværk", "Andet"]  # "Andet": a type nobody in the sample has
+
+
+def make_instrument() -> Instrument:
+    return parse_instrument(
+        {
+            "instrument": "statstest",
+            "title": "Testskema",
+            "kind": "member",
+            "waves": [2025, 2027],
+            "scales": {
+                "grad": {
+                    "ordered": True,
+                    "labels": [
+                        *({"code": i + 1, "label": lab} for i, lab in enumerate(GRAD)),
+                        {"code": 9, "label": "Ved ikke", "missing": True},
+                    ],
+                },
+                "janej": {
+                    "ordered": False,
+                    "labels": [{"code": 1, "label": "Ja"}, {"code": 2, "label": "Nej"}],
+                },
+                "temaer": {
+                    "ordered": False,
+                    "labels": [
+                        {"code": 1, "label": "Frivillige"},
+                        {"code": 2, "label": "Fundraising"},
+                        {"code": 3, "label": "GDPR"},
+                    ],
+                },
+            },
+            "sections": [
+                {
+                    "id": "a",
+                    "title": "Del A",
+                    "items": [
+                        {
+                            "id": "behov_a",
+                            "text": "Behov A?",
+                            "short": "Rekruttering",
+                            "type": "likert",
+                            "scale": "grad",
+                            "battery": "behov",
+                        },
+                        {
+                            "id": "behov_b",
+                            "text": "Behov B?",
+                            "short": "Fundraising",
+                            "type": "likert",
+                            "scale": "grad",
+                            "battery": "behov",
+                        },
+                        {
+                            "id": "behov_c",
+                            "text": "Behov C?",
+                            "short": "GDPR",
+                            "type": "likert",
+                            "scale": "grad",
+                            "battery": "behov",
+                        },
+                        {
+                            "id": "driver",
+                            "text": "Driver I grupper?",
+                            "type": "single",
+                            "scale": "janej",
+                        },
+                        {
+                            "id": "temaer",
+                            "text": "Hvilke temaer?",
+                            "type": "multi",
+                            "scale": "temaer",
+                        },
+                        {"id": "antal", "text": "Hvor mange?", "type": "numeric"},
+                    ],
+                }
+            ],
+        }
+    )
+
+
+def choice_columns(item: Item, values: list[str | None]) -> dict[str, pd.Series]:
+    """Clean columns of a single/likert item following the clean data contract.
+
+    A substantive label goes to ``<id>``; a typed-missing label (or "Ikke besvaret") to
+    ``<id>__missing``; None means not asked (both NA).
+    """
+    scale = item.scale
+    assert scale is not None
+    cats = scale.categories
+    reasons = [lab.label for lab in scale.missing] + [NOT_ANSWERED]
+    answer = [v if v in cats else None for v in values]
+    reason = [v if v in reasons else None for v in values]
+    return {
+        item.id: pd.Series(pd.Categorical(answer, categories=cats, ordered=scale.ordered)),
+        item.missing_column: pd.Series(pd.Categorical(reason, categories=reasons)),
+    }
+
+
+def multi_columns(item: Item, ticks: list[set[str] | str | None]) -> dict[str, pd.Series]:
+    """Clean columns of a multi item: a set of ticked labels, a missing reason, or None."""
+    assert item.scale is not None
+    out = {}
+    for lab in item.scale.substantive:
+        out[item.option_column(lab)] = pd.Series(
+            pd.array(
+                [lab.label in t if isinstance(t, set) else None for t in ticks], dtype="boolean"
+            )
+        )
+    out[item.missing_column] = pd.Series(
+        pd.Categorical(
+            [t if isinstance(t, str) else None for t in ticks],
+            categories=["Ved ikke", NOT_ANSWERED],
+        )
+    )
+    return out
+
+
+@pytest.fixture(scope="module")
+def inst() -> Instrument:
+    return make_instrument()
+
+
+@pytest.fixture
+def data(inst: Instrument) -> pd.DataFrame:
+    """12 responses of wave 2025: rows 0-5 Forening, 6-9 Selvhjælp, 10-11 Netværk."""
+    n = 12
+    cols: dict[str, pd.Series] = {
+        "response_id": pd.Series([f"r{i:02d}" for i in range(n)]),
+        "wave": pd.Series([2025] * n),
+        "association_id": pd.Series([f"f{i:02d}" for i in range(n)]),
+        "assoc_type": pd.Series(
+            pd.Categorical(["Forening"] * 6 + ["Selvhjælp"] * 4 + ["Netværk"] * 2, categories=TYPES)
+        ),
+    }
+    cols |= choice_columns(
+        inst.item("behov_a"),
+        ["I høj grad"] * 4
+        + ["I nogen grad"] * 3
+        + ["I mindre grad"] * 2
+        + ["Ved ikke"] * 2
+        + [NOT_ANSWERED],
+    )
+    cols |= choice_columns(
+        inst.item("behov_b"),
+        ["I høj grad"]
+        + ["I nogen grad"] * 2
+        + ["I mindre grad"] * 4
+        + ["Slet ikke"] * 3
+        + [None] * 2,
+    )
+    cols |= choice_columns(inst.item("behov_c"), ["I høj grad"] * 6 + ["Slet ikke"] * 6)
+    cols |= choice_columns(inst.item("driver"), ["Ja"] * 7 + ["Nej"] * 5)
+    cols |= multi_columns(
+        inst.item("temaer"),
+        [{"Frivillige", "Fundraising"}] * 2
+        + [{"Frivillige"}] * 4
+        + [set()] * 4
+        + ["Ved ikke", None],
+    )
+    cols["antal"] = pd.Series(pd.array([3.0] * n, dtype="Float64"))
+    cols["antal__missing"] = pd.Series(pd.Categorical([None] * n, categories=["Ved ikke"]))
+    return pd.DataFrame(cols)
+
+
+@pytest.fixture
+def registry() -> pd.DataFrame:
+    """20 member associations: 40 % Forening, 40 % Selvhjælp, 20 % Netværk."""
+    types = ["Forening"] * 8 + ["Selvhjælp"] * 8 + ["Netværk"] * 4
+    return pd.DataFrame(
+        {
+            "association_id": [f"f{i:02d}" for i in range(20)],
+            "assoc_type": pd.Categorical(types, categories=TYPES),
+        }
+    )
+
+
+def sm_wilson(k: float, n: float) -> tuple[float, float]:
+    low, high = proportion_confint(k, n, alpha=0.05, method="wilson")
+    return 100 * float(low), 100 * float(high)
+
+
+# --------------------------------------------------------------------------- tab_single
+
+
+def test_tab_single_counts_missing_rows_and_reference_ci(inst, data) -> None:
+    tab = tab_single(data, inst.item("behov_a"))
+    assert list(tab.columns) == FREQ_COLUMNS
+    sub = tab[~tab["missing"]]
+    assert sub["category"].tolist() == GRAD  # scale order, "Slet ikke" kept with n = 0
+    assert sub["n"].tolist() == [4, 3, 2, 0]
+    assert sub["level"].tolist() == [1, 2, 3, 4]
+    assert set(sub["base"]) == {9}
+    assert sub["pct"].sum() == pytest.approx(100)
+    for row in sub.itertuples():
+        assert row.pct == pytest.approx(100 * row.n / 9)
+        assert (row.ci_low, row.ci_high) == pytest.approx(sm_wilson(row.n, 9), abs=1e-9)
+    mis = tab[tab["missing"]]
+    assert mis["category"].tolist() == ["Ved ikke", NOT_ANSWERED]
+    assert mis["n"].tolist() == [2, 1]
+    assert set(mis["base"]) == {12}  # everyone asked
+    assert mis["level"].isna().all()
+    assert tab["label"].unique().tolist() == ["Rekruttering"]
+
+
+def test_tab_single_include_missing_puts_reasons_in_the_base(inst, data) -> None:
+    tab = tab_single(data, inst.item("behov_a"), include_missing=True)
+    assert set(tab["base"]) == {12}
+    assert tab["n"].tolist() == [4, 3, 2, 0, 2, 1]
+    assert tab["pct"].sum() == pytest.approx(100)
+
+
+def test_tab_single_not_asked_rows_are_in_no_base(inst, data) -> None:
+    tab = tab_single(data, inst.item("behov_b"))
+    assert tab.loc[~tab["missing"], "base"].unique().tolist() == [10]
+    assert tab.loc[tab["missing"], "n"].sum() == 0
+    assert tab.loc[tab["missing"], "base"].unique().tolist() == [10]
+
+
+def test_tab_single_by_group_keeps_empty_groups(inst, data) -> None:
+    tab = tab_single(data, inst.item("behov_a"), by="assoc_type")
+    assert list(tab.columns) == ["assoc_type", *FREQ_COLUMNS]
+    assert isinstance(tab["assoc_type"].dtype, pd.CategoricalDtype)
+    assert tab["assoc_type"].unique().tolist() == TYPES
+    sub = tab[~tab["missing"]].set_index(["assoc_type", "category"], drop=False)
+    assert sub.loc[("Forening", "I høj grad"), "n"] == 4
+    assert sub.loc[("Forening", "I høj grad"), "base"] == 6
+    assert sub.loc[("Selvhjælp", "I mindre grad"), "n"] == 2
+    assert sub.loc[("Selvhjælp", "I mindre grad"), "base"] == 3
+    # groups without answers: base 0, pct and interval NA
+    empty = tab[(tab["assoc_type"].isin(["Netværk", "Andet"])) & ~tab["missing"]]
+    assert (empty["base"] == 0).all() and empty["pct"].isna().all()
+    assert empty["ci_low"].isna().all()
+    vk = tab[(tab["category"] == "Ved ikke")].set_index("assoc_type")["n"]
+    assert vk.to_dict() == {"Forening": 0, "Selvhjælp": 1, "Netværk": 1, "Andet": 0}
+
+
+def test_tab_single_by_non_categorical_column(inst, data) -> None:
+    tab = tab_single(data, inst.item("driver"), by="wave")
+    assert tab["wave"].unique().tolist() == [2025]
+    assert tab.loc[~tab["missing"], "n"].tolist() == [7, 5]
+
+
+def test_tab_single_accepts_item_id(data) -> None:
+    tab = tab_single(data, "driver")
+    assert tab.loc[~tab["missing"], "category"].tolist() == ["Ja", "Nej"]
+    assert tab["label"].iloc[0] == "driver"
+
+
+def test_tab_single_accepts_string_column_with_known_labels(inst, data) -> None:
+    df = data.assign(driver=data["driver"].astype(str).replace("nan", None))
+    tab = tab_single(df, inst.item("driver"))
+    assert tab.loc[~tab["missing"], "n"].tolist() == [7, 5]
+
+
+# --------------------------------------------------------------------------- tab_multi
+
+
+def test_tab_multi_share_of_respondents(inst, data) -> None:
+    tab = tab_multi(data, inst.item("temaer"))
+    sub = tab[~tab["missing"]]
+    assert sub["category"].tolist() == ["Frivillige", "Fundraising", "GDPR"]
+    assert sub["n"].tolist() == [6, 2, 0]  # GDPR nobody ticked: kept with 0
+    assert set(sub["base"]) == {10}  # answered the question (not the ticks: 8)
+    assert sub["pct"].tolist() == pytest.approx([60, 20, 0])
+    for row in sub.itertuples():
+        assert (row.ci_low, row.ci_high) == pytest.approx(sm_wilson(row.n, 10), abs=1e-9)
+    mis = tab[tab["missing"]].set_index("category")
+    assert mis.loc["Ved ikke", "n"] == 1 and mis.loc["Ved ikke", "base"] == 11
+
+
+def test_tab_multi_sort_and_partial_na(inst, data) -> None:
+    df = data.copy()
+    df.loc[3, "temaer__2"] = pd.NA  # answered row with one NA option: counts as not ticked
+    tab = tab_multi(df, inst.item("temaer"), sort=True)
+    assert tab.loc[~tab["missing"], "category"].tolist() == ["Frivillige", "Fundraising", "GDPR"]
+    assert tab.loc[~tab["missing"], "base"].unique().tolist() == [10]
+    assert tab["missing"].tolist() == [False, False, False, True, True]
+
+
+def test_tab_multi_by_id(data) -> None:
+    tab = tab_multi(data, "temaer")
+    assert tab.loc[~tab["missing"], "category"].tolist() == ["1", "2", "3"]
+
+
+# --------------------------------------------------------------------------- likert, needs
+
+
+def test_tab_likert_stacks_items_in_order(inst, data) -> None:
+    tab = tab_likert(data, inst.battery("behov"))
+    assert tab["item"].unique().tolist() == ["behov_a", "behov_b", "behov_c"]
+    sub = tab[~tab["missing"]]
+    assert sub.groupby("item")["category"].apply(list).to_dict() == {
+        "behov_a": GRAD,
+        "behov_b": GRAD,
+        "behov_c": GRAD,
+    }
+    sums = sub.groupby("item")["pct"].sum()
+    assert sums.to_numpy() == pytest.approx([100, 100, 100])
+    c = sub[sub["item"] == "behov_c"]
+    assert c["n"].tolist() == [6, 0, 0, 6]
+
+
+def test_tab_likert_summary(inst, data) -> None:
+    s = tab_likert_summary(data, inst.battery("behov")).set_index("item")
+    assert list(s.columns) == [
+        "label",
+        "base",
+        "n_missing",
+        "top2_n",
+        "top2_pct",
+        "top2_ci_low",
+        "top2_ci_high",
+        "median",
+        "base_eff",
+    ]
+    assert s.loc["behov_a", ["base", "n_missing", "top2_n"]].tolist() == [9, 3, 7]
+    assert s.loc["behov_a", "top2_pct"] == pytest.approx(700 / 9)
+    ci = sm_wilson(7, 9)
+    assert s.loc["behov_a", "top2_ci_low"] == pytest.approx(ci[0])
+    assert s.loc["behov_a", "top2_ci_high"] == pytest.approx(ci[1])
+    # medians: a = 4,3,2,0 of 9 -> 2nd; b = 1,2,4,3 of 10 -> 3rd; c = 6/12 then 6 -> lower median
+    assert s["median"].tolist() == ["I nogen grad", "I mindre grad", "I høj grad"]
+    assert s.loc["behov_b", ["base", "n_missing"]].tolist() == [10, 0]
+
+
+def test_tab_likert_summary_custom_top_and_groups(inst, data) -> None:
+    s = tab_likert_summary(data, [inst.item("behov_b")], top=["Slet ikke"], by="assoc_type")
+    total = s["top2_n"].sum()
+    assert total == 3
+    assert s["assoc_type"].tolist() == TYPES
+    assert s.loc[s["assoc_type"] == "Andet", "median"].isna().all()
+    with pytest.raises(SurveyDataError, match="not categories"):
+        tab_likert_summary(data, [inst.item("behov_b")], top=["Helt enig"])
+
+
+def test_rank_needs_overall_and_by_group(inst, data) -> None:
+    r = rank_needs(data, inst.battery("behov"))
+    assert list(r.columns) == [
+        "rank",
+        "item",
+        "label",
+        "n",
+        "base",
+        "pct",
+        "ci_low",
+        "ci_high",
+        "base_eff",
+    ]
+    # large need (I høj grad): a 4/9, b 1/10, c 6/12
+    assert r["item"].tolist() == ["behov_c", "behov_a", "behov_b"]
+    assert r["rank"].tolist() == [1, 2, 3]
+    assert r["pct"].tolist() == pytest.approx([50, 400 / 9, 10])
+    assert r["pct"].is_monotonic_decreasing
+    g = rank_needs(
+        data, inst.battery("behov"), by="assoc_type", large=("I høj grad", "I nogen grad")
+    )
+    assert g["assoc_type"].unique().tolist() == [TOTAL_LABEL, *TYPES]
+    for _, block in g.groupby("assoc_type", observed=True, sort=False):
+        assert block["pct"].dropna().is_monotonic_decreasing
+    overall = g[g["assoc_type"] == TOTAL_LABEL].set_index("item")
+    assert overall.loc["behov_a", "n"] == 7 and overall.loc["behov_a", "base"] == 9
+    no_total = rank_needs(data, inst.battery("behov"), by="assoc_type", total=False)
+    assert TOTAL_LABEL not in set(no_total["assoc_type"])
+
+
+# --------------------------------------------------------------------------- tab_missing
+
+
+def test_tab_missing(inst, data) -> None:
+    m = tab_missing(data, [inst.item("behov_a"), inst.item("temaer")])
+    assert list(m.columns) == ["item", "label", "reason", "n", "base", "pct", "ci_low", "ci_high"]
+    a = m[m["item"] == "behov_a"].set_index("reason")
+    assert a.loc["Ved ikke", "n"] == 2 and a.loc[NOT_ANSWERED, "n"] == 1
+    assert a.loc["Ved ikke", "base"] == 12
+
+
+def test_weighted_tab_single(inst, data, registry) -> None:
+    w = poststratify(data, registry)
+    tab = tab_single(w, inst.item("behov_a"), weights="weight")
+    sub = tab[~tab["missing"]].set_index("category")
+    # answered rows 0-8: six Forening (w 0.8), three Selvhjælp (w 1.2)
+    total = 6 * 0.8 + 3 * 1.2
+    assert sub.loc["I høj grad", "pct"] == pytest.approx(100 * 3.2 / total)
+    assert sub.loc["I nogen grad", "pct"] == pytest.approx(100 * 2.8 / total)
+    assert sub["n"].tolist() == [4, 3, 2, 0]  # unweighted counts are reported
+    assert set(sub["base"]) == {9}
+    neff = total**2 / (6 * 0.64 + 3 * 1.44)
+    assert sub["base_eff"].iloc[0] == pytest.approx(neff)
+    p = 3.2 / total
+    ci = sm_wilson(p * neff, neff)
+    assert (sub.loc["I høj grad", "ci_low"], sub.loc["I høj grad", "ci_high"]) == pytest.approx(ci)
+    assert sub["pct"].sum() == pytest.approx(100)
+
+
+def test_weighted_type_shares_equal_registry(inst, data, registry) -> None:
+    """Weighted tab of the type column itself reproduces the registry shares."""
+    w = poststratify(data, registry)
+    w["type_item"] = w["assoc_type"].cat.remove_categories(["Andet"])
+    tab = tab_single(w, "type_item", weights="weight")
+    got = tab.set_index("category")["pct"]
+    assert got["Forening"] == pytest.approx(40)
+    assert got["Selvhjælp"] == pytest.approx(40)
+    assert got["Netværk"] == pytest.approx(20)
+
+
+def test_weights_are_honoured_everywhere(inst, data, registry) -> None:
+    w = poststratify(data, registry)
+    unweighted = tab_multi(w, inst.item("temaer"))
+    weighted = tab_multi(w, inst.item("temaer"), weights="weight")
+    assert (weighted["n"] == unweighted["n"]).all()
+    assert not np.allclose(weighted["pct"].iloc[:2], unweighted["pct"].iloc[:2])
+    s = tab_likert_summary(w, inst.battery("behov"), weights="weight")
+    assert (s["base_eff"] < s["base"]).all()
+    r = rank_needs(w, inst.battery("behov"), weights="weight")
+    assert (r["base_eff"] <= r["base"]).all()
+
+
+def test_bad_weights(inst, data) -> None:
+    with pytest.raises(SurveyDataError, match="weight column"):
+        tab_single(data, inst.item("behov_a"), weights="weight")
+    with pytest.raises(SurveyDataError, match="non-negative"):
+        tab_single(data.assign(weight=-1.0), inst.item("behov_a"), weights="weight")
+    with pytest.raises(SurveyDataError, match="numeric"):
+        tab_single(data.assign(weight="x"), inst.item("behov_a"), weights="weight")
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def test_errors_are_survey_data_errors(inst, data) -> None:
+    with pytest.raises(SurveyDataError, match="type 'multi'"):
+        tab_single(data, inst.item("temaer"))
+    with pytest.raises(SurveyDataError, match="type 'numeric'"):
+        tab_single(data, inst.item("antal"))
+    with pytest.raises(SurveyDataError, match="not in the data"):
+        tab_single(data.drop(columns="behov_a"), inst.item("behov_a"))
+    with pytest.raises(SurveyDataError, match="unknown item"):
+        tab_single(data, "findes_ikke")
+    with pytest.raises(SurveyDataError, match="group column"):
+        tab_single(data, inst.item("behov_a"), by="findes_ikke")
+    with pytest.raises(SurveyDataError, match="not substantive labels"):
+        tab_single(data.assign(driver=["Måske"] * 12), inst.item("driver"))
+    with pytest.raises(SurveyDataError, match="not categorical"):
+        tab_single(data, "antal")
+    with pytest.raises(SurveyDataError):
+        tab_multi(data, inst.item("behov_a"))
+    with pytest.raises(SurveyDataError, match="unordered"):
+        tab_likert_summary(data, [inst.item("driver")])
+    with pytest.raises(SurveyDataError, match="at least one"):
+        tab_likert(data, [])
+    with pytest.raises(SurveyDataError, match="DataFrame"):
+        tab_single(data.to_dict(), inst.item("behov_a"))  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- properties
+
+
+def _calls(inst: Instrument, registry: pd.DataFrame) -> list:
+    behov = inst.battery("behov")
+    return [
+        lambda d: tab_single(d, inst.item("behov_a"), by="assoc_type"),
+        lambda d: tab_single(d, inst.item("behov_a"), include_missing=True),
+        lambda d: tab_multi(d, inst.item("temaer"), sort=True),
+        lambda d: tab_missing(d, behov),
+        lambda d: tab_likert(d, behov, by="wave"),
+        lambda d: tab_likert_summary(d, behov),
+        lambda d: rank_needs(d, behov, by="assoc_type"),
+        lambda d: poststratify(d, registry),
+    ]
+
+
+def test_no_function_mutates_its_input(inst, data, registry) -> None:
+    for call in _calls(inst, registry):
+        before = data.copy(deep=True)
+        dtypes = data.dtypes.copy()
+        out = call(data)
+        assert out is not data
+        assert data.equals(before)
+        assert data.dtypes.equals(dtypes)
+        assert list(data.columns) == list(before.columns)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from([*GRAD, "Ved ikke", NOT_ANSWERED, None]), min_size=1, max_size=40))
+def test_frequency_properties(values: list[str | None]) -> None:
+    item = make_instrument().item("behov_a")
+    df = pd.DataFrame(choice_columns(item, values))
+    tab = tab_single(df, item)
+    sub = tab[~tab["missing"]]
+    answered = sum(v in GRAD for v in values)
+    assert sub["category"].tolist() == GRAD  # every level, also unchosen ones
+    assert sub["n"].sum() == answered
+    assert (sub["base"] == answered).all()
+    if answered:
+        assert sub["pct"].sum() == pytest.approx(100)
+        assert (sub["ci_low"] <= sub["pct"] + 1e-9).all()
+        assert (sub["pct"] <= sub["ci_high"] + 1e-9).all()
+        assert ((sub["ci_low"] >= 0) & (sub["ci_high"] <= 100)).all()
+    else:
+        assert sub["pct"].isna().all()
+    asked = sum(v is not None for v in values)
+    assert (tab.loc[tab["missing"], "base"] == asked).all()
+    full = tab_single(df, item, include_missing=True)
+    assert full["n"].sum() == asked
