@@ -1,0 +1,435 @@
+"""The built-in engine: parse, execute (or reuse), convert, and publish atomically."""
+
+from __future__ import annotations
+
+import logging
+import os
+import posixpath
+import shutil
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from fslt_survey.errors import RenderError
+from fslt_survey.render import pandoc
+from fslt_survey.render.cache import (
+    CachedExecution,
+    RenderCache,
+    execution_key,
+    package_source_hash,
+)
+from fslt_survey.render.execute import execute_document
+from fslt_survey.render.i18n import strings
+from fslt_survey.render.pages import PagePlan, build_inputs, write_page
+from fslt_survey.render.project import (
+    FORMAT_KINDS,
+    SKIP_DIRS,
+    Project,
+    as_list,
+    document_config,
+    expand_globs,
+    load_yaml,
+)
+from fslt_survey.render.qmd import apply_shortcodes, parse_qmd
+from fslt_survey.render.results import DocumentResult, RenderResult
+from fslt_survey.render.site import (
+    CSS_PATH,
+    copy_file,
+    copy_globs,
+    navbar_targets,
+    page_info,
+    redirect_page,
+    relative_href,
+)
+
+log = logging.getLogger("fslt_survey.render")
+
+#: Version of the built-in engine's output format (part of every cache key).
+ENGINE_VERSION = "fslt-builtin-1"
+
+
+def engine_version() -> str:
+    """Engine, pandoc, Typst and template versions in one string (part of cache keys)."""
+    return "/".join(
+        [
+            ENGINE_VERSION,
+            pandoc.pandoc_version(),
+            pandoc.typst_version(),
+            pandoc.templates_hash()[:16],
+        ]
+    )
+
+
+def _snapshot(folder: Path, exclude: set[Path]) -> dict[str, tuple[int, int]]:
+    """(mtime, size) of files below ``folder``, skipping hidden/tool folders."""
+    out: dict[str, tuple[int, int]] = {}
+    for dirpath, dirnames, filenames in os.walk(folder):
+        here = Path(dirpath)
+        dirnames[:] = [
+            d
+            for d in dirnames
+            if not d.startswith(".") and d not in SKIP_DIRS and (here / d).resolve() not in exclude
+        ]
+        for name in filenames:
+            path = here / name
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            out[path.relative_to(folder).as_posix()] = (st.st_mtime_ns, st.st_size)
+    return out
+
+
+@dataclass
+class Target:
+    """Where the outputs of a render go and how they are published."""
+
+    output_dir: Path
+    site: bool = True  # navbar/footer, mirrored paths, atomic swap of the whole folder
+    full: bool = True  # rebuild the folder from scratch (else start from the previous one)
+    formats: list[str] | None = None  # restrict formats (render_document)
+    name: str | None = None  # output file stem (render_document)
+
+
+class Builder:
+    """Render documents of one project with the built-in engine."""
+
+    def __init__(
+        self,
+        project: Project,
+        target: Target,
+        *,
+        params: dict[str, Any] | None = None,
+        force: bool = False,
+        progress: bool = True,
+    ) -> None:
+        self.project = project
+        self.target = target
+        self.params = dict(params or {})
+        self.force = force
+        self.progress = progress
+        self.cache = RenderCache(project.cache_dir)
+        self.scratch = self.cache.root / f"tmp-{uuid.uuid4().hex[:8]}"
+        self.package_hash = package_source_hash()
+        self.engine_version = engine_version()
+        variables_file = project.root / "_variables.yml"
+        self.variables: dict[str, Any] = {}
+        if variables_file.exists():
+            self.variables = load_yaml(variables_file.read_text("utf-8"), variables_file) or {}
+        all_docs = project.documents()
+        self.pages = {rel: page_info(project, rel) for rel in all_docs}
+
+    # -- planning -----------------------------------------------------------------------------
+
+    def _plan(self, rel: str, cfg: Any) -> PagePlan:
+        if self.target.formats is not None:
+            wanted = {FORMAT_KINDS.get(f, f) for f in self.target.formats}
+            cfg.formats = {k: v for k, v in cfg.formats.items() if FORMAT_KINDS[k] in wanted}
+            if not cfg.formats:
+                raise RenderError(
+                    "none of the requested formats can be written for this document",
+                    file=rel,
+                    expected="html, typst or pdf",
+                    found=", ".join(self.target.formats),
+                )
+        if self.target.name and not self.target.site:
+            # figures go to <name>_files/, so handouts of one source can share a folder
+            cfg.meta["output-file"] = self.target.name
+        if self.target.site:
+            base = posixpath.splitext(rel)[0]
+            base = posixpath.join(posixpath.dirname(base), cfg.stem)
+        else:
+            base = self.target.name or cfg.stem
+        kinds = cfg.kinds
+        return PagePlan(
+            rel=rel,
+            cfg=cfg,
+            html=base + ".html" if "html" in kinds else None,
+            pdf=base + ".pdf" if "typst" in kinds else None,
+            site=self.target.site,
+        )
+
+    def _depends(self, rel: str, meta: dict[str, Any]) -> list[tuple[str, str]]:
+        root = self.project.root
+        files = expand_globs(self.project.depends, root)
+        doc_dir = (root / rel).parent
+        doc_patterns = as_list((meta.get("fslt-survey") or {}).get("depends"))
+        for pattern in doc_patterns:
+            negate = pattern.startswith("!")
+            bare = pattern.lstrip("!")
+            base = root if bare.startswith("/") else doc_dir
+            found = expand_globs([bare.lstrip("/")], base)
+            files = [f for f in files if f not in found] if negate else files + found
+        out = []
+        for f in sorted(set(files)):
+            name = os.path.relpath(f, root)
+            out.append((Path(name).as_posix(), self.cache.hasher.hash(f)))
+        return out
+
+    # -- one document -------------------------------------------------------------------------
+
+    def _execute(self, rel: str, doc: Any, cfg: Any, key: str) -> CachedExecution:
+        root = self.project.root
+        doc_dir = (root / rel).parent
+        exclude = {self.target.output_dir.resolve(), self.project.output_dir, self.cache.root}
+        before = _snapshot(doc_dir, exclude)
+        self.scratch.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(dir=self.scratch, prefix="exec-"))
+        meta = cfg.meta
+        shortcode_warnings: list[str] = []
+
+        def shortcodes(text: str) -> str:
+            return apply_shortcodes(text, meta, self.variables, shortcode_warnings, rel)
+
+        try:
+            result = execute_document(
+                doc,
+                cfg,
+                params=self.params,
+                work_dir=work,
+                project_root=root,
+                shortcodes=shortcodes,
+            )
+            after = _snapshot(doc_dir, exclude)
+            side = {
+                name: doc_dir / name
+                for name, stat in after.items()
+                if before.get(name) != stat and (doc_dir / name).is_file()
+            }
+            return self.cache.store_execution(
+                rel,
+                key,
+                markdown=result.markdown,
+                work_dir=work,
+                files=result.files,
+                side=side,
+                warnings=result.warnings + shortcode_warnings,
+                params=self.params,
+            )
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+
+    def _render_one(self, rel: str, staging: Path) -> DocumentResult:
+        t0 = time.perf_counter()
+        root = self.project.root
+        path = root / rel
+        if not path.is_file():
+            raise RenderError("document does not exist", file=rel)
+        text = path.read_text(encoding="utf-8")
+        doc = parse_qmd(path, text)
+        cfg = document_config(self.project, rel, doc.front_matter)
+        plan = self._plan(rel, cfg)
+        result = DocumentResult(source=Path(rel))
+        if cfg.skipped_formats:
+            result.warnings.append(
+                f"{rel}: format(s) {', '.join(cfg.skipped_formats)} are not supported by the "
+                "built-in engine (html, typst/pdf are); skipped"
+            )
+        options = {"meta": cfg.meta, "formats": cfg.formats, "execute": cfg.execute}
+        key = self.cache_key(rel, text, options, cfg.meta)
+        freeze = cfg.execute.get("freeze", "auto")
+        entry: CachedExecution | None = None
+        if not self.force and freeze is not False:
+            entry = self.cache.load_execution(rel, key)
+            if entry is None and freeze is True:
+                entry = self.cache.latest_execution(rel, self.params)
+        result.executed = entry is None
+        if entry is None:
+            entry = self._execute(rel, doc, cfg, key)
+        else:
+            self._restore_side_files(entry, path.parent)
+        result.warnings += entry.warnings
+
+        files_prefix = "/" + Path(os.path.relpath(entry.files_root, root)).as_posix() + "/"
+        inputs = build_inputs(
+            self.project,
+            plan,
+            entry.markdown,
+            pages=self.pages,
+            files_prefix=files_prefix,
+            source_mtime=path.stat().st_mtime,
+        )
+        output = self.cache.load_output(entry, inputs.key, path.parent)
+        if output is None:
+            page = write_page(self.project, plan, inputs, scratch=self.scratch)
+            output = self.cache.store_output(
+                entry,
+                inputs.key,
+                files=page.files,
+                resources=page.resources,
+                base=path.parent,
+                warnings=page.warnings,
+            )
+        result.warnings += [w for w in output.warnings if w not in result.warnings]
+        result.outputs = self._place(plan, entry, output, staging)
+        result.seconds = time.perf_counter() - t0
+        return result
+
+    def cache_key(self, rel: str, text: str, options: dict[str, Any], meta: dict[str, Any]) -> str:
+        return execution_key(
+            source=text,
+            rel=rel,
+            options=options,
+            params=self.params,
+            depends=self._depends(rel, meta),
+            package_hash=self.package_hash,
+            engine_version=self.engine_version,
+        )
+
+    @staticmethod
+    def _restore_side_files(entry: CachedExecution, doc_dir: Path) -> None:
+        """Put back files the cells wrote next to the document if they have gone missing."""
+        for name in entry.side:
+            dest = doc_dir / name
+            if not dest.exists():
+                copy_file(entry.side_root / name, dest)
+
+    def _place(
+        self, plan: PagePlan, entry: CachedExecution, output: Any, staging: Path
+    ) -> list[Path]:
+        """Copy a page's files into the staging folder; return their final paths."""
+        final: list[Path] = []
+        page_dir = posixpath.dirname(plan.page)
+        doc_dir = (self.project.root / plan.rel).parent
+        html_text: str | None = None
+        for kind, name in output.files.items():
+            rel_out = {"html": plan.html, "pdf": plan.pdf}.get(kind)
+            if rel_out is None and kind == "typ" and plan.pdf:
+                rel_out = posixpath.splitext(plan.pdf)[0] + ".typ"
+            if rel_out is None:
+                continue
+            if kind == "html":
+                html_text = (output.path / name).read_text(encoding="utf-8")
+                continue
+            copy_file(output.path / name, staging / rel_out)
+            final.append(self.target.output_dir / rel_out)
+        if plan.html:
+            for f in entry.files:
+                copy_file(entry.files_root / f, staging / page_dir / f)
+            for ref in output.resources:
+                dest_rel = posixpath.normpath(posixpath.join(page_dir, ref))
+                if dest_rel.startswith("../") and html_text is not None:
+                    # outside the output folder (flat handouts): keep it beside the page
+                    new_ref = "_resources/" + posixpath.normpath(ref).replace("../", "")
+                    html_text = html_text.replace(f'="{ref}"', f'="{new_ref}"')
+                    dest_rel = posixpath.join(page_dir, new_ref)
+                copy_file(doc_dir / ref, staging / dest_rel)
+            if html_text is not None:
+                dest = staging / plan.html
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                dest.write_text(html_text, encoding="utf-8")
+                final.insert(0, self.target.output_dir / plan.html)
+            doc_resources = as_list(plan.cfg.meta.get("resources"))
+            if doc_resources and self.target.site:
+                copy_globs(doc_resources, doc_dir, self.project.root, staging)
+            if self.target.site:
+                final += self._aliases(plan, staging)
+        return final
+
+    def _aliases(self, plan: PagePlan, staging: Path) -> list[Path]:
+        assert plan.html is not None
+        written = []
+        lang = str(plan.cfg.meta.get("lang") or "en")
+        title = str(plan.cfg.meta.get("title") or Path(plan.rel).stem)
+        for alias in as_list(plan.cfg.meta.get("aliases")):
+            alias_rel = posixpath.normpath(posixpath.join(posixpath.dirname(plan.html), alias))
+            if alias_rel.startswith("../") or alias_rel == plan.html:
+                continue
+            if not alias_rel.endswith((".html", ".htm")):
+                alias_rel = posixpath.join(alias_rel, "index.html")
+            href = relative_href(alias_rel, plan.html)
+            dest = staging / alias_rel
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest.write_text(redirect_page(href, title, lang, strings(lang)["redirect"]), "utf-8")
+            written.append(self.target.output_dir / alias_rel)
+        return written
+
+    # -- the whole run ------------------------------------------------------------------------
+
+    def _site_extras(self, staging: Path) -> list[str]:
+        copy_file(pandoc.CSS_FILE, staging / CSS_PATH)
+        warnings: list[str] = []
+        if not self.target.site:
+            return warnings
+        copy_globs(self.project.resources, self.project.root, self.project.root, staging)
+        navbar = self.project.website.get("navbar") or {}
+        if isinstance(navbar, dict) and navbar.get("logo"):
+            logo = self.project.root / str(navbar["logo"]).lstrip("/")
+            if logo.is_file():
+                copy_file(logo, staging / str(navbar["logo"]).lstrip("/"))
+        for target in navbar_targets(self.project, self.pages):
+            if not (staging / target).exists():
+                warnings.append(f"navbar links to {target}, which was not rendered")
+        return warnings
+
+    def run(self, docs: list[str]) -> RenderResult:
+        """Render ``docs`` (root-relative) and publish them atomically."""
+        t0 = time.perf_counter()
+        out = self.target.output_dir.resolve()
+        out.parent.mkdir(parents=True, exist_ok=True)
+        staging = out.parent / f".{out.name}.fslt-staging-{uuid.uuid4().hex[:8]}"
+        result = RenderResult(engine="builtin", output_dir=out)
+        try:
+            if self.target.site and not self.target.full and out.is_dir():
+                shutil.copytree(out, staging, symlinks=True)
+            else:
+                staging.mkdir()
+            bar = tqdm(
+                docs,
+                desc="Render",
+                unit="doc",
+                file=sys.stderr,
+                disable=not self.progress,
+                leave=False,
+            )
+            for rel in bar:
+                bar.set_postfix_str(rel, refresh=False)
+                try:
+                    result.documents.append(self._render_one(rel, staging))
+                except RenderError as exc:
+                    if exc.file is None:
+                        exc.file = rel
+                    raise
+            bar.close()
+            result.warnings += self._site_extras(staging)
+            self._publish(staging, out)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        finally:
+            self.cache.hasher.save()
+            shutil.rmtree(self.scratch, ignore_errors=True)
+        for w in result.warnings + [w for d in result.documents for w in d.warnings]:
+            log.warning(w)
+        result.seconds = time.perf_counter() - t0
+        return result
+
+    def _publish(self, staging: Path, out: Path) -> None:
+        if self.target.site:
+            old = out.parent / f".{out.name}.fslt-old-{uuid.uuid4().hex[:8]}"
+            if out.exists():
+                os.rename(out, old)
+            try:
+                os.rename(staging, out)
+            except OSError:
+                if old.exists():
+                    os.rename(old, out)
+                raise
+            shutil.rmtree(old, ignore_errors=True)
+            return
+        # a single document into an existing folder: replace its figure folder, then move its
+        # files in one by one (other documents' files in the folder stay as they are)
+        for files_dir in staging.glob("*_files"):
+            if (out / files_dir.name).is_dir():
+                shutil.rmtree(out / files_dir.name)
+        for src in sorted(p for p in staging.rglob("*") if p.is_file()):
+            dest = out / src.relative_to(staging)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(src, dest)
+        shutil.rmtree(staging, ignore_errors=True)

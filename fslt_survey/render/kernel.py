@@ -1,0 +1,157 @@
+"""Run code cells in a Jupyter kernel of *this* interpreter (nbclient + ipykernel).
+
+The kernelspec is built in memory from :data:`sys.executable`, so documents always run with
+the packages of the environment that runs ``fslt-survey`` (the project's venv), whatever
+kernels happen to be registered on the machine.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import nbformat
+from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import run_sync
+from nbclient import NotebookClient
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+from fslt_survey.errors import RenderError
+
+KERNEL_NAME = "fslt-python"
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def strip_ansi(text: str) -> str:
+    """Remove terminal colour codes (IPython tracebacks are coloured)."""
+    return _ANSI.sub("", text)
+
+
+class _InterpreterKernelSpecs(KernelSpecManager):
+    """A kernelspec manager with one kernel: ipykernel on ``sys.executable``."""
+
+    def __init__(self, env: dict[str, str], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._fslt_env = env
+
+    def get_kernel_spec(self, kernel_name: str) -> KernelSpec:
+        return kernel_spec(self._fslt_env)
+
+
+def kernel_spec(env: dict[str, str] | None = None) -> KernelSpec:
+    """The spec of the kernel documents run in (the current interpreter)."""
+    return KernelSpec(
+        argv=[
+            sys.executable,
+            "-m",
+            "ipykernel_launcher",
+            "-f",
+            "{connection_file}",
+            "--HistoryManager.enabled=False",
+        ],
+        display_name=f"Python {sys.version_info.major}.{sys.version_info.minor} (fslt-survey)",
+        language="python",
+        env=dict(env or {}),
+        resource_dir="",
+        metadata={},
+    )
+
+
+def kernel_env(project_root: Path) -> dict[str, str]:
+    """Environment variables added for the kernel process."""
+    env = {
+        "MPLBACKEND": "Agg",
+        "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+        "FSLT_RENDER": "builtin",
+    }
+    # Reports find the project's data through fslt_survey.config; point it at the project
+    # being rendered unless the user has pointed it elsewhere on purpose.
+    env["FSLT_PROJECT_ROOT"] = os.environ.get("FSLT_PROJECT_ROOT", str(project_root))
+    return env
+
+
+class KernelSession:
+    """One kernel, started for one document, executing cells one at a time.
+
+    Use :func:`kernel_session` to create it; call :meth:`run` with code to execute.
+    """
+
+    def __init__(self, client: NotebookClient, log_path: Path) -> None:
+        self._client = client
+        self._log_path = log_path
+
+    def run(self, source: str, metadata: dict[str, Any] | None = None) -> nbformat.NotebookNode:
+        """Execute ``source``; return the executed cell (outputs, execution_count)."""
+        cell = nbformat.v4.new_code_cell(source, metadata=metadata or {})
+        self._client.nb.cells.append(cell)
+        try:
+            self._client.execute_cell(cell, len(self._client.nb.cells) - 1)
+        except DeadKernelError as exc:
+            raise RenderError(
+                "the Python kernel died while executing the document", found=self.log_tail()
+            ) from exc
+        except CellTimeoutError as exc:
+            raise RenderError(
+                f"a cell ran longer than execute.timeout ({self._client.timeout} s)"
+            ) from exc
+        return cell
+
+    def log_tail(self, n: int = 15) -> str:
+        try:
+            lines = self._log_path.read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError:
+            return ""
+        return strip_ansi("\n".join(lines[-n:]))
+
+
+@contextmanager
+def kernel_session(
+    cwd: Path, project_root: Path, timeout: int | None = None
+) -> Iterator[KernelSession]:
+    """Start a kernel of the current interpreter with working directory ``cwd``.
+
+    The kernel's own stderr (start-up chatter) goes to a log file whose tail is used when the
+    kernel fails to start or dies.
+    """
+    specs = _InterpreterKernelSpecs(kernel_env(project_root))
+    km = AsyncKernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=specs)
+    nb = nbformat.v4.new_notebook()
+    client = NotebookClient(
+        nb,
+        km=km,
+        timeout=timeout,
+        allow_errors=True,
+        record_timing=False,
+        shutdown_kernel="immediate",  # all cells have run; nothing to wait for
+        kernel_name=KERNEL_NAME,
+        resources={"metadata": {"path": str(cwd)}},
+    )
+    with tempfile.TemporaryDirectory(prefix="fslt-kernel-") as tmp:
+        log_path = Path(tmp) / "kernel.log"
+        with open(log_path, "wb") as log:
+            try:
+                ctx = client.setup_kernel(cleanup_kc=True, stderr=log, stdout=subprocess.DEVNULL)
+                ctx.__enter__()
+            except Exception as exc:  # kernel failed to start
+                with contextlib.suppress(Exception):
+                    if km.has_kernel:
+                        run_sync(km.shutdown_kernel)(now=True)
+                log.flush()
+                tail = strip_ansi(log_path.read_text(encoding="utf-8", errors="replace"))
+                raise RenderError(
+                    f"could not start the Python kernel ({sys.executable}): {exc}",
+                    found=tail[-500:] or None,
+                ) from exc
+            try:
+                yield KernelSession(client, log_path)
+            finally:
+                ctx.__exit__(None, None, None)
