@@ -325,7 +325,9 @@ def parse_instrument(data: Any, *, path: Path | None = None) -> Instrument:
     pr = _Problems(path)
     if not isinstance(data, dict):
         raise CodebookError(
-            "an instrument must be a YAML mapping", file=path, expected="mapping",
+            "an instrument must be a YAML mapping",
+            file=path,
+            expected="mapping",
             found=type(data).__name__,
         )
     inst_id = data.get("instrument")
@@ -384,14 +386,15 @@ def parse_instrument(data: Any, *, path: Path | None = None) -> Instrument:
             seen_ids[item.id] = sec_id
             if item.sx:
                 if item.sx in seen_sx:
-                    pr.add(f"item {item.id}", f"SurveyXact name {item.sx!r} also used by "
-                           f"item {seen_sx[item.sx]}")
+                    pr.add(
+                        f"item {item.id}",
+                        f"SurveyXact name {item.sx!r} also used by item {seen_sx[item.sx]}",
+                    )
                 seen_sx[item.sx] = item.id
             items.append(item)
             sec_items.append(item.id)
         sections.append(
-            Section(sec_id, sec_title, sec_theme, sec_goals, tuple(sec_items),
-                    raw_sec.get("intro"))
+            Section(sec_id, sec_title, sec_theme, sec_goals, tuple(sec_items), raw_sec.get("intro"))
         )
 
     by_id = {it.id: it for it in items}
@@ -406,16 +409,26 @@ def parse_instrument(data: Any, *, path: Path | None = None) -> Instrument:
         else:
             for v in it.relevant.values:
                 if target.scale.match(v) is None:
-                    pr.add(f"item {it.id}", f"relevant value {v!r} is not a label of "
-                           f"{target.id!r} (scale {target.scale.id!r})")
+                    pr.add(
+                        f"item {it.id}",
+                        f"relevant value {v!r} is not a label of "
+                        f"{target.id!r} (scale {target.scale.id!r})",
+                    )
         if target is not None and items.index(target) > items.index(it):
             pr.add(f"item {it.id}", f"relevant refers to {target.id!r}, which comes later")
     if sum(it.type == "association" for it in items) > 1:
         pr.add("items", "at most one item may have type 'association'")
     pr.raise_if_any()
     return Instrument(
-        id=inst_id, title=str(title), kind=kind, waves=waves, scales=scales,
-        sections=tuple(sections), items=tuple(items), path=path, intro=data.get("intro"),
+        id=inst_id,
+        title=str(title),
+        kind=kind,
+        waves=waves,
+        scales=scales,
+        sections=tuple(sections),
+        items=tuple(items),
+        path=path,
+        intro=data.get("intro"),
         themes={str(k): str(v) for k, v in themes.items()},
     )
 
@@ -460,8 +473,11 @@ def _parse_scales(raw: Any, pr: _Problems) -> dict[str, Scale]:
                 continue
             unknown = set(lab) - {"code", "label", "missing", "aliases", "key"}
             if unknown:
-                pr.add(where, f"label {n} has unknown key(s) {sorted(unknown)} (a label with a "
-                       "comma must be quoted in YAML flow style)")
+                pr.add(
+                    where,
+                    f"label {n} has unknown key(s) {sorted(unknown)} (a label with a "
+                    "comma must be quoted in YAML flow style)",
+                )
             code, text = lab.get("code"), lab.get("label")
             if code is None or (isinstance(code, str) and not _CODE_RE.match(code)):
                 pr.add(where, f"label {n} has a missing or invalid code {code!r}")
@@ -487,8 +503,15 @@ def _parse_scales(raw: Any, pr: _Problems) -> dict[str, Scale]:
             if key is not None and not (isinstance(key, str) and _ID_RE.match(key)):
                 pr.add(where, f"key {key!r} of {text!r} is not column-safe (a-z, 0-9, _)")
                 key = None
-            labels.append(Label(code, text.strip(), bool(lab.get("missing", False)),
-                                tuple(str(a) for a in aliases), key))
+            labels.append(
+                Label(
+                    code,
+                    text.strip(),
+                    bool(lab.get("missing", False)),
+                    tuple(str(a) for a in aliases),
+                    key,
+                )
+            )
         if labels and not any(not lab.missing for lab in labels):
             pr.add(where, "has no substantive (non-missing) label")
         scales[str(sid)] = Scale(str(sid), tuple(labels), bool(spec.get("ordered", True)))
@@ -496,22 +519,45 @@ def _parse_scales(raw: Any, pr: _Problems) -> dict[str, Scale]:
 
 
 _ITEM_KEYS = {
-    "id", "text", "type", "scale", "sx", "short", "core", "waves", "required", "relevant",
-    "min", "max", "unit", "battery", "help", "theme", "goals",
+    "id",
+    "text",
+    "type",
+    "scale",
+    "sx",
+    "short",
+    "core",
+    "waves",
+    "required",
+    "relevant",
+    "min",
+    "max",
+    "unit",
+    "battery",
+    "help",
+    "theme",
+    "goals",
 }
 
 
 def _parse_item(
-    raw: Any, sec_id: str, sec_theme: str, sec_goals: tuple[int, ...], index: int,
-    scales: Mapping[str, Scale], inst_waves: tuple[int, ...], pr: _Problems,
+    raw: Any,
+    sec_id: str,
+    sec_theme: str,
+    sec_goals: tuple[int, ...],
+    index: int,
+    scales: Mapping[str, Scale],
+    inst_waves: tuple[int, ...],
+    pr: _Problems,
 ) -> Item | None:
     if not isinstance(raw, dict):
         pr.add(f"section {sec_id} item {index}", "must be a mapping")
         return None
     item_id = raw.get("id")
     if not isinstance(item_id, str) or not _ID_RE.match(item_id):
-        pr.add(f"section {sec_id} item {index}",
-               f"missing or invalid id {item_id!r} (lower-case letters, digits, _)")
+        pr.add(
+            f"section {sec_id} item {index}",
+            f"missing or invalid id {item_id!r} (lower-case letters, digits, _)",
+        )
         return None
     where = f"item {item_id}"
     if "__" in item_id:
@@ -566,20 +612,27 @@ def _parse_item(
     for name, v in (("min", minimum), ("max", maximum)):
         if v is not None and (not isinstance(v, int | float) or isinstance(v, bool)):
             pr.add(where, f"{name} must be a number, found {v!r}")
-    if (
-        isinstance(minimum, int | float) and isinstance(maximum, int | float)
-        and minimum > maximum
-    ):
+    if isinstance(minimum, int | float) and isinstance(maximum, int | float) and minimum > maximum:
         pr.add(where, f"min {minimum} is larger than max {maximum}")
     goals = _goals(raw["goals"], where, pr) if "goals" in raw else sec_goals
     sx = raw.get("sx")
     return Item(
-        id=item_id, text=text.strip(), type=typ, section=sec_id,
-        theme=str(raw.get("theme", sec_theme)), goals=goals, scale=scale,
-        sx=str(sx) if sx is not None else None, short=raw.get("short"),
-        core=bool(raw.get("core", False)), waves=waves, required=bool(raw.get("required", False)),
+        id=item_id,
+        text=text.strip(),
+        type=typ,
+        section=sec_id,
+        theme=str(raw.get("theme", sec_theme)),
+        goals=goals,
+        scale=scale,
+        sx=str(sx) if sx is not None else None,
+        short=raw.get("short"),
+        core=bool(raw.get("core", False)),
+        waves=waves,
+        required=bool(raw.get("required", False)),
         relevant=relevant,
         minimum=float(minimum) if isinstance(minimum, int | float) else None,
         maximum=float(maximum) if isinstance(maximum, int | float) else None,
-        unit=raw.get("unit"), battery=raw.get("battery"), help=raw.get("help"),
+        unit=raw.get("unit"),
+        battery=raw.get("battery"),
+        help=raw.get("help"),
     )

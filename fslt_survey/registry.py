@@ -38,8 +38,10 @@ def load_registry(path: str | Path = REGISTRY_FILE) -> pd.DataFrame:
     missing = [c for c in REGISTRY_COLUMNS if c not in df.columns]
     if missing:
         raise SurveyDataError(
-            "member registry lacks required columns", file=path,
-            expected=", ".join(REGISTRY_COLUMNS), found=", ".join(map(str, df.columns)),
+            "member registry lacks required columns",
+            file=path,
+            expected=", ".join(REGISTRY_COLUMNS),
+            found=", ".join(map(str, df.columns)),
         )
     df = df.loc[:, list(REGISTRY_COLUMNS)].apply(lambda s: s.str.strip())
     # row numbers as the user sees them: comment lines + header precede the data
@@ -47,15 +49,25 @@ def load_registry(path: str | Path = REGISTRY_FILE) -> pd.DataFrame:
     for col in ("association_id", "name"):
         blank = df.index[df[col] == ""]
         if len(blank):
-            raise SurveyDataError(f"empty {col}", file=path, row=int(blank[0]) + offset,
-                                  column=col, expected="a value")
+            raise SurveyDataError(
+                f"empty {col}",
+                file=path,
+                row=int(blank[0]) + offset,
+                column=col,
+                expected="a value",
+            )
     keys = df["name"].map(normalise)
     for col, values in (("association_id", df["association_id"]), ("name", keys)):
         dup = values.duplicated(keep="first")
         if dup.any():
             i = int(dup.idxmax())
-            raise SurveyDataError(f"duplicate {col} in the member registry", file=path,
-                                  row=i + offset, column=col, found=df.loc[i, col])
+            raise SurveyDataError(
+                f"duplicate {col} in the member registry",
+                file=path,
+                row=i + offset,
+                column=col,
+                found=df.loc[i, col],
+            )
     for col in ("assoc_type", "locality"):
         df[col] = pd.Categorical(df[col], categories=sorted(df[col].unique()))
     bands = [b for b in SIZE_BANDS if b in set(df["size_band"])]

@@ -38,40 +38,89 @@ def small_instrument_dict() -> dict:
         "kind": "member",
         "waves": [2025, 2027],
         "scales": {
-            "grad": {"ordered": True, "labels": [
-                {"code": 1, "label": "I høj grad"},
-                {"code": 2, "label": "I nogen grad"},
-                {"code": 3, "label": "I mindre grad"},
-                {"code": 4, "label": "Slet ikke"},
-                {"code": 9, "label": "Ved ikke", "missing": True},
-            ]},
-            "janej": {"ordered": False, "labels": [
-                {"code": 1, "label": "Ja"}, {"code": 2, "label": "Nej"},
-            ]},
-            "temaer": {"ordered": False, "labels": [
-                {"code": 1, "label": "Frivillige", "key": "frivillige"},
-                {"code": 2, "label": "Fundraising, fonde og §18", "key": "fundraising"},
-                {"code": 3, "label": "GDPR", "key": "gdpr"},
-            ]},
+            "grad": {
+                "ordered": True,
+                "labels": [
+                    {"code": 1, "label": "I høj grad"},
+                    {"code": 2, "label": "I nogen grad"},
+                    {"code": 3, "label": "I mindre grad"},
+                    {"code": 4, "label": "Slet ikke"},
+                    {"code": 9, "label": "Ved ikke", "missing": True},
+                ],
+            },
+            "janej": {
+                "ordered": False,
+                "labels": [
+                    {"code": 1, "label": "Ja"},
+                    {"code": 2, "label": "Nej"},
+                ],
+            },
+            "temaer": {
+                "ordered": False,
+                "labels": [
+                    {"code": 1, "label": "Frivillige", "key": "frivillige"},
+                    {"code": 2, "label": "Fundraising, fonde og §18", "key": "fundraising"},
+                    {"code": 3, "label": "GDPR", "key": "gdpr"},
+                ],
+            },
         },
-        "sections": [{
-            "id": "a", "title": "Del A", "goals": [1],
-            "items": [
-                {"id": "forening", "text": "Hvilken forening?", "type": "association",
-                 "sx": "forening"},
-                {"id": "behov_a", "text": "Behov for A?", "type": "likert", "scale": "grad",
-                 "battery": "behov", "sx": "q1_1", "core": True},
-                {"id": "behov_b", "text": "Behov for B?", "type": "likert", "scale": "grad",
-                 "battery": "behov", "sx": "q1_2", "core": True},
-                {"id": "driver", "text": "Driver I grupper?", "type": "single",
-                 "scale": "janej", "sx": "q2"},
-                {"id": "antal", "text": "Hvor mange grupper?", "type": "numeric", "min": 0,
-                 "max": 50, "sx": "q3", "relevant": {"item": "driver", "in": ["Ja"]}},
-                {"id": "temaer", "text": "Hvilke temaer?", "type": "multi", "scale": "temaer",
-                 "sx": "q4"},
-                {"id": "fritekst", "text": "Største udfordring?", "type": "text", "sx": "q5"},
-            ],
-        }],
+        "sections": [
+            {
+                "id": "a",
+                "title": "Del A",
+                "goals": [1],
+                "items": [
+                    {
+                        "id": "forening",
+                        "text": "Hvilken forening?",
+                        "type": "association",
+                        "sx": "forening",
+                    },
+                    {
+                        "id": "behov_a",
+                        "text": "Behov for A?",
+                        "type": "likert",
+                        "scale": "grad",
+                        "battery": "behov",
+                        "sx": "q1_1",
+                        "core": True,
+                    },
+                    {
+                        "id": "behov_b",
+                        "text": "Behov for B?",
+                        "type": "likert",
+                        "scale": "grad",
+                        "battery": "behov",
+                        "sx": "q1_2",
+                        "core": True,
+                    },
+                    {
+                        "id": "driver",
+                        "text": "Driver I grupper?",
+                        "type": "single",
+                        "scale": "janej",
+                        "sx": "q2",
+                    },
+                    {
+                        "id": "antal",
+                        "text": "Hvor mange grupper?",
+                        "type": "numeric",
+                        "min": 0,
+                        "max": 50,
+                        "sx": "q3",
+                        "relevant": {"item": "driver", "in": ["Ja"]},
+                    },
+                    {
+                        "id": "temaer",
+                        "text": "Hvilke temaer?",
+                        "type": "multi",
+                        "scale": "temaer",
+                        "sx": "q4",
+                    },
+                    {"id": "fritekst", "text": "Største udfordring?", "type": "text", "sx": "q5"},
+                ],
+            }
+        ],
     }
 
 

@@ -16,7 +16,15 @@ def test_member_instrument_covers_the_strategy(member_instrument):
     assert inst.kind == "member"
     assert inst.waves == (2025, 2027)
     assert {s.theme for s in inst.sections} >= {
-        "profil", "behov", "centret", "kommune", "selvhjaelp", "netvaerk", "erhverv", "fritekst"}
+        "profil",
+        "behov",
+        "centret",
+        "kommune",
+        "selvhjaelp",
+        "netvaerk",
+        "erhverv",
+        "fritekst",
+    }
     # every strategic goal is served by some item
     for goal in (1, 2, 3, 4):
         assert inst.by_goal(goal), goal
@@ -44,7 +52,11 @@ def test_columns_of_each_item_type(small_instrument):
     inst = small_instrument
     assert inst.item("behov_a").columns == ["behov_a", "behov_a__missing"]
     assert inst.item("temaer").columns == [
-        "temaer__frivillige", "temaer__fundraising", "temaer__gdpr", "temaer__missing"]
+        "temaer__frivillige",
+        "temaer__fundraising",
+        "temaer__gdpr",
+        "temaer__missing",
+    ]
     assert inst.item("forening").columns == []
 
 
@@ -74,23 +86,32 @@ def _problems(data) -> list[str]:
 @pytest.mark.parametrize(
     ("mutate", "expected"),
     [
-        (lambda d: d["sections"][0]["items"].append(copy.deepcopy(d["sections"][0]["items"][1])),
-         "item behov_a: duplicate id"),
+        (
+            lambda d: d["sections"][0]["items"].append(copy.deepcopy(d["sections"][0]["items"][1])),
+            "item behov_a: duplicate id",
+        ),
         (lambda d: d["sections"][0]["items"][1].update(scale="nope"), "unknown scale 'nope'"),
         (lambda d: d["sections"][0]["items"][1].update(type="likertt"), "unknown type 'likertt'"),
         (lambda d: d["scales"]["grad"]["labels"][0].pop("label"), "has no label text"),
-        (lambda d: d["sections"][0]["items"][4].update(relevant={"item": "x", "in": ["Ja"]}),
-         "relevant refers to unknown item 'x'"),
-        (lambda d: d["sections"][0]["items"][4].update(relevant={"item": "driver",
-                                                                  "in": ["Jo"]}),
-         "relevant value 'Jo' is not a label"),
+        (
+            lambda d: d["sections"][0]["items"][4].update(relevant={"item": "x", "in": ["Ja"]}),
+            "relevant refers to unknown item 'x'",
+        ),
+        (
+            lambda d: d["sections"][0]["items"][4].update(
+                relevant={"item": "driver", "in": ["Jo"]}
+            ),
+            "relevant value 'Jo' is not a label",
+        ),
         (lambda d: d["sections"][0]["items"][1].pop("text"), "missing question text"),
         (lambda d: d["sections"][0]["items"][2].update(sx="q1_1"), "SurveyXact name 'q1_1'"),
         (lambda d: d["sections"][0].update(goals=[7]), "unknown strategic goal 7"),
         (lambda d: d["sections"][0]["items"][4].update(min=10, max=1), "min 10 is larger"),
         (lambda d: d["sections"][0]["items"][1].update(colour="red"), "unknown key 'colour'"),
-        (lambda d: d["scales"]["grad"]["labels"].append({"code": 1, "label": "X"}),
-         "duplicate code 1"),
+        (
+            lambda d: d["scales"]["grad"]["labels"].append({"code": 1, "label": "X"}),
+            "duplicate code 1",
+        ),
         (lambda d: d["sections"][0]["items"][1].update(id="Behov A"), "invalid id"),
     ],
 )

@@ -24,16 +24,18 @@ HEADER = "association_id,name,assoc_type,size_band,locality,member_since\n"
 
 
 def test_duplicate_id_names_row(tmp_path):
-    p = _write(tmp_path, "# comment\n" + HEADER + "F1,A,x,25-99,Virum,2000\n"
-               "F1,B,x,25-99,Virum,2000\n")
+    p = _write(
+        tmp_path, "# comment\n" + HEADER + "F1,A,x,25-99,Virum,2000\nF1,B,x,25-99,Virum,2000\n"
+    )
     with pytest.raises(SurveyDataError) as info:
         load_registry(p)
     assert info.value.row == 4 and info.value.column == "association_id"
 
 
 def test_duplicate_name_after_normalisation(tmp_path):
-    p = _write(tmp_path, HEADER + "F1,Virum Kor,x,25-99,Virum,2000\n"
-               "F2,virum  kor,x,25-99,Virum,2000\n")
+    p = _write(
+        tmp_path, HEADER + "F1,Virum Kor,x,25-99,Virum,2000\nF2,virum  kor,x,25-99,Virum,2000\n"
+    )
     with pytest.raises(SurveyDataError, match="duplicate name"):
         load_registry(p)
 
