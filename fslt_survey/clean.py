@@ -12,7 +12,8 @@ The clean table has one row per kept association response (see README, "The clea
 
 Rules, in the order they are applied to every raw row (the log records which one excluded it):
 
-1. **blank** - nothing answered at all (typed "Ved ikke" counts as an answer);
+1. **blank** - nothing usable answered (a typed "Ved ikke" counts as an answer; an unknown label
+   or an out-of-range number does not, but it is listed among the unknown values);
 2. **test** - the association field matches :data:`config.TEST_PATTERNS`;
 3. **not a member** - the association is not in the registry (by id or normalised name);
 4. **duplicate** - per wave and association one response is kept: the most complete (most items
@@ -296,6 +297,7 @@ def clean_exports(
     data = data.sort_values(
         ["wave", "association_id", "response_id"], kind="stable", na_position="last"
     ).reset_index(drop=True)
+    data["association_id"] = data["association_id"].astype("string")
     for src in log.sources:
         src["kept"] = int((data["source_key"] == src["key"]).sum())
         src["excluded"] = src["rows"] - src["kept"]
@@ -456,7 +458,8 @@ def _clean_one(
         else:
             cols[item.id], reasons = _decode_text(item, by_item[item.id][0][0], ctx)
         cols[item.missing_column] = reasons
-        answered += np.asarray(reasons.isna() | (reasons != config.NOT_ANSWERED), dtype=np.int64)
+        usable = reasons.isna() | ~reasons.isin([config.NOT_ANSWERED, config.INVALID_ANSWER])
+        answered += np.asarray(usable, dtype=np.int64)
 
     _apply_skip_logic(instrument, cols, decoded)
 
