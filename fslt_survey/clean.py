@@ -211,6 +211,11 @@ def discover_exports(raw_dir: str | Path) -> list[tuple[int, Path]]:
             and p.suffix.lower() in (".csv", ".xlsx", ".xlsm", ".sav", ".txt")
         )
         trio = [p for p in files if p.stem.lower() in ("dataset", "structure", "labels")]
+        parts = {p.stem.lower() for p in trio if p.suffix.lower() in (".csv", ".txt")}
+        if parts - {"dataset"} and len(parts) < 3:  # structure/labels without the rest
+            from fslt_survey.formats import sx_locate
+
+            sx_locate(sorted(trio)[0])  # raises: names the missing part(s)
         if trio:
             found.append((wave, next((p for p in trio if p.stem.lower() == "dataset"), trio[0])))
         found.extend((wave, p) for p in files if p not in trio)
@@ -329,7 +334,9 @@ def _missing_categories(instrument: Instrument) -> list[str]:
 
 def _item_frame_columns(instrument: Instrument, n: int) -> dict[str, pd.Series]:
     """Empty, correctly typed columns for ``n`` rows (used for items without a raw column)."""
-    reasons = pd.Categorical([config.NOT_ANSWERED] * n, categories=_missing_categories(instrument))
+    # not asked (item absent from this export or not in this wave): value and reason both NA,
+    # so the response is outside every base of the item
+    reasons = pd.Categorical([None] * n, categories=_missing_categories(instrument))
     cols: dict[str, Any] = {}
     for item in instrument.items:
         if item.type == "association":
@@ -424,12 +431,14 @@ def _clean_one(
         {
             **raw.provenance.to_dict(),
             "file": ctx.file,
+            "parts": [{"file": display_path(f), "sha256": h} for f, h in raw.provenance.parts],
             "key": key,
             "wave": wave,
             "rows": ctx.n,
             "unmatched_columns": list(matching.unmatched),
             "missing_items": list(matching.missing_items),
             "metadata_columns": dict(matching.metadata),
+            "notes": list(raw.notes),  # what the reader handled: skipped rows, renamed columns
             "kept": 0,
             "excluded": 0,
         }
@@ -437,6 +446,7 @@ def _clean_one(
     by_item: dict[str, list[tuple[str, str | None]]] = {}
     for m in matching.matches:
         by_item.setdefault(m.item_id, []).append((m.column, m.option))
+    _check_matching(instrument, raw, by_item)
 
     cols = _item_frame_columns(instrument, ctx.n)
     answered = np.zeros(ctx.n, dtype=np.int64)
@@ -515,6 +525,35 @@ def _clean_one(
             [redact_text(str(v), names) for v in assoc_raw[unlinked & keep]],
         )
     return frame.loc[keep].reset_index(drop=True)
+
+
+def _check_matching(
+    instrument: Instrument, raw: RawExport, by_item: dict[str, list[tuple[str, str | None]]]
+) -> None:
+    """Refuse an export in which no column holds a question (the wrong file, a title or merged
+    header row, the data on another sheet) or, for a member survey, none holds the association:
+    cleaning it would only exclude every row. An export without records is never refused."""
+    if len(raw.frame) == 0:
+        return
+    columns = [str(c) for c in raw.frame.columns]
+    found = ", ".join(repr(c) for c in columns[:6]) + (", ..." if len(columns) > 6 else "")
+    assoc = instrument.association_item
+    if not any(item_id != (assoc.id if assoc else None) for item_id in by_item):
+        raise CleaningError(
+            f"no column matches a question of instrument {instrument.id!r} (another survey's "
+            "file? a merged header row? the answers on another sheet?)",
+            file=raw.provenance.file,
+            expected="columns named by SurveyXact variable, item id or question text",
+            found=f"columns {found}" if columns else "no columns",
+        )
+    if instrument.kind == "member" and assoc is not None and assoc.id not in by_item:
+        raise CleaningError(
+            f"no column holds the association (item {assoc.id!r}), which links each response "
+            "of a member survey to the registry",
+            file=raw.provenance.file,
+            expected=f"a column {assoc.sx or assoc.id!r} or headed {assoc.text!r}",
+            found=f"columns {found}",
+        )
 
 
 def _association_values(
@@ -661,6 +700,14 @@ def _decode_multi(
                 for i in np.flatnonzero(s.to_numpy(dtype=bool)):
                     missing_label[i] = miss.label
                     any_answer[i] = True
+            else:  # an option the scale does not know: its ticks are listed, never dropped
+                raw = ctx.raw.frame[col]
+                ticked = raw.map(
+                    lambda v: isinstance(v, str) and v.strip().casefold() in _SELECTED
+                ).to_numpy(dtype=bool)
+                if ticked.any():
+                    ctx.unknown(ticked, raw.where(~ticked, f"{col}: valgt"), col, item,
+                                "an option of scale " + repr(scale.id))
             continue
         raw = ctx.raw.frame[col]
         norm = raw.map(lambda v: str(v).strip().casefold() if isinstance(v, str) else None)

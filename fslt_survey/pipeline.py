@@ -10,6 +10,7 @@ The bundled fictional demo exports live in ``surveys/demo/<instrument id>/<wave>
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,10 +18,11 @@ from pathlib import Path
 import pandas as pd
 
 from fslt_survey import config
-from fslt_survey.atomic import atomic_path, write_text_atomic
+from fslt_survey.atomic import atomic_path
 from fslt_survey.clean import CleanSurvey, clean_directory
 from fslt_survey.codebook import Instrument, load_instrument
 from fslt_survey.errors import SurveyDataError
+from fslt_survey.privacy import neutralise_frame
 from fslt_survey.registry import load_registry
 
 #: The surveys the toolkit ships with, in the order ``fslt-survey build`` cleans them.
@@ -58,13 +60,18 @@ def clean_survey(
     demo: bool = False,
     registry: str | Path = config.REGISTRY_FILE,
     policy: str = config.UNKNOWN_VALUE_POLICY,
+    names: tuple[str, ...] = (),
 ) -> CleanSurvey:
-    """Load a survey's instrument and the registry, then read and clean all its exports."""
+    """Load a survey's instrument and the registry, then read and clean all its exports.
+
+    ``names``: personal names to redact from free text (e.g. the board members of the
+    associations, when the centre has such a list), besides e-mails, phone and CPR numbers.
+    """
     ipath = instrument_path(survey)
     instrument = load_instrument(ipath)
     raw_dir = Path(raw) if raw is not None else raw_dir_for(ipath.parent, instrument, demo=demo)
     reg = load_registry(registry)
-    return clean_directory(instrument, raw_dir, reg, policy=policy)
+    return clean_directory(instrument, raw_dir, reg, policy=policy, names=names)
 
 
 @dataclass(frozen=True)
@@ -88,14 +95,26 @@ def write_clean(result: CleanSurvey, out_dir: str | Path = config.CLEAN_DIR) -> 
         out / f"{name}_log.json",
         out / f"{name}_log.txt",
     )
-    with atomic_path(files.parquet) as tmp:
-        result.data.to_parquet(tmp, index=False)
-    with atomic_path(files.csv) as tmp:
-        result.data.to_csv(
-            tmp, index=False, encoding="utf-8", lineterminator="\n", date_format="%Y-%m-%dT%H:%M:%S"
+    # All four go to temporary files first and are renamed together at the end, so a run that
+    # is interrupted leaves the previous set as it was (never a new table beside an old log).
+    with contextlib.ExitStack() as stack:
+        parquet, csv_tmp, log_json, log_text = (
+            stack.enter_context(atomic_path(p))
+            for p in (files.parquet, files.csv, files.log_json, files.log_text)
         )
-    write_text_atomic(files.log_json, result.log.to_json())
-    write_text_atomic(files.log_text, result.log.summary("da") + "\n" + result.log.summary("en"))
+        result.data.to_parquet(parquet, index=False)
+        # the CSV is for opening in Excel: text cells that would run as formulas get a "'"
+        neutralise_frame(result.data).to_csv(
+            csv_tmp,
+            index=False,
+            encoding="utf-8",
+            lineterminator="\n",
+            date_format="%Y-%m-%dT%H:%M:%S",
+        )
+        log_json.write_bytes(result.log.to_json().encode("utf-8"))
+        log_text.write_bytes(
+            (result.log.summary("da") + "\n" + result.log.summary("en")).encode("utf-8")
+        )
     return files
 
 

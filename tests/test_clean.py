@@ -142,6 +142,8 @@ def test_demo_recoding(demo_member, member_instrument):
     assert str(data["kendskab_tilbud__raadgivning"].dtype) == "boolean"
     # the follow-up item is only in 2027
     assert data.loc[data["wave"] == 2025, "centret_lettere"].isna().all()
+    # not asked in 2025: outside every base (no missing reason either)
+    assert data.loc[data["wave"] == 2025, "centret_lettere__missing"].isna().all()
     assert data.loc[data["wave"] == 2027, "centret_lettere"].notna().any()
     # registry profile attached
     assert data["assoc_type"].notna().all()
