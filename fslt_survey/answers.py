@@ -8,8 +8,10 @@ modifies it; every check raises :class:`~fslt_survey.errors.SurveyDataError` nam
 
 A respondent is *answered* on a choice item when the item column holds a substantive label
 (multi-select: when at least one option column is not NA), *typed missing* when not answered and
-``<id>__missing`` holds a reason, and *not asked* otherwise. A missing ``<id>__missing`` column
-means no typed-missing information (every unanswered row is then not asked).
+``<id>__missing`` holds a reason, and *not asked* otherwise (the item was not in that wave or
+had no column in that export: ``<id>`` and ``<id>__missing`` are both NA). Not-asked rows are in
+no base and in no count of a missing reason. A missing ``<id>__missing`` column means no
+typed-missing information (every unanswered row is then not asked).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from fslt_survey.codebook import Item
-from fslt_survey.config import MISSING_REASONS, NOT_ANSWERED
+from fslt_survey.config import INVALID_ANSWER, MISSING_REASONS, NOT_ANSWERED
 from fslt_survey.errors import SurveyDataError
 
 __all__ = [
@@ -41,6 +43,8 @@ __all__ = [
 ]
 
 ItemLike = Item | str
+#: The reason cleaning gives an item whose ``relevant`` condition was not met (skip logic).
+NOT_RELEVANT = "Ikke relevant"
 #: Output column names a group column may not take.
 RESERVED = (
     "item",
@@ -77,7 +81,10 @@ class ItemSpec:
     ordered: bool
     columns: tuple[str, ...]
     missing_column: str
+    #: The scale's typed-missing labels, in scale order ("Ved ikke", ...).
     missing_labels: tuple[str, ...] = ()
+    #: The item has a ``relevant`` condition, so cleaning may set "Ikke relevant" (skipped).
+    routed: bool = False
 
 
 def resolve_item(data: pd.DataFrame, item: ItemLike, types: Sequence[str], func: str) -> ItemSpec:
@@ -107,6 +114,7 @@ def resolve_item(data: pd.DataFrame, item: ItemLike, types: Sequence[str], func:
             cols,
             item.missing_column,
             tuple(lab.label for lab in scale.missing),
+            item.relevant is not None,
         )
     elif isinstance(item, str):
         spec = _spec_from_data(data, item, func)
@@ -225,27 +233,38 @@ def indicators(data: pd.DataFrame, spec: ItemSpec) -> tuple[np.ndarray, np.ndarr
 def missing_reasons(
     data: pd.DataFrame, spec: ItemSpec, answered: np.ndarray
 ) -> tuple[np.ndarray, list[str]]:
-    """(typed missing reason per row or None, reasons in report order)."""
+    """(typed missing reason per row or None, the reasons the item can have in report order).
+
+    The reasons listed are those the item can have: its scale's missing labels, "Ikke relevant"
+    when it has a ``relevant`` condition, "Ikke besvaret", and any other reason actually
+    observed in an unanswered row (e.g. "Ugyldigt svar"). The categories of the
+    ``<id>__missing`` column are not used: cleaning gives every item the same global list.
+    Without a codebook :class:`Item` (a bare item id) only "Ikke besvaret" and the observed
+    reasons are known.
+
+    Order (fixed, whatever the counts): the scale's missing labels in scale order, "Ikke
+    relevant" (skip logic), other observed reasons, "Ikke besvaret", "Ugyldigt svar".
+
+    Rows that are answered or not asked (``<id>`` and ``<id>__missing`` both NA) get None.
+    """
     col = spec.missing_column
     if col not in data.columns:
         return np.full(len(data), None, dtype=object), []
     s = data[col]
     values = np.array([None if pd.isna(v) else str(v) for v in s.astype(object)], dtype=object)
     values[answered] = None
-    pool = list(spec.missing_labels)
-    if isinstance(s.dtype, pd.CategoricalDtype):
-        pool += [str(c) for c in s.cat.categories]
-    pool += [v for v in values if v is not None]
-    seen = list(dict.fromkeys(pool))
-
-    def key(r: str) -> tuple[int, int]:
-        if r in MISSING_REASONS:
-            return (0, MISSING_REASONS.index(r))
-        if r == NOT_ANSWERED:
-            return (2, 0)
-        return (1, seen.index(r))
-
-    return values, sorted(seen, key=key)
+    observed = [v for v in dict.fromkeys(values.tolist()) if v is not None]
+    cats = [str(c) for c in s.cat.categories] if isinstance(s.dtype, pd.CategoricalDtype) else []
+    known = [*spec.missing_labels, *([NOT_RELEVANT] if spec.routed else [])]
+    tail = (NOT_ANSWERED, INVALID_ANSWER)
+    fixed = (*MISSING_REASONS, *cats)
+    extra = sorted(
+        (r for r in observed if r not in known and r not in tail),
+        key=lambda r: fixed.index(r) if r in fixed else len(fixed),
+    )
+    invalid = [INVALID_ANSWER] if INVALID_ANSWER in observed else []
+    order = list(dict.fromkeys([*known, *extra, NOT_ANSWERED, *invalid]))
+    return values, order
 
 
 def weight_array(data: pd.DataFrame, weights: str | None) -> np.ndarray | None:

@@ -193,6 +193,28 @@ def _listing(df: pd.DataFrame, k: int = 3) -> str:
                                                                     strict=True)])
 
 
+#: What a typed-missing reason means for the reader, written after it where counts are listed.
+#: Only for multi-select charts: there "Ikke relevant" comes from skip logic, whereas a scale may
+#: offer "Ikke relevant" as an answer of its own (``grad``), which is not "skipped".
+_MULTI_REASON_GLOSS = {"Ikke relevant": "sprunget over"}
+
+
+def _reason_listing(labels: Sequence[str], values: Sequence[Any], fmt: Any,
+                    gloss: dict[str, str] | None = None) -> str:
+    """``»Ikke relevant« (sprunget over) 40, »Ikke besvaret« 1``: the typed-missing reasons
+    with a value above 0, in table order; the wording holds for every reason.
+
+    >>> _reason_listing(["Ikke relevant", "Ved ikke", "Ikke besvaret"], [40, 0, 1], _fmt_num,
+    ...                 _MULTI_REASON_GLOSS)
+    '»Ikke relevant« (sprunget over) 40, »Ikke besvaret« 1'
+    """
+    gloss = gloss or {}
+    return ", ".join(
+        f"{_q(r)}{f' ({gloss[r]})' if r in gloss else ''} {fmt(v)}"
+        for r, v in zip(labels, values, strict=False)
+        if v is not None and np.isfinite(float(v)) and float(v) > 0)
+
+
 def _wrap(text: str, width: int) -> str:
     lines = textwrap.wrap(str(text), width, break_long_words=False)
     return "\n".join(lines) or str(text)
@@ -778,10 +800,9 @@ def plot_multi(
     if opts["_p"].isna().any():
         notes.append(NA_NOTE)
     mis_n = _num(mis["n"]) if "n" in mis.columns else np.array([])
-    mis_text = _join([f"{_fmt_num(c)} svarede {_q(r)}" for r, c in
-                      zip(mis["_lab"], mis_n, strict=False) if np.isfinite(c) and c > 0])
+    mis_text = _reason_listing(list(mis["_lab"]), mis_n, _fmt_num, _MULTI_REASON_GLOSS)
     if mis_text:
-        notes.append(f"Desuden {mis_text}; de indgår ikke i procenterne.")
+        notes.append(f"Desuden (antal {unit}): {mis_text}. De indgår ikke i procenterne.")
     fig, _ax = _bars(opts, title=title, subtitle=subtitle, source=source, notes=notes)
     shown = opts[opts["_p"].notna()]
     q = _question(df)
@@ -799,7 +820,7 @@ def plot_multi(
     if len(ranked) < len(opts):
         alt.append(f"{len(opts) - len(ranked)} svarmuligheder {NA_ALT}.")
     if mis_text:
-        alt.append(f"Desuden {mis_text}.")
+        alt.append(f"Desuden (antal {unit}, som ikke indgår i procenterne): {mis_text}.")
     return Chart(fig, " ".join(alt), title)
 
 
@@ -851,11 +872,9 @@ def plot_frequencies(
         lead = "Blandt svarene med tal svarer flest" if len(shown) < len(subs) else "Flest svarer"
         alt.append(f"{lead} {_q(first['_lab'])} ({_fmt_pct(first['_p'])})")
         alt[-1] += f", derefter {_listing(shown.iloc[1:], 2)}." if len(shown) > 1 else "."
-    if len(mis) and np.isfinite(mis["_p"]).any():
-        given = mis[mis["_p"].notna()]
-        alt.append("Desuden svarer " + _join([f"{_fmt_pct(p)} {_q(lab)}" for lab, p in
-                                             zip(given["_lab"], given["_p"], strict=True)])
-                   + " (andel af alle adspurgte).")
+    given = _reason_listing(list(mis["_lab"]), mis["_p"].to_numpy(dtype=float), _fmt_pct)
+    if given:
+        alt.append(f"Desuden (andel af alle adspurgte): {given}.")
     if len(shown) < len(subs):
         alt.append(f"{len(subs) - len(shown)} svarmuligheder {NA_ALT}.")
     return Chart(fig, " ".join(alt), title)
@@ -986,6 +1005,12 @@ def plot_needs_heatmap(
 
 
 _P_COLUMNS = ("p_adj", "p_holm", "p_fdr", "p_bh", "p_value", "p")
+#: Corrections for multiple testing (:func:`fslt_survey.inference.adjust_pvalues` methods).
+_ADJUSTMENTS = {"fdr_bh": "Benjamini–Hochberg-korrektion", "holm": "Holm-korrektion",
+                "bonferroni": "Bonferroni-korrektion"}
+#: The correction an adjusted p column holds unless ``adjustment=`` says otherwise
+#: (``p_adj``: the default of ``adjust_pvalues``, Benjamini-Hochberg).
+_ADJUSTED_COLUMNS = {"p_adj": "fdr_bh", "p_fdr": "fdr_bh", "p_bh": "fdr_bh", "p_holm": "holm"}
 
 
 def _wave_rows(df: pd.DataFrame, func: str, measure: str | None, category: str | None
@@ -1056,7 +1081,7 @@ def _wave_frame(df: pd.DataFrame, func: str) -> tuple[pd.DataFrame, str, str]:
 def plot_dumbbell(
     wave_comparison: pd.DataFrame, *, title: str, source: str | None, alpha: float = 0.05,
     measure: str | None = None, category: str | None = None, subtitle: str | None = None,
-    unit: str = "foreninger",
+    unit: str = "foreninger", adjustment: str | None = "auto",
 ) -> Chart:
     """Dumbbell chart: each item's share in the first and the second wave, changes marked.
 
@@ -1073,8 +1098,18 @@ def plot_dumbbell(
     measure, category
         Which row of each item to draw: ``category="I høj grad"``, or ``measure="top2"``
         (the default when present). A single multi-select item is drawn option by option.
+    adjustment
+        The correction for multiple testing behind the p-values used (``"fdr_bh"``,
+        ``"holm"``, ``"bonferroni"``), named in subtitle, note, legend and alt text ("p < 0,05
+        efter Benjamini–Hochberg-korrektion"). ``"auto"`` (default): Benjamini-Hochberg for
+        ``p_adj``, ``p_fdr``, ``p_bh`` (the default of
+        :func:`~fslt_survey.inference.adjust_pvalues`), Holm for ``p_holm``, none for ``p``,
+        ``p_value`` and a ``significant`` flag. ``None``: no correction is named.
     """
     func = "plot_dumbbell"
+    if adjustment is not None and adjustment != "auto" and adjustment not in _ADJUSTMENTS:
+        raise SurveyDataError(f"{func}: unknown adjustment", found=str(adjustment),
+                              expected="auto, None, " + ", ".join(_ADJUSTMENTS))
     df = _check(wave_comparison, func, [])
     if "item" not in df.columns and "label" not in df.columns:
         raise SurveyDataError(f"{func}: the table needs an item or label column")
@@ -1090,7 +1125,13 @@ def plot_dumbbell(
     n_text = (f"n = {na_text} {unit} i {wa} og {nb_text} i {wb}" if na_text and nb_text
               else "")
     tested = bool(w["_tested"].any())
+    if adjustment == "auto":
+        pcol = next((c for c in _P_COLUMNS if c in rows.columns), None)
+        adjustment = None if "significant" in rows.columns else _ADJUSTED_COLUMNS.get(str(pcol))
     a_txt = _fmt_num(alpha, 2 if alpha < 0.1 else 1)
+    # the legend is short ("korrigeret p < 0,05"); subtitle, note and alt text name the method
+    leg_txt = f"korrigeret p < {a_txt}" if tested and adjustment else f"p < {a_txt}"
+    a_txt += f" efter {_ADJUSTMENTS[adjustment]}" if tested and adjustment else ""
     if subtitle is None:
         what = (f"Andel, der svarer {_join([_q(c) for c in shown.split(' + ')], 'eller')}, "
                 if shown else "Procent ")
@@ -1106,7 +1147,7 @@ def plot_dumbbell(
                Line2D([], [], marker="o", linestyle="", color=BAR, markersize=7, label=wb)]
     if tested:
         handles.append(Line2D([], [], color=HIGHLIGHT, linewidth=2.6,
-                              label=f"Signifikant ændring (p < {a_txt})"))
+                              label=f"Signifikant ændring ({leg_txt})"))
     fig = _figure(len(w), title=title, subtitle=subtitle, source=source, notes=notes,
                   row_height=0.36, extra=0.9, legend=handles)
     ax = fig.subplots()

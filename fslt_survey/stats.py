@@ -17,11 +17,16 @@ Conventions shared by all ``tab_*`` functions
 * A respondent is *answered* on a choice item when the item column holds a substantive label
   (multi-select: when at least one option column is not NA), *typed missing* when not answered
   and ``<id>__missing`` holds a reason ("Ved ikke", "Ikke besvaret", ...), and *not asked*
-  otherwise (routing, item not in this wave). Not-asked rows are in no base.
+  otherwise: ``<id>`` and ``<id>__missing`` both NA (the item was not in that wave, or the
+  export had no column for it). Not-asked rows are in no base and in no count of a missing
+  reason; routed-past respondents are not "not asked" but typed missing "Ikke relevant".
 * ``base`` excludes typed missing by default: percentages of the substantive answers sum to
   100. Typed-missing reasons follow as extra rows with ``missing=True`` whose base is everyone
   asked (answered + typed missing). With ``include_missing=True`` every row, substantive or not,
-  shares that larger base.
+  shares that larger base. The reasons listed are those the item can have (its scale's missing
+  labels, "Ikke relevant" when it has a ``relevant`` condition, "Ikke besvaret") plus any
+  observed ("Ugyldigt svar"), always in that order, also with ``n = 0`` (see
+  :func:`~fslt_survey.answers.missing_reasons`).
 * Every category of the scale gets a row, also when nobody chose it (``n = 0``).
 * ``pct``, ``ci_low`` and ``ci_high`` are percentages (0-100); the interval is Wilson's score
   interval at :data:`~fslt_survey.config.CONFIDENCE`.
@@ -173,6 +178,7 @@ def _tab_choice(
     include_missing: bool,
     weights: str | None,
     conf: float,
+    sort: bool = False,
 ) -> pd.DataFrame:
     w = weight_array(data, weights)
     groups, dtype = group_masks(data, by)
@@ -192,7 +198,12 @@ def _tab_choice(
             sub = _shares(ind, mask & answered, w, conf)
             mis = _shares(miss_ind, asked, w, conf)
             res = {k: np.concatenate([sub[k], mis[k]]) for k in sub}
-        for j, cat in enumerate(labels):
+        k = len(spec.categories)
+        # sort: the answers by pct (descending, NA last, ties in questionnaire order); the
+        # typed-missing rows always follow in their fixed order
+        first = np.argsort(-res["pct"][:k], kind="stable") if sort else np.arange(k)
+        for j in [*first.tolist(), *range(k, len(labels))]:
+            cat = labels[j]
             row = {
                 "item": spec.id,
                 "label": spec.label,
@@ -264,7 +275,9 @@ def tab_multi(
     in an answered row counts as not ticked. Options nobody ticked appear with ``n = 0``.
 
     Parameters are as in :func:`tab_single`; ``sort=True`` orders options by ``pct``
-    (descending, within group), otherwise they follow the questionnaire.
+    (descending, within group), otherwise they follow the questionnaire. The typed-missing rows
+    follow the options in their fixed order (scale order, "Ikke besvaret", "Ugyldigt svar"),
+    never sorted.
 
     Returns
     -------
@@ -273,13 +286,7 @@ def tab_multi(
         position among the options.
     """
     spec = resolve_item(data, item, ("multi",), "tab_multi")
-    out = _tab_choice(data, spec, by, include_missing, weights, conf)
-    if sort:
-        keys = ([by] if by else []) + ["missing", "pct"]
-        out = out.sort_values(
-            keys, ascending=[True] * (len(keys) - 1) + [False], kind="stable", na_position="last"
-        ).reset_index(drop=True)
-    return out
+    return _tab_choice(data, spec, by, include_missing, weights, conf, sort=sort)
 
 
 def tab_missing(

@@ -301,8 +301,11 @@ def present_frequencies(
         Strings only: ``Spørgsmål`` (when the table holds several items), the group column
         (when ``by`` was used, name unchanged), ``Svar``, ``Antal``, ``Andel`` and
         :data:`CI_HEADING` ("95 %-konfidensinterval"). Typed-missing rows ("Ved ikke") keep
-        their count; their share and interval are left blank when they were computed on
-        another base than the answers (the default of ``tab_single``).
+        their count; their share and interval are shown only when the item was tabulated with
+        ``include_missing=True`` (every row on one base), and left blank otherwise (the
+        default of ``tab_single``: their share is of everyone asked, not of the base shown).
+        The choice is made per item over all its groups, so a group where nobody was typed
+        missing (where both bases coincide) looks like the others.
     """
     needed = ["item", "label", "category", "missing", "n", "base", "pct", "ci_low", "ci_high"]
     absent = [c for c in needed if c not in tab.columns]
@@ -315,14 +318,22 @@ def present_frequencies(
     known = {*needed, "level", "base_eff"}
     groups = [c for c in tab.columns if c not in known]
     is_missing = tab["missing"].astype(bool)
+    base = pd.to_numeric(tab["base"].astype(object), errors="coerce").astype(float)
     answers_base = (
-        tab["base"]
-        .where(~is_missing)
-        .astype(float)
+        base.where(~is_missing)
         .groupby([tab[k] for k in ["item", *groups]], observed=True, dropna=False, sort=False)
         .transform("max")
     )
-    own = ~is_missing | (answers_base == tab["base"])
+    # include_missing=True puts every row of an item on one base; by default a missing row's
+    # base (everyone asked) exceeds the answers' base wherever someone was typed missing. A
+    # group where nobody was typed missing cannot tell the two apart, so decide per item.
+    counted = is_missing & answers_base.notna() & base.notna()
+    shared = counted & (base == answers_base)
+    typed = pd.to_numeric(tab["n"].astype(object), errors="coerce").fillna(0) > 0
+    by_item = pd.DataFrame({"item": tab["item"], "apart": counted & ~shared, "one": shared & typed})
+    per_item = by_item.groupby("item", observed=True, dropna=False, sort=False)
+    one_base = per_item["one"].transform("any") & ~per_item["apart"].transform("any")
+    own = ~is_missing | one_base
     keep = ~is_missing if not show_missing else pd.Series(True, index=tab.index)
     rows, own = tab[keep], own[keep]
     out = pd.DataFrame(index=rows.index)

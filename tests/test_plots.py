@@ -435,7 +435,32 @@ def test_multi_keeps_zero_options_and_sorts(charts):
     assert labels[0] == "Kurser" and labels[-1] == "Lokaler"  # 0 % still shown, last
     assert "Ved ikke" not in labels
     assert "Ingen har valgt »Lokaler«" in chart.alt
-    assert "2 svarede »Ved ikke«" in chart.alt
+    assert "»Ved ikke« 2" in chart.alt
+
+
+def test_multi_missing_note_fits_every_reason(charts):
+    """Routed-past and unanswered respondents did not "answer" their reason (regression: the
+    note said "40 svarede »Ikke relevant« og 1 svarede »Ikke besvaret«")."""
+    table = multi_table()
+    extra = [{**table.iloc[-1].to_dict(), "category": r, "n": n}
+             for r, n in [("Ikke relevant", 40), ("Ikke besvaret", 1), ("Ugyldigt svar", 0)]]
+    table = pd.concat([table.iloc[:-1], pd.DataFrame(extra)], ignore_index=True)
+    charts.append(chart := plot_multi(table, title="Behov", source=SOURCE))
+    listing = "»Ikke relevant« (sprunget over) 40, »Ikke besvaret« 1"
+    note = chart.fig.texts[-1].get_text().replace("\n", " ")
+    assert f"Desuden (antal foreninger): {listing}. De indgår ikke i procenterne." in note
+    assert f"Desuden (antal foreninger, som ikke indgår i procenterne): {listing}." in chart.alt
+    for c in (note, chart.alt):
+        assert "svarede" not in c and "Ugyldigt svar" not in c  # n = 0 is not listed
+
+
+def test_frequencies_missing_alt_fits_every_reason(charts):
+    table = freq_table()
+    table.loc[3, ["category", "n", "pct"]] = ["Ikke relevant", 4, 100 * 4 / 33]
+    charts.append(chart := plot_frequencies(table, title="T", source=SOURCE))
+    assert ("Desuden (andel af alle adspurgte): »Ved ikke« 9\u00a0%, »Ikke relevant« 12\u00a0%."
+            in chart.alt)
+    assert "svarer 9" not in chart.alt
 
 
 def test_frequencies_show_typed_missing_apart(charts):
@@ -465,6 +490,43 @@ def test_dumbbell_marks_significant_changes(charts):
     assert len(red) == 1
     legend = [t.get_text() for t in chart.fig.legends[0].get_texts()]
     assert legend == ["2025", "2027", "Signifikant ændring (p < 0,05)"]
+    assert "korrektion" not in chart.alt + " ".join(t.get_text() for t in chart.fig.texts)
+
+
+def _dumbbell_texts(chart):
+    fig_texts = [t.get_text().replace("\n", " ") for t in chart.fig.texts]
+    legend = [t.get_text() for t in chart.fig.legends[0].get_texts()]
+    return fig_texts[1], fig_texts[-1], legend
+
+
+@pytest.mark.parametrize(("column", "adjustment", "name"), [
+    ("p_adj", "auto", "Benjamini–Hochberg-korrektion"),
+    ("p_fdr", "auto", "Benjamini–Hochberg-korrektion"),
+    ("p_holm", "auto", "Holm-korrektion"),
+    ("p_adj", "bonferroni", "Bonferroni-korrektion"),
+])
+def test_dumbbell_says_when_p_is_adjusted(charts, column, adjustment, name):
+    table = wave_table().assign(**{column: [0.012, 0.9, 0.9]})
+    charts.append(chart := plot_dumbbell(table, title="T", source=SOURCE,
+                                         adjustment=adjustment))
+    subtitle, notes, legend = _dumbbell_texts(chart)
+    sig = f"p < 0,05 efter {name}"
+    assert f"Statistisk signifikante ændringer ({sig}) er fremhævet." in subtitle
+    assert f"* = signifikant ({sig})." in notes
+    assert legend[-1] == "Signifikant ændring (korrigeret p < 0,05)"
+    assert f"1 af 3 ændringer er statistisk signifikante ({sig})." in chart.alt
+
+
+def test_dumbbell_adjustment_none_and_unknown(charts):
+    table = wave_table().assign(p_adj=[0.012, 0.9, 0.9])
+    charts.append(chart := plot_dumbbell(table, title="T", source=SOURCE, adjustment=None))
+    subtitle, _notes, legend = _dumbbell_texts(chart)
+    assert "korrektion" not in subtitle + chart.alt and "korrigeret" not in legend[-1]
+    flagged = wave_table().assign(significant=[True, False, False], p_adj=0.01)
+    charts.append(chart := plot_dumbbell(flagged, title="T", source=SOURCE))
+    assert "korrektion" not in chart.alt  # the flag decides; how it was made is unknown
+    with pytest.raises(SurveyDataError, match="adjustment"):
+        plot_dumbbell(table, title="T", source=SOURCE, adjustment="fdr")
 
 
 def test_dumbbell_accepts_year_columns_and_needs_one_row_per_item(charts):

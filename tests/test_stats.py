@@ -7,6 +7,8 @@ Reference values come from an independent implementation: statsmodels'
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -14,8 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from statsmodels.stats.proportion import proportion_confint
 
-from fslt_survey.codebook import Instrument, Item, parse_instrument
-from fslt_survey.config import NOT_ANSWERED
+from fslt_survey.codebook import Condition, Instrument, Item, parse_instrument
+from fslt_survey.config import INVALID_ANSWER, MISSING_REASONS, NOT_ANSWERED
 from fslt_survey.errors import SurveyDataError
 from fslt_survey.stats import (
     FREQ_COLUMNS,
@@ -110,16 +112,24 @@ def make_instrument() -> Instrument:
     )
 
 
-def choice_columns(item: Item, values: list[str | None]) -> dict[str, pd.Series]:
+#: The categories cleaning gives every ``__missing`` column (one global list for all items).
+GLOBAL_REASONS = [*MISSING_REASONS, NOT_ANSWERED, INVALID_ANSWER]
+
+
+def choice_columns(
+    item: Item, values: list[str | None], reasons: list[str] | None = None
+) -> dict[str, pd.Series]:
     """Clean columns of a single/likert item following the clean data contract.
 
     A substantive label goes to ``<id>``; a typed-missing label (or "Ikke besvaret") to
-    ``<id>__missing``; None means not asked (both NA).
+    ``<id>__missing``; None means not asked (both NA). ``reasons``: the categories of
+    ``<id>__missing`` (default: the scale's missing labels and "Ikke besvaret").
     """
     scale = item.scale
     assert scale is not None
     cats = scale.categories
-    reasons = [lab.label for lab in scale.missing] + [NOT_ANSWERED]
+    if reasons is None:
+        reasons = [lab.label for lab in scale.missing] + [NOT_ANSWERED]
     answer = [v if v in cats else None for v in values]
     reason = [v if v in reasons else None for v in values]
     return {
@@ -128,7 +138,9 @@ def choice_columns(item: Item, values: list[str | None]) -> dict[str, pd.Series]
     }
 
 
-def multi_columns(item: Item, ticks: list[set[str] | str | None]) -> dict[str, pd.Series]:
+def multi_columns(
+    item: Item, ticks: list[set[str] | str | None], reasons: list[str] | None = None
+) -> dict[str, pd.Series]:
     """Clean columns of a multi item: a set of ticked labels, a missing reason, or None."""
     assert item.scale is not None
     out = {}
@@ -141,7 +153,7 @@ def multi_columns(item: Item, ticks: list[set[str] | str | None]) -> dict[str, p
     out[item.missing_column] = pd.Series(
         pd.Categorical(
             [t if isinstance(t, str) else None for t in ticks],
-            categories=["Ved ikke", NOT_ANSWERED],
+            categories=reasons or ["Ved ikke", NOT_ANSWERED],
         )
     )
     return out
@@ -393,6 +405,93 @@ def test_rank_needs_overall_and_by_group(inst, data) -> None:
     assert overall.loc["behov_a", "n"] == 7 and overall.loc["behov_a", "base"] == 9
     no_total = rank_needs(data, inst.battery("behov"), by="assoc_type", total=False)
     assert TOTAL_LABEL not in set(no_total["assoc_type"])
+
+
+def test_tab_multi_sort_keeps_missing_rows_in_fixed_order(inst, data) -> None:
+    """Regression: sort=True also sorted the typed-missing rows by pct."""
+    item = dataclasses.replace(inst.item("temaer"), relevant=Condition("driver", ("Ja",)))
+    ticks = [{"GDPR"}] * 3 + [{"Frivillige", "GDPR"}] * 2 + [{"Fundraising"}]
+    ticks += ["Ikke relevant", NOT_ANSWERED, NOT_ANSWERED, NOT_ANSWERED, INVALID_ANSWER, None]
+    df = data.assign(**multi_columns(item, ticks, GLOBAL_REASONS))
+    for by in (None, "assoc_type"):
+        tab = tab_multi(df, item, sort=True, by=by)
+        blocks = [tab] if by is None else [g for _, g in tab.groupby(by, observed=True)]
+        for block in blocks:
+            assert block["missing"].tolist() == [False] * 3 + [True] * 3
+            assert block.loc[block["missing"], "category"].tolist() == [
+                "Ikke relevant",
+                NOT_ANSWERED,
+                INVALID_ANSWER,
+            ]
+            pct = block.loc[~block["missing"], "pct"].dropna()
+            assert pct.is_monotonic_decreasing
+    tab = tab_multi(df, item, sort=True)
+    assert tab.loc[~tab["missing"], "category"].tolist() == ["GDPR", "Frivillige", "Fundraising"]
+    assert tab.loc[~tab["missing"], "level"].tolist() == [3, 1, 2]  # questionnaire positions
+    assert tab.loc[tab["missing"], "n"].tolist() == [1, 3, 1]
+
+
+# --------------------------------------------------------------------------- missing reasons
+
+
+def test_missing_reasons_are_those_the_item_can_have(inst, data) -> None:
+    """Regression: every reason of the global ``__missing`` categories was listed with n = 0
+    (a yes/no item without "Ikke relevant" or "Ønsker ikke at svare" listed both)."""
+    driver = inst.item("driver")  # janej: no missing labels, no relevant condition
+    values = ["Ja"] * 7 + ["Nej"] * 3 + [NOT_ANSWERED, None]
+    df = data.assign(**choice_columns(driver, values, GLOBAL_REASONS))
+    tab = tab_single(df, driver)
+    assert tab.loc[tab["missing"], "category"].tolist() == [NOT_ANSWERED]
+    # an observed reason outside the scale is listed too (n > 0)
+    df.loc[9, ["driver", "driver__missing"]] = [None, INVALID_ANSWER]
+    tab = tab_single(df, driver)
+    mis = tab[tab["missing"]]
+    assert mis["category"].tolist() == [NOT_ANSWERED, INVALID_ANSWER]
+    assert mis["n"].tolist() == [1, 1]
+    # the scale's missing labels (also when nobody chose them), then Ikke besvaret
+    behov = inst.item("behov_b")
+    df = data.assign(**choice_columns(behov, ["I høj grad"] * 12, GLOBAL_REASONS))
+    for t in (tab_single(df, behov), tab_likert(df, [behov], by="assoc_type")):
+        assert t.loc[t["missing"], "category"].unique().tolist() == ["Ved ikke", NOT_ANSWERED]
+    # "Ikke relevant" when the item has a relevant condition, in scale order before the rest
+    routed = dataclasses.replace(behov, relevant=Condition("driver", ("Ja",)))
+    m = tab_missing(df, [behov, driver])
+    assert m["reason"].tolist() == ["Ved ikke", NOT_ANSWERED, NOT_ANSWERED]
+    r = tab_missing(df, routed)
+    assert r["reason"].tolist() == ["Ved ikke", "Ikke relevant", NOT_ANSWERED]
+    assert (r["n"] == 0).all()
+    temaer = inst.item("temaer")
+    ticks = [{"Frivillige"}] * 10 + ["Ved ikke", None]
+    df = data.assign(**multi_columns(temaer, ticks, GLOBAL_REASONS))
+    t = tab_multi(df, temaer)
+    assert t.loc[t["missing"], "category"].tolist() == ["Ved ikke", NOT_ANSWERED]  # Ved ikke seen
+    assert t.loc[t["missing"], "n"].tolist() == [1, 0]
+
+
+def test_not_asked_rows_are_outside_every_base_and_missing_count(inst, data) -> None:
+    """An item not asked of a response (not in that wave, no column in that export) has both
+    ``<id>`` and ``<id>__missing`` NA: adding such responses changes no table of the item."""
+    items = [c for c in data.columns if c.startswith(("behov_", "driver", "temaer"))]
+    blank = data.iloc[:6].copy()  # the same groups, but the items were not asked
+    for col in items:
+        blank[col] = blank[col].where(pd.Series(False, index=blank.index))
+    blank["response_id"] = [f"n{i}" for i in range(6)]
+    more = pd.concat([data, blank], ignore_index=True)
+    assert len(more) == len(data) + 6
+    behov = inst.battery("behov")
+    calls = [
+        lambda d: tab_single(d, inst.item("behov_a"), by="assoc_type"),
+        lambda d: tab_single(d, inst.item("behov_a"), include_missing=True),
+        lambda d: tab_single(d, "driver"),
+        lambda d: tab_multi(d, inst.item("temaer"), by="assoc_type", sort=True),
+        lambda d: tab_multi(d, inst.item("temaer"), include_missing=True),
+        lambda d: tab_likert(d, behov, by="assoc_type"),
+        lambda d: tab_likert_summary(d, behov, by="assoc_type"),
+        lambda d: tab_missing(d, [*behov, inst.item("temaer")], by="assoc_type"),
+        lambda d: rank_needs(d, behov, by="assoc_type"),
+    ]
+    for call in calls:
+        pd.testing.assert_frame_equal(call(more), call(data))
 
 
 # --------------------------------------------------------------------------- tab_missing

@@ -254,3 +254,45 @@ def test_present_frequencies_groups_items_and_shared_base() -> None:
     assert out["Andel"].tolist()[6:] == ["", ""]
     with pytest.raises(SurveyDataError, match="tab_single"):
         present_frequencies(pd.DataFrame({"x": [1]}))
+
+
+def _by_group_tab(include_missing: bool, typed: bool = True) -> pd.DataFrame:
+    """tab_single by group: group "x" has typed missing (when ``typed``), group "y" none."""
+    from fslt_survey.stats import tab_single
+
+    x = ["Ja"] * 6 + ["Nej"] * 3 + (["Ved ikke"] * 2 + ["Ikke besvaret"] if typed else [])
+    y = ["Ja"] * 4 + ["Nej"] * 4
+    values = x + y
+    reasons = ["Ved ikke", "Ikke besvaret"]
+    df = pd.DataFrame(
+        {
+            "gruppe": pd.Categorical(["x"] * len(x) + ["y"] * len(y), categories=["x", "y"]),
+            "q": pd.Categorical([v if v in ("Ja", "Nej") else None for v in values], ["Ja", "Nej"]),
+            "q__missing": pd.Categorical([v if v in reasons else None for v in values], reasons),
+        }
+    )
+    return tab_single(df, "q", by="gruppe", include_missing=include_missing)
+
+
+def test_present_frequencies_missing_rows_alike_in_every_group() -> None:
+    """Regression: a group where nobody was typed missing showed "Ved ikke 0 · 0 % (0–35 %)"
+    while the other groups left share and interval blank."""
+    out = present_frequencies(_by_group_tab(include_missing=False))
+    mis = out[out["Svar"].isin(["Ved ikke", "Ikke besvaret"])]
+    assert mis["gruppe"].tolist() == ["x", "x", "y", "y"]
+    assert mis["Antal"].tolist() == ["2", "1", "0", "0"]
+    assert (mis["Andel"] == "").all() and (mis[CI_HEADING] == "").all()
+    answers = out[~out["Svar"].isin(["Ved ikke", "Ikke besvaret"])]
+    assert answers["Andel"].tolist() == [f"67{NBSP}%", f"33{NBSP}%", f"50{NBSP}%", f"50{NBSP}%"]
+    # include_missing=True: one base per group, so every group shows the reasons' shares
+    shared = present_frequencies(_by_group_tab(include_missing=True))
+    mis = shared[shared["Svar"].isin(["Ved ikke", "Ikke besvaret"])]
+    assert mis["Andel"].tolist() == [f"17{NBSP}%", f"8{NBSP}%", f"0{NBSP}%", f"0{NBSP}%"]
+    assert (mis[CI_HEADING] != "").all()
+    # nobody typed missing anywhere: the two bases cannot be told apart; blank in every group
+    for include in (False, True):
+        none = present_frequencies(_by_group_tab(include_missing=include, typed=False))
+        mis = none[none["Svar"].isin(["Ved ikke", "Ikke besvaret"])]
+        assert mis["Svar"].tolist() == ["Ikke besvaret"] * 2  # bare id: "Ved ikke" not seen
+        assert mis["Antal"].tolist() == ["0"] * 2
+        assert (mis["Andel"] == "").all() and (mis[CI_HEADING] == "").all()

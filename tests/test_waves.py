@@ -205,3 +205,16 @@ def test_waves_do_not_mutate(inst, waves) -> None:
         out = compare_waves(waves, inst.item("tilfreds"), paired=paired)
         assert out is not waves
     assert waves.equals(before) and waves.dtypes.equals(dtypes)
+
+
+def test_not_asked_rows_are_in_no_base(inst, waves) -> None:
+    """Responses not asked the item (``<id>`` and ``<id>__missing`` both NA: not in that wave,
+    or no column in that export) change no base, count or test of either wave."""
+    extra = wave_frame({2025: [None] * 4, 2027: [None] * 3})
+    extra["association_id"] = [f"x{i}" for i in range(len(extra))]
+    more = pd.concat([waves, extra], ignore_index=True)
+    for paired in (False, True):
+        pd.testing.assert_frame_equal(
+            compare_waves(more, inst.item("tilfreds"), paired=paired),
+            compare_waves(waves, inst.item("tilfreds"), paired=paired),
+        )
