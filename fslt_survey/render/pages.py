@@ -307,6 +307,7 @@ def write_page(
                     font_paths=font_paths,
                     system_fonts=bool(opts.get("mainfont")),
                     file=cfg.rel,
+                    warnings=warns,
                 )
                 if opts.get("keep-typ"):
                     files["typ"] = source.encode("utf-8")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import subprocess
 from functools import lru_cache
 from pathlib import Path
@@ -94,8 +95,42 @@ def run_pandoc(
     return proc.stdout.decode("utf-8"), warnings
 
 
+_THEAD = re.compile(r"<thead>(.*?)</thead>", re.S | re.I)
+_ROW = re.compile(r"<tr[^>]*>(.*?)</tr>", re.S | re.I)
+_CELL = re.compile(r"<th[^>]*>(.*?)</th>", re.S | re.I)
+
+
+def _pandas_index_header(html: str) -> str:
+    """Fold the extra header row pandas writes for a named index into the column header.
+
+    ``df.set_index("Forening")`` is shown with an empty top-left header cell and a second header
+    row holding only "Forening". Pandoc keeps one header row, so that second row would become a
+    data row and the top-left header cell would stay empty (no header for the first column):
+    here "Forening" moves into the empty cell and the second row goes.
+    """
+
+    def fold(match: re.Match[str]) -> str:
+        rows = _ROW.findall(match.group(1))
+        if len(rows) != 2:
+            return match.group(0)
+        top, index = (_CELL.findall(r) for r in rows)
+        if (
+            len(top) != len(index)
+            or len(top) < 2
+            or top[0].strip()
+            or not index[0].strip()
+            or any(c.strip() for c in index[1:])
+        ):
+            return match.group(0)
+        cells = "".join(f"<th>{c}</th>" for c in [index[0], *top[1:]])
+        return f"<thead><tr>{cells}</tr></thead>"
+
+    return _THEAD.sub(fold, html)
+
+
 def html_to_markdown(html: str) -> str:
     """Convert an HTML fragment (e.g. a pandas table) to pandoc markdown."""
+    html = _pandas_index_header(html)
     out, _ = run_pandoc(
         [
             "-f",
@@ -159,6 +194,13 @@ def markdown_to_typst(
     return run_pandoc(args + _variables(variables), markdown, file=file)
 
 
+#: The PDF standard every PDF is written to when Typst can: PDF/UA-1 (universal accessibility).
+#: Typst then checks what it can (document title, alt text on every image, a level-1 first
+#: heading ...), tags the PDF (headings, paragraphs, tables with header cells, figures with
+#: their alt text), sets the catalog's /Lang and asks viewers to show the title.
+PDF_STANDARD = "ua-1"
+
+
 def compile_typst(
     source: Path,
     *,
@@ -166,22 +208,33 @@ def compile_typst(
     font_paths: list[Path] | None = None,
     system_fonts: bool = False,
     file: str | None = None,
+    warnings: list[str] | None = None,
 ) -> bytes:
     """Compile a ``.typ`` file to PDF bytes with the ``typst`` package.
 
     Only the fonts bundled with the package are used unless ``system_fonts`` is true (a
     ``mainfont`` was asked for) or ``font_paths`` are given, so PDFs look the same everywhere.
+
+    The PDF is written as PDF/UA-1 (:data:`PDF_STANDARD`). When Typst refuses that for this
+    document (say, it has no title, or starts with a level-2 heading), an ordinary tagged PDF
+    is written instead and the reason is appended to ``warnings``.
     """
     import typst
 
+    kwargs: dict[str, Any] = {
+        "root": str(root),
+        "font_paths": [str(p) for p in font_paths or []],
+        "ignore_system_fonts": not system_fonts,
+        "format": "pdf",
+    }
     try:
-        return typst.compile(
-            str(source),
-            root=str(root),
-            font_paths=[str(p) for p in font_paths or []],
-            ignore_system_fonts=not system_fonts,
-            format="pdf",
-        )
+        try:
+            return typst.compile(str(source), pdf_standards=[PDF_STANDARD], **kwargs)
+        except typst.TypstError as exc:  # type: ignore[attr-defined]
+            reason = str(exc).strip()
+            if not reason.startswith("PDF/UA"):
+                raise
+        pdf = typst.compile(str(source), **kwargs)
     except typst.TypstError as exc:  # type: ignore[attr-defined]
         message = str(exc).strip().splitlines()
         raise RenderError(
@@ -189,3 +242,7 @@ def compile_typst(
             file=file,
             found="\n".join(message[1:6]) or None,
         ) from exc
+    if warnings is not None:
+        first = reason.splitlines()[0] if reason else "unknown reason"
+        warnings.append(f"the PDF is tagged but not PDF/UA-1 ({first})")
+    return pdf
