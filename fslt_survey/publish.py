@@ -2,8 +2,21 @@
 
 Every function here applies small-cell suppression (k from :data:`config.SUPPRESSION_K`) before
 anything is shown, escapes survey text for Markdown/HTML, and neutralises downloads against
-formula injection. Reports call these functions and print their Markdown in ``output: asis``
-cells, which Quarto and the built-in engine render the same way.
+formula injection. Reports call these functions (through :mod:`fslt_survey.report`) and print
+their Markdown in ``output: asis`` cells, which Quarto and the built-in engine render alike.
+
+One rule keeps the numbers of a page consistent with each other
+---------------------------------------------------------------
+Every number published about an item comes from **one suppressed distribution** of that item
+(:func:`suppress`): the substantive answers form one line whose total (the base) is published,
+the typed-missing reasons ("Ved ikke", ...) a second line whose total is the number of
+associations asked minus the base. Derived numbers (the share answering "I høj grad", the top-2
+share, the share in a wave comparison, a recommendation's evidence) are published only when
+they add nothing to that distribution (:func:`share_publishable`): their count and its
+complement are 0 or at least k, and the hidden cells of the distribution lie either all inside
+or all outside the summed categories (otherwise the sum would reveal a hidden cell). Cross-tabs
+by group (the needs by association type) are protected in two dimensions with the overall
+numbers as column totals (:func:`suppress_ranking`).
 
 Examples
 --------
@@ -19,16 +32,20 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from fslt_survey import config
+from fslt_survey.errors import SurveyDataError
 from fslt_survey.privacy import (
     redact_text,
     suppress_counts,
     write_csv_safe,
     write_xlsx_safe,
 )
+from fslt_survey.render.markup import markdown_image
 from fslt_survey.tables import (
     EN_DASH,
     escape_markdown,
@@ -38,52 +55,218 @@ from fslt_survey.tables import (
     to_markdown_table,
 )
 
+__all__ = [
+    "HIDDEN",
+    "SUPPRESSION_NOTE",
+    "downloads",
+    "figure",
+    "frequency_table",
+    "likert_table",
+    "name_candidates",
+    "patterns_publishable",
+    "public_frequencies",
+    "public_ranking",
+    "public_trend",
+    "quotes",
+    "ranking_table",
+    "share_publishable",
+    "suppress",
+    "suppress_ranking",
+    "suppress_trend",
+    "suppression_note",
+    "trend_table",
+]
+
 #: Shown in a table cell that is hidden by disclosure control.
 HIDDEN = EN_DASH
 SUPPRESSION_NOTE = (
     "– = skjult, fordi færre end {k} foreninger står bag tallet (eller fordi tallet ellers "
     "kunne regnes ud fra de andre)."
 )
+#: Columns hidden together with a suppressed count (a share times the base reveals the count).
+_HIDE = ("n", "pct", "ci_low", "ci_high", "base_eff")
 
 
 def _k(k: int | None) -> int:
-    return config.SUPPRESSION_K if k is None else k
+    k = config.SUPPRESSION_K if k is None else k
+    if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 1:
+        raise ValueError(f"k must be a positive integer, got {k!r}")
+    return int(k)
+
+
+def suppression_note(k: int | None = None) -> str:
+    """The Danish sentence explaining the dash, for under a table or figure."""
+    return SUPPRESSION_NOTE.format(k=_k(k))
+
+
+def _small(x: Any, k: int) -> bool:
+    """A count that must not be published: 0 < x < k."""
+    return bool(pd.notna(x) and 0 < float(x) < k)
+
+
+# --------------------------------------------------------------------------- distributions
 
 
 def suppress(
     tab: pd.DataFrame, *, k: int | None = None, by: str | None = None, multi_select: bool = False
 ) -> pd.DataFrame:
-    """Suppress a tidy frequency table from :mod:`fslt_survey.stats` (all items in it).
+    """Suppress a tidy frequency table from :mod:`fslt_survey.stats` (any number of items).
 
-    Typed-missing rows (``missing`` column True) are suppressed as a table of their own, since
-    they do not add up to the substantive base.
+    * Substantive categories of a single-choice or Likert item are one line with a published
+      total (the base): primary suppression of ``0 < n < k`` and secondary suppression so no
+      hidden cell can be recovered (:func:`fslt_survey.privacy.suppress_counts`). With ``by``
+      the table is a cross-tab, protected with the overall distribution as known column totals.
+    * Multi-select options are yes/no questions of their own: an option is hidden when its
+      count or its complement (base minus count) is below k.
+    * Typed-missing reasons form a line of their own whose total (asked minus answered) is
+      known; they are suppressed the same way.
+    * A base below k hides the whole item (and the base itself).
+
+    Returns
+    -------
+    DataFrame
+        A copy with ``n``/``base`` as nullable integers, NA in ``n, pct, ci_low, ci_high,
+        base_eff`` of hidden cells, and a bool column ``suppressed``.
     """
+    k = _k(k)
     if tab.empty:
         return tab.assign(suppressed=pd.Series(dtype=bool))
-    parts = []
-    has_missing = "missing" in tab.columns
-    keys = ["item"] + ([by] if by else [])
-    subs = (
-        [tab.loc[~tab["missing"].astype(bool)], tab.loc[tab["missing"].astype(bool)]]
-        if has_missing
-        else [tab]
-    )
-    for sub in subs:
-        if sub.empty:
-            continue
-        group_col = by if by else None
-        parts.append(
-            suppress_counts(
-                sub,
-                k=_k(k),
-                group_col=group_col,
-                by=[c for c in keys if c != by],
-                multi_select=multi_select,
-                column_totals=False,
-            )
+    if multi_select and by is not None:
+        raise SurveyDataError(
+            "suppress: multi-select cross-tabs are not supported; publish them per group",
+            column=by,
         )
-    out = pd.concat(parts).sort_index()
+    work = tab.reset_index(drop=True)
+    missing = work["missing"].astype(bool) if "missing" in work.columns else None
+    hidden = np.zeros(len(work), dtype=bool)
+    keys = ["item"]
+    subst = work.index if missing is None else work.index[~missing]
+    miss = work.index[:0] if missing is None else work.index[missing]
+    if len(subst):
+        sub = work.loc[subst]
+        if multi_select:
+            n = pd.to_numeric(sub["n"], errors="coerce")
+            base = pd.to_numeric(sub["base"], errors="coerce")
+            hide = [
+                _small(a, k) or _small(b - a, k) or _small(b, k)
+                for a, b in zip(n, base, strict=True)
+            ]
+            hidden[subst] = hide
+        else:
+            res = suppress_counts(
+                sub,
+                k=k,
+                group_col=by,
+                by=keys,
+                column_totals=True,
+                hide_cols=[],
+            )
+            hidden[subst] = res["suppressed"].to_numpy(dtype=bool)
+            small_base = pd.to_numeric(sub["base"], errors="coerce").map(lambda b: _small(b, k))
+            hidden[subst] |= small_base.to_numpy(dtype=bool)
+    if len(miss):
+        # the reasons add up to (asked - answered), which the published bases reveal; reasons
+        # nobody gave are published zeros unless the reasons together are fewer than k
+        mis = work.loc[miss]
+        groups = keys + ([by] if by else [])
+        total = mis.groupby(groups, observed=True, sort=False)["n"].transform("sum")
+        small_total = total.map(lambda t: _small(t, k)).to_numpy(dtype=bool)
+        given = mis.loc[pd.to_numeric(mis["n"]).to_numpy() > 0]
+        if len(given):
+            res = suppress_counts(given, k=k, base_col=None, by=groups, hide_cols=[])
+            hidden[given.index] = res["suppressed"].to_numpy(dtype=bool)
+        hidden[mis.index] |= small_total
+    out = work.copy()
+    out["n"] = pd.array(pd.to_numeric(out["n"]).to_numpy(), dtype="Int64")
+    out["base"] = pd.array(pd.to_numeric(out["base"]).to_numpy(), dtype="Int64")
+    for col in _HIDE:
+        if col in out.columns:
+            out[col] = out[col].astype("Float64" if col != "n" else "Int64").mask(hidden)
+    out["base"] = out["base"].mask(out["base"].map(lambda b: _small(b, k)).astype(bool))
+    out["suppressed"] = hidden
+    out.index = tab.index
     return out
+
+
+def share_publishable(
+    tab: pd.DataFrame,
+    labels: Iterable[str],
+    *,
+    k: int | None = None,
+    suppressed: pd.DataFrame | None = None,
+    multi_select: bool = False,
+) -> bool:
+    """May the share answering one of ``labels`` be published next to the item's distribution?
+
+    Parameters
+    ----------
+    tab
+        The raw frequency rows of **one** item (and one group/wave) from ``tab_single`` /
+        ``tab_multi``.
+    labels
+        The categories summed (e.g. ``["I høj grad", "I nogen grad"]``).
+    suppressed
+        :func:`suppress` of ``tab`` (computed when not given).
+    multi_select
+        The item is multi-select: the share of associations ticking *any* of ``labels``; with
+        more than one label it is never derivable from the options and is refused unless
+        every option involved is itself published and the labels are a single option.
+
+    Returns
+    -------
+    bool
+        True when the count, its complement and the base are 0 or at least k and the hidden
+        cells of the distribution lie all inside or all outside ``labels``.
+    """
+    k = _k(k)
+    labels = {str(v) for v in labels}
+    rows = tab.loc[~tab["missing"].astype(bool)] if "missing" in tab.columns else tab
+    if rows.empty:
+        return False
+    sup = suppressed if suppressed is not None else suppress(tab, k=k, multi_select=multi_select)
+    sup_rows = sup.loc[rows.index]
+    cats = rows["category"].astype(str)
+    inside = cats.isin(labels).to_numpy()
+    if not inside.any():
+        return False
+    base = float(pd.to_numeric(rows["base"]).iloc[0])
+    if base < k:
+        return False
+    hid = sup_rows["suppressed"].to_numpy(dtype=bool)
+    if multi_select:
+        return len(labels) == 1 and not hid[inside].any()
+    n = float(pd.to_numeric(rows["n"])[inside].sum())
+    if _small(n, k) or _small(base - n, k):
+        return False
+    return not (hid[inside].any() and hid[~inside].any())
+
+
+def patterns_publishable(ticks: pd.DataFrame, *, k: int | None = None) -> bool:
+    """May the share ticking *any* of several multi-select options be published?
+
+    ``ticks`` holds one bool column per option for the associations that answered. The
+    union count, published next to each option's own count, reveals how many ticked
+    several of them; so every combination of the options (ticked/not ticked) must hold 0
+    or at least k associations.
+    """
+    k = _k(k)
+    if ticks.empty or len(ticks) < k:
+        return False
+    combos = ticks.fillna(False).astype(bool).value_counts()
+    return not any(_small(c, k) for c in combos)
+
+
+def _hide_rows(df: pd.DataFrame, mask: pd.Series | np.ndarray, cols: Sequence[str]) -> pd.DataFrame:
+    out = df.copy()
+    mask = np.asarray(mask, dtype=bool)
+    for col in cols:
+        if col in out.columns:
+            dtype = "Int64" if col in ("n", "n_from", "n_to", "rank") else "Float64"
+            out[col] = out[col].astype(dtype).mask(mask)
+    return out
+
+
+# --------------------------------------------------------------------------- tables
 
 
 def frequency_table(
@@ -95,40 +278,70 @@ def frequency_table(
     label: str | None = None,
     show_missing: bool = True,
     multi_select: bool = False,
+    suppressed: pd.DataFrame | None = None,
 ) -> str:
     """A suppressed Danish Markdown table of one item's frequencies (``tab_single``/``tab_multi``).
 
-    Columns: Svar, Antal, Andel, 95 %-konfidensinterval (and the group column when ``by``).
+    Columns: Svar, Antal, Andel, 95 %-konfidensinterval (and the group column with ``by``).
+    Typed-missing reasons nobody gave are left out; the others follow as "(uden for basen)".
     """
-    s = suppress(tab, k=k, by=by, multi_select=multi_select)
-    if not show_missing and "missing" in s.columns:
-        s = s.loc[~s["missing"].astype(bool)]
+    k = _k(k)
+    s = (
+        suppressed
+        if suppressed is not None
+        else suppress(tab, k=k, by=by, multi_select=multi_select)
+    )
+    if "missing" in s.columns:
+        s = _merge_small_missing(s, by)
+        miss = s["missing"].astype(bool)
+        empty_reason = miss & (s["n"].fillna(-1) == 0) & ~s["suppressed"]
+        s = s.loc[~empty_reason & (~miss if not show_missing else True)]
+    flag = s["missing"].astype(bool) if "missing" in s.columns else pd.Series(False, s.index)
     rows = pd.DataFrame(
         {
             **({by: s[by].astype(str)} if by else {}),
             "Svar": s["category"].astype(str)
-            + s.get("missing", pd.Series(False, index=s.index)).map(
-                lambda m: " (uden for basen)" if m else ""
-            ),
+            + flag.map(lambda m: " (uden for basen)" if m else ""),
             "Antal": format_number(s["n"], na=HIDDEN),
             "Andel": format_pct(s["pct"], na=HIDDEN),
             "95 %-konfidensinterval": format_ci(s["ci_low"], s["ci_high"], na=HIDDEN),
         }
     )
+    # a typed-missing reason's share is of everyone asked: show the count only
+    rows.loc[flag.to_numpy(), ["Andel", "95 %-konfidensinterval"]] = ""
     table = to_markdown_table(
         rows, caption=caption, label=label, align={"Antal": "right", "Andel": "right"}
     )
-    base = _base_text(s)
-    return f"{table}\n\n{base} {SUPPRESSION_NOTE.format(k=_k(k))}\n"
+    base = _base_text(s, multi_select=multi_select)
+    return f"{table}\n{base} {suppression_note(k)}\n"
 
 
-def _base_text(s: pd.DataFrame) -> str:
+def _merge_small_missing(s: pd.DataFrame, by: str | None) -> pd.DataFrame:
+    """Typed-missing reasons that are all hidden become one row "Ved ikke m.m."."""
+    keys = ["item"] + ([by] if by else [])
+    parts = []
+    for _, grp in s.groupby(keys, sort=False, observed=True):
+        m = grp.loc[grp["missing"].astype(bool)]
+        if len(m) > 1 and m["suppressed"].all():
+            row = m.iloc[[0]].copy()
+            row["category"] = "Ved ikke m.m."
+            parts.append(grp.loc[~grp["missing"].astype(bool)])
+            parts.append(row)
+        else:
+            parts.append(grp)
+    return pd.concat(parts) if parts else s
+
+
+def _base_text(s: pd.DataFrame, *, multi_select: bool = False) -> str:
     if "base" not in s.columns or s.empty:
         return ""
     subst = s.loc[~s["missing"].astype(bool)] if "missing" in s.columns else s
     bases = pd.to_numeric(subst["base"], errors="coerce").dropna().unique()
     if len(bases) == 1:
-        return f"Basis: {format_number(bases[0])} foreninger, der har svaret."
+        more = (
+            " Flere svar var mulige, så andelene summer til mere end 100 %." if multi_select else ""
+        )
+        return f"Basis: {format_number(bases[0])} foreninger, der har svaret.{more}"
     return ""
 
 
@@ -138,13 +351,27 @@ def likert_table(
     caption: str | None = None,
     k: int | None = None,
     label: str | None = None,
+    distribution: pd.DataFrame | None = None,
+    top_labels: Sequence[str] | None = None,
 ) -> str:
-    """Top-2 shares of a battery (``tab_likert_summary``), suppressed, as a Danish table."""
+    """Top-2 shares of a battery (``tab_likert_summary``), suppressed, as a Danish table.
+
+    Pass the battery's ``tab_likert`` as ``distribution`` (and the top labels when they are not
+    the first two) so a top-2 share is only shown when it reveals no hidden cell of the
+    distribution published beside it.
+    """
     k = _k(k)
+    sup = suppress(distribution, k=k) if distribution is not None else None
     rows = []
     for r in summary.itertuples(index=False):
         top2 = r.top2_n
-        hidden = pd.isna(top2) or 0 < top2 < k or 0 < (r.base - top2) < k or r.base < k
+        hidden = pd.isna(top2) or _small(top2, k) or _small(r.base - top2, k) or r.base < k
+        if not hidden and distribution is not None:
+            d = distribution.loc[distribution["item"] == r.item]
+            subst = d.loc[~d["missing"].astype(bool)]
+            labels = list(top_labels) if top_labels else list(subst["category"].astype(str))[:2]
+            hidden = not share_publishable(d, labels, k=k, suppressed=sup.loc[d.index])
+        miss_ok = r.n_missing == 0 or r.n_missing >= k
         rows.append(
             {
                 "Spørgsmål": str(r.label),
@@ -154,18 +381,119 @@ def likert_table(
                 if hidden
                 else format_ci(r.top2_ci_low, r.top2_ci_high),
                 "Median": str(r.median) if r.base >= k and not pd.isna(r.median) else HIDDEN,
-                "Ved ikke m.m.": format_number(r.n_missing)
-                if r.n_missing == 0 or r.n_missing >= k
-                else HIDDEN,
+                "Ved ikke m.m.": format_number(r.n_missing) if miss_ok else HIDDEN,
             }
         )
     table = to_markdown_table(
         pd.DataFrame(rows),
         caption=caption,
         label=label,
-        align={"Basis": "right", "Andel (de to øverste svar)": "right"},
+        align={"Basis": "right", "Andel (de to øverste svar)": "right", "Ved ikke m.m.": "right"},
     )
-    return f"{table}\n\n{SUPPRESSION_NOTE.format(k=k)}\n"
+    return f"{table}\n{suppression_note(k)}\n"
+
+
+# --------------------------------------------------------------------------- rankings
+
+
+def suppress_ranking(
+    ranking: pd.DataFrame,
+    *,
+    k: int | None = None,
+    by: str | None = None,
+    distributions: pd.DataFrame | None = None,
+    large: Sequence[str] = ("I høj grad",),
+    total_label: str = "I alt",
+) -> pd.DataFrame:
+    """Suppress a needs ranking (``rank_needs``); hidden rows lose their rank.
+
+    Each row is a share (n of base) of its own item. A row is hidden when n or base - n is
+    below k, or its base is. With ``distributions`` (the items' ``tab_likert`` on the same
+    data) a share is also hidden when it would reveal a hidden cell of the published
+    distribution (:func:`share_publishable`).
+
+    With ``by`` (``rank_needs(..., by=..., total=True)``) every item is a cross-tab of groups
+    by (large need, not), protected in two dimensions with the overall row (``total_label``) as
+    known column totals. When the overall share of an item cannot be published, or protecting
+    the groups would need to hide it, all groups of that item are hidden.
+    """
+    k = _k(k)
+    out = ranking.copy()
+    n = pd.to_numeric(out["n"], errors="coerce")
+    base = pd.to_numeric(out["base"], errors="coerce")
+    hide = np.array(
+        [_small(a, k) or _small(b - a, k) or _small(b, k) for a, b in zip(n, base, strict=True)]
+    )
+    total_rows = (
+        (out[by].astype(str) == total_label).to_numpy() if by else np.ones(len(out), dtype=bool)
+    )
+    if distributions is not None:
+        sup = suppress(distributions, k=k)
+        ok = {
+            item: share_publishable(d, large, k=k, suppressed=sup.loc[d.index])
+            for item, d in distributions.groupby("item", sort=False, observed=True)
+        }
+        hide |= total_rows & ~out["item"].map(lambda i: ok.get(i, True)).to_numpy(dtype=bool)
+    if by:
+        for item in out["item"].unique():
+            rows = np.flatnonzero((out["item"] == item).to_numpy())
+            tot = [r for r in rows if total_rows[r]]
+            groups = [r for r in rows if not total_rows[r]]
+            if not groups:
+                continue
+            if any(hide[r] for r in tot):
+                hide[groups] = True
+                continue
+            cells = []
+            for r in rows:
+                g = str(out[by].iloc[r])
+                cells += [
+                    {"g": g, "category": "ja", "n": int(n.iloc[r]), "base": int(base.iloc[r]),
+                     "row": r},
+                    {"g": g, "category": "nej", "n": int(base.iloc[r] - n.iloc[r]),
+                     "base": int(base.iloc[r]), "row": r},
+                ]  # fmt: skip
+            grid = pd.DataFrame(cells)
+            try:
+                res = suppress_counts(
+                    grid, k=k, group_col="g", total_group=total_label, hide_cols=[]
+                )
+            except SurveyDataError:
+                hide[groups] = True
+                continue
+            hidden_rows = set(grid.loc[res["suppressed"].to_numpy(dtype=bool), "row"])
+            if any(r in hidden_rows for r in tot):
+                hide[groups] = True
+                continue
+            for r in groups:
+                hide[r] = hide[r] or r in hidden_rows
+    out = _hide_rows(out, hide, ["n", "pct", "ci_low", "ci_high", "base_eff"])
+    out["base"] = pd.array(base.to_numpy(), dtype="Int64")
+    out["base"] = out["base"].mask(base.map(lambda b: _small(b, k)).to_numpy(dtype=bool))
+    if "rank" in out.columns:
+        # hidden rows lose their rank and go last in label order: their place among the others
+        # would hint at their value; the published rows are ranked again among themselves
+        out = out.assign(_h=hide, _lab=out["label"].astype(str), _p=out["pct"].astype(float))
+        if by:
+            order = (
+                list(ranking[by].cat.categories)
+                if isinstance(ranking[by].dtype, pd.CategoricalDtype)
+                else list(dict.fromkeys(ranking[by]))
+            )
+            out["_g"] = out[by].map({g: i for i, g in enumerate(order)}).astype(float)
+        else:
+            out["_g"] = 0.0
+        out["_p"] = out["_p"].where(~out["_h"], -1.0)
+        out = out.sort_values(
+            ["_g", "_h", "_p", "_lab"], ascending=[True, True, False, True], kind="stable"
+        )
+        ranks = out.groupby("_g", sort=False)["_p"].rank(method="min", ascending=False)
+        out["rank"] = pd.array(ranks.to_numpy(), dtype="Int64")
+        out["rank"] = out["rank"].mask(out["_h"].to_numpy(dtype=bool))
+        hide = out["_h"].to_numpy(dtype=bool)
+        out = out.drop(columns=["_h", "_lab", "_p", "_g"])
+    out["suppressed"] = hide
+    return out
 
 
 def ranking_table(
@@ -175,12 +503,20 @@ def ranking_table(
     k: int | None = None,
     by: str | None = None,
     label: str | None = None,
+    suppressed: pd.DataFrame | None = None,
+    distributions: pd.DataFrame | None = None,
 ) -> str:
     """The needs ranking (``rank_needs``) with counts suppressed, as a Danish table."""
-    s = suppress_ranking(ranking, k=k, by=by)
+    k = _k(k)
+    s = (
+        suppressed
+        if suppressed is not None
+        else suppress_ranking(ranking, k=k, by=by, distributions=distributions)
+    )
     rows = pd.DataFrame(
         {
             **({"Gruppe": s[by].astype(str)} if by else {}),
+            "Nr.": s["rank"].map(lambda r: HIDDEN if pd.isna(r) else f"{int(r)}."),
             "Behov": s["label"].astype(str),
             "Antal med stort behov": format_number(s["n"], na=HIDDEN),
             "Basis": format_number(s["base"], na=HIDDEN),
@@ -188,70 +524,206 @@ def ranking_table(
             "95 %-konfidensinterval": format_ci(s["ci_low"], s["ci_high"], na=HIDDEN),
         }
     )
-    table = to_markdown_table(rows, caption=caption, label=label)
-    return f"{table}\n\n{SUPPRESSION_NOTE.format(k=_k(k))}\n"
+    table = to_markdown_table(
+        rows,
+        caption=caption,
+        label=label,
+        align={"Nr.": "right", "Antal med stort behov": "right", "Basis": "right"},
+    )
+    return f"{table}\n{suppression_note(k)}\n"
 
 
-def suppress_ranking(
-    ranking: pd.DataFrame, *, k: int | None = None, by: str | None = None
+# --------------------------------------------------------------------------- wave comparisons
+
+
+def suppress_trend(
+    comparison: pd.DataFrame,
+    *,
+    data: pd.DataFrame,
+    k: int | None = None,
 ) -> pd.DataFrame:
-    """Suppress a needs ranking: each row is a share (n of base) of its own item.
+    """Suppress rows of ``compare_waves`` (one row per item and measure) before publishing.
 
-    A row is hidden when n or base - n is below k (either would single out a few
-    associations), or the base itself is below k.
+    A row is published when, in *both* waves, its share passes :func:`share_publishable`
+    against that wave's distribution of the item (``data`` holds the clean data of both
+    waves). Hidden rows lose both shares, the change, its interval and the p-values.
     """
+    from fslt_survey import stats
+
     k = _k(k)
-    out = ranking.copy()
-    n = pd.to_numeric(out["n"], errors="coerce")
-    base = pd.to_numeric(out["base"], errors="coerce")
-    hide = ((n > 0) & (n < k)) | ((base - n > 0) & (base - n < k)) | (base < k)
-    for col in ("n", "pct", "ci_low", "ci_high"):
-        if col in out.columns:
-            out[col] = out[col].astype("Float64").mask(hide)
-    out.loc[base < k, "base"] = pd.NA
-    out["suppressed"] = hide.to_numpy()
+    out = comparison.copy()
+    hide = np.zeros(len(out), dtype=bool)
+    cache: dict[tuple[str, Any], tuple[pd.DataFrame, pd.DataFrame, bool]] = {}
+    for pos, r in enumerate(out.itertuples(index=False)):
+        if str(r.measure) == "distribution":
+            hide[pos] = True
+            continue
+        labels = str(r.category).split(" + ") if r.measure == "top2" else [str(r.category)]
+        for wave in (r.wave_from, r.wave_to):
+            key = (str(r.item), wave)
+            if key not in cache:
+                sub = data.loc[data["wave"] == wave]
+                try:
+                    tab = stats.tab_single(sub, str(r.item))
+                    multi = False
+                except SurveyDataError:
+                    tab = stats.tab_multi(sub, str(r.item))
+                    multi = True
+                cache[key] = (tab, suppress(tab, k=k, multi_select=multi), multi)
+            tab, sup, multi = cache[key]
+            if not share_publishable(tab, labels, k=k, suppressed=sup, multi_select=multi):
+                hide[pos] = True
+    cols = [
+        "n_from", "n_to", "pct_from", "pct_to", "diff", "diff_ci_low", "diff_ci_high",
+        "statistic", "p", "p_adj",
+    ]  # fmt: skip
+    out = _hide_rows(out, hide, cols)
+    for col in ("base_from", "base_to"):
+        b = pd.to_numeric(out[col], errors="coerce")
+        out[col] = pd.array(b.to_numpy(), dtype="Int64")
+        out[col] = out[col].mask(b.map(lambda v: _small(v, k)).to_numpy(dtype=bool))
+    out["suppressed"] = hide
     return out
 
 
-def figure(chart, name: str, *, caption: str, folder: str | Path = "figurer") -> str:
+def trend_table(trend: pd.DataFrame, *, caption: str | None = None, k: int | None = None) -> str:
+    """A suppressed wave comparison (:func:`suppress_trend`) as a Danish table."""
+    from fslt_survey.tables import format_p
+
+    k = _k(k)
+    if trend.empty:
+        return "*Ingen sammenligning at vise.*\n"
+    wa, wb = trend["wave_from"].iloc[0], trend["wave_to"].iloc[0]
+
+    def diff_text(r: Any) -> str:
+        if pd.isna(r.diff):
+            return HIDDEN
+        sign = "+" if r.diff > 0.05 else ""
+        return f"{sign}{format_number(r.diff, 0)}"
+
+    pcol = "p_adj" if "p_adj" in trend.columns else "p"
+    rows = pd.DataFrame(
+        {
+            "Spørgsmål": trend["label"].astype(str),
+            "Svar": trend["category"].astype(str),
+            f"Andel {wa}": format_pct(trend["pct_from"], na=HIDDEN),
+            f"Basis {wa}": format_number(trend["base_from"], na=HIDDEN),
+            f"Andel {wb}": format_pct(trend["pct_to"], na=HIDDEN),
+            f"Basis {wb}": format_number(trend["base_to"], na=HIDDEN),
+            "Ændring (procentpoint)": [diff_text(r) for r in trend.itertuples(index=False)],
+            "95 %-konfidensinterval": [
+                HIDDEN
+                if pd.isna(r.diff_ci_low)
+                else f"({format_number(r.diff_ci_low)} til {format_number(r.diff_ci_high)})"
+                for r in trend.itertuples(index=False)
+            ],
+            "p (justeret)": format_p(trend[pcol], prefix=False, na=HIDDEN),
+        }
+    )
+    table = to_markdown_table(rows, caption=caption)
+    note = (
+        "Ændringen er i procentpoint med Newcombes 95 %-konfidensinterval; p-værdierne er "
+        "justeret for mange sammenligninger (Benjamini-Hochberg)."
+    )
+    return f"{table}\n{note} {suppression_note(k)}\n"
+
+
+# --------------------------------------------------------------------------- figures & quotes
+
+
+def figure(chart: Any, name: str, *, caption: str, folder: str | Path = "figurer") -> str:
     """Save a chart (SVG + PNG) beside the document and return its Markdown image.
 
-    The image carries the chart's alt text as ``fig-alt`` (Quarto's attribute; the built-in
-    engine maps it to ``alt``).
+    The image carries the chart's Danish alt text as ``fig-alt`` (Quarto's attribute; the
+    built-in engine maps it to ``alt``), via :func:`fslt_survey.render.markdown_image`.
+    The chart must have been drawn from suppressed numbers.
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    stem = folder / re.sub(r"[^a-z0-9_-]+", "-", name.lower()).strip("-")
+    stem = folder / (re.sub(r"[^a-z0-9_-]+", "-", name.lower()).strip("-") or "figur")
     chart.save(stem)
-    alt = chart.alt.replace('"', "'").replace("\n", " ")
-    cap = escape_markdown(caption)
-    return f'![{cap}]({stem.as_posix()}.svg){{fig-alt="{alt}"}}\n'
+    return markdown_image(f"{stem.as_posix()}.svg", alt=chart.alt, caption=escape_markdown(caption))
+
+
+#: Words that start with a capital letter but are no person's name (places, institutions).
+_NOT_NAMES = frozenset(
+    {
+        "lyngby", "lyngby-taarbæk", "taarbæk", "kongens", "virum", "sorgenfri", "lundtofte",
+        "hjortekær", "brede", "kommune", "kommunen", "kommunens", "frivilligcenter",
+        "frivilligcentret", "frivilligcentrets", "selvhjælp", "fslt", "rustenborgvej", "danmark",
+        "gdpr", "it", "cpr", "cpr-nummer", "jobcenter", "sundhedscenter", "facebook", "mitid",
+    }
+)  # fmt: skip
+_CAP_RUN = re.compile(r"(?<![\w\[])([A-ZÆØÅ][a-zæøåéü]+(?:[ -][A-ZÆØÅ][a-zæøåéü]+)+)")
+
+
+def name_candidates(text: str) -> list[str]:
+    """Runs of two or more capitalised words inside a sentence: possible personal names.
+
+    Over-redaction is the safe side: "Lise Holm" is found, and so is an association's name;
+    runs made only of place and institution words (``_NOT_NAMES``) are kept.
+    """
+    found = []
+    for m in _CAP_RUN.finditer(text):
+        before = text[: m.start()].rstrip()
+        if not before or before[-1] in ".!?:;\n\"'»(–-":
+            # sentence start: drop the first word, the rest may still be a name
+            words = re.split(r"[ -]", m.group(1))[1:]
+            if len(words) < 2:
+                continue
+            run = " ".join(words)
+        else:
+            run = m.group(1)
+        words = [w.casefold() for w in re.split(r"[ -]", run)]
+        if all(w in _NOT_NAMES for w in words):
+            continue
+        found.append(run)
+    return found
 
 
 def quotes(
-    texts: Iterable[object], *, limit: int = 6, names: Sequence[str] = (), min_length: int = 15
+    texts: Iterable[object],
+    *,
+    limit: int | None = 6,
+    names: Sequence[str] = (),
+    min_length: int = 15,
+    attribution: Iterable[object] | None = None,
 ) -> str:
     """Redacted, escaped free-text answers as Markdown block quotes.
 
-    Texts are redacted again (defence in depth: the clean data is already redacted), shortened to
-    300 characters, deduplicated and chosen deterministically (longest informative first).
+    Texts are redacted again (defence in depth: the clean data is already redacted), including
+    the given ``names`` and runs of capitalised words that may be personal names
+    (:func:`name_candidates`); folded to one line, shortened to 300 characters, deduplicated and
+    chosen deterministically: the answers given most often first, then the longer ones.
+    ``attribution`` (e.g. the wave of each text) is appended in brackets.
     """
-    seen: set[str] = set()
-    chosen: list[str] = []
-    candidates = [str(t).strip() for t in texts if isinstance(t, str) and t.strip()]
-    for text in sorted(candidates, key=lambda t: (-min(len(t), 300), t)):
-        red = redact_text(text, names)
-        if len(red) < min_length or red.casefold() in seen:
+    seen: dict[str, int] = {}
+    first: dict[str, str] = {}
+    extra = list(attribution) if attribution is not None else None
+    items = list(texts)
+    for pos, t in enumerate(items):
+        if not isinstance(t, str) or not t.strip():
             continue
-        seen.add(red.casefold())
+        text = " ".join(t.split())
+        red = redact_text(text, [*names, *name_candidates(text)])
+        letters = re.sub(r"\[[^\]]*\]|[^A-Za-zÆØÅæøå]", "", red)
+        if len(letters) < min_length * 0.6 or len(red) < min_length:
+            continue
         if len(red) > 300:
             red = red[:297].rsplit(" ", 1)[0] + " …"
-        chosen.append(red)
-        if len(chosen) >= limit:
-            break
+        key = red.casefold()
+        seen[key] = seen.get(key, 0) + 1
+        if key not in first:
+            tag = f" ({extra[pos]})" if extra is not None and pd.notna(extra[pos]) else ""
+            first[key] = red + tag
+    order = sorted(seen, key=lambda key: (-seen[key], -len(key), key))
+    chosen = [first[key] for key in (order if limit is None else order[:limit])]
     if not chosen:
         return "*Ingen citater at vise.*\n"
     return "\n".join(f"> {escape_markdown(q)}\n" for q in chosen)
+
+
+# --------------------------------------------------------------------------- downloads
 
 
 def downloads(tables: Mapping[str, pd.DataFrame], folder: str | Path) -> list[Path]:
@@ -269,24 +741,86 @@ def downloads(tables: Mapping[str, pd.DataFrame], folder: str | Path) -> list[Pa
     return written
 
 
+def _yes(flag: pd.Series) -> pd.Series:
+    return flag.astype(bool).map({True: "ja", False: "nej"})
+
+
 def public_frequencies(
-    tab: pd.DataFrame, *, k: int | None = None, by: str | None = None, multi_select: bool = False
+    tab: pd.DataFrame,
+    *,
+    k: int | None = None,
+    by: str | None = None,
+    multi_select: bool = False,
+    suppressed: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """A suppressed frequency table with Danish column names, ready for download."""
-    s = suppress(tab, k=k, by=by, multi_select=multi_select)
+    s = (
+        suppressed
+        if suppressed is not None
+        else suppress(tab, k=k, by=by, multi_select=multi_select)
+    )
+    missing = s["missing"].astype(bool) if "missing" in s.columns else pd.Series(False, s.index)
     out = pd.DataFrame(
         {
             "spoergsmaal": s["item"].astype(str),
             "tekst": s["label"].astype(str),
             **({"gruppe": s[by].astype(str)} if by else {}),
             "svar": s["category"].astype(str),
-            "uden_for_basen": s["missing"].astype(bool) if "missing" in s.columns else False,
+            "uden_for_basen": _yes(missing),
             "antal": s["n"].astype("Int64"),
             "basis": s["base"].astype("Int64"),
-            "andel_pct": s["pct"].round(1),
-            "ki_nedre_pct": s["ci_low"].round(1),
-            "ki_oevre_pct": s["ci_high"].round(1),
-            "skjult": s["suppressed"].astype(bool),
+            "andel_pct": s["pct"].astype("Float64").round(1),
+            "ki_nedre_pct": s["ci_low"].astype("Float64").round(1),
+            "ki_oevre_pct": s["ci_high"].astype("Float64").round(1),
+            "skjult": _yes(s["suppressed"]),
         }
     )
+    # a typed-missing reason's share is of everyone asked, not of the base shown
+    out.loc[missing.to_numpy(), ["andel_pct", "ki_nedre_pct", "ki_oevre_pct"]] = pd.NA
     return out.reset_index(drop=True)
+
+
+def public_ranking(suppressed: pd.DataFrame, *, by: str | None = None) -> pd.DataFrame:
+    """A suppressed ranking (:func:`suppress_ranking`) with Danish column names."""
+    s = suppressed
+    return pd.DataFrame(
+        {
+            **({"gruppe": s[by].astype(str)} if by else {}),
+            "nr": s["rank"].astype("Int64"),
+            "spoergsmaal": s["item"].astype(str),
+            "behov": s["label"].astype(str),
+            "antal": s["n"].astype("Int64"),
+            "basis": s["base"].astype("Int64"),
+            "andel_pct": s["pct"].astype("Float64").round(1),
+            "ki_nedre_pct": s["ci_low"].astype("Float64").round(1),
+            "ki_oevre_pct": s["ci_high"].astype("Float64").round(1),
+            "skjult": _yes(s["suppressed"]),
+        }
+    ).reset_index(drop=True)
+
+
+def public_trend(suppressed: pd.DataFrame) -> pd.DataFrame:
+    """A suppressed wave comparison (:func:`suppress_trend`) with Danish column names.
+
+    Counts are left out (shares and bases are enough, and fewer numbers mean fewer equations).
+    """
+    s = suppressed
+    pcol = "p_adj" if "p_adj" in s.columns else "p"
+    return pd.DataFrame(
+        {
+            "spoergsmaal": s["item"].astype(str),
+            "tekst": s["label"].astype(str),
+            "svar": s["category"].astype(str),
+            "fra_aar": s["wave_from"],
+            "til_aar": s["wave_to"],
+            "basis_fra": s["base_from"].astype("Int64"),
+            "andel_fra_pct": s["pct_from"].astype("Float64").round(1),
+            "basis_til": s["base_to"].astype("Int64"),
+            "andel_til_pct": s["pct_to"].astype("Float64").round(1),
+            "aendring_point": s["diff"].astype("Float64").round(1),
+            "ki_nedre_point": s["diff_ci_low"].astype("Float64").round(1),
+            "ki_oevre_point": s["diff_ci_high"].astype("Float64").round(1),
+            "p_justeret": s[pcol].astype("Float64").round(4),
+            "skjult": _yes(s["suppressed"]),
+        }
+    ).reset_index(drop=True)

@@ -9,6 +9,7 @@ import pytest
 from fslt_survey import config
 from fslt_survey.codebook import Instrument, load_instrument, parse_instrument
 from fslt_survey.registry import load_registry
+from tests.site_fixture import site_dir, site_project, site_render  # noqa: F401 - one build
 
 ROOT = Path(__file__).resolve().parent.parent
 MEMBER_INSTRUMENT = ROOT / "surveys" / "medlemsundersoegelse" / "instrument.yml"

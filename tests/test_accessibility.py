@@ -34,12 +34,6 @@ from pathlib import Path
 import pytest
 
 from fslt_survey.render import RenderResult, render_document, render_project
-from tests import site_fixture
-
-# the session's demo-site build, shared with other modules that use tests/site_fixture.py
-site_project = site_fixture.site_project
-site_render = site_fixture.site_render
-site_dir = site_fixture.site_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 A11Y = ROOT / "tests" / "a11y"

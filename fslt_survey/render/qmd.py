@@ -112,7 +112,7 @@ def split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], int]:
         return {}, 0
     for i in range(1, len(lines)):
         if lines[i].rstrip() in ("---", "..."):
-            data = load_yaml("\n".join(lines[1:i]), path, first_line=2) or {}
+            data = load_yaml("\n".join(lines[1:i]) + "\n", path, first_line=2) or {}
             if not isinstance(data, dict):
                 raise RenderError("front matter must be a YAML mapping", file=path, row=1)
             return data, i + 1

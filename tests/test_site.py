@@ -1,0 +1,414 @@
+"""The published demo site, checked by parsing what reaches ``_site``.
+
+The project (``_quarto.yml``, ``reports/``, ``surveys/``) is copied to a temporary folder, the
+demo exports are cleaned into it and the site is rendered once per test session with the
+built-in engine, then rendered again without changes (which must execute nothing). Every test
+reads the result: HTML with :mod:`html.parser`, CSV with :mod:`csv`, XLSX with openpyxl and the
+PDF with pypdf. A last test renders with the real Quarto CLI when it is installed.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+import shutil
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+import yaml
+from openpyxl import load_workbook
+
+from fslt_survey import config
+from fslt_survey.privacy import scan_for_personal_data
+from fslt_survey.registry import load_registry
+from fslt_survey.render import RenderResult, render_project
+from tests import site_fixture
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parent.parent
+K = config.SUPPRESSION_K
+#: The centre's own public address may appear on every page (the footer).
+ALLOWED = ("Rustenborgvej 2A, 2800 Kongens Lyngby",)
+#: The demo free text that tries to run a script (see surveys/demo/README.md).
+SCRIPT = "<script>alert(1)</script>"
+PDF_TITLE = "Anbefalinger til Lyngby-Taarbæk Kommune"
+
+
+
+
+@dataclass
+class Site:
+    root: Path
+    out: Path
+    first: RenderResult
+    second: RenderResult
+    #: Set when fslt_survey's source changed after the first render (other work in the same
+    #: tree): the second render then rightly executed again, and this one is the check.
+    third: RenderResult | None = None
+
+
+def render_again(project: Path, engine: str = "builtin") -> RenderResult:
+    """Render the already built project once more (nothing changed)."""
+    old = os.environ.get("FSLT_PROJECT_ROOT")
+    os.environ["FSLT_PROJECT_ROOT"] = str(project)
+    try:
+        return render_project(project, engine=engine, output_dir=project / "_site", progress=False)
+    finally:
+        if old is None:
+            os.environ.pop("FSLT_PROJECT_ROOT", None)
+        else:
+            os.environ["FSLT_PROJECT_ROOT"] = old
+
+
+def package_changed_since(when: float) -> bool:
+    """Did any source file of the installed fslt_survey change after ``when`` (epoch s)?"""
+    import fslt_survey
+
+    pkg = Path(fslt_survey.__file__).resolve().parent
+    return any(p.stat().st_mtime > when for p in pkg.rglob("*.py"))
+
+
+@pytest.fixture(scope="module")
+def site(site_project: Path, site_render: RenderResult, site_dir: Path) -> Site:
+    started = site_dir.stat().st_mtime - site_render.seconds - 5
+    second = render_again(site_project)
+    third = None
+    if any(d.executed for d in second.documents) and package_changed_since(started):
+        third = render_again(site_project)
+    print(f"\nsite: first render {site_render.seconds:.1f} s, second {second.seconds:.1f} s")
+    return Site(site_project, site_dir, site_render, second, third)
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+class Page(HTMLParser):
+    """What the tests need from one HTML page."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.links: list[tuple[str, str]] = []  # (tag, url)
+        self.ids: set[str] = set()
+        self.images: list[dict[str, str | None]] = []
+        self.scripts: list[tuple[dict[str, str | None], str]] = []
+        self.tables: list[list[list[str]]] = []  # rows of cells; row 0 = header
+        self.lang: str | None = None
+        self.text: list[str] = []
+        self._script: dict[str, str | None] | None = None
+        self._script_text: list[str] = []
+        self._cell: list[str] | None = None
+        self._row: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if a.get("id"):
+            self.ids.add(str(a["id"]))
+        if tag == "html":
+            self.lang = a.get("lang")
+        for name in ("href", "src"):
+            if a.get(name):
+                self.links.append((tag, str(a[name])))
+        if tag == "img":
+            self.images.append(a)
+        if tag == "script":
+            self._script, self._script_text = a, []
+        if tag == "table":
+            self.tables.append([])
+        if tag == "tr" and self.tables:
+            self._row = []
+        if tag in ("td", "th") and self._row is not None:
+            self._cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script" and self._script is not None:
+            self.scripts.append((self._script, "".join(self._script_text)))
+            self._script = None
+        if tag in ("td", "th") and self._cell is not None and self._row is not None:
+            self._row.append(" ".join("".join(self._cell).split()))
+            self._cell = None
+        if tag == "tr" and self._row is not None:
+            self.tables[-1].append(self._row)
+            self._row = None
+
+    def handle_data(self, data: str) -> None:
+        if self._script is not None:
+            self._script_text.append(data)
+            return
+        self.text.append(data)
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def parse(path: Path) -> Page:
+    page = Page()
+    page.feed(path.read_text(encoding="utf-8"))
+    return page
+
+
+def html_pages(site: Site) -> list[Path]:
+    return sorted(site.out.rglob("*.html"))
+
+
+def csv_rows(path: Path) -> list[list[str]]:
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        return list(csv.reader(fh, delimiter=";"))
+
+
+def xlsx_rows(path: Path) -> list[list[object]]:
+    ws = load_workbook(path).active
+    return [[c.value for c in row] for row in ws.iter_rows()]
+
+
+def as_int(text: object) -> int | None:
+    s = str(text).replace("\u00a0", "").replace(".", "").strip() if text is not None else ""
+    return int(s) if re.fullmatch(r"\d+", s) else None
+
+
+def navbar_outputs() -> list[str]:
+    conf = yaml.safe_load((ROOT / "_quarto.yml").read_text(encoding="utf-8"))
+    items = conf["website"]["navbar"]["left"] + conf["website"]["navbar"].get("right", [])
+    return [re.sub(r"\.qmd$", ".html", item["href"]) for item in items]
+
+
+# --------------------------------------------------------------------------- structure
+
+
+def test_every_navbar_page_exists_and_is_linked_from_every_page(site: Site) -> None:
+    targets = navbar_outputs()
+    assert "reports/anbefalinger.html" in targets and "reports/data.html" in targets
+    for target in targets:
+        assert (site.out / target).is_file(), target
+    assert (site.out / "index.html").is_file()  # the alias of reports/index.html
+    assert "reports/index.html" in (site.out / "index.html").read_text(encoding="utf-8")
+    for path in (site.out / t for t in targets):
+        linked = {
+            (path.parent / unquote(urlsplit(url).path)).resolve()
+            for tag, url in parse(path).links
+            if tag == "a"
+        }
+        for target in targets:
+            assert (site.out / target).resolve() in linked, (path.name, target)
+
+
+def test_every_local_link_and_anchor_resolves(site: Site) -> None:
+    ids = {p.resolve(): parse(p).ids for p in html_pages(site)}
+    for path in html_pages(site):
+        for _tag, url in parse(path).links:
+            parts = urlsplit(url)
+            if parts.scheme or url.startswith(("//", "mailto:", "tel:", "data:")):
+                continue
+            target = (path.parent / unquote(parts.path)).resolve() if parts.path else path
+            if parts.path.endswith("/"):
+                target = target / "index.html"
+            assert target.is_file(), f"{path.relative_to(site.out)}: {url}"
+            if parts.fragment and target.suffix == ".html":
+                assert unquote(parts.fragment) in ids[target.resolve()], f"{path.name}: {url}"
+
+
+def test_pages_are_danish_and_every_image_has_alt_text(site: Site) -> None:
+    figures = 0
+    for path in html_pages(site):
+        page = parse(path)
+        assert page.lang == "da", path.name
+        for img in page.images:
+            alt = (img.get("alt") or "").strip()
+            assert alt and alt != "Figur uden beskrivelse", (path.name, img.get("src"))
+            if "figurer/" in str(img.get("src")):
+                figures += 1
+                assert len(alt) > 40, (path.name, img.get("src"), alt)
+    assert figures >= 20
+    for page in ("behov", "kommune", "selvhjaelp", "netvaerk", "erhverv", "index"):
+        srcs = [i.get("src") for i in parse(site.out / "reports" / f"{page}.html").images]
+        assert any(str(s).startswith("figurer/") for s in srcs), page
+
+
+# --------------------------------------------------------------------------- privacy
+
+
+def all_texts(site: Site) -> list[tuple[str, str]]:
+    """(name, text) of every HTML page (raw), CSV, XLSX (cells) and PDF (text) in the site."""
+    from pypdf import PdfReader
+
+    out = []
+    for path in sorted(site.out.rglob("*")):
+        rel = str(path.relative_to(site.out))
+        if path.suffix == ".html":
+            out.append((rel, path.read_text(encoding="utf-8")))
+        elif path.suffix == ".csv":
+            out.append((rel, path.read_text(encoding="utf-8-sig")))
+        elif path.suffix == ".xlsx":
+            cells = [str(v) for row in xlsx_rows(path) for v in row if v is not None]
+            out.append((rel, "\n".join(cells)))
+        elif path.suffix == ".pdf":
+            out.append((rel, "\n".join(p.extract_text() for p in PdfReader(path).pages)))
+    return out
+
+
+def test_no_personal_data_anywhere_in_the_site(site: Site) -> None:
+    texts = all_texts(site)
+    assert any(name.endswith(".csv") for name, _ in texts)
+    assert any(name.endswith(".pdf") for name, _ in texts)
+    for name, text in texts:
+        for allowed in ALLOWED:
+            text = text.replace(allowed, "")
+        found = scan_for_personal_data(text)
+        assert found == [], f"{name}: {[str(f) for f in found]}"
+
+
+def test_no_association_or_person_names_are_published(site: Site) -> None:
+    names = [str(n) for n in load_registry(config.REGISTRY_FILE)["name"]]
+    for name, text in all_texts(site):
+        low = text.casefold()
+        hits = [n for n in names if n.casefold() in low]
+        assert hits == [], f"{name}: {hits}"
+        assert "lise holm" not in low, name  # a name in the demo free text
+
+
+def test_no_count_below_k_is_published(site: Site) -> None:
+    checked = 0
+    for path in html_pages(site):
+        for table in parse(path).tables:
+            if not table:
+                continue
+            head = [h.casefold() for h in table[0]]
+            cols = [i for i, h in enumerate(head) if h.startswith(("antal", "basis"))]
+            for row in table[1:]:
+                for i in cols:
+                    value = as_int(row[i]) if i < len(row) else None
+                    if value is not None:
+                        checked += 1
+                        assert not 0 < value < K, f"{path.name}: {table[0][i]} = {value}"
+    for path in site.out.rglob("*.csv"):
+        rows = csv_rows(path)
+        cols = [i for i, h in enumerate(rows[0]) if h.startswith(("antal", "basis"))]
+        for row in rows[1:]:
+            for i in cols:
+                value = as_int(row[i])
+                if value is not None:
+                    checked += 1
+                    assert not 0 < value < K, f"{path.name}: {rows[0][i]} = {value}"
+    for path in site.out.rglob("*.xlsx"):
+        rows = xlsx_rows(path)
+        cols = [i for i, h in enumerate(rows[0]) if str(h).startswith(("antal", "basis"))]
+        for row in rows[1:]:
+            for i in cols:
+                if isinstance(row[i], int | float):
+                    assert not 0 < row[i] < K, f"{path.name}: {rows[0][i]} = {row[i]}"
+    assert checked > 500
+
+
+def test_script_in_free_text_arrives_escaped(site: Site) -> None:
+    escaped = SCRIPT.replace("<", "&lt;").replace(">", "&gt;")
+    shown = 0
+    for path in html_pages(site):
+        raw = path.read_text(encoding="utf-8")
+        assert SCRIPT not in raw, path.name
+        page = parse(path)
+        for attrs, body in page.scripts:  # the built-in engine adds no scripts of its own
+            assert "alert" not in body, path.name
+            assert attrs.get("src", "") and not str(attrs.get("src")).startswith("http")
+        if escaped in raw:
+            shown += 1
+            assert SCRIPT in "".join(page.text)  # readers see the text, browsers do not run it
+    assert shown >= 1
+
+
+def test_downloads_are_danish_csv_and_xlsx_without_formulas(site: Site) -> None:
+    folder = site.out / "reports" / "downloads"
+    csvs = sorted(folder.glob("*.csv"))
+    assert len(csvs) >= 8
+    number = re.compile(r"-?\d+(,\d+)?")
+    for path in csvs:
+        assert path.read_bytes().startswith(b"\xef\xbb\xbf"), path.name
+        rows = csv_rows(path)
+        assert len(rows[0]) > 3, path.name  # really split on ';'
+        for row in rows[1:]:
+            for cell in row:
+                if cell.startswith(("=", "+", "-", "@")):
+                    assert number.fullmatch(cell), f"{path.name}: {cell!r}"
+        xlsx = path.with_suffix(".xlsx")
+        assert xlsx.is_file()
+        ws = load_workbook(xlsx).active
+        for row in ws.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", f"{xlsx.name}: {cell.coordinate}"
+                if isinstance(cell.value, str):
+                    assert not cell.value.startswith(("=", "+", "-", "@")), cell.value
+    links = [url for _t, url in parse(site.out / "reports" / "data.html").links]
+    for path in csvs:
+        assert f"downloads/{path.name}" in links
+        assert f"downloads/{path.stem}.xlsx" in links
+
+
+# --------------------------------------------------------------------------- recommendations
+
+
+def test_recommendations_pdf_opens_with_title_pages_and_danish_text(site: Site) -> None:
+    from pypdf import PdfReader
+
+    pdf = site.out / "reports" / "anbefalinger.pdf"
+    reader = PdfReader(pdf)
+    assert reader.metadata is not None and reader.metadata.title == PDF_TITLE
+    assert len(reader.pages) >= 2
+    text = "\n".join(p.extract_text() for p in reader.pages)
+    for word in ("Anbefaling", "Sammenfatning", "konfidensinterval", "Tærskel", "Kommunen bør"):
+        assert word in text, word
+    assert "Regler, der ikke gav anledning til en anbefaling" in text
+    assert re.search(r"\d+ %", text.replace("\u00a0", " "))
+    assert "{=typst}" not in text and "#set" not in text  # raw Typst never leaks as text
+    links = [url for _t, url in parse(site.out / "reports" / "anbefalinger.html").links]
+    assert "anbefalinger.pdf" in links
+
+
+def test_recommendations_page_shows_the_evidence_next_to_each_recommendation(site: Site) -> None:
+    html = (site.out / "reports" / "anbefalinger.html").read_text(encoding="utf-8")
+    boxes = re.findall(r'<div class="callout callout-note.*?</div>\s*</div>', html, flags=re.S)
+    assert len(boxes) >= 5
+    for box in boxes:
+        for word in ("Grundlag", "Resultat", "Tærskel", "Regel"):
+            assert word in box
+        assert re.search(r"\d+\u00a0% \(\d+–\d+\u00a0%\)|procentpoint|point \(", box), box[:300]
+        assert "foreninger" in box
+    assert "Regler, der ikke gav anledning til en anbefaling" in html
+
+
+# --------------------------------------------------------------------------- caching
+
+
+def test_second_render_executes_nothing(site: Site) -> None:
+    assert all(d.executed for d in site.first.documents)
+    assert len(site.first.documents) >= 9
+    again = site.third or site.second
+    executed = [str(d.source) for d in again.documents if d.executed]
+    assert executed == []
+    assert again.seconds < site.first.seconds
+
+
+# --------------------------------------------------------------------------- real Quarto
+
+
+@pytest.mark.quarto
+@pytest.mark.skipif(
+    shutil.which("quarto") is None,
+    reason="Quarto is not installed (no 'quarto' on PATH); the built-in engine is tested above",
+)
+def test_real_quarto_renders_the_site(tmp_path: Path) -> None:
+    root = site_fixture.copy_project(tmp_path / "project")
+    first = site_fixture.build_demo_site(root, engine="quarto")
+    second = render_again(root, engine="quarto")
+    out = root / "_site"
+    for target in navbar_outputs():
+        assert (out / target).is_file(), target
+    assert (out / "reports" / "anbefalinger.pdf").is_file()
+    for path in out.rglob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        assert SCRIPT not in text
+        for allowed in ALLOWED:
+            text = text.replace(allowed, "")
+        assert scan_for_personal_data(text) == [], path.name
+    assert first.engine == "quarto" and second.engine == "quarto"
