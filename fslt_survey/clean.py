@@ -27,6 +27,7 @@ the ``warn`` policy (default) the value becomes missing with reason "Ugyldigt sv
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections import Counter
@@ -38,8 +39,9 @@ import numpy as np
 import pandas as pd
 
 from fslt_survey import config
-from fslt_survey.codebook import Instrument, Item, load_instrument, normalise
+from fslt_survey.codebook import Instrument, Item, Label, load_instrument, normalise
 from fslt_survey.errors import CleaningError, SurveyDataError
+from fslt_survey.fastcsv import memory_pool, take_strings
 from fslt_survey.io import Matching, RawExport, match_columns, read_export
 from fslt_survey.privacy import redact_text, redact_text_counts
 
@@ -294,7 +296,10 @@ def clean_exports(
         raise SurveyDataError(f"unknown policy {policy!r}", expected=" or ".join(POLICIES))
     log = CleaningLog(instrument=instrument.id, policy=policy)
     frames = [_clean_one(instrument, raw, wave, registry, log, names) for raw, wave in exports]
-    data = pd.concat(frames, ignore_index=True) if frames else _empty_frame(instrument)
+    if len(frames) == 1:
+        data = frames[0]  # (concat would copy it)
+    else:
+        data = pd.concat(frames, ignore_index=True) if frames else _empty_frame(instrument)
     if instrument.kind == "member":
         data = _resolve_duplicates(instrument, data, log)
     if instrument.association_item is not None:
@@ -332,30 +337,53 @@ def _missing_categories(instrument: Instrument) -> list[str]:
     return cats
 
 
-def _item_frame_columns(instrument: Instrument, n: int) -> dict[str, pd.Series]:
-    """Empty, correctly typed columns for ``n`` rows (used for items without a raw column)."""
-    # not asked (item absent from this export or not in this wave): value and reason both NA,
-    # so the response is outside every base of the item
-    reasons = pd.Categorical([None] * n, categories=_missing_categories(instrument))
-    cols: dict[str, Any] = {}
+def _item_columns(instrument: Instrument) -> list[tuple[str, Item, Label | None]]:
+    """The item columns of the clean table in order: ``(name, item, option)``; ``option`` is
+    the multi-select label of an option column, and the name ending ``__missing`` the reason."""
+    out: list[tuple[str, Item, Label | None]] = []
     for item in instrument.items:
         if item.type == "association":
             continue
-        if item.type in ("single", "likert"):
+        if item.type == "multi":
             assert item.scale is not None
-            cols[item.id] = pd.Categorical(
-                [None] * n, categories=item.scale.categories, ordered=item.scale.ordered
-            )
-        elif item.type == "multi":
-            assert item.scale is not None
-            for lab in item.scale.substantive:
-                cols[item.option_column(lab)] = pd.array([pd.NA] * n, dtype="boolean")
-        elif item.type == "numeric":
-            cols[item.id] = pd.array([pd.NA] * n, dtype="Float64")
+            out += [(item.option_column(lab), item, lab) for lab in item.scale.substantive]
         else:
-            cols[item.id] = pd.array([pd.NA] * n, dtype="string")
-        cols[item.missing_column] = reasons.copy()
-    return cols
+            out.append((item.id, item, None))
+        out.append((item.missing_column, item, None))
+    return out
+
+
+def _unanswered_column(item: Item, option: Label | None, n: int) -> Any:
+    """The value column of an item no raw column holds: all missing, correctly typed."""
+    if item.type in ("single", "likert"):
+        assert item.scale is not None
+        dtype = pd.CategoricalDtype(item.scale.categories, ordered=item.scale.ordered)
+        return pd.Categorical.from_codes(np.full(n, -1, dtype=np.int8), dtype=dtype)
+    if item.type == "multi":
+        return pd.arrays.BooleanArray(np.zeros(n, dtype=bool), np.ones(n, dtype=bool))
+    if item.type == "numeric":
+        return pd.arrays.FloatingArray(np.zeros(n, dtype=float), np.ones(n, dtype=bool))
+    return _na_strings(n)
+
+
+def _na_strings(n: int) -> Any:
+    import pyarrow as pa
+
+    return pd.arrays.ArrowStringArray(pa.chunked_array([pa.nulls(n, pa.large_string())]))
+
+
+def _item_frame_columns(instrument: Instrument, n: int) -> dict[str, Any]:
+    """Empty, correctly typed columns for ``n`` rows (used for items without a raw column)."""
+    # not asked (item absent from this export or not in this wave): value and reason both NA,
+    # so the response is outside every base of the item
+    reasons = _Reasons(instrument)
+    not_asked = np.full(n, -1, dtype=reasons.codes)
+    return {
+        name: reasons.categorical(not_asked)
+        if name == item.missing_column
+        else _unanswered_column(item, option, n)
+        for name, item, option in _item_columns(instrument)
+    }
 
 
 def _empty_frame(instrument: Instrument) -> pd.DataFrame:
@@ -370,6 +398,32 @@ def _empty_frame(instrument: Instrument) -> pd.DataFrame:
         "n_answered": pd.array([], dtype="int64"),
     }
     return pd.DataFrame({**base, **_item_frame_columns(instrument, 0)})
+
+
+def _code_type(n_categories: int) -> type[np.signedinteger]:
+    """The smallest integer type for codes of ``n_categories`` categories (and ``-1``)."""
+    return np.int8 if n_categories < 127 else np.int16 if n_categories < 32767 else np.int32
+
+
+class _Reasons:
+    """The missing-reason categories of an instrument; reasons are handled as integer codes
+    (``-1`` = none) and become categoricals only when the table is built."""
+
+    def __init__(self, instrument: Instrument) -> None:
+        self.categories = _missing_categories(instrument)
+        self.dtype = pd.CategoricalDtype(self.categories)
+        self._code = {c: i for i, c in enumerate(self.categories)}
+        self.not_answered = self.code(config.NOT_ANSWERED)
+        self.invalid = self.code(config.INVALID_ANSWER)
+        #: the integer type of the codes (one byte for the usual handful of reasons)
+        self.codes = _code_type(len(self.categories))
+
+    def code(self, label: str | None) -> int:
+        """The code of a reason label (``-1`` for none, or a label that is no category)."""
+        return -1 if label is None else self._code.get(label, -1)
+
+    def categorical(self, codes: np.ndarray) -> pd.Categorical:
+        return pd.Categorical.from_codes(codes, dtype=self.dtype)
 
 
 class _Ctx:
@@ -389,8 +443,18 @@ class _Ctx:
         self.file = display_path(raw.provenance.file)
         self.rows = np.asarray(raw.row_numbers, dtype=np.int64)
         self.n = len(raw.frame)
-        self.missing_cats = _missing_categories(instrument)
+        self.reasons = _Reasons(instrument)
+        self.missing_cats = self.reasons.categories
         self.names = names
+        self._redacted: dict[str, str] = {}
+
+    def redact(self, value: object) -> str:
+        """``redact_text(str(value))``, once per distinct value."""
+        text = str(value)
+        out = self._redacted.get(text)
+        if out is None:
+            out = self._redacted[text] = redact_text(text, self.names)
+        return out
 
     def unknown(
         self,
@@ -402,18 +466,36 @@ class _Ctx:
         kind: str = "unknown",
     ) -> None:
         target = self.log.unknown_values if kind == "unknown" else self.log.out_of_range
-        for i in np.flatnonzero(mask):
+        idx = np.flatnonzero(mask)
+        for i, value in zip(idx.tolist(), values.iloc[idx].tolist(), strict=True):
             target.append(
                 {
                     "file": self.file,
                     "row": int(self.rows[i]),
                     "column": column,
                     "item": item.id,
-                    "value": redact_text(str(values.iloc[i]), self.names),
+                    "value": self.redact(value),
                     "wave": self.wave,
                     "expected": expected,
                 }
             )
+
+
+def _factorize(values: pd.Series | pd.Index | np.ndarray) -> tuple[np.ndarray, list[Any]]:
+    """``pd.factorize`` (NA -> ``-1``) with the distinct values as a list: decoders work on
+    the distinct values, a handful even in a million rows, and index the result by code."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    return np.asarray(codes), list(uniques)
+
+
+def _by_code(per_unique: list[Any], codes: np.ndarray, na: Any, dtype: Any) -> np.ndarray:
+    """Per-row values from per-distinct-value ones (``na`` where the raw value is missing)."""
+    return np.array([*per_unique, na], dtype=dtype)[codes]
+
+
+def _strings_by_code(per_unique: list[str | None], codes: np.ndarray) -> Any:
+    """A ``string`` array of per-distinct-value texts taken by code (``-1``/``None`` -> NA)."""
+    return take_strings(per_unique, codes)
 
 
 def _clean_one(
@@ -448,7 +530,9 @@ def _clean_one(
         by_item.setdefault(m.item_id, []).append((m.column, m.option))
     _check_matching(instrument, raw, by_item)
 
-    cols = _item_frame_columns(instrument, ctx.n)
+    reasons = ctx.reasons
+    cols: dict[str, Any] = {}  # decoded value columns; the rest are built unanswered below
+    why: dict[str, np.ndarray] = {}  # item id -> reason codes
     answered = np.zeros(ctx.n, dtype=np.int64)
     decoded: dict[str, pd.Categorical] = {}
     for item in instrument.items:
@@ -457,74 +541,114 @@ def _clean_one(
         if instrument.waves and item.waves and wave not in item.waves:
             continue
         if item.type in ("single", "likert"):
-            values, reasons = _decode_choice(item, by_item[item.id][0][0], ctx)
+            values, codes = _decode_choice(item, by_item[item.id][0][0], ctx)
             cols[item.id] = values
             decoded[item.id] = values
         elif item.type == "multi":
-            options, reasons = _decode_multi(item, by_item[item.id], ctx)
+            options, codes = _decode_multi(item, by_item[item.id], ctx)
             cols.update(options)
         elif item.type == "numeric":
-            cols[item.id], reasons = _decode_numeric(item, by_item[item.id][0][0], ctx)
+            cols[item.id], codes = _decode_numeric(item, by_item[item.id][0][0], ctx)
         else:
-            cols[item.id], reasons = _decode_text(item, by_item[item.id][0][0], ctx)
-        cols[item.missing_column] = reasons
-        usable = reasons.isna() | ~reasons.isin([config.NOT_ANSWERED, config.INVALID_ANSWER])
-        answered += np.asarray(usable, dtype=np.int64)
+            cols[item.id], codes = _decode_text(item, by_item[item.id][0][0], ctx)
+        why[item.id] = codes
+        answered += (codes != reasons.not_answered) & (codes != reasons.invalid)
 
-    _apply_skip_logic(instrument, cols, decoded)
+    _apply_skip_logic(instrument, why, decoded, reasons)
 
-    frame = pd.DataFrame(cols)
-    source_name = Path(ctx.file).name
-    meta = pd.DataFrame(
-        {
-            "response_id": pd.array(
-                [f"{wave}/{source_name}#{r}" for r in ctx.rows], dtype="string"
-            ),
-            "wave": np.full(ctx.n, wave, dtype=np.int64),
-            "association_id": pd.array([pd.NA] * ctx.n, dtype="string"),
-            "submitted": _submitted(raw, matching),
-            "source": pd.array([source_name] * ctx.n, dtype="string"),
-            "source_key": np.full(ctx.n, key, dtype=np.int64),
-            "row": ctx.rows,
-            "n_answered": answered,
-        }
-    )
-    frame = pd.concat([meta, frame], axis=1)
     keep = np.ones(ctx.n, dtype=bool)
 
     def exclude(mask: np.ndarray, reason: str, detail: list[str] | None = None) -> None:
         idx = np.flatnonzero(mask & keep)
-        for j, i in enumerate(idx):
-            log.exclusions.append(
-                {
-                    "file": ctx.file,
-                    "row": int(ctx.rows[i]),
-                    "wave": wave,
-                    "reason": reason,
-                    "reason_text": EXCLUSION_TEXT[reason][0],
-                    "detail": detail[j] if detail else None,
-                }
-            )
+        if not len(idx):
+            return
+        text = EXCLUSION_TEXT[reason][0]
+        details = detail if detail else [None] * len(idx)
+        log.exclusions.extend(
+            {
+                "file": ctx.file,
+                "row": row,
+                "wave": wave,
+                "reason": reason,
+                "reason_text": text,
+                "detail": d,
+            }
+            for row, d in zip(ctx.rows[idx].tolist(), details, strict=True)
+        )
         keep[idx] = False
 
     exclude(answered == 0, EXCLUDE_BLANK)
+    association: Any = None
     assoc_item = instrument.association_item
     if assoc_item is not None:
-        assoc_raw = _association_values(assoc_item, by_item, raw)
-        norm = assoc_raw.map(lambda v: normalise(v) if isinstance(v, str) else "")
+        codes, uniques = _association_values(assoc_item, by_item, raw)
         test_re = re.compile("|".join(config.TEST_PATTERNS))
-        exclude(norm.map(lambda v: bool(test_re.search(v))).to_numpy(dtype=bool), EXCLUDE_TEST)
-        ids = _link_registry(assoc_raw, registry)
-        frame["association_id"] = ids
-        unlinked = np.array(ids.isna(), dtype=bool)
+        is_test = [
+            bool(test_re.search(normalise(u))) if isinstance(u, str) else False for u in uniques
+        ]
+        exclude(_by_code(is_test, codes, False, bool), EXCLUDE_TEST)
+        ids = _link_registry(uniques, registry)
+        association = _strings_by_code(ids, codes)
+        unlinked = _by_code([i is None for i in ids], codes, True, bool)
         if instrument.kind != "member":  # anonymous forms: the association is optional
             unlinked[:] = False
+        still = np.flatnonzero(unlinked & keep)
         exclude(
             unlinked,
             EXCLUDE_NOT_MEMBER,
-            [redact_text(str(v), names) for v in assoc_raw[unlinked & keep]],
+            [ctx.redact(uniques[c] if c >= 0 else pd.NA) for c in codes[still].tolist()],
         )
-    return frame.loc[keep].reset_index(drop=True)
+
+    # the table, for the kept rows only
+    sel = None if keep.all() else np.flatnonzero(keep)
+    rows = ctx.rows if sel is None else ctx.rows[sel]
+    n = len(rows)
+    source_name = Path(ctx.file).name
+    out: dict[str, Any] = {
+        "response_id": _response_ids(wave, source_name, rows),
+        "wave": np.full(n, wave, dtype=np.int64),
+        "association_id": _take(association, sel) if association is not None else _na_strings(n),
+        "submitted": _take(_submitted(raw, matching), sel),
+        "source": _strings_by_code([source_name], np.zeros(n, dtype=np.int64)),
+        "source_key": np.full(n, key, dtype=np.int64),
+        "row": rows,
+        "n_answered": _take(answered, sel),
+    }
+    not_asked = np.full(n, -1, dtype=reasons.codes)  # (see _item_frame_columns)
+    for name, item, option in _item_columns(instrument):
+        if name == item.missing_column:
+            codes = why.get(item.id)
+            out[name] = reasons.categorical(not_asked if codes is None else _take(codes, sel))
+        elif name in cols:
+            out[name] = _take(cols[name], sel)
+        else:
+            out[name] = _unanswered_column(item, option, n)
+    return pd.DataFrame(out, index=pd.RangeIndex(n), copy=False)
+
+
+def _take(values: Any, sel: np.ndarray | None) -> Any:
+    """The rows ``sel`` (all rows for ``None``) of an array."""
+    if sel is None:
+        return values
+    if isinstance(values, np.ndarray):
+        return values[sel]
+    return values.take(sel)
+
+
+def _response_ids(wave: int, source_name: str, rows: np.ndarray) -> Any:
+    """``<wave>/<file>#<row>`` for every row, built column-wise."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    pool = memory_pool()
+    numbers = pc.cast(pa.array(rows, type=pa.int64()), pa.large_string(), memory_pool=pool)
+    ids = pc.binary_join_element_wise(
+        pa.scalar(f"{wave}/{source_name}#", pa.large_string()),
+        numbers,
+        pa.scalar("", pa.large_string()),
+        memory_pool=pool,
+    )
+    return pd.arrays.ArrowStringArray(pa.chunked_array([ids]))
 
 
 def _check_matching(
@@ -558,125 +682,171 @@ def _check_matching(
 
 def _association_values(
     item: Item, by_item: dict[str, list[tuple[str, str | None]]], raw: RawExport
-) -> pd.Series:
+) -> tuple[np.ndarray, list[Any]]:
+    """The association column as codes into its distinct values (all ``-1`` when absent)."""
     if item.id not in by_item:
-        return pd.Series([pd.NA] * len(raw.frame), dtype="object")
-    return raw.frame[by_item[item.id][0][0]].astype("object")
+        return np.full(len(raw.frame), -1, dtype=np.int64), []
+    return _factorize(raw.frame[by_item[item.id][0][0]])
 
 
-def _link_registry(values: pd.Series, registry: pd.DataFrame) -> pd.Series:
+def _link_registry(values: list[Any], registry: pd.DataFrame) -> list[str | None]:
+    """The registry id of each value (by normalised name or id), ``None`` when unknown."""
     lookup = {
         normalise(n): i for n, i in zip(registry["name"], registry["association_id"], strict=True)
     }
     lookup.update({normalise(i): i for i in registry["association_id"]})
-    return pd.Series(
-        [lookup.get(normalise(v)) if isinstance(v, str) else None for v in values],
-        dtype="string",
-    )
+    out = [lookup.get(normalise(v)) if isinstance(v, str) else None for v in values]
+    return [None if i is None or i is pd.NA else str(i) for i in out]
 
 
-def _submitted(raw: RawExport, matching: Matching) -> pd.Series:
+def _submitted(raw: RawExport, matching: Matching) -> np.ndarray:
     for role in ("submitted", "modified", "started"):
         col = next((c for c, r in matching.metadata.items() if r == role), None)
         if col is not None and col in raw.frame:
-            s = raw.frame[col].astype("object")
-            return _parse_times(s).reset_index(drop=True)
-    return pd.Series(pd.NaT, index=range(len(raw.frame)), dtype="datetime64[ns]")
+            return _parse_times(raw.frame[col]).to_numpy()
+    return np.full(len(raw.frame), np.datetime64("NaT"), dtype="datetime64[ns]")
+
+
+_DAY, _MONTH, _YEAR = r"(0[1-9]|[12]\d|3[01])", r"(0[1-9]|1[0-2])", r"(19|20)\d\d"
+_CLOCK = r"([01]\d|2[0-3]):[0-5]\d:[0-5]\d"
+#: Timestamp layouts of the exports (SurveyXact, Google Forms, xlsx cells written as ISO) that
+#: :func:`_parse_times` reads column-wise: (exact pattern, strptime format). A value is taken
+#: only when formatting the result gives the value back (so 31-02 is not read as 03-03); every
+#: other value goes through :func:`_parse_time`, as all values once did.
+_TIME_LAYOUTS = (
+    (rf"{_DAY}-{_MONTH}-{_YEAR} {_CLOCK}", "%d-%m-%Y %H:%M:%S"),
+    (rf"{_DAY}/{_MONTH}/{_YEAR} {_CLOCK}", "%d/%m/%Y %H:%M:%S"),
+    (rf"{_YEAR}-{_MONTH}-{_DAY}T{_CLOCK}", "%Y-%m-%dT%H:%M:%S"),
+    (rf"{_YEAR}-{_MONTH}-{_DAY} {_CLOCK}", "%Y-%m-%d %H:%M:%S"),
+    (rf"{_YEAR}-{_MONTH}-{_DAY}", "%Y-%m-%d"),
+)
+
+
+def _parse_time(v: object) -> Any:
+    """One timestamp as naive local (Danish) time, or NaT."""
+    if not isinstance(v, str) or not v.strip():
+        return pd.NaT
+    try:
+        ts = (
+            pd.Timestamp(v.strip())
+            if re.match(r"^\d{4}-", v.strip())
+            else pd.to_datetime(v.strip(), dayfirst=True)
+        )
+    except (ValueError, TypeError):
+        return pd.NaT
+    if ts.tzinfo is not None:
+        ts = ts.tz_convert("Europe/Copenhagen").tz_localize(None)
+    return ts
 
 
 def _parse_times(s: pd.Series) -> pd.Series:
     """Timestamps as naive local (Danish) time; ISO with or without offset, or dd-mm-yyyy."""
-    out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
-    for i, v in s.items():
-        if not isinstance(v, str) or not v.strip():
-            continue
-        try:
-            ts = (
-                pd.Timestamp(v.strip())
-                if re.match(r"^\d{4}-", v.strip())
-                else pd.to_datetime(v.strip(), dayfirst=True)
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    out = np.full(len(s), np.datetime64("NaT"), dtype="datetime64[ns]")
+    todo = np.ones(len(s), dtype=bool)
+    array = s.array
+    if isinstance(array, pd.arrays.ArrowStringArray) and len(s):
+        values = array._pa_array  # the Arrow data behind the column
+        for pattern, fmt in _TIME_LAYOUTS:
+            match = pc.fill_null(pc.match_substring_regex(values, f"^{pattern}$"), False)
+            if not pc.any(match).as_py():
+                continue
+            parsed = pc.strptime(values, format=fmt, unit="s", error_is_null=True)
+            back = pc.strftime(parsed, format=fmt)
+            good = pc.fill_null(pc.and_(match, pc.equal(back, values)), False)
+            ok = np.asarray(good.to_numpy(zero_copy_only=False), dtype=bool) & todo
+            seconds = np.asarray(
+                pc.fill_null(pc.cast(parsed, pa.int64()), 0).to_numpy(zero_copy_only=False)
             )
-        except (ValueError, TypeError):
-            continue
-        if ts.tzinfo is not None:
-            ts = ts.tz_convert("Europe/Copenhagen").tz_localize(None)
-        out[i] = ts
-    return out
+            out[ok] = seconds[ok].astype("datetime64[s]").astype("datetime64[ns]")
+            todo &= ~ok
+    rest = np.flatnonzero(todo)
+    if len(rest):
+        codes, uniques = _factorize(s.iloc[rest].astype("object"))
+        parsed_u = [_parse_time(u) for u in uniques]
+        out[rest] = pd.Series([*parsed_u, pd.NaT], dtype="datetime64[ns]").to_numpy()[codes]
+    return pd.Series(out, index=s.index, dtype="datetime64[ns]")
 
 
-def _reasons(ctx: _Ctx, labels: list[str | None]) -> pd.Categorical:
-    return pd.Categorical(labels, categories=ctx.missing_cats)
-
-
-def _decode_choice(item: Item, column: str, ctx: _Ctx) -> tuple[pd.Categorical, pd.Categorical]:
+def _decode_choice(item: Item, column: str, ctx: _Ctx) -> tuple[pd.Categorical, np.ndarray]:
     scale = item.scale
     assert scale is not None
     raw = ctx.raw.frame[column]
-    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
-    value_of: list[str | None] = []
-    reason_of: list[str | None] = []
+    codes, uniques = _factorize(raw)
+    category = {c: i for i, c in enumerate(scale.categories)}
+    value_of: list[int] = []
+    reason_of: list[int] = []
     bad: list[bool] = []
     for u in uniques:
         lab = scale.match(u)
         if lab is None and re.fullmatch(r"\s*-?\d+(\.0+)?\s*", str(u)):
             lab = scale.by_code(str(u).strip().split(".")[0])
         if lab is None:
-            value_of.append(None)
-            reason_of.append(config.INVALID_ANSWER)
+            value_of.append(-1)
+            reason_of.append(ctx.reasons.invalid)
             bad.append(True)
         elif lab.missing:
-            value_of.append(None)
-            reason_of.append(lab.label)
+            value_of.append(-1)
+            reason_of.append(ctx.reasons.code(lab.label))
             bad.append(False)
         else:
-            value_of.append(lab.label)
-            reason_of.append(None)
+            value_of.append(category.get(lab.label, -1))
+            reason_of.append(-1)
             bad.append(False)
-    value_arr = np.array([*value_of, None], dtype=object)[codes]
-    reason_arr = np.array([*reason_of, config.NOT_ANSWERED], dtype=object)[codes]
-    bad_mask = np.array([*bad, False], dtype=bool)[codes]
+    bad_mask = _by_code(bad, codes, False, bool)
     if bad_mask.any():
         expected = "one of: " + ", ".join(lab.label for lab in scale.labels)
         ctx.unknown(bad_mask, raw, column, item, expected)
-    values = pd.Categorical(value_arr, categories=scale.categories, ordered=scale.ordered)
-    return values, _reasons(ctx, list(reason_arr))
+    values = pd.Categorical.from_codes(
+        _by_code(value_of, codes, -1, _code_type(len(scale.categories))),
+        dtype=pd.CategoricalDtype(scale.categories, ordered=scale.ordered),
+    )
+    return values, _by_code(reason_of, codes, ctx.reasons.not_answered, ctx.reasons.codes)
 
 
 def _decode_multi(
     item: Item, columns: list[tuple[str, str | None]], ctx: _Ctx
-) -> tuple[dict[str, Any], pd.Categorical]:
+) -> tuple[dict[str, Any], np.ndarray]:
     scale = item.scale
     assert scale is not None
     opts = scale.substantive
     result = {item.option_column(lab): np.zeros(ctx.n, dtype=bool) for lab in opts}
     any_answer = np.zeros(ctx.n, dtype=bool)
-    missing_label: list[str | None] = [None] * ctx.n
+    missing = np.full(ctx.n, -1, dtype=ctx.reasons.codes)  # code of a typed missing answer
     single_cols = [c for c, opt in columns if opt is None]
     option_cols = [(c, opt) for c, opt in columns if opt is not None]
     if single_cols:
         col = single_cols[0]
         sep = ctx.raw.multi_separator or ";"
         raw = ctx.raw.frame[col]
-        cache: dict[str, tuple[list[str], list[str], str | None]] = {}
-        bad_rows: list[int] = []
-        for i, v in enumerate(raw.tolist()):
-            if not isinstance(v, str) or not v.strip():
-                continue
-            if v not in cache:
-                cache[v] = _split_multi(v, sep, scale)
-            chosen, unknown, miss = cache[v]
-            any_answer[i] = True
-            for key in chosen:
-                result[f"{item.id}__{key}"][i] = True
-            if miss and not chosen:
-                missing_label[i] = miss
-            if unknown:
-                bad_rows.append(i)
-        if bad_rows:
-            mask = np.zeros(ctx.n, dtype=bool)
-            mask[bad_rows] = True
+        codes, uniques = _factorize(raw)
+        split = [
+            _split_multi(u, sep, scale) if isinstance(u, str) and u.strip() else None
+            for u in uniques
+        ]
+        answered_u = [s is not None for s in split]
+        any_answer |= _by_code(answered_u, codes, False, bool)
+        for lab in opts:
+            chosen = [s is not None and lab.key in s[0] for s in split]
+            result[item.option_column(lab)] |= _by_code(chosen, codes, False, bool)
+        miss_u = [
+            ctx.reasons.code(s[2]) if s is not None and s[2] and not s[0] else -1 for s in split
+        ]
+        missing = np.where(
+            _by_code([m >= 0 for m in miss_u], codes, False, bool),
+            _by_code(miss_u, codes, -1, ctx.reasons.codes),
+            missing,
+        )
+        # a label that is no reason category still counts as a typed missing answer
+        typed = _by_code(
+            [s is not None and bool(s[2]) and not s[0] for s in split], codes, False, bool
+        )
+        bad = _by_code([s is not None and bool(s[1]) for s in split], codes, False, bool)
+        if bad.any():
             ctx.unknown(
-                mask,
+                bad,
                 raw,
                 col,
                 item,
@@ -685,51 +855,52 @@ def _decode_multi(
                 + ": "
                 + ", ".join(lab.label for lab in scale.labels),
             )
+    else:
+        typed = np.zeros(ctx.n, dtype=bool)
     by_key = {lab.key: lab for lab in opts}
     by_code = {str(lab.code): lab for lab in opts}
     for col, opt in option_cols:
+        raw = ctx.raw.frame[col]
+        codes, uniques = _factorize(raw)
+        norm = [str(u).strip().casefold() if isinstance(u, str) else None for u in uniques]
         lab = by_key.get(str(opt)) or by_code.get(str(opt))
         if lab is None:
             miss = scale.by_code(opt) or scale.match(opt)
+            ticked = _by_code([v in _SELECTED for v in norm], codes, False, bool)
             if miss is not None and miss.missing:
-                s = ctx.raw.frame[col].map(
-                    lambda v: (
-                        str(v).strip().casefold() in _SELECTED if isinstance(v, str) else False
-                    )
+                missing[ticked] = ctx.reasons.code(miss.label)
+                typed |= ticked
+                any_answer |= ticked
+            elif ticked.any():  # an option the scale does not know: its ticks are listed
+                ctx.unknown(
+                    ticked,
+                    raw.where(~ticked, f"{col}: valgt"),
+                    col,
+                    item,
+                    "an option of scale " + repr(scale.id),
                 )
-                for i in np.flatnonzero(s.to_numpy(dtype=bool)):
-                    missing_label[i] = miss.label
-                    any_answer[i] = True
-            else:  # an option the scale does not know: its ticks are listed, never dropped
-                raw = ctx.raw.frame[col]
-                ticked = raw.map(
-                    lambda v: isinstance(v, str) and v.strip().casefold() in _SELECTED
-                ).to_numpy(dtype=bool)
-                if ticked.any():
-                    ctx.unknown(ticked, raw.where(~ticked, f"{col}: valgt"), col, item,
-                                "an option of scale " + repr(scale.id))
             continue
-        raw = ctx.raw.frame[col]
-        norm = raw.map(lambda v: str(v).strip().casefold() if isinstance(v, str) else None)
-        sel = norm.isin(_SELECTED).to_numpy(dtype=bool)
-        notsel = norm.isin(_NOT_SELECTED).to_numpy(dtype=bool)
-        present = norm.notna().to_numpy(dtype=bool)
+        sel = _by_code([v in _SELECTED for v in norm], codes, False, bool)
+        notsel = _by_code([v in _NOT_SELECTED for v in norm], codes, False, bool)
+        present = _by_code([v is not None for v in norm], codes, False, bool)
         bad = present & ~sel & ~notsel
         if bad.any():
             ctx.unknown(bad, raw, col, item, "0/1 or Valgt/Ikke valgt")
         result[item.option_column(lab)] |= sel
         any_answer |= sel | notsel
-    reasons = [
-        missing_label[i] if missing_label[i] else (None if any_answer[i] else config.NOT_ANSWERED)
-        for i in range(ctx.n)
-    ]
-    unanswered = np.array([r is not None for r in reasons], dtype=bool)
-    out: dict[str, Any] = {}
-    for name, arr in result.items():
-        col = pd.array(arr, dtype="boolean")
-        col[unanswered] = pd.NA
-        out[name] = col
-    return out, _reasons(ctx, reasons)
+    reasons = np.where(typed, missing, np.where(any_answer, -1, ctx.reasons.not_answered))
+    reasons = reasons.astype(ctx.reasons.codes)
+    unanswered = typed | ~any_answer
+    out: dict[str, Any] = {
+        name: pd.arrays.BooleanArray(arr, unanswered.copy()) for name, arr in result.items()
+    }
+    return out, reasons
+
+
+@functools.lru_cache(maxsize=4096)
+def _label_pattern(text: str, sep: str) -> re.Pattern[str]:
+    edge = re.escape(sep)
+    return re.compile(rf"(?<=[{edge}])\s*{re.escape(text)}\s*(?=[{edge}])", re.IGNORECASE)
 
 
 def _split_multi(value: str, sep: str, scale: Any) -> tuple[list[str], list[str], str | None]:
@@ -743,10 +914,7 @@ def _split_multi(value: str, sep: str, scale: Any) -> tuple[list[str], list[str]
     miss: str | None = None
     for lab in sorted(scale.labels, key=lambda lab: -len(lab.label)):
         for text in (lab.label, *lab.aliases):
-            edge = re.escape(sep)
-            pattern = re.compile(
-                rf"(?<=[{edge}])\s*{re.escape(text)}\s*(?=[{edge}])", re.IGNORECASE
-            )
+            pattern = _label_pattern(text, sep)
             if pattern.search(rest):
                 rest = pattern.sub("", rest)
                 if lab.missing:
@@ -797,25 +965,24 @@ def parse_danish_number(value: object) -> float | None:
     return float(s)
 
 
-def _decode_numeric(item: Item, column: str, ctx: _Ctx) -> tuple[Any, pd.Categorical]:
+def _decode_numeric(item: Item, column: str, ctx: _Ctx) -> tuple[Any, np.ndarray]:
     raw = ctx.raw.frame[column]
-    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+    codes, uniques = _factorize(raw)
     parsed = [parse_danish_number(u) for u in uniques]
-    vals = np.array([*(np.nan if p is None else p for p in parsed), np.nan], dtype=float)[codes]
-    present = codes >= 0
-    unparsable = present & np.isnan(vals)
-    reasons = np.full(ctx.n, None, dtype=object)
-    reasons[~present] = config.NOT_ANSWERED
+    vals = _by_code([np.nan if p is None else p for p in parsed], codes, np.nan, float)
     # a typed missing label written in a numeric field ("Ved ikke") is a reason, not an error
-    for i in np.flatnonzero(unparsable):
-        text = normalise(raw.iloc[i])
+    typed: list[int] = []
+    for u, p in zip(uniques, parsed, strict=True):
+        text = normalise(u) if p is None else None
         reason = next((r for r in ctx.missing_cats if normalise(r) == text), None)
-        if reason is not None:
-            reasons[i] = reason
-            unparsable[i] = False
+        typed.append(ctx.reasons.code(reason) if reason is not None else -1)
+    reasons = _by_code(typed, codes, ctx.reasons.not_answered, ctx.reasons.codes)
+    unparsable = _by_code(
+        [p is None and r < 0 for p, r in zip(parsed, typed, strict=True)], codes, False, bool
+    )
     if unparsable.any():
         ctx.unknown(unparsable, raw, column, item, "a number")
-        reasons[unparsable] = config.INVALID_ANSWER
+        reasons[unparsable] = ctx.reasons.invalid
     lo = -np.inf if item.minimum is None else item.minimum
     hi = np.inf if item.maximum is None else item.maximum
     out_of_range = ~np.isnan(vals) & ((vals < lo) | (vals > hi))
@@ -831,53 +998,64 @@ def _decode_numeric(item: Item, column: str, ctx: _Ctx) -> tuple[Any, pd.Categor
             kind="range",
         )
         vals[out_of_range] = np.nan
-        reasons[out_of_range] = config.INVALID_ANSWER
-    out = pd.array(vals, dtype="Float64")
-    out[np.isnan(vals)] = pd.NA
-    return out, _reasons(ctx, list(reasons))
+        reasons[out_of_range] = ctx.reasons.invalid
+    return pd.arrays.FloatingArray(vals, np.isnan(vals)), reasons
 
 
-def _decode_text(item: Item, column: str, ctx: _Ctx) -> tuple[Any, pd.Categorical]:
+def _decode_text(item: Item, column: str, ctx: _Ctx) -> tuple[Any, np.ndarray]:
     raw = ctx.raw.frame[column]
+    codes, uniques = _factorize(raw)
+    rows_per_value = np.bincount(codes[codes >= 0], minlength=len(uniques))
     counts: Counter[str] = Counter()
     out: list[str | None] = []
-    reasons: list[str | None] = []
-    for v in raw.tolist():
-        text = v.strip() if isinstance(v, str) else ""
+    for u, times in zip(uniques, rows_per_value.tolist(), strict=True):
+        text = u.strip() if isinstance(u, str) else ""
         if not text:
             out.append(None)
-            reasons.append(config.NOT_ANSWERED)
             continue
         red, found = redact_text_counts(text, ctx.names)
-        counts.update({k: v for k, v in found.items() if v})
+        counts.update({k: v * times for k, v in found.items() if v})
         out.append(red)
-        reasons.append(None)
     if counts:
         agg = ctx.log.redactions.setdefault(item.id, {})
         for k, v in counts.items():
             agg[k] = agg.get(k, 0) + v
-    return pd.array(out, dtype="string"), _reasons(ctx, reasons)
+    reasons = _by_code(
+        [-1 if o is not None else ctx.reasons.not_answered for o in out],
+        codes,
+        ctx.reasons.not_answered,
+        ctx.reasons.codes,
+    )
+    return _strings_by_code(out, codes), reasons
 
 
 def _apply_skip_logic(
-    instrument: Instrument, cols: dict[str, Any], decoded: dict[str, pd.Categorical]
+    instrument: Instrument,
+    why: dict[str, np.ndarray],
+    decoded: dict[str, pd.Categorical],
+    reasons: _Reasons,
 ) -> None:
     """Unanswered items whose ``relevant`` condition is not met are "Ikke relevant"."""
     for item in instrument.items:
         cond = item.relevant
         if cond is None or item.type == "association" or cond.item not in decoded:
             continue
-        target = pd.Series(decoded[cond.item]).astype("object")
-        reasons = pd.Series(cols[item.missing_column])
-        target_answered = target.notna() | (
-            pd.Series(cols[instrument.item(cond.item).missing_column]) != config.NOT_ANSWERED
+        target = decoded[cond.item]
+        wanted = [i for i, c in enumerate(target.categories) if c in set(cond.values)]
+        target_codes = np.asarray(target.codes)
+        cond_why = why.get(cond.item)
+        target_answered = (target_codes >= 0) | (
+            True if cond_why is None else cond_why != reasons.not_answered
         )
-        not_relevant = target_answered & ~target.isin(cond.values)
-        fix = not_relevant & (reasons == config.NOT_ANSWERED)
+        not_relevant = target_answered & ~np.isin(target_codes, wanted)
+        codes = why.get(item.id)
+        if codes is None:  # not asked: no reason to give
+            continue
+        fix = not_relevant & (codes == reasons.not_answered)
         if fix.any():
-            new = reasons.astype("object")
-            new[fix] = "Ikke relevant"
-            cols[item.missing_column] = pd.Categorical(new, categories=reasons.cat.categories)
+            codes = codes.copy()
+            codes[fix] = reasons.code("Ikke relevant")
+            why[item.id] = codes
 
 
 def _resolve_duplicates(
@@ -886,27 +1064,47 @@ def _resolve_duplicates(
     """Keep one response per wave and association (see module docstring)."""
     if data.empty:
         return data
-    order = data.assign(
-        _sub=data["submitted"].fillna(pd.Timestamp.min),
-        _pos=np.arange(len(data)),
-    ).sort_values(["wave", "association_id", "n_answered", "_sub", "_pos"], kind="stable")
-    last = ~order.duplicated(["wave", "association_id"], keep="last")
-    winners = order.loc[last].set_index(["wave", "association_id"])["response_id"]
-    losers = order.loc[~last]
+    # the order of sort_values(["wave", "association_id", "n_answered", submitted (missing
+    # first), position]), on integer keys
+    wave = data["wave"].to_numpy()
+    aid_codes, aid_values = pd.factorize(data["association_id"], sort=True, use_na_sentinel=True)
+    aid = np.where(aid_codes < 0, len(aid_values), aid_codes)  # a missing id sorts last
+    sub = data["submitted"].to_numpy()
+    sub_key = sub.view(np.int64).copy()
+    sub_key[np.isnat(sub)] = pd.Timestamp.min.value
+    order = np.lexsort((np.arange(len(data)), sub_key, data["n_answered"].to_numpy(), aid, wave))
+    w, a = wave[order], aid[order]
+    first = np.concatenate(([True], (w[1:] != w[:-1]) | (a[1:] != a[:-1])))
+    last = np.concatenate((first[1:], [True]))  # the winner: last of its wave and association
+    if last.all():
+        return data
+    winners = order[last]
+    losers = order[~last]
+    group = (np.cumsum(first) - 1)[~last]
+    # the same detail, wave and file objects for every loser of a group (a million dicts)
+    winner_ids = data["response_id"].array.take(winners).to_numpy(dtype=object, na_value=pd.NA)
+    ids = [aid_values[c] if c < len(aid_values) else pd.NA for c in a[last].tolist()]
+    detail = [f"{i}: erstattet af {r}" for i, r in zip(ids, winner_ids.tolist(), strict=True)]
+    waves = w[last].tolist()
     files = {s["key"]: s["file"] for s in log.sources}
-    for _, row in losers.iterrows():
-        log.exclusions.append(
+    source = data["source_key"].to_numpy()
+    rows = data["row"].to_numpy()
+    text = EXCLUSION_TEXT[EXCLUDE_DUPLICATE][0]
+    step = 100_000
+    for k in range(0, len(losers), step):
+        idx, g = losers[k : k + step], group[k : k + step].tolist()
+        log.exclusions.extend(
             {
-                "file": files[row["source_key"]],
-                "row": int(row["row"]),
-                "wave": int(row["wave"]),
+                "file": files[key],
+                "row": row,
+                "wave": waves[gi],
                 "reason": EXCLUDE_DUPLICATE,
-                "reason_text": EXCLUSION_TEXT[EXCLUDE_DUPLICATE][0],
-                "detail": f"{row['association_id']}: erstattet af "
-                f"{winners[(row['wave'], row['association_id'])]}",
+                "reason_text": text,
+                "detail": detail[gi],
             }
+            for key, row, gi in zip(source[idx].tolist(), rows[idx].tolist(), g, strict=True)
         )
-    return data.loc[order.index[last.to_numpy()]].sort_index()
+    return data.take(np.sort(winners))
 
 
 def attach_registry(data: pd.DataFrame, registry: pd.DataFrame) -> pd.DataFrame:

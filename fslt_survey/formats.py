@@ -34,6 +34,7 @@ import datetime as dt
 import hashlib
 import io
 import math
+import os
 import re
 import zipfile
 import zlib
@@ -58,6 +59,17 @@ _SNIFF_RECORDS = 50
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _INT_CODE_RE = re.compile(r"^[+-]?\d+\.0*$")
 _DELIM_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
+#: UTF-8 sequences of the characters Danish text uses beyond ASCII (Latin-1 letters, no-break
+#: space, § and «», dashes and curly quotes, €). In Windows-1252 they read as "Ã¦", "Â§", "â€"",
+#: which genuine Danish cp1252 text never holds, so a file that is not valid UTF-8 but holds them
+#: mixes the two encodings.
+_UTF8_DANISH_RE = re.compile(
+    rb"\xc3[\x80-\xbf]|\xc2[\xa0-\xbf]|\xe2\x80[\x90-\xbf]|\xe2\x82\xac"
+)
+#: Free-text answers can be long; the csv module's default limit (128 KiB per field) is not a
+#: property of the data. An unclosed quote still fails at the end of the file.
+FIELD_SIZE_LIMIT = 64 * 1024 * 1024
+csv.field_size_limit(max(csv.field_size_limit(), FIELD_SIZE_LIMIT))
 
 
 @dataclass(frozen=True)
@@ -80,6 +92,9 @@ class Table:
     encoding: str | None = None
     delimiter: str | None = None
     sheet: str | None = None
+    #: the records column by column (``string`` arrays, one per header field) when the columnar
+    #: fast path read them (:mod:`fslt_survey.fastcsv`); ``rows`` is then empty.
+    columns: list[Any] | None = None
 
 
 @dataclass
@@ -198,7 +213,19 @@ def decode_text(data: bytes, file: str | Path) -> tuple[str, str]:
             )
         try:
             text, encoding = body.decode("utf-8"), encoding or "utf-8"
-        except UnicodeDecodeError:
+        except UnicodeDecodeError as exc:
+            # (the lead bytes are fast to look for; the search is slow on a large file)
+            lead = any(b in body for b in (b"\xc2", b"\xc3", b"\xe2"))
+            utf8 = _UTF8_DANISH_RE.search(body) if lead else None
+            if utf8 is not None:
+                raise ReadError(
+                    "the file mixes text encodings: some rows are UTF-8, others Windows-1252 "
+                    "(ANSI); save it again in one encoding (UTF-8)", file=file,
+                    row=_line_of(body, exc.start), expected="one encoding for the whole file",
+                    found=f"UTF-8 text in row {_line_of(body, utf8.start())}, the "
+                    f"Windows-1252 byte 0x{body[exc.start]:02X} in row "
+                    f"{_line_of(body, exc.start)}",
+                ) from None
             try:
                 text, encoding = body.decode("cp1252"), "cp1252"
             except UnicodeDecodeError as exc:
@@ -329,6 +356,7 @@ def parse_delimited(text: str, delimiter: str, file: str | Path) -> Table:
                 trailing.append(row)
                 rec = rec[:width]
             elif len(rec) < width:
+                _check_other_delimiter(rec, header, delimiter, row, file)
                 short.append(row)
             values: list[str | None] = [f if f.strip() else None for f in rec]
             values.extend([None] * (width - len(values)))
@@ -362,17 +390,77 @@ def parse_delimited(text: str, delimiter: str, file: str | Path) -> Table:
     return Table(header, rows, numbers, notes, delimiter=delimiter)
 
 
-def read_text_table(raw: RawBytes) -> Table:
-    """Decode, sniff the delimiter and parse a text export."""
+def _check_other_delimiter(rec: list[str], header: list[str | None], delimiter: str, row: int,
+                           file: str | Path) -> None:
+    """A one-field record that another delimiter splits like the header: mixed delimiters."""
+    if len(rec) != 1 or len(header) < 3:
+        return
+    names = [h or "" for h in header]
+    for other in DELIMITERS:
+        if other == delimiter or other not in rec[0]:
+            continue
+        try:
+            fields = next(csv.reader([rec[0]], delimiter=other), [])
+        except csv.Error:  # pragma: no cover - a single line without the file's quotes
+            continue
+        if len(fields) >= len(names) - 1 and not any(f.strip() for f in fields[len(names):]):
+            raise ReadError(
+                f"this row is separated by {_DELIM_NAMES[other]}s, the rest of the file by "
+                f"{_DELIM_NAMES.get(delimiter, repr(delimiter))}s (mixed delimiters); save the "
+                "file again with one delimiter", file=file, row=row,
+                expected=f"{len(names)} fields separated by {delimiter!r}",
+                found=f"{len(fields)} fields separated by {other!r}",
+            )
+
+
+def read_text_table(raw: RawBytes, *, columnar: bool = False) -> Table:
+    """Decode, sniff the delimiter and parse a text export.
+
+    ``columnar=True`` (for the data of an export, which :func:`build_frame` turns into a frame)
+    lets :mod:`fslt_survey.fastcsv` read a regular file column-wise: the same result as
+    :func:`parse_delimited`, in ``columns`` instead of ``rows``.
+    """
     text, encoding = decode_text(raw.data, raw.path)
-    if not text.strip():
+    if not text or text.isspace():  # (text.strip() would copy a large text)
         raise ReadError(
             "the file holds only blank text", file=raw.path,
             expected="a header row with column names", found="blank text",
         )
-    table = parse_delimited(text, sniff_delimiter(text), raw.path)
+    delimiter = sniff_delimiter(text)
+    if columnar:
+        from fslt_survey import fastcsv
+
+        plan = fastcsv.prepare(text, delimiter, data=raw.data, encoding=encoding)
+        if plan is not None:
+            del text  # pyarrow reads the bytes: a large text need not stay in memory
+            fast = fastcsv.build(plan)
+            if fast is not None:
+                notes = ([f"{len(fast.skipped)} empty row(s) skipped: rows "
+                          f"{_rows_text(fast.skipped)}"] if fast.skipped else [])
+                return Table(fast.header, [], fast.row_numbers, notes, encoding, delimiter,
+                             columns=fast.columns)
+            text, _ = decode_text(raw.data, raw.path)
+    table = parse_delimited(text, delimiter, raw.path)
     table.encoding = encoding
     return table
+
+
+def read_text_header(raw: RawBytes) -> list[str | None]:
+    """The header :func:`read_text_table` finds (the first record with a value), parsing only
+    the start of the file; what the start alone cannot settle goes the full way."""
+    text, _ = decode_text(raw.data, raw.path)
+    if text and not text.isspace():
+        head = text[: _SNIFF_CHARS * 4]
+        lines = io.StringIO(head, newline="").readlines()
+        if len(head) < len(text):
+            lines = lines[:-1]  # the last line of a cut text may be cut too
+        try:
+            for rec in csv.reader(lines, delimiter=sniff_delimiter(text), strict=True):
+                if rec and any(f.strip() for f in rec):
+                    return [f if f.strip() else None for f in rec]
+        except csv.Error:
+            pass
+    return read_text_table(raw).header  # also raises what the full parse raises
 
 
 def _rows_text(rows: Sequence[int], limit: int = 10) -> str:
@@ -463,8 +551,8 @@ def cell_text(value: object) -> str | None:
     return text if text.strip() else None
 
 
-def sheet_rows(wb: Any, name: str) -> list[tuple[int, list[str | None]]]:
-    """Non-empty rows of a sheet as ``(excel row number, cell texts)``."""
+def sheet_rows(wb: Any, name: str, limit: int | None = None) -> list[tuple[int, list[str | None]]]:
+    """Non-empty rows of a sheet as ``(excel row number, cell texts)`` (the first ``limit``)."""
     ws = wb[name]
     if hasattr(ws, "reset_dimensions"):
         ws.reset_dimensions()  # some writers store a wrong dimension; never trust it
@@ -475,23 +563,69 @@ def sheet_rows(wb: Any, name: str) -> list[tuple[int, list[str | None]]]:
             cells.pop()
         if cells:
             out.append((number, cells))
+            if limit is not None and len(out) >= limit:
+                break
     return out
 
 
+#: At most this many title rows (one cell in column A each) above a header are skipped.
+MAX_TITLE_ROWS = 5
+
+
+def _title_rows(rows: list[tuple[int, list[str | None]]]) -> int:
+    """How many leading rows are a title above the header: rows holding one cell, in column A,
+    followed by a row with two or more cells (a one-column sheet has no title rows)."""
+    for k, (_, cells) in enumerate(rows[: MAX_TITLE_ROWS + 1]):
+        if sum(c is not None for c in cells) >= 2:
+            return k
+        if len(cells) != 1:
+            return 0
+    return 0
+
+
 def sheet_table(wb: Any, name: str, file: str | Path) -> Table:
-    """A sheet as a :class:`Table`: the first non-empty row is the header."""
+    """A sheet as a :class:`Table`: the first non-empty row is the header.
+
+    Title rows above the header (up to :data:`MAX_TITLE_ROWS` rows holding a single cell in
+    column A, e.g. "Medlemsundersøgelse 2025 - udtræk") are skipped and noted.
+    """
     rows = sheet_rows(wb, name)
     if not rows:
         raise ReadError(f"sheet {name!r} is empty", file=file,
                         expected="a header row with column names", found="no cells")
+    titles = _title_rows(rows)
+    skipped_titles, rows = rows[:titles], rows[titles:]
     (_, header), data = rows[0], rows[1:]
     table = Table(list(header), [r for _, r in data], [n for n, _ in data], sheet=name)
+    if skipped_titles:
+        table.notes.append(
+            # the titles' text stays out of the log: it may name a person
+            f"sheet {name!r}: {len(skipped_titles)} title row(s) above the header skipped: rows "
+            f"{_rows_text([n for n, _ in skipped_titles])}; the header is row {rows[0][0]}"
+        )
     present = set(table.row_numbers)
     skipped = [n for n in range(rows[0][0] + 1, data[-1][0] if data else 0) if n not in present]
     if skipped:
         table.notes.append(f"sheet {name!r}: {len(skipped)} empty row(s) skipped: rows "
                            f"{_rows_text(skipped)}")
     return table
+
+
+def sheet_header(wb: Any, name: str, file: str | Path) -> list[str | None]:
+    """The header :func:`sheet_table` finds, reading only the first rows of the sheet."""
+    rows = sheet_rows(wb, name, limit=MAX_TITLE_ROWS + 1)
+    if not rows:
+        return sheet_table(wb, name, file).header  # raises the empty-sheet error
+    return list(rows[_title_rows(rows)][1])
+
+
+def sheet_has_table(wb: Any, name: str) -> bool:
+    """Whether a sheet has a row with two or more cells (not just notes in one column)."""
+    ws = wb[name]
+    if hasattr(ws, "reset_dimensions"):
+        ws.reset_dimensions()
+    return any(sum(cell_text(v) is not None for v in row) >= 2
+               for row in ws.iter_rows(values_only=True))
 
 
 def sheet_is_empty(wb: Any, name: str) -> bool:
@@ -574,15 +708,18 @@ def build_frame(table: Table, *, drop_empty_unnamed: bool = True) -> Frame:
     phantom column of SurveyXact's structure.csv, an empty first column in a sheet); every
     rename and drop is recorded in ``notes`` and renames in ``renamed`` (new -> original).
     """
+    cols = table.columns  # the columnar fast path: one array per header field, rows empty
     width = max([len(table.header), *(len(r) for r in table.rows)], default=0)
     header = list(table.header) + [None] * (width - len(table.header))
     rows = [list(r) + [None] * (width - len(r)) for r in table.rows]
+    nrows = len(cols[0]) if cols else len(rows)
     notes = list(table.notes)
     where = f"sheet {table.sheet!r}, " if table.sheet else ""
     keep: list[int] = []
     for j in range(width):
         blank = header[j] is None or not str(header[j]).strip()
-        if blank and drop_empty_unnamed and all(r[j] is None for r in rows):
+        empty = cols[j].isna().all() if cols is not None else all(r[j] is None for r in rows)
+        if blank and drop_empty_unnamed and empty:
             notes.append(f"{where}column {column_letter(j)} has no header and no values; "
                          "ignored")
             continue
@@ -607,12 +744,12 @@ def build_frame(table: Table, *, drop_empty_unnamed: bool = True) -> Frame:
         seen.add(name)
         names.append(name)
     columns = {
-        name: pd.array([r[j] for r in rows], dtype=STRING_DTYPE)
+        name: cols[j] if cols is not None else pd.array([r[j] for r in rows], dtype=STRING_DTYPE)
         for name, j in zip(names, keep, strict=True)
     }
-    frame = pd.DataFrame(columns, index=pd.RangeIndex(len(rows)))
+    frame = pd.DataFrame(columns, index=pd.RangeIndex(nrows))
     if not names:
-        frame = pd.DataFrame(index=pd.RangeIndex(len(rows)))
+        frame = pd.DataFrame(index=pd.RangeIndex(nrows))
     return Frame(frame, list(table.row_numbers), renamed, notes)
 
 
@@ -632,15 +769,28 @@ def name_key(name: object) -> str:
     return re.sub(r"[\W_]+", "", str(name).casefold())
 
 
-def apply_labels(frame: pd.DataFrame, labels: dict[str, dict[str, str]]) -> pd.DataFrame:
-    """A copy of ``frame`` with codes replaced by their labels (unlabelled values kept)."""
-    out = frame.copy()
-    for col, table in labels.items():
-        if col not in out.columns or not table:
-            continue
-        values = [None if (v is None or v is pd.NA) else table.get(canonical_code(v), v)
-                  for v in out[col].tolist()]
-        out[col] = pd.array(values, dtype=STRING_DTYPE)
+def apply_labels(frame: pd.DataFrame, labels: dict[str, dict[str, str]], *,
+                 inplace: bool = False) -> pd.DataFrame:
+    """A copy of ``frame`` with codes replaced by their labels (unlabelled values kept).
+
+    ``inplace=True`` relabels ``frame`` itself, so that a large export's code columns are freed
+    one by one as their labels are made (for a frame the reader owns).
+    """
+    from fslt_survey.fastcsv import take_strings, thread_map
+
+    out = frame if inplace else frame.copy()
+    todo = [(col, table) for col, table in labels.items() if col in out.columns and table]
+
+    def relabel(item: tuple[str, dict[str, str]]) -> tuple[str, Any]:
+        col, table = item
+        # per distinct value, not per row (a million-row export has a handful of codes)
+        codes, uniques = pd.factorize(out[col], use_na_sentinel=True)
+        return col, take_strings([table.get(canonical_code(v), v) for v in uniques], codes)
+
+    step = os.cpu_count() or 1  # a few columns at a time, on all CPUs
+    for i in range(0, len(todo), step):
+        for col, values in thread_map(relabel, todo[i:i + step]):
+            out[col] = values
     return out
 
 
@@ -790,7 +940,8 @@ def read_sx(where: dict[str, Path] | Path) -> SxParts:
     labels = [(n, [f if f.strip() else None for f in rec])
               for n, rec in enumerate(records, start=1) if any(f.strip() for f in rec)]
     return SxParts(
-        read_text_table(raws["dataset"]), read_text_table(raws["structure"]), labels,
+        read_text_table(raws["dataset"], columnar=True), read_text_table(raws["structure"]),
+        labels,
         raws["dataset"], raws["structure"].path, raws["labels"].path, delimiter,
         parts=tuple((str(raws[k].path), raws[k].sha256) for k in ("structure", "labels")),
     )

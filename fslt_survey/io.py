@@ -314,10 +314,10 @@ def detect_format(path: str | Path, *, sheet: str | None = None) -> str:
         try:
             if fm.sx_sheets(wb.sheetnames) is not None:
                 return "surveyxact"
-            table = fm.sheet_table(wb, _data_sheet(wb, sheet, p), p)
+            header = fm.sheet_header(wb, _data_sheet(wb, sheet, p), p)
         finally:
             wb.close()
-        return _layout(table.header) or "xlsx"
+        return _layout(header) or "xlsx"
     if suffix not in TEXT_SUFFIXES:
         raise ReadError(
             f"unknown export format {suffix!r}", file=p,
@@ -329,7 +329,7 @@ def detect_format(path: str | Path, *, sheet: str | None = None) -> str:
     if sheet is not None:
         raise ReadError("sheet= applies to xlsx workbooks only", file=p,
                         expected="an xlsx workbook", found="a text export")
-    return _layout(fm.read_text_table(raw).header) or "csv"
+    return _layout(fm.read_text_header(raw)) or "csv"
 
 
 def _layout(header: list[str | None]) -> str | None:
@@ -404,7 +404,7 @@ def read_csv_any(path: str | Path) -> RawExport:
     """A delimited text export in any supported encoding and delimiter, as format ``csv``."""
     raw = fm.read_bytes(path)
     _expect_text(raw)
-    return _export(raw, fm.read_text_table(raw), "csv")
+    return _export(raw, fm.read_text_table(raw, columnar=True), "csv")
 
 
 def read_xlsx(path: str | Path, *, sheet: str | None = None) -> RawExport:
@@ -458,13 +458,19 @@ def _load_table(path: str | Path, sheet: str | None) -> tuple[fm.RawBytes, fm.Ta
     if sheet is not None:
         raise ReadError("sheet= applies to xlsx workbooks only", file=path,
                         expected="an xlsx workbook", found="a text export")
-    return raw, fm.read_text_table(raw)
+    return raw, fm.read_text_table(raw, columnar=True)
 
 
 def _workbook_table(raw: fm.RawBytes, sheet: str | None) -> fm.Table:
     wb = fm.open_workbook(raw)
     try:
-        return fm.sheet_table(wb, _data_sheet(wb, sheet, raw.path), raw.path)
+        name = _data_sheet(wb, sheet, raw.path)
+        table = fm.sheet_table(wb, name, raw.path)
+        skipped = list(wb.sheetnames)[: list(wb.sheetnames).index(name)]
+        if sheet is None and skipped:
+            table.notes.insert(0, f"data read from sheet {name!r}; sheet(s) "
+                               f"{', '.join(map(repr, skipped))} skipped (empty or notes only)")
+        return table
     finally:
         wb.close()
 
@@ -479,9 +485,14 @@ def _data_sheet(wb: Any, sheet: str | None, file: str | Path) -> str:
             return folded[0]
         raise ReadError(f"the workbook has no sheet {sheet!r}", file=file,
                         expected="one of " + ", ".join(map(repr, names)), found=sheet)
-    for name in names:
-        if not fm.sheet_is_empty(wb, name):
+    first = None
+    for name in names:  # the first sheet with a table (a sheet of notes in one column is not)
+        if fm.sheet_has_table(wb, name):
             return name
+        if first is None and not fm.sheet_is_empty(wb, name):
+            first = name
+    if first is not None:
+        return first
     raise ReadError("the workbook holds no data: every sheet is empty", file=file,
                     expected="a sheet with a header row", found=f"{len(names)} empty sheet(s)")
 
@@ -545,6 +556,7 @@ def read_surveyxact(path_or_dir: str | Path) -> RawExport:
         raise ReadError("file not found", file=p)
     sx = fm.read_sx(fm.sx_locate(p))
     built = fm.build_frame(sx.data)
+    sx.data.columns = None  # the frame holds them now (so that labelling can free them)
     notes = built.notes
     structure = fm.sx_structure(sx.structure, built.frame.columns, sx.structure_file, notes)
     labels = fm.sx_labels(sx.labels, built.frame.columns, sx.labels_file, sx.labels_delimiter,
@@ -552,7 +564,7 @@ def read_surveyxact(path_or_dir: str | Path) -> RawExport:
     multi = dict(structure.multi)
     if not any(fm.name_key(h) == "subtype" for h in sx.structure.header if h):
         multi.update(_binary_multi(list(built.frame.columns), labels, multi))
-    frame = fm.apply_labels(built.frame, labels)
+    frame = fm.apply_labels(built.frame, labels, inplace=True)  # built.frame is not used again
     metadata: dict[str, str] = {}
     for col in frame.columns:
         role = _SX_ROLES.get(_key(col))
@@ -633,6 +645,10 @@ class _Matcher:
                          "names distinct", file=self.file, column=col,
                          expected="one item per column", found=ids)
 
+    def header(self, col: str) -> str:
+        """The column's header as in the file (a repeated header was renamed ``Q (2)``)."""
+        return self.raw.renamed.get(col) or col
+
     def by_name(self, col: str) -> ColumnMatch | None:
         """SurveyXact/SPSS option columns: the layout's map, then ``<sx>_<code>``."""
         if col in self.raw.multi_columns:
@@ -640,13 +656,14 @@ class _Matcher:
             item = self.multi_sx.get(qname.casefold())
             if item is not None:
                 return ColumnMatch(col, item.id, self.option(item, code), "sx")
-        folded = col.casefold()
+        head = self.header(col)
+        folded = head.casefold()
         for names, how in ((self.multi_sx, "sx"), (self.multi_ids, "id")):
             best = max((n for n in names if folded.startswith(n + "_")
                         and len(folded) > len(n) + 1), key=len, default=None)
             if best is not None:
                 item = names[best]
-                return ColumnMatch(col, item.id, self.option(item, col[len(best) + 1:]), how)
+                return ColumnMatch(col, item.id, self.option(item, head[len(best) + 1:]), how)
         return None
 
     def by_option(self, col: str) -> ColumnMatch | None:
@@ -724,7 +741,9 @@ def match_columns(raw: RawExport, instrument: Instrument) -> Matching:
     metadata: dict[str, str] = {}
     text_cols: dict[str, list[str]] = {}
     for col in columns:
-        item = m.sx.get(col.casefold())
+        # a repeated header (renamed ``Q (2)`` by the reader) matches like the original, so
+        # that two columns claiming one item are an error rather than one silently unmatched
+        item = m.sx.get(m.header(col).casefold())
         if item is not None:
             found[col] = ColumnMatch(col, item.id, None, "sx")
             continue
@@ -768,6 +787,8 @@ def match_columns(raw: RawExport, instrument: Instrument) -> Matching:
             hit, grid_scores[col] = grid
         if hit is not None:
             found[col] = hit
+        elif col in raw.renamed and m.header(col).casefold() in m.ids:  # a repeated item id
+            found[col] = ColumnMatch(col, m.ids[m.header(col).casefold()].id, None, "id")
         elif _ANY_ROLES.get(_key(raw.renamed.get(col, col))):
             metadata[col] = _ANY_ROLES[_key(raw.renamed.get(col, col))]
         else:

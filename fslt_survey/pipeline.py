@@ -71,7 +71,26 @@ def clean_survey(
     instrument = load_instrument(ipath)
     raw_dir = Path(raw) if raw is not None else raw_dir_for(ipath.parent, instrument, demo=demo)
     reg = load_registry(registry)
-    return clean_directory(instrument, raw_dir, reg, policy=policy, names=names)
+    result = clean_directory(instrument, raw_dir, reg, policy=policy, names=names)
+    check_sources_unchanged(result)
+    return result
+
+
+def check_sources_unchanged(result: CleanSurvey) -> None:
+    """Hash every raw file again and refuse the result if one changed while it was cleaned
+    (e.g. saved over from Excel meanwhile): the log's SHA-256 must describe the data."""
+    for src in result.log.sources:
+        for entry in [src, *src.get("parts", [])]:
+            path = Path(entry["file"])
+            if not path.is_absolute():
+                path = config.PROJECT_ROOT / path
+            now = file_sha256(path) if path.is_file() else "missing"
+            if now != entry["sha256"]:
+                raise SurveyDataError(
+                    "the raw file changed while it was being cleaned; run the command again",
+                    file=entry["file"], expected=f"SHA-256 {entry['sha256'][:16]}... as read",
+                    found="no file" if now == "missing" else f"SHA-256 {now[:16]}...",
+                )
 
 
 @dataclass(frozen=True)
