@@ -45,8 +45,8 @@ __all__ = [
 ItemLike = Item | str
 #: The reason cleaning gives an item whose ``relevant`` condition was not met (skip logic).
 NOT_RELEVANT = "Ikke relevant"
-#: Output column names a group column may not take.
-RESERVED = (
+#: Output columns of tab_single / tab_multi / tab_likert (after the optional group column).
+FREQ_COLUMNS = [
     "item",
     "label",
     "category",
@@ -58,6 +58,11 @@ RESERVED = (
     "ci_low",
     "ci_high",
     "base_eff",
+]
+
+#: Output column names a group column may not take.
+RESERVED = (
+    *FREQ_COLUMNS,
     "reason",
     "rank",
     "expected",

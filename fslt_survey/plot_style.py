@@ -39,6 +39,7 @@ from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator
 
+from fslt_survey.answers import RESERVED
 from fslt_survey.config import (
     CONFIDENCE,
     INVALID_ANSWER,
@@ -124,25 +125,7 @@ STYLE: dict[str, Any] = {
 _MISSING_NAMES = {*MISSING_REASONS, NOT_ANSWERED, INVALID_ANSWER}
 #: Output columns of the stats tables (anything else is taken for a group column).
 _KNOWN = {
-    "item",
-    "label",
-    "category",
-    "level",
-    "missing",
-    "n",
-    "base",
-    "pct",
-    "ci_low",
-    "ci_high",
-    "base_eff",
-    "rank",
-    "reason",
-    "n_missing",
-    "top2_n",
-    "top2_pct",
-    "top2_ci_low",
-    "top2_ci_high",
-    "median",
+    *RESERVED,
     "suppressed",
     "suppression",
 }

@@ -54,6 +54,7 @@ import numpy as np
 import pandas as pd
 
 from fslt_survey.answers import (
+    FREQ_COLUMNS,
     ItemLike,
     ItemSpec,
     as_item_list,
@@ -108,21 +109,6 @@ __all__ = [
 
 #: Group label of the overall rows that :func:`rank_needs` adds next to the groups.
 TOTAL_LABEL = "I alt"
-
-#: Output columns of tab_single / tab_multi / tab_likert (after the optional group column).
-FREQ_COLUMNS = [
-    "item",
-    "label",
-    "category",
-    "level",
-    "missing",
-    "n",
-    "base",
-    "pct",
-    "ci_low",
-    "ci_high",
-    "base_eff",
-]
 
 
 def _shares(
