@@ -21,11 +21,17 @@ The other safeguards have modules of their own; their names are re-exported here
 
 Choices (also in the docstrings where they apply)
 -------------------------------------------------
-* Phone numbers are eight digits written as 8, 2-2-2-2, 4-4 or 3-3-2 with *one consistent*
-  separator (space, no-break space, ``.``, ``-``, en dash), optionally after ``+45``, ``0045``,
-  ``(+45)`` or ``45`` plus separator. Mixed separators are deliberately not a phone number, so
-  dates such as ``12-03-2025`` or ``12.03.2025`` (2-2-4) and ISO dates (4-2-2) stay untouched, and
-  year ranges such as ``2024-2025`` are excluded explicitly. A bare eight-digit run is always
+* E-mail addresses are ``local@domain.tld``, also with ``(at)``/``[at]``/``snabel-a`` and
+  ``(dot)``, and with spaces around the ``@`` (``anna @ fslt.dk``, ``anna @fslt.dk``). A spaced
+  ``@`` also occurs in ordinary text ("mød os @ Rustenborgvej"), so after one the domain must
+  contain a dot and end in a plausible top-level domain (:data:`EMAIL_TLDS`).
+* Phone numbers are eight digits written as 8, 2-2-2-2, 4-4, 3-3-2, 2-2-4 or 4-2-2 with *one
+  consistent* separator (space, no-break space, ``.``, ``-``, en dash), optionally after
+  ``+45``, ``0045``, ``(+45)`` or ``45`` plus separator. Mixed separators are deliberately not a
+  phone number. A 2-2-4 or 4-2-2 group that reads as a date (day and month in either order and
+  a year 19xx/20xx: ``12-03-2025``, ``12.03.2025``, ``12 03 2025``, ISO ``2025-03-12``) stays
+  untouched (the price: a phone number such as ``20 12 2024`` is taken for a date), and year
+  ranges such as ``2024-2025`` are excluded explicitly. A bare eight-digit run is always
   treated as a phone number (over-redaction is the safe side), so ``12032025`` or an eight-digit
   CVR number is redacted too. Digits next to other digits (longer numbers, IP addresses, account
   numbers) are not touched.
@@ -72,9 +78,11 @@ from fslt_survey.safe_output import (
     write_xlsx_safe,
 )
 
-# Every public name this module had before the split (defined here or re-exported).
+# Every public name this module had before the split (defined here or re-exported), and
+# EMAIL_TLDS.
 __all__ = [
     "DEFAULT_HIDE_COLS",
+    "EMAIL_TLDS",
     "FORMULA_PREFIXES",
     "PLACEHOLDERS",
     "PRIMARY",
@@ -121,15 +129,29 @@ URL_RE = re.compile(
     r"(?:(?:https?|ftp)://|(?<![\w@.\-/])www\d{0,3}\.)[^\s<>\"']*[^\s<>\"'.,;:!?)\]}]",
     re.IGNORECASE,
 )
+#: Top-level domains accepted after an ``@`` written with spaces around it (``anna @ fslt.dk``):
+#: a spaced ``@`` also occurs in ordinary text ("mød os @ Rustenborgvej"), so the domain must end
+#: in a TLD that addresses in Danish free text plausibly use.
+EMAIL_TLDS: tuple[str, ...] = (
+    "dk", "com", "org", "net", "eu", "info", "nu", "se", "no", "de", "fi", "nl", "uk", "fo",
+    "gl", "io", "me", "co", "biz", "dev", "app", "edu", "gov", "int", "online", "email",
+)  # fmt: skip
+_SPACED_AT = r"(?:[ \t\u00a0\u202f]+@[ \t\u00a0\u202f]*|@[ \t\u00a0\u202f]+)"
+_LABELS = r"[\w\-]+(?:" + _DOT + r"[\w\-]+)*" + _DOT
 # The look-behind keeps matching linear on long runs of word characters (base64 in HTML).
 EMAIL_RE = re.compile(
     r"(?<![\w.%+\-])(?:mailto:)?[\w.%+\-]+"
+    + r"(?:"
     + _AT
-    + r"[\w\-]+(?:"
-    + _DOT
-    + r"[\w\-]+)*"
-    + _DOT
-    + r"[^\W\d_]{2,}",
+    + _LABELS
+    + r"[^\W\d_]{2,}"
+    + r"|"
+    + _SPACED_AT
+    + _LABELS
+    + r"(?:"
+    + "|".join(EMAIL_TLDS)
+    + r")(?![\w\-])"
+    + r")",
     re.IGNORECASE,
 )
 CPR_RE = re.compile(
@@ -137,11 +159,21 @@ CPR_RE = re.compile(
     "[ \u00a0\\-\u2010\u2011\u2013]?" + r"\d{4}(?!\d)"
 )
 _PHONE_PREFIX = r"(?:(?:\+|00)\s?45|\(\s?(?:\+|00)?\s?45\s?\)|45(?=" + _SEP + r"))"
+# day and month in either order (dd-mm or mm-dd), and a year: 2-2-4 and 4-2-2 that read as a date
+_DAY_MONTH = (
+    r"(?:(?:0[1-9]|[12]\d|3[01])" + _SEP + r"(?:0[1-9]|1[0-2])"
+    r"|(?:0[1-9]|1[0-2])" + _SEP + r"(?:0[1-9]|[12]\d|3[01]))"
+)
+_YEAR = r"(?:19|20)\d\d"
 PHONE_RE = re.compile(
     r"(?<!\d)(?<!\d" + _DASHDOT + r")(?:" + _PHONE_PREFIX + _SEP + r"?\s?)?"
     r"(?:\d{2}(?P<s1>" + _SEP + r"?)\d{2}(?P=s1)\d{2}(?P=s1)\d{2}"  # 8 digits or 2-2-2-2
-    r"|(?!(?:19|20)\d\d" + _SEP + r"(?:19|20)\d\d(?!\d))\d{4}" + _SEP + r"\d{4}"  # 4-4
-    r"|\d{3}(?P<s2>" + _SEP + r")\d{3}(?P=s2)\d{2})"  # 3-3-2
+    r"|(?!" + _YEAR + _SEP + _YEAR + r"(?!\d))\d{4}" + _SEP + r"\d{4}"  # 4-4
+    r"|\d{3}(?P<s2>" + _SEP + r")\d{3}(?P=s2)\d{2}"  # 3-3-2
+    r"|(?!" + _DAY_MONTH + _SEP + _YEAR + r"(?!\d))"
+    r"\d{2}(?P<s3>" + _SEP + r")\d{2}(?P=s3)\d{4}"  # 2-2-4, not a date
+    r"|(?!" + _YEAR + _SEP + _DAY_MONTH + r"(?!\d))"
+    r"\d{4}(?P<s4>" + _SEP + r")\d{2}(?P=s4)\d{2})"  # 4-2-2, not a date
     r"(?!\d)(?!" + _DASHDOT + r"\d)"
 )
 _KEEP = "|".join(re.escape(p) for p in PLACEHOLDERS.values())
@@ -292,6 +324,7 @@ class Finding:
 def _normalised(kind: str, value: str) -> str:
     if kind == "email":
         value = re.sub(r"^mailto:", "", value, flags=re.IGNORECASE)
+        value = re.sub(r"\s*@\s*", "@", value)  # "info @ fslt.dk" is info@fslt.dk
         return unicodedata.normalize("NFC", value).casefold()
     if kind in ("phone", "cpr"):
         digits = re.sub(r"\D", "", value)

@@ -418,7 +418,13 @@ def public_frequencies(
     multi_select: bool = False,
     suppressed: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """A suppressed frequency table with Danish column names, ready for download."""
+    """A suppressed frequency table with Danish column names, ready for download.
+
+    Only one base is published: ``basis`` is the number of associations that gave a substantive
+    answer, on the substantive rows; the typed-missing rows ("uden for basen") have no base,
+    share or interval, only their count. Their base would be the number asked, and asked minus
+    answered is the typed-missing total, which is hidden when it is below k (13 - 11 = 2).
+    """
     s = (
         suppressed
         if suppressed is not None
@@ -440,8 +446,10 @@ def public_frequencies(
             "skjult": _yes(s["suppressed"]),
         }
     )
-    # a typed-missing reason's share is of everyone asked, not of the base shown
-    out.loc[missing.to_numpy(), ["andel_pct", "ki_nedre_pct", "ki_oevre_pct"]] = pd.NA
+    # a typed-missing reason's share is of everyone asked, not of the base shown; and its base
+    # (the number asked) is left out: minus the base of those who answered it would give the
+    # typed-missing total, hidden when it is below k
+    out.loc[missing.to_numpy(), ["basis", "andel_pct", "ki_nedre_pct", "ki_oevre_pct"]] = pd.NA
     return out.reset_index(drop=True)
 
 

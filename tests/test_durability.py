@@ -8,7 +8,8 @@
 - ``fslt-survey clean`` killed (SIGKILL) while it reads its 300,000-row input, or half way
   through writing its outputs, leaves the previous outputs byte-identical; ``fslt-survey
   render`` killed while a cell runs leaves the previous ``_site`` byte-identical, and the next
-  render succeeds.
+  render succeeds and removes the hidden staging and scratch folders the killed one left (only
+  those: folders of other names, or of another output folder, stay).
 
 Where the subprocess is when it is killed is decided by the test, never by a pause in the
 library: an audit hook in the test's wrapper halts ``clean`` at a chosen ``open``, and the
@@ -418,10 +419,22 @@ def test_render_killed_mid_run_leaves_the_previous_site(tmp_path):
     assert proc.returncode == -signal.SIGKILL
     assert snapshot(site) == before  # the previous site, byte for byte
     beside = [p.name for p in project.iterdir() if p.name.startswith("._site")]
-    assert all("fslt-staging" in name for name in beside), beside  # hidden, outside _site
+    assert beside and all("fslt-staging" in name for name in beside), beside  # outside _site
+    cache = project / ".fslt-cache" / "render"
+    assert [p.name for p in cache.glob("tmp-*")], "the killed render left no scratch folder?"
+    others = [project / "._site.fslt-staging-behold", project / ".andet.fslt-staging-abcdef12",
+              project / "_site.fslt-staging-abcdef12", cache / "tmp-mine-egne"]
+    for folder in others:  # not named by the engine's patterns for this output folder
+        (folder / "x").mkdir(parents=True)
 
     page.write_text(PAGE.format(version=3, code="x = 3"), encoding="utf-8")
     finish(render(project))
     html = (site / "index.html").read_text(encoding="utf-8")
     assert "Version 3" in html and "celle 3" in html and "Version 1" not in html
     assert not [p for p in site.rglob("*") if "fslt-staging" in p.name or p.suffix == ".tmp"]
+    # the third render removed what the killed one left behind, and nothing else
+    stale = [p.name for p in [*project.iterdir(), *cache.glob("tmp-*"), *cache.rglob(".*-tmp-*")]
+             if (p.name.startswith("._site.fslt-") or p.parent == cache or "-tmp-" in p.name)
+             and p not in others]
+    assert stale == [], stale
+    assert all((folder / "x").is_dir() for folder in others)

@@ -52,6 +52,11 @@ PERSONAL = [
     ("anna (at) fslt (dot) dk", "email"),
     ("anna[at]fslt.dk", "email"),
     ("anna snabel-a fslt.dk", "email"),
+    ("anna @ fslt.dk", "email"),
+    ("anna @fslt.dk", "email"),
+    ("anna@ fslt.dk", "email"),
+    ("Anna.Hansen @ Mail.Example.COM", "email"),
+    ("anna\u00a0@\u00a0lyngby-taarbaek.dk", "email"),
     ("12345678", "phone"),
     ("12 34 56 78", "phone"),
     ("12-34-56-78", "phone"),
@@ -69,6 +74,14 @@ PERSONAL = [
     ("(45) 1234 5678", "phone"),
     ("45 12 34 56 78", "phone"),
     ("12\u00a034\u00a056\u00a078", "phone"),
+    ("12 34 5678", "phone"),
+    ("1234 56 78", "phone"),
+    ("12-34-5678", "phone"),
+    ("1234.56.78", "phone"),
+    ("29\u00a047\u00a05861", "phone"),
+    ("+45 12 34 5678", "phone"),
+    ("0045 1234 56 78", "phone"),
+    ("(+45) 29-47-5861", "phone"),
     ("010190-1234", "cpr"),
     ("0101901234", "cpr"),
     ("010190 1234", "cpr"),
@@ -92,6 +105,10 @@ GLUED = [
     ("<anna@fslt.dk>", "<[e-mail]>"),
     ("12345678 87654321", "[telefon] [telefon]"),
     ("12345678/87654321", "[telefon]/[telefon]"),
+    ("ring 29 47 5861 nu", "ring [telefon] nu"),
+    ("tlf:2947 58 61.", "tlf:[telefon]."),
+    ("kontakt:anna @ fslt.dk.", "kontakt:[e-mail]."),
+    ("(anna @fslt.dk)", "([e-mail])"),
 ]
 
 #: Ordinary text that must come back unchanged.
@@ -110,6 +127,10 @@ ORDINARY = [
     "Kontonummer 1234567890 og et ID 123456789012.",
     "Netværket 192.168.10.12 virker.",
     "§ 18-midler på 40.000 kr. i 2023 og 45.000 kr. i 2024.",
+    "Mød os @ Rustenborgvej 2A eller @ huset, og skriv @alle i gruppen.",
+    "Vi ses @ 19.30 @ frivilligcentret.Kom gerne @ fslt i morgen.",
+    "Mødet er den 12 03 2025, fristen 31 12 1999 og 03.31.2025 (amerikansk).",
+    "Datoerne 2025 03 12, 2025.03.12 og 1999-12-31.",
     "",
 ]
 
@@ -148,6 +169,28 @@ def test_ordinary_text_is_unchanged(text: str) -> None:
 def test_cpr_needs_a_plausible_date() -> None:
     assert redact_text("3213901234") == "3213901234"  # month 13: not a CPR, too long for a phone
     assert redact_text("0000001234") == "0000001234"
+
+
+def test_spaced_at_needs_a_domain_with_a_plausible_tld() -> None:
+    assert redact_text("anna @ fslt.dk") == "[e-mail]"
+    assert redact_text("anna @ fslt") == "anna @ fslt"  # no dot
+    assert redact_text("mød os @ huset.xyz") == "mød os @ huset.xyz"  # not a plausible TLD
+    assert redact_text("mød os @ fslt.dkx") == "mød os @ fslt.dkx"
+    assert redact_text("anna@huset.xyz") == "[e-mail]"  # without spaces any TLD counts
+    assert [f.kind for f in scan_for_personal_data("skriv til anna @ fslt.dk")] == ["email"]
+    assert scan_for_personal_data("skriv til Info @ FSLT.dk", allow=["info@fslt.dk"]) == []
+
+
+def test_2_2_4_and_4_2_2_need_one_separator_and_must_not_be_a_date() -> None:
+    assert redact_text("12 34 5678 og 1234 56 78") == "[telefon] og [telefon]"
+    assert redact_text("12 34-5678") == "12 34-5678"  # mixed separators
+    for date in ("12 03 2025", "03-12-2025", "12.03.2025", "2025 03 12", "2025-12-03"):
+        assert redact_text(date) == date
+    assert redact_text("14 13 2025") == "[telefon]"  # neither 14 nor 13 is a month
+    assert redact_text("12 03 2125") == "[telefon]"  # not a year 19xx/20xx
+    text = "ring 29 47 5861"
+    (finding,) = scan_for_personal_data(text)
+    assert (finding.kind, text[finding.start : finding.end]) == ("phone", "29 47 5861")
 
 
 def test_url_with_email_is_one_link() -> None:

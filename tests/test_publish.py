@@ -134,6 +134,21 @@ def test_typed_missing_reasons_are_protected_as_their_own_line(small_instrument)
     assert not zero["suppressed"].any()  # reasons nobody gave: published zeros
 
 
+def test_public_frequencies_publish_only_the_base_of_those_who_answered(small_instrument) -> None:
+    counts = {"I høj grad": 5, "I nogen grad": 0, "I mindre grad": 0, "Slet ikke": 6}
+    item = small_instrument.item("behov_a")
+    df = frame(counts, {"Ved ikke": 2}, groups=["A"] * 6 + ["B"] * 7)
+    for by in (None, "gruppe"):
+        tab = stats.tab_single(df, item, by=by)
+        table = publish.public_frequencies(tab, k=K, by=by)
+        missing = table["uden_for_basen"] == "ja"
+        assert table.loc[missing, "basis"].isna().all()  # 13 asked would reveal 13 - 11 = 2
+        shown = pd.concat([table["antal"].dropna(), table["basis"].dropna()])
+        assert not shown.between(1, K - 1).any()
+    overall = publish.public_frequencies(stats.tab_single(df, item), k=K)
+    assert overall["basis"].dropna().unique().tolist() == [11]
+
+
 def test_multi_select_hides_small_counts_and_small_complements(small_instrument) -> None:
     ticks = [(True, True, False)] * 3 + [(True, False, True)] * 17 + [None] * 2
     tab = stats.tab_multi(multi_frame(ticks), small_instrument.item("temaer"))

@@ -730,6 +730,82 @@ def test_failing_cell_names_document_cell_and_line_and_keeps_site(warm: Path) ->
     assert not [p for p in warm.iterdir() if "fslt-staging" in p.name]
 
 
+# -- folders left by killed renders ------------------------------------------------------------
+
+HOLD_A_FOLDER = """\
+import sys, time
+from pathlib import Path
+from fslt_survey.render.housekeeping import OwnedFolders
+path = OwnedFolders().make(Path(sys.argv[1]), sys.argv[2])
+print(path, flush=True)
+time.sleep(600)
+"""
+
+
+def _aged(path: Path, seconds: float = 60.0) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    past = time.time() - seconds
+    os.utime(path, (past, past))
+    return path
+
+
+@pytest.mark.skipif(os.name != "posix", reason="flock")
+def test_remove_stale_takes_only_unlocked_old_folders_of_its_own_patterns(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+
+    from fslt_survey.render.housekeeping import remove_stale
+
+    out, cache = tmp_path / "_site", tmp_path / ".fslt-cache" / "render"
+    out.mkdir()
+    key = "ab" * 32
+    stale = [
+        _aged(tmp_path / "._site.fslt-staging-0a1b2c3d"),
+        _aged(tmp_path / "._site.fslt-old-0a1b2c3d"),  # a swap that was cut short
+        _aged(cache / "tmp-0a1b2c3d"),
+        _aged(cache / "exec" / "index.qmd" / f".{key[:12]}-tmp-k2j4_x9z"),
+        _aged(cache / "exec" / "index.qmd" / key / "out" / f".{key[:12]}-tmp-k2j4_x9z"),
+    ]
+    keep = [
+        _aged(tmp_path / "._site.fslt-staging-andet"),  # not an engine name
+        _aged(tmp_path / ".andet.fslt-staging-0a1b2c3d"),  # another output folder's
+        _aged(tmp_path / "_site.fslt-staging-0a1b2c3d"),  # not hidden
+        _aged(cache / "tmp-mine-egne"),
+        _aged(cache / "exec" / "index.qmd" / key),  # a cache entry
+        tmp_path / "._site.fslt-staging-1a1b2c3d",  # newer than the run
+    ]
+    keep[-1].mkdir()
+    (tmp_path / "._site.fslt-staging-2a1b2c3d").write_text("a file, not a folder")
+    (tmp_path / "._site.fslt-staging-3a1b2c3d").symlink_to(keep[0])
+    # a folder held by a live render in another process, old as it may be
+    proc = subprocess.Popen(
+        [sys.executable, "-c", HOLD_A_FOLDER, str(tmp_path), "._site.fslt-staging-"],
+        stdout=subprocess.PIPE, text=True, start_new_session=True,
+    )  # fmt: skip
+    try:
+        line = proc.stdout.readline().strip()  # type: ignore[union-attr]
+        assert line.startswith(str(tmp_path)), line
+        live = _aged(Path(line))
+        started = time.time() - 1
+        removed = remove_stale(out, cache, started)
+        assert sorted(removed) == sorted(stale)
+        assert not any(p.exists() for p in stale)
+        assert all(p.exists() for p in keep) and live.is_dir()
+        assert (tmp_path / "._site.fslt-staging-2a1b2c3d").is_file()
+        assert (tmp_path / "._site.fslt-staging-3a1b2c3d").is_symlink() and keep[0].is_dir()
+        os.killpg(proc.pid, signal.SIGKILL)  # the render dies: its lock goes with it
+        proc.wait(timeout=60)
+        assert remove_stale(out, cache, started) == [live] and not live.exists()
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=60)
+    # the previous site of a swap stays while the output folder is missing (swap under way)
+    old = _aged(tmp_path / "._site.fslt-old-4a1b2c3d")
+    shutil.rmtree(out)
+    assert remove_stale(out, cache, started) == [] and old.is_dir()
+
+
 def test_engine_choice() -> None:
     with pytest.raises(RenderError):
         choose_engine("latex")

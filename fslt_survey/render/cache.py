@@ -10,7 +10,9 @@ Layout under ``<project>/.fslt-cache/render/``::
     exec/<doc-slug>/latest-<params>.json    newest key (for ``freeze: true``)
 
 Entries are written to a temporary folder and renamed into place, so a crash never leaves a
-half-written entry that a later run would trust.
+half-written entry that a later run would trust. The temporary folder (``.<key>-tmp-XXXXXXXX``)
+is locked while it is written, so the next render can tell one that a killed render left
+behind from one being written right now (:mod:`fslt_survey.render.housekeeping`).
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from fslt_survey.render.housekeeping import OwnedFolders, entry_prefix
 
 #: Bump when the executed-markdown format changes in a way old entries cannot satisfy.
 CACHE_FORMAT = "3"
@@ -171,22 +175,30 @@ class RenderCache:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.hasher = FileHasher(root / "files.json")
+        self._owned = OwnedFolders()
 
     def _doc_dir(self, rel: str) -> Path:
         return self.root / "exec" / _slug(rel)
 
     def _atomic_dir(self, target: Path) -> Path:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        return Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name[:12]}-tmp-"))
+        """A locked temporary folder beside ``target`` (private, like ``tempfile.mkdtemp``)."""
+        return self._owned.make(target.parent, entry_prefix(target.name), mode=0o700)
 
-    @staticmethod
-    def _commit(tmp: Path, target: Path) -> None:
-        if target.exists():
-            shutil.rmtree(target, ignore_errors=True)
+    def _commit(self, tmp: Path, target: Path) -> None:
         try:
-            os.replace(tmp, target)
-        except OSError:  # another process won the race; theirs is as good as ours
-            shutil.rmtree(tmp, ignore_errors=True)
+            if target.exists():
+                shutil.rmtree(target, ignore_errors=True)
+            try:
+                os.replace(tmp, target)
+            except OSError:  # another process won the race; theirs is as good as ours
+                shutil.rmtree(tmp, ignore_errors=True)
+        finally:
+            self._owned.release(tmp)
+
+    def _discard(self, tmp: Path) -> None:
+        """Remove a temporary folder whose entry could not be written."""
+        shutil.rmtree(tmp, ignore_errors=True)
+        self._owned.release(tmp)
 
     # -- executions ---------------------------------------------------------------------------
 
@@ -235,23 +247,27 @@ class RenderCache:
         """Store an execution: markdown, figure files (under ``work_dir``) and side files."""
         target = self._doc_dir(rel) / key
         tmp = self._atomic_dir(target)
-        for f in files:
-            dest = tmp / "files" / f
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(work_dir / f, dest)
-        for name, src in side.items():
-            dest = tmp / "side" / name
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, dest)
-        (tmp / "executed.md").write_text(markdown, encoding="utf-8")
-        meta = {
-            "rel": rel,
-            "created": time.time(),
-            "files": files,
-            "side": sorted(side),
-            "warnings": warnings,
-        }
-        (tmp / "meta.json").write_text(stable_json(meta), encoding="utf-8")
+        try:
+            for f in files:
+                dest = tmp / "files" / f
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(work_dir / f, dest)
+            for name, src in side.items():
+                dest = tmp / "side" / name
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(src, dest)
+            (tmp / "executed.md").write_text(markdown, encoding="utf-8")
+            meta = {
+                "rel": rel,
+                "created": time.time(),
+                "files": files,
+                "side": sorted(side),
+                "warnings": warnings,
+            }
+            (tmp / "meta.json").write_text(stable_json(meta), encoding="utf-8")
+        except BaseException:
+            self._discard(tmp)
+            raise
         self._commit(tmp, target)
         pointer = self._doc_dir(rel) / f"latest-{params_id(params)}.json"
         pointer.write_text(json.dumps({"key": key}), encoding="utf-8")
@@ -307,19 +323,23 @@ class RenderCache:
         """Store rendered files (name -> bytes) and the resources they reference."""
         target = entry.path / "out" / key
         tmp = self._atomic_dir(target)
-        names = {}
-        for kind, data in files.items():
-            name = f"page.{kind}"
-            (tmp / name).write_bytes(data)
-            names[kind] = name
-        hashes = {r: self.hasher.hash(base / r) for r in resources if (base / r).is_file()}
-        meta = {
-            "files": names,
-            "resources": resources,
-            "resource_hashes": hashes,
-            "warnings": warnings,
-        }
-        (tmp / "meta.json").write_text(stable_json(meta), encoding="utf-8")
+        try:
+            names = {}
+            for kind, data in files.items():
+                name = f"page.{kind}"
+                (tmp / name).write_bytes(data)
+                names[kind] = name
+            hashes = {r: self.hasher.hash(base / r) for r in resources if (base / r).is_file()}
+            meta = {
+                "files": names,
+                "resources": resources,
+                "resource_hashes": hashes,
+                "warnings": warnings,
+            }
+            (tmp / "meta.json").write_text(stable_json(meta), encoding="utf-8")
+        except BaseException:
+            self._discard(tmp)
+            raise
         self._commit(tmp, target)
         out_root = entry.path / "out"
         outs = sorted(

@@ -25,6 +25,13 @@ from fslt_survey.render.cache import (
     package_source_hash,
 )
 from fslt_survey.render.execute import execute_document
+from fslt_survey.render.housekeeping import (
+    SCRATCH_PREFIX,
+    OwnedFolders,
+    old_prefix,
+    remove_stale,
+    staging_prefix,
+)
 from fslt_survey.render.i18n import strings
 from fslt_survey.render.pages import PagePlan, build_inputs, write_page
 from fslt_survey.render.project import (
@@ -115,7 +122,9 @@ class Builder:
         self.force = force
         self.progress = progress
         self.cache = RenderCache(project.cache_dir)
-        self.scratch = self.cache.root / f"tmp-{uuid.uuid4().hex[:8]}"
+        # the run's own folders (staging, scratch), locked while in use (render.housekeeping)
+        self.owned = OwnedFolders()
+        self.scratch = self.cache.root / f"{SCRATCH_PREFIX}{uuid.uuid4().hex[:8]}"
         self.package_hash = package_source_hash()
         self.engine_version = engine_version()
         variables_file = project.root / "_variables.yml"
@@ -369,17 +378,24 @@ class Builder:
         return warnings
 
     def run(self, docs: list[str]) -> RenderResult:
-        """Render ``docs`` (root-relative) and publish them atomically."""
+        """Render ``docs`` (root-relative) and publish them atomically.
+
+        First removes the staging and scratch folders that killed renders left behind
+        (:func:`fslt_survey.render.housekeeping.remove_stale`: older than this run, named by
+        this engine's patterns, and not locked by a render still running).
+        """
         t0 = time.perf_counter()
+        started = time.time()
         out = self.target.output_dir.resolve()
         out.parent.mkdir(parents=True, exist_ok=True)
-        staging = out.parent / f".{out.name}.fslt-staging-{uuid.uuid4().hex[:8]}"
+        remove_stale(out, self.cache.root, started)
         result = RenderResult(engine="builtin", output_dir=out)
+        staging: Path | None = None
         try:
+            staging = self.owned.make(out.parent, staging_prefix(out))
+            self.scratch = self.owned.make(self.cache.root, SCRATCH_PREFIX)
             if self.target.site and not self.target.full and out.is_dir():
-                shutil.copytree(out, staging, symlinks=True)
-            else:
-                staging.mkdir()
+                shutil.copytree(out, staging, symlinks=True, dirs_exist_ok=True)
             bar = tqdm(
                 docs,
                 desc="Render",
@@ -400,11 +416,13 @@ class Builder:
             result.warnings += self._site_extras(staging)
             self._publish(staging, out)
         except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
+            if staging is not None:
+                shutil.rmtree(staging, ignore_errors=True)
             raise
         finally:
             self.cache.hasher.save()
             shutil.rmtree(self.scratch, ignore_errors=True)
+            self.owned.release_all()
         for w in result.warnings + [w for d in result.documents for w in d.warnings]:
             log.warning(w)
         result.seconds = time.perf_counter() - t0
@@ -412,7 +430,7 @@ class Builder:
 
     def _publish(self, staging: Path, out: Path) -> None:
         if self.target.site:
-            old = out.parent / f".{out.name}.fslt-old-{uuid.uuid4().hex[:8]}"
+            old = out.parent / f"{old_prefix(out)}{uuid.uuid4().hex[:8]}"
             if out.exists():
                 os.rename(out, old)
             try:
@@ -421,6 +439,7 @@ class Builder:
                 if old.exists():
                     os.rename(old, out)
                 raise
+            self.owned.release(staging)  # the lock moved with the folder: the site is free
             shutil.rmtree(old, ignore_errors=True)
             return
         # a single document into an existing folder: replace its figure folder, then move its
@@ -433,3 +452,4 @@ class Builder:
             dest.parent.mkdir(parents=True, exist_ok=True)
             os.replace(src, dest)
         shutil.rmtree(staging, ignore_errors=True)
+        self.owned.release(staging)
