@@ -710,15 +710,16 @@ def _submitted(raw: RawExport, matching: Matching) -> np.ndarray:
 _DAY, _MONTH, _YEAR = r"(0[1-9]|[12]\d|3[01])", r"(0[1-9]|1[0-2])", r"(19|20)\d\d"
 _CLOCK = r"([01]\d|2[0-3]):[0-5]\d:[0-5]\d"
 #: Timestamp layouts of the exports (SurveyXact, Google Forms, xlsx cells written as ISO) that
-#: :func:`_parse_times` reads column-wise: (exact pattern, strptime format). A value is taken
-#: only when formatting the result gives the value back (so 31-02 is not read as 03-03); every
-#: other value goes through :func:`_parse_time`, as all values once did.
+#: :func:`_parse_times` reads column-wise: (exact pattern, strptime format, where the day is).
+#: A value is taken only when the parsed day is the written one (strptime reads 31-02 as
+#: 03-03; the pattern bounds every other field); every other value goes through
+#: :func:`_parse_time`, as all values once did.
 _TIME_LAYOUTS = (
-    (rf"{_DAY}-{_MONTH}-{_YEAR} {_CLOCK}", "%d-%m-%Y %H:%M:%S"),
-    (rf"{_DAY}/{_MONTH}/{_YEAR} {_CLOCK}", "%d/%m/%Y %H:%M:%S"),
-    (rf"{_YEAR}-{_MONTH}-{_DAY}T{_CLOCK}", "%Y-%m-%dT%H:%M:%S"),
-    (rf"{_YEAR}-{_MONTH}-{_DAY} {_CLOCK}", "%Y-%m-%d %H:%M:%S"),
-    (rf"{_YEAR}-{_MONTH}-{_DAY}", "%Y-%m-%d"),
+    (rf"{_DAY}-{_MONTH}-{_YEAR} {_CLOCK}", "%d-%m-%Y %H:%M:%S", 0),
+    (rf"{_DAY}/{_MONTH}/{_YEAR} {_CLOCK}", "%d/%m/%Y %H:%M:%S", 0),
+    (rf"{_YEAR}-{_MONTH}-{_DAY}T{_CLOCK}", "%Y-%m-%dT%H:%M:%S", 8),
+    (rf"{_YEAR}-{_MONTH}-{_DAY} {_CLOCK}", "%Y-%m-%d %H:%M:%S", 8),
+    (rf"{_YEAR}-{_MONTH}-{_DAY}", "%Y-%m-%d", 8),
 )
 
 
@@ -749,13 +750,16 @@ def _parse_times(s: pd.Series) -> pd.Series:
     array = s.array
     if isinstance(array, pd.arrays.ArrowStringArray) and len(s):
         values = array._pa_array  # the Arrow data behind the column
-        for pattern, fmt in _TIME_LAYOUTS:
+        for pattern, fmt, day_at in _TIME_LAYOUTS:
             match = pc.fill_null(pc.match_substring_regex(values, f"^{pattern}$"), False)
             if not pc.any(match).as_py():
                 continue
             parsed = pc.strptime(values, format=fmt, unit="s", error_is_null=True)
-            back = pc.strftime(parsed, format=fmt)
-            good = pc.fill_null(pc.and_(match, pc.equal(back, values)), False)
+            day = pc.utf8_slice_codeunits(
+                pc.if_else(match, values, "01-01-2000"), day_at, day_at + 2
+            )
+            same_day = pc.equal(pc.cast(day, pa.int64()), pc.day(parsed))
+            good = pc.fill_null(pc.and_(match, same_day), False)
             ok = np.asarray(good.to_numpy(zero_copy_only=False), dtype=bool) & todo
             seconds = np.asarray(
                 pc.fill_null(pc.cast(parsed, pa.int64()), 0).to_numpy(zero_copy_only=False)

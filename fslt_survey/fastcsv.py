@@ -142,7 +142,7 @@ def _positions(arr: np.ndarray, byte: int) -> np.ndarray:
 
 
 def _record_widths_bytes(
-    data: bytes, start: int, encoding: str, delimiter: str
+    data: bytes, start: int, encoding: str, delimiter: str, text: str
 ) -> tuple[np.ndarray, bool] | None:
     """Record widths as the csv module reads the file, running it only over the quoted lines.
 
@@ -167,6 +167,11 @@ def _record_widths_bytes(
     widths = np.where(content == 0, 0, -1).astype(np.int64)
     if not member.any():
         return widths, False
+    if (content[member].sum() + member.sum()) * 4 > len(arr):  # quotes all over: check it all
+        found = _csv_widths(text, delimiter)
+        if found is None:
+            return None
+        return np.asarray(found, dtype=np.int64), bool(inside.any())
     # runs of member lines, each checked by the csv module from a record boundary
     edges = np.flatnonzero(np.diff(np.concatenate(([0], member.astype(np.int8), [0]))))
     out: list[np.ndarray] = []
@@ -233,7 +238,7 @@ def prepare(
         bom = len(codecs.BOM_UTF8) if encoding == "utf-8-sig" else 0
         if data.startswith(codecs.BOM_UTF8 * 2) and bom:
             return None  # (decode_text drops a second BOM too; rare enough for the exact path)
-        found = _record_widths_bytes(data, bom, encoding, delimiter)
+        found = _record_widths_bytes(data, bom, encoding, delimiter, text)
         if found is None:
             return None
         widths, multiline = found
@@ -356,4 +361,5 @@ def build(plan: Plan) -> Columnar | None:
             rows = rows[~empty]
     del blanks
     arrays = [pd.arrays.ArrowStringArray(c) for c in columns]
+    pool.release_unused()  # the parser's buffers
     return Columnar(header, arrays, rows.tolist(), skipped)

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import dataclasses
 import datetime as dt
 import hashlib
 import io
@@ -446,21 +447,42 @@ def read_text_table(raw: RawBytes, *, columnar: bool = False) -> Table:
 
 
 def read_text_header(raw: RawBytes) -> list[str | None]:
-    """The header :func:`read_text_table` finds (the first record with a value), parsing only
-    the start of the file; what the start alone cannot settle goes the full way."""
-    text, _ = decode_text(raw.data, raw.path)
-    if text and not text.isspace():
-        head = text[: _SNIFF_CHARS * 4]
-        lines = io.StringIO(head, newline="").readlines()
-        if len(head) < len(text):
-            lines = lines[:-1]  # the last line of a cut text may be cut too
+    """The header :func:`read_text_table` finds (the first record with a value), decoding and
+    parsing only the start of the file where that settles it (a large export is then not
+    decoded twice); otherwise, or on any problem, it goes the full way."""
+    head = raw.data[: _SNIFF_CHARS * 4]
+    if len(head) < len(raw.data):
         try:
-            for rec in csv.reader(lines, delimiter=sniff_delimiter(text), strict=True):
-                if rec and any(f.strip() for f in rec):
-                    return [f if f.strip() else None for f in rec]
-        except csv.Error:
-            pass
+            text, encoding = decode_text(head, raw.path)
+        except ReadError:  # a character cut at the end, or a problem the full way words
+            text, encoding = "", ""
+        header = _first_record(text, cut=True)
+        # the rest of the file can change the encoding (UTF-8 -> cp1252), which changes
+        # only non-ASCII text
+        if header is not None and (encoding.startswith("utf-16")
+                                   or all(h is None or h.isascii() for h in header)):
+            return header
+    text, _ = decode_text(raw.data, raw.path)
+    header = _first_record(text[: _SNIFF_CHARS * 4], cut=len(text) > _SNIFF_CHARS * 4)
+    if header is not None:
+        return header
     return read_text_table(raw).header  # also raises what the full parse raises
+
+
+def _first_record(text: str, *, cut: bool) -> list[str | None] | None:
+    """The first record with a value in the start of a text (``None`` when not settled)."""
+    if not text or text.isspace():
+        return None
+    lines = io.StringIO(text, newline="").readlines()
+    if cut:
+        lines = lines[:-1]  # the last line of a cut text may be cut too
+    try:
+        for rec in csv.reader(lines, delimiter=sniff_delimiter(text), strict=True):
+            if rec and any(f.strip() for f in rec):
+                return [f if f.strip() else None for f in rec]
+    except csv.Error:
+        pass
+    return None
 
 
 def _rows_text(rows: Sequence[int], limit: int = 10) -> str:
@@ -776,7 +798,7 @@ def apply_labels(frame: pd.DataFrame, labels: dict[str, dict[str, str]], *,
     ``inplace=True`` relabels ``frame`` itself, so that a large export's code columns are freed
     one by one as their labels are made (for a frame the reader owns).
     """
-    from fslt_survey.fastcsv import take_strings, thread_map
+    from fslt_survey.fastcsv import memory_pool, take_strings, thread_map
 
     out = frame if inplace else frame.copy()
     todo = [(col, table) for col, table in labels.items() if col in out.columns and table]
@@ -791,6 +813,7 @@ def apply_labels(frame: pd.DataFrame, labels: dict[str, dict[str, str]], *,
     for i in range(0, len(todo), step):
         for col, values in thread_map(relabel, todo[i:i + step]):
             out[col] = values
+    memory_pool().release_unused()
     return out
 
 
@@ -942,7 +965,9 @@ def read_sx(where: dict[str, Path] | Path) -> SxParts:
     return SxParts(
         read_text_table(raws["dataset"], columnar=True), read_text_table(raws["structure"]),
         labels,
-        raws["dataset"], raws["structure"].path, raws["labels"].path, delimiter,
+        # its path and hash: the bytes (as large as the export) are not needed any more
+        dataclasses.replace(raws["dataset"], data=b""), raws["structure"].path,
+        raws["labels"].path, delimiter,
         parts=tuple((str(raws[k].path), raws[k].sha256) for k in ("structure", "labels")),
     )
 

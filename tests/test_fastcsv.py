@@ -161,3 +161,19 @@ def test_fast_path_with_tiny_scan_chunks(tmp_path, monkeypatch, text):
     raw = _raw(tmp_path, text.encode("utf-8"))
     slow, fast = _both(raw)
     assert fast == slow
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"Forening;Svar\n" + b"x;y\n" * 100_000,  # ASCII header, large
+        "Forening;Svær\n".encode("cp1252") + b"x;y\n" * 100_000,
+        "Forening;Svær\n".encode() + b"x;y\n" * 100_000,
+        # valid UTF-8 at the start, a cp1252 byte at the end: the whole file is cp1252
+        b"Forening;Svar\n" + b"x;y\n" * 100_000 + "ø;å\n".encode("cp1252"),
+        "Forening;Svar\n".encode("utf-16") + "x;y\n".encode("utf-16-le") * 100_000,
+    ],
+)
+def test_header_of_a_large_file_from_its_start(tmp_path, data):
+    raw = _raw(tmp_path, data)
+    assert fm.read_text_header(raw) == fm.read_text_table(raw).header

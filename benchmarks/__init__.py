@@ -1,0 +1,1 @@
+"""Throughput and render-time benchmarks; run ``python -m benchmarks.run`` (see README.md)."""
