@@ -735,6 +735,8 @@ def _parse_time(v: object) -> Any:
         )
     except (ValueError, TypeError):
         return pd.NaT
+    if ts is pd.NaT or not 1900 <= ts.year <= 2200:  # "3,5" parses as year 1: not a time
+        return pd.NaT
     if ts.tzinfo is not None:
         ts = ts.tz_convert("Europe/Copenhagen").tz_localize(None)
     return ts

@@ -410,3 +410,12 @@ def test_empty_export_gives_typed_empty_table(small_instrument):
     assert res.data.empty and res.log.rows_in == 0
     assert "behov_a" in res.data.columns and "assoc_type" in res.data.columns
     assert np.issubdtype(res.data["wave"].dtype, np.integer)
+
+
+def test_implausible_timestamps_become_missing_not_a_crash():
+    from fslt_survey.clean import _parse_times
+
+    s = pd.Series(["3,5", "2025-01-01", "31-02-2025", "99999-01-01", "abc", None], dtype="str")
+    out = _parse_times(s)
+    assert out.iloc[1] == pd.Timestamp("2025-01-01")
+    assert out.drop(index=1).isna().all()
