@@ -74,7 +74,7 @@ def fingerprint() -> str:
     for p in (
         *sorted((ROOT / "fslt_survey").glob("demo*.py")),
         config.SURVEYS_DIR / "medlemsundersoegelse" / "instrument.yml",
-        config.REGISTRY_FILE,
+        config.DEMO_REGISTRY_FILE,
     ):
         h.update(p.read_bytes())
     return h.hexdigest()[:12]

@@ -136,7 +136,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--raw", help="folder with one sub-folder of exports per wave (default: <survey>/raw)"
     )
     c.add_argument("--demo", action="store_true", help="use the bundled fictional demo exports")
-    c.add_argument("--registry", default=str(config.REGISTRY_FILE), help="member registry CSV")
+    c.add_argument(
+        "--registry",
+        help="member registry CSV (default: $FSLT_REGISTRY, or the demo registry with --demo)",
+    )
     c.add_argument(
         "--strict",
         action="store_true",

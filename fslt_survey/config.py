@@ -13,7 +13,11 @@ SURVEYS_DIR = PROJECT_ROOT / "surveys"
 REPORTS_DIR = PROJECT_ROOT / "reports"
 SITE_DIR = PROJECT_ROOT / "_site"
 DEMO_DIR = SURVEYS_DIR / "demo"
-REGISTRY_FILE = SURVEYS_DIR / "members.csv"
+#: The fictional member registry the demo data is made from (committed).
+DEMO_REGISTRY_FILE = SURVEYS_DIR / "members.csv"
+#: The member registry used with real data: set ``FSLT_REGISTRY`` to the real registry (kept out
+#: of git); without it the fictional demo registry is used.
+REGISTRY_FILE = Path(os.environ.get("FSLT_REGISTRY", DEMO_REGISTRY_FILE))
 #: Where ``fslt-survey build`` puts the clean data that the reports read.
 CLEAN_DIR = PROJECT_ROOT / "build" / "clean"
 

@@ -463,7 +463,7 @@ def build_demo(
     """
     from fslt_survey.registry import load_registry
 
-    reg = load_registry() if registry is None else registry
+    reg = load_registry(config.DEMO_REGISTRY_FILE) if registry is None else registry
     member = member or load_instrument(config.SURVEYS_DIR / MEMBER / "instrument.yml")
     evaluation = evaluation or load_instrument(config.SURVEYS_DIR / EVALUATION / "instrument.yml")
     pl = _Planter(

@@ -58,7 +58,7 @@ def clean_survey(
     *,
     raw: str | Path | None = None,
     demo: bool = False,
-    registry: str | Path = config.REGISTRY_FILE,
+    registry: str | Path | None = None,
     policy: str = config.UNKNOWN_VALUE_POLICY,
     names: tuple[str, ...] = (),
 ) -> CleanSurvey:
@@ -70,6 +70,8 @@ def clean_survey(
     ipath = instrument_path(survey)
     instrument = load_instrument(ipath)
     raw_dir = Path(raw) if raw is not None else raw_dir_for(ipath.parent, instrument, demo=demo)
+    if registry is None:  # the demo exports belong to the fictional demo registry
+        registry = config.DEMO_REGISTRY_FILE if demo else config.REGISTRY_FILE
     reg = load_registry(registry)
     result = clean_directory(instrument, raw_dir, reg, policy=policy, names=names)
     check_sources_unchanged(result)
@@ -88,7 +90,8 @@ def check_sources_unchanged(result: CleanSurvey) -> None:
             if now != entry["sha256"]:
                 raise SurveyDataError(
                     "the raw file changed while it was being cleaned; run the command again",
-                    file=entry["file"], expected=f"SHA-256 {entry['sha256'][:16]}... as read",
+                    file=entry["file"],
+                    expected=f"SHA-256 {entry['sha256'][:16]}... as read",
                     found="no file" if now == "missing" else f"SHA-256 {now[:16]}...",
                 )
 

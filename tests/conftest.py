@@ -28,7 +28,7 @@ def evaluation_instrument() -> Instrument:
 
 @pytest.fixture(scope="session")
 def registry():
-    return load_registry(config.REGISTRY_FILE)
+    return load_registry(config.DEMO_REGISTRY_FILE)
 
 
 def small_instrument_dict() -> dict:

@@ -106,3 +106,20 @@ def test_console_script_runs_without_traceback(tmp_path):
     )
     assert proc.returncode == EXIT_INPUT
     assert "not found" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_demo_data_uses_the_demo_registry_and_real_data_the_configured_one(
+    tmp_path, monkeypatch, capsys
+):
+    from fslt_survey import config
+
+    monkeypatch.setattr(config, "REGISTRY_FILE", tmp_path / "real-members.csv")
+    # the demo exports belong to the fictional registry, whatever FSLT_REGISTRY says
+    assert main(["clean", "medlemsundersoegelse", "--demo", "--out", str(tmp_path)]) == EXIT_OK
+    # real data is linked to the configured registry: here it is missing, and the error says so
+    raw = tmp_path / "raw" / "2025"
+    raw.mkdir(parents=True)
+    shutil.copy(MEMBER_INSTRUMENT, tmp_path / "instrument.yml")
+    code = main(["clean", str(tmp_path), "--raw", str(tmp_path / "raw"), "--out", str(tmp_path)])
+    assert code == EXIT_INPUT
+    assert "real-members.csv" in capsys.readouterr().err

@@ -261,7 +261,7 @@ def test_no_personal_data_anywhere_in_the_site(site: Site) -> None:
 
 
 def test_no_association_or_person_names_are_published(site: Site) -> None:
-    names = [str(n) for n in load_registry(config.REGISTRY_FILE)["name"]]
+    names = [str(n) for n in load_registry(config.DEMO_REGISTRY_FILE)["name"]]
     for name, text in all_texts(site):
         low = text.casefold()
         hits = [n for n in names if n.casefold() in low]

@@ -62,7 +62,7 @@ def text(rows: list[list[str]], delimiter: str = ";", header: list[str] | None =
 
 def demo_frame(n: int = 5, *, seed: int = 7) -> pd.DataFrame:
     inst = member_instrument()
-    reg = load_registry(config.REGISTRY_FILE)
+    reg = load_registry(config.DEMO_REGISTRY_FILE)
     ids = list(reg["association_id"])[:n]
     return generate_member_responses(inst, reg, 2025, associations=ids, seed=seed)
 
@@ -398,7 +398,7 @@ def write_rows_100k(path: Path, n: int = 100_000) -> Path:
     nearly all records are duplicates. No timestamp column: its per-value parsing would make
     the file a benchmark of the date parser rather than of reading and cleaning."""
     inst = member_instrument()
-    reg = load_registry(config.REGISTRY_FILE)
+    reg = load_registry(config.DEMO_REGISTRY_FILE)
     df = generate_member_responses(inst, reg, 2025, n=n, seed=3)
     keep = {"forening", "rolle", "behov_rekruttering", "medlemmer", "kendskab_tilbud"}
     drop = [it.id for it in inst.items if it.id not in keep and it.id in df.columns]
