@@ -127,19 +127,7 @@ def single_block(
     chart: bool = True,
 ) -> str:
     """Bars and a frequency table of a single-choice (or one Likert) item, latest wave."""
-    it = item if isinstance(item, Item) else r.instrument.item(item)
-    raw = stats.tab_single(r.latest, it)
-    sup = publish.suppress(raw, k=r.k)
-    title = title or it.label
-    out = [f"Spørgsmål: {_question(it)}\n"]
-    if chart:
-        shown = sup.loc[~sup["missing"].astype(bool)]
-        ch = plot_frequencies(shown, title=title, source=r.source)
-        out.append(r.figure(ch, name or it.id, title))
-    out.append(
-        publish.frequency_table(raw, k=r.k, suppressed=sup, caption=f"{title}: antal og andel")
-    )
-    return "\n".join(out)
+    return _choice_block(r, item, multi=False, name=name, title=title, chart=chart)
 
 
 def multi_block(
@@ -151,18 +139,25 @@ def multi_block(
     chart: bool = True,
 ) -> str:
     """Bars and a table of a multi-select item (share of associations per option)."""
+    return _choice_block(r, item, multi=True, name=name, title=title, chart=chart)
+
+
+def _choice_block(
+    r: Report, item: str | Item, *, multi: bool, name: str | None, title: str | None, chart: bool
+) -> str:
+    """The shared body of :func:`single_block` and :func:`multi_block`."""
     it = item if isinstance(item, Item) else r.instrument.item(item)
-    raw = stats.tab_multi(r.latest, it)
-    sup = publish.suppress(raw, k=r.k, multi_select=True)
+    raw = (stats.tab_multi if multi else stats.tab_single)(r.latest, it)
+    sup = publish.suppress(raw, k=r.k, multi_select=multi)
     title = title or it.label
-    out = [f"Spørgsmål: {_question(it)} (flere svar mulige)\n"]
+    out = [f"Spørgsmål: {_question(it)}{' (flere svar mulige)' if multi else ''}\n"]
     if chart:
         shown = sup.loc[~sup["missing"].astype(bool)]
-        ch = plot_multi(shown, title=title, source=r.source)
+        ch = (plot_multi if multi else plot_frequencies)(shown, title=title, source=r.source)
         out.append(r.figure(ch, name or it.id, title))
     out.append(
         publish.frequency_table(
-            raw, k=r.k, suppressed=sup, caption=f"{title}: antal og andel", multi_select=True
+            raw, k=r.k, suppressed=sup, caption=f"{title}: antal og andel", multi_select=multi
         )
     )
     return "\n".join(out)
