@@ -32,7 +32,7 @@ class Export:
 
     fmt: str
     rows: int
-    path: Path  # given to fslt_survey.io.read_export
+    path: Path  # given to fslt_survey.ingest.readers.read_export
     baseline: Path  # given to pandas
     encoding: str | None = None
     sep: str | None = None
@@ -95,7 +95,7 @@ def ensure(rows: int, formats: list[str], data_dir: Path, log=print) -> dict[str
     from fslt_survey import config
     from fslt_survey.codebook import load_instrument
     from fslt_survey.demo import generate_member_responses
-    from fslt_survey.demo_writers import (
+    from fslt_survey.demo.writers import (
         write_googleforms_csv,
         write_msforms_xlsx,
         write_surveyxact_trio,

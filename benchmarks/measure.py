@@ -3,7 +3,8 @@
 ``python -m benchmarks.measure '<json task>'`` prints one JSON line with the result. Tasks:
 
 ``{"kind": "fslt", "path": ..., "wave": 2025}``
-    :func:`fslt_survey.io.read_export` + :func:`fslt_survey.clean.clean_exports` of the member
+    :func:`fslt_survey.ingest.readers.read_export` + :func:`fslt_survey.clean.clean_exports` of the
+    member
     survey (read and clean timed separately).
 ``{"kind": "pandas_csv", "path": ..., "encoding": ..., "sep": ...}``
     the baseline ``pd.read_csv(path, dtype=str, keep_default_na=False)`` of the same CSV.
@@ -80,7 +81,7 @@ def measure(task: dict[str, Any]) -> dict[str, Any]:
         from fslt_survey import config
         from fslt_survey.clean import clean_exports
         from fslt_survey.codebook import load_instrument
-        from fslt_survey.io import read_export
+        from fslt_survey.ingest.readers import read_export
         from fslt_survey.registry import load_registry
 
         instrument = load_instrument(config.SURVEYS_DIR / "medlemsundersoegelse" / "instrument.yml")
@@ -89,7 +90,8 @@ def measure(task: dict[str, Any]) -> dict[str, Any]:
         import pyarrow.compute
         import pyarrow.csv  # noqa: F401
 
-        from fslt_survey import fastcsv, forms  # noqa: F401
+        from fslt_survey import forms  # noqa: F401
+        from fslt_survey.ingest import fastcsv
 
         fastcsv.memory_pool()
     gc.collect()

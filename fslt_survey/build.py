@@ -13,7 +13,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from fslt_survey import config
-from fslt_survey.pipeline import SURVEYS, clean_survey, instrument_path, write_clean
+from fslt_survey.pipeline import SURVEYS, clean_survey
+from fslt_survey.store import instrument_path, write_clean
 
 
 def clean_all(out: Path | None = None, *, policy: str = config.UNKNOWN_VALUE_POLICY) -> list[str]:

@@ -47,7 +47,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_clean(args: argparse.Namespace) -> int:
-    from fslt_survey.pipeline import clean_survey, write_clean
+    from fslt_survey.pipeline import clean_survey
+    from fslt_survey.store import write_clean
 
     result = clean_survey(
         args.survey,

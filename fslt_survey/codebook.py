@@ -291,6 +291,20 @@ class _Problems:
             )
 
 
+def _multi_scales(instrument: Instrument) -> set[str]:
+    return {it.scale.id for it in instrument if it.type == "multi" and it.scale is not None}
+
+
+def choice_name(instrument: Instrument, scale: Scale, label: Label) -> str:
+    """The XLSForm choice ``name`` of a label: its code, or its key for multi-select scales.
+
+    Multi-select answers are stored space-separated, so their names must be XML names: the
+    label's ``key`` (``raadgivning``). Single-choice answers keep the code (``1``), as in
+    SurveyXact and SPSS exports.
+    """
+    return label.key if scale.id in _multi_scales(instrument) else str(label.code)
+
+
 def load_instrument(path: str | Path) -> Instrument:
     """Load and validate an instrument YAML file.
 

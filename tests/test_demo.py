@@ -101,7 +101,7 @@ def test_xlsx_metadata_and_zip_entries_are_fixed(written):
 
 
 def demo_writers_zip_time() -> tuple[int, ...]:
-    from fslt_survey.demo_writers import ZIP_DATE_TIME
+    from fslt_survey.demo.writers import ZIP_DATE_TIME
 
     return ZIP_DATE_TIME
 
@@ -404,7 +404,7 @@ def test_large_generation_is_fast(member_instrument, registry, tmp_path):
 
 def test_demo_files_read_back_with_read_export(written, member_instrument,
                                                evaluation_instrument):
-    io_mod = pytest.importorskip("fslt_survey.io")
+    io_mod = pytest.importorskip("fslt_survey.ingest.readers")
     out, _ = written
     for file, fmt in ((SX25, "surveyxact"), (MSF25, "msforms"), (SX27, "surveyxact"),
                       (demo.EV25, "msforms"), (demo.EV26, "msforms")):

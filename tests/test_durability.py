@@ -36,8 +36,8 @@ import pandas as pd
 import pytest
 
 from fslt_survey.cli import EXIT_INPUT, EXIT_OK, main
-from fslt_survey.pipeline import write_clean
 from fslt_survey.privacy import write_csv_safe, write_xlsx_safe
+from fslt_survey.store import write_clean
 from tests.conftest import ROOT
 
 BAD = ROOT / "tests" / "data" / "bad"

@@ -13,9 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fslt_survey import fastcsv
-from fslt_survey import formats as fm
 from fslt_survey.errors import ReadError
+from fslt_survey.ingest import fastcsv
+from fslt_survey.ingest import formats as fm
 
 
 def _raw(tmp_path: Path, data: bytes, name: str = "x.csv") -> fm.RawBytes:
@@ -141,7 +141,7 @@ def test_fast_path_property(tmp_path_factory, text, encoding):
 
 @pytest.mark.parametrize("text", [*CASES, "a;b\n" + "x;y\n" * 20000])
 def test_detection_reads_the_header_only_but_reading_fails_the_same(tmp_path, text):
-    from fslt_survey.io import read_export
+    from fslt_survey.ingest.readers import read_export
 
     raw = _raw(tmp_path, text.encode("utf-8"))
     try:

@@ -1,4 +1,5 @@
-"""Tests of fslt_survey.followup (indicators) and fslt_survey.feedback (sheets per association).
+"""Tests of fslt_survey.followup (indicators) and fslt_survey.followup.feedback (sheets per
+association).
 
 The indicator values are checked against hand-counted fixtures (the counts are written next to
 each assertion) and independent references: statsmodels' Newcombe interval, scipy's Fisher,
@@ -21,12 +22,6 @@ from statsmodels.stats.proportion import confint_proportions_2indep
 from fslt_survey import config
 from fslt_survey.codebook import Instrument, parse_instrument
 from fslt_survey.errors import ConfigError, SurveyDataError
-from fslt_survey.feedback import (
-    answered_associations,
-    prepare_feedback,
-    render_feedback,
-    sheet_markdown,
-)
 from fslt_survey.followup import (
     INDICATOR_COLUMNS,
     MET,
@@ -42,6 +37,12 @@ from fslt_survey.followup import (
     present_indicators,
     publish_indicators,
     target_status,
+)
+from fslt_survey.followup.feedback import (
+    answered_associations,
+    prepare_feedback,
+    render_feedback,
+    sheet_markdown,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -770,7 +771,7 @@ def test_network_loader_is_optional(monkeypatch) -> None:
             raise ModuleNotFoundError(f"No module named {name!r}", name=name)
         return real(name, *args, **kwargs)
 
-    monkeypatch.setattr(followup.importlib, "import_module", absent)
+    monkeypatch.setattr(importlib, "import_module", absent)
     assert followup.load_network_data() is None
 
 
@@ -784,8 +785,9 @@ def test_follow_up_page_renders_html_and_pdf(tmp_path) -> None:
 
     from pypdf import PdfReader
 
-    from fslt_survey.pipeline import clean_survey, write_clean
+    from fslt_survey.pipeline import clean_survey
     from fslt_survey.render import render_project
+    from fslt_survey.store import write_clean
 
     root = tmp_path / "site"
     (root / "reports").mkdir(parents=True)

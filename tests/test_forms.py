@@ -35,8 +35,8 @@ from fslt_survey.forms import (
     xlsform_bytes,
     xlsform_sheets,
 )
-from fslt_survey.forms_pdf import form_pdf, pdf_data
-from fslt_survey.io import match_columns, read_export
+from fslt_survey.forms.pdf import form_pdf, pdf_data
+from fslt_survey.ingest.readers import match_columns, read_export
 from tests.conftest import EVALUATION_INSTRUMENT, MEMBER_INSTRUMENT, small_instrument_dict
 
 pyxform = pytest.importorskip("pyxform")

@@ -1,4 +1,4 @@
-"""Tests of fslt_survey.indices: 0-100 item scores, additive indices and Cronbach's alpha."""
+"""Tests of fslt_survey.stats.indices: 0-100 item scores, additive indices and Cronbach's alpha."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 
 from fslt_survey.codebook import Instrument, parse_instrument
 from fslt_survey.errors import SurveyDataError
-from fslt_survey.indices import cronbach_alpha, item_scores, scale_index
+from fslt_survey.stats.indices import cronbach_alpha, item_scores, scale_index
 
 GRAD = ["I høj grad", "I nogen grad", "I mindre grad", "Slet ikke"]
 

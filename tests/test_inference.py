@@ -1,4 +1,4 @@
-"""Tests of fslt_survey.inference against independent, cited reference values.
+"""Tests of fslt_survey.stats.inference against independent, cited reference values.
 
 * R ``chisq.test`` on Agresti (2007, p. 39) party identification by gender:
   X-squared = 30.07, df = 2, p-value = 2.954e-07 (the example of R's ``?chisq.test``).
@@ -23,7 +23,7 @@ from statsmodels.stats.contingency_tables import mcnemar
 from statsmodels.stats.multitest import multipletests
 
 from fslt_survey.errors import SurveyDataError
-from fslt_survey.inference import (
+from fslt_survey.stats.inference import (
     CROSSTAB_COLUMNS,
     adjust_pvalues,
     crosstab,

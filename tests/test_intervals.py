@@ -1,4 +1,4 @@
-"""Tests of fslt_survey.intervals against independent, cited reference values.
+"""Tests of fslt_survey.stats.intervals against independent, cited reference values.
 
 * statsmodels ``proportion_confint(method="wilson")`` and ``confint_proportions_2indep(method=
   "newcomb")``.
@@ -15,7 +15,7 @@ import pytest
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 
 from fslt_survey.errors import SurveyDataError
-from fslt_survey.intervals import newcombe_diff_ci, newcombe_paired_ci, wilson_ci
+from fslt_survey.stats.intervals import newcombe_diff_ci, newcombe_paired_ci, wilson_ci
 
 
 @pytest.mark.parametrize(

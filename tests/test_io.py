@@ -1,4 +1,5 @@
-"""Tests for fslt_survey.io / fslt_survey.formats: every export format, encoding, quirk and error.
+"""Tests for fslt_survey.ingest.readers / fslt_survey.ingest.formats: every export format,
+encoding, quirk and error.
 
 Fixture files are generated in ``tmp_path`` by the helpers below, so that each test shows the
 exact bytes it reads (the SurveyXact layout follows the public readSX example exports: structure
@@ -26,8 +27,8 @@ from hypothesis import strategies as st
 
 from fslt_survey.codebook import parse_instrument
 from fslt_survey.errors import ReadError
-from fslt_survey.formats import canonical_code, column_letter, decode_text, sniff_delimiter
-from fslt_survey.io import (
+from fslt_survey.ingest.formats import canonical_code, column_letter, decode_text, sniff_delimiter
+from fslt_survey.ingest.readers import (
     ColumnMatch,
     RawExport,
     detect_format,
@@ -954,10 +955,10 @@ def test_option_selected():
 
 
 def test_docstring_examples():
-    import fslt_survey.formats
-    import fslt_survey.io
+    import fslt_survey.ingest.formats
+    import fslt_survey.ingest.readers
 
-    for module in (fslt_survey.io, fslt_survey.formats):
+    for module in (fslt_survey.ingest.readers, fslt_survey.ingest.formats):
         assert doctest.testmod(module).failed == 0
 
 

@@ -1,4 +1,4 @@
-"""Tests for fslt_survey.network and fslt_survey.network_groups.
+"""Tests for fslt_survey.network and fslt_survey.network.groups.
 
 Validation of the network data, attendance figures against a small hand-made fixture, the
 meeting evaluations, grouping properties (hypothesis), and one handout rendered to HTML + PDF
@@ -41,7 +41,7 @@ from fslt_survey.network import (
     response_counts,
     theme_scale,
 )
-from fslt_survey.network_groups import (
+from fslt_survey.network.groups import (
     GroupSettings,
     SurveyProfiles,
     plan_groups,
@@ -567,7 +567,7 @@ class _Text(HTMLParser):
 @pytest.fixture(scope="module")
 def handout_project(tmp_path_factory, demo_clean):
     """A small Quarto project: the real handout, the real surveys, clean demo data."""
-    from fslt_survey.pipeline import write_clean
+    from fslt_survey.store import write_clean
 
     root = tmp_path_factory.mktemp("handoutproject")
     (root / "_quarto.yml").write_text(

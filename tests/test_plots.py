@@ -31,6 +31,7 @@ from fslt_survey.plots import (
     plot_ranked_needs,
     text_color_on,
 )
+from fslt_survey.plots import style as plot_style
 
 SOURCE = "Kilde: Medlemsundersøgelsen 2025, FSLT"
 NBSP = "\u00a0"
@@ -247,10 +248,10 @@ def test_tick_labels_use_decimal_comma(charts):
     assert ticks and all(t.endswith(f"{NBSP}%") for t in ticks)
     assert any("," in t for t in ticks), ticks  # e.g. "2,5 %"
     assert not any("." in t for t in ticks)
-    assert plots._fmt_pct(12.5, 1) == f"12,5{NBSP}%"
-    assert plots._fmt_num(1234567.25, 1) == "1.234.567,3"
-    assert plots._fmt_num(-3, sign=True) == "\u22123"
-    assert plots._fmt_num(0.2, sign=True) == "0"
+    assert plot_style._fmt_pct(12.5, 1) == f"12,5{NBSP}%"
+    assert plot_style._fmt_num(1234567.25, 1) == "1.234.567,3"
+    assert plot_style._fmt_num(-3, sign=True) == "\u22123"
+    assert plot_style._fmt_num(0.2, sign=True) == "0"
 
 
 def test_long_labels_wrap(charts):
@@ -264,8 +265,8 @@ def test_long_labels_wrap(charts):
 
 
 def test_text_on_colours_meets_wcag():
-    palette = [*plots._POS[2], *plots._NEG[2], *plots._POS[3], *plots._NEG[3], plots.NEUTRAL,
-               plots.BAR, plots.MISSING_BAR]
+    pos, neg = plot_style._POS, plot_style._NEG
+    palette = [*pos[2], *neg[2], *pos[3], *neg[3], plots.NEUTRAL, plots.BAR, plots.MISSING_BAR]
     cmap = matplotlib.colormaps["RdBu"]
     palette += [to_hex(cmap(x)) for x in np.linspace(0, 1, 41)]
     for colour in palette:
@@ -620,7 +621,7 @@ def test_charts_respect_privacy_suppression(small_instrument, charts):
 
 
 def test_dumbbell_consumes_compare_waves(small_instrument, charts):
-    waves = pytest.importorskip("fslt_survey.waves")
+    waves = pytest.importorskip("fslt_survey.stats.waves")
     data = pd.concat([clean_frame(small_instrument, wave=2025, seed=1),
                       clean_frame(small_instrument, wave=2027, seed=2)], ignore_index=True)
     table = pd.concat([waves.compare_waves(data, it)

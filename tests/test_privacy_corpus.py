@@ -39,9 +39,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fslt_survey import config, publish, stats
-from fslt_survey import demo_writers as dw
 from fslt_survey.cli import EXIT_OK, main
 from fslt_survey.demo import generate_member_responses
+from fslt_survey.demo import writers as dw
 from fslt_survey.privacy import (
     FORMULA_PREFIXES,
     find_recoverable_counts,

@@ -1,5 +1,5 @@
 """Recommendation rules: validation with the rule id, firing logic, disclosure control
-(fslt_survey.recommend)."""
+(fslt_survey.publish.recommend)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from fslt_survey import recommend
 from fslt_survey.errors import ConfigError
+from fslt_survey.publish import recommend
 
 K = 5
 GRAD = ["I høj grad", "I nogen grad", "I mindre grad", "Slet ikke"]

@@ -53,8 +53,8 @@ def sources(root: Path = ROOT) -> dict[str, list[Path]]:
             for p in [root / "_quarto.yml", *files("surveys/**/*.yml")]
             if p.is_file() and "demo" not in p.relative_to(root).parts
         ],
-        # demo.py / demo_writers.py generate the fictional raw exports, with planted typos
-        "python": [p for p in files("fslt_survey/**/*.py") if not p.name.startswith("demo")],
+        # fslt_survey/demo/ generates the fictional raw exports, with planted typos
+        "python": [p for p in files("fslt_survey/**/*.py") if "demo" not in p.parts],
     }
 
 

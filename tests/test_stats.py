@@ -1,5 +1,5 @@
 """Tests of fslt_survey.stats (frequencies, Likert, needs, weighted tables) and
-fslt_survey.answers (reading the clean columns).
+fslt_survey.stats.answers (reading the clean columns).
 
 Reference values come from an independent implementation: statsmodels'
 ``proportion_confint(method="wilson")`` for every interval, hand counts for the tables.

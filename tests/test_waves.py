@@ -1,4 +1,4 @@
-"""Tests of fslt_survey.waves (change 2025 -> 2027) against independent reference values:
+"""Tests of fslt_survey.stats.waves (change 2025 -> 2027) against independent reference values:
 statsmodels ``confint_proportions_2indep(method="newcomb")``, ``proportions_ztest`` and
 ``mcnemar``; hand-counted Mann-Whitney U; the Wilcoxon test on hand-paired differences.
 """
@@ -14,8 +14,8 @@ from statsmodels.stats.proportion import confint_proportions_2indep, proportions
 
 from fslt_survey.codebook import Instrument, parse_instrument
 from fslt_survey.errors import SurveyDataError
-from fslt_survey.intervals import newcombe_paired_ci
-from fslt_survey.waves import COMPARE_COLUMNS, compare_waves
+from fslt_survey.stats.intervals import newcombe_paired_ci
+from fslt_survey.stats.waves import COMPARE_COLUMNS, compare_waves
 
 GRAD = ["I høj grad", "I nogen grad", "I mindre grad", "Slet ikke"]
 

@@ -1,4 +1,4 @@
-"""Tests of fslt_survey.weights: post-stratification to the member registry, Kish's n."""
+"""Tests of fslt_survey.stats.weights: post-stratification to the member registry, Kish's n."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from fslt_survey.errors import SurveyDataError
-from fslt_survey.weights import effective_n, poststratify
+from fslt_survey.stats.weights import effective_n, poststratify
 
 TYPES = ["Forening", "Selvhjælp", "Netværk", "Andet"]  # "Andet": in no sample row
 

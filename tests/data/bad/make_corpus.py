@@ -30,9 +30,9 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from fslt_survey import config  # noqa: E402
-from fslt_survey import demo_writers as dw  # noqa: E402
 from fslt_survey.codebook import Instrument, load_instrument  # noqa: E402
 from fslt_survey.demo import generate_member_responses  # noqa: E402
+from fslt_survey.demo import writers as dw  # noqa: E402
 from fslt_survey.registry import load_registry  # noqa: E402
 
 STAMP = dt.datetime(2025, 3, 1, 12, 0, 0)

@@ -1,0 +1,358 @@
+"""Follow-up on the strategy 2025-2027: baseline against follow-up, targets.
+
+The indicators are data (:mod:`fslt_survey.followup.indicators`: ``surveys/indicators.yml``, loaded
+and
+validated against the instrument). :func:`compute_indicators` and :func:`compute_followup` here
+compute them from the clean member survey and the network data (:func:`load_network_data`),
+with the method of each kind in :mod:`fslt_survey.followup.methods`;
+:mod:`fslt_survey.followup.report` publishes them. :func:`register_cli` adds ``fslt-survey
+indicators``. The public names of those three modules are re-exported here, so
+``from fslt_survey.followup import ...`` works as before.
+
+Targets: ``increase`` and ``at_least`` are met when the follow-up value reaches ``value``,
+``decrease`` when it is at most ``value``. ``increase``/``decrease`` without a value are met when
+the change goes the right way and its interval excludes 0 (counts and network: any change the
+right way). ``target_met`` is ``"yes"``, ``"no"``, ``"unknown"`` (no follow-up value, or a base
+below k) or NA (no target).
+
+Small bases: a base below ``k`` (:data:`~fslt_survey.config.SUPPRESSION_K`) sets ``small_base``
+and a Danish note; the values are still computed, :func:`publish_indicators` hides them.
+
+Examples
+--------
+>>> iset = load_indicators()                                    # doctest: +SKIP
+>>> table = compute_followup(load_clean("medlemsundersoegelse"), iset)  # doctest: +SKIP
+>>> present_indicators(publish_indicators(table), goal=2)       # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from fslt_survey import config
+from fslt_survey.errors import SurveyDataError
+from fslt_survey.followup.indicators import (
+    DIRECTIONS,
+    INDICATOR_COLUMNS,
+    INDICATORS_FILE,
+    KINDS,
+    MEASURES,
+    MET,
+    NOT_MET,
+    PERIOD_COLUMNS,
+    POPULATIONS,
+    SOURCES,
+    UNKNOWN,
+    Indicator,
+    IndicatorSet,
+    Target,
+    config_unit,
+    describe_indicators,
+    load_indicators,
+    parse_indicators,
+)
+from fslt_survey.followup.methods import _count, _mean_index, _network, _share, indicator_hits
+from fslt_survey.followup.report import (
+    STATUS_TEXT,
+    goal_markdown,
+    overview_markdown,
+    plot_goal_change,
+    present_indicators,
+    publish_indicators,
+    set_column_widths,
+)
+
+# Every public name this module had before the split (defined here or re-exported).
+__all__ = [
+    "DIRECTIONS",
+    "INDICATORS_FILE",
+    "INDICATOR_COLUMNS",
+    "KINDS",
+    "MEASURES",
+    "MET",
+    "NOT_MET",
+    "PERIOD_COLUMNS",
+    "POPULATIONS",
+    "SOURCES",
+    "STATUS_TEXT",
+    "UNKNOWN",
+    "Indicator",
+    "IndicatorSet",
+    "Target",
+    "compute_followup",
+    "compute_indicators",
+    "config_unit",
+    "describe_indicators",
+    "goal_markdown",
+    "indicator_hits",
+    "load_indicators",
+    "load_network_data",
+    "overview_markdown",
+    "parse_indicators",
+    "plot_goal_change",
+    "present_indicators",
+    "publish_indicators",
+    "register_cli",
+    "set_column_widths",
+    "target_status",
+]
+
+# --------------------------------------------------------------------------- network data
+
+
+def load_network_data() -> dict[str, pd.DataFrame] | None:
+    """The network data as tables by name, from :mod:`fslt_survey.network`; None if absent.
+
+    Tables: ``meetings`` (one row per meeting: ``meeting_id, date, year, forum_id, kind,
+    theme``), ``attendance`` (one row per association and meeting: ``meeting_id,
+    association_id, participants, year``) and ``groups`` (one row per forum and year with a
+    meeting: ``forum_id, forum, kind, theme, year``), as returned by the module's
+    ``load_network_data`` (or built here from ``load_network``/``load_attendance``). A missing
+    module or ``surveys/netvaerk/netvaerk.yml`` gives None (the indicators then say "ingen
+    data"); invalid files raise their ConfigError.
+    """
+    try:
+        mod = importlib.import_module("fslt_survey.network")
+    except ModuleNotFoundError as exc:
+        if exc.name == "fslt_survey.network":
+            return None
+        raise
+    folder = mod.network_dir() if hasattr(mod, "network_dir") else config.SURVEYS_DIR / "netvaerk"
+    if not (Path(folder) / "netvaerk.yml").is_file():
+        return None  # no network data in this project (yet)
+    custom = getattr(mod, "load_network_data", None)
+    if callable(custom):
+        return _network_tables(custom())
+    if not callable(getattr(mod, "load_network", None)):
+        return None
+    from fslt_survey.registry import load_registry
+
+    net = mod.load_network()
+    meetings = net.meetings_frame()
+    tables = {"meetings": meetings}
+    if (Path(folder) / "fremmoede.csv").is_file() and hasattr(mod, "load_attendance"):
+        tables["attendance"] = mod.load_attendance(network=net, registry=load_registry())
+    group_cols = [c for c in ("forum_id", "forum", "kind", "theme", "year") if c in meetings]
+    tables["groups"] = meetings.drop_duplicates(["forum_id", "year"])[group_cols].reset_index(
+        drop=True
+    )
+    return tables
+
+
+def _network_tables(result: Any) -> dict[str, pd.DataFrame] | None:
+    if result is None:
+        return None
+    if isinstance(result, Mapping):
+        items = result.items()
+    else:
+        items = ((k, getattr(result, k)) for k in dir(result) if not k.startswith("_"))
+    return {str(k): v for k, v in items if isinstance(v, pd.DataFrame)}
+
+
+# --------------------------------------------------------------------------- computation
+
+
+def _row(ind: Indicator, iset: IndicatorSet, population: str) -> dict[str, Any]:
+    t = ind.target
+    return {
+        "indicator": ind.id,
+        "goal": ind.goal,
+        "title": ind.title,
+        "kind": ind.kind,
+        "unit": ind.unit,
+        "population": population,
+        "wave_from": iset.baseline,
+        "wave_to": iset.followup,
+        "test": "none",
+        "target_value": t.value if t and t.value is not None else np.nan,
+        "target_direction": t.direction if t else None,
+        "notes": [],
+    }
+
+
+def target_status(
+    ind: Indicator | Target | None,
+    value_from: float,
+    value_to: float,
+    change: float = math.nan,
+    change_ci_low: float = math.nan,
+    change_ci_high: float = math.nan,
+) -> Any:
+    """``"yes"``, ``"no"``, ``"unknown"``, or NA without a target (rules: module docstring)."""
+    t = ind.target if isinstance(ind, Indicator) else ind
+    if t is None:
+        return pd.NA
+    if pd.isna(value_to):
+        return UNKNOWN
+    if t.value is not None:
+        ok = value_to <= t.value if t.direction == "decrease" else value_to >= t.value
+        return MET if ok else NOT_MET
+    if pd.isna(value_from) or pd.isna(change):
+        return UNKNOWN
+    sign = 1 if t.direction == "increase" else -1
+    if sign * change <= 0:
+        return NOT_MET
+    bound = change_ci_low if sign > 0 else change_ci_high
+    if pd.isna(change_ci_low) and pd.isna(change_ci_high):
+        return MET  # a total or a registration: any change the right way
+    return MET if sign * bound > 0 else NOT_MET
+
+
+def compute_indicators(
+    data: pd.DataFrame,
+    indicators: IndicatorSet,
+    *,
+    paired: bool = False,
+    network: Mapping[str, pd.DataFrame] | str | None = "auto",
+    k: int | None = None,
+    conf: float = config.CONFIDENCE,
+) -> pd.DataFrame:
+    """Baseline, follow-up, change and target status of every indicator.
+
+    Parameters
+    ----------
+    data
+        Clean member-survey data (both waves; see ``clean.py``). Not modified.
+    indicators
+        From :func:`load_indicators` (``.select(goal=2)`` for a subset).
+    paired
+        Only associations that answered (the indicator's items) in both waves.
+    network
+        Tables of the network data by name; ``"auto"`` loads them with
+        :func:`load_network_data` when a network indicator needs them; None: no network data.
+    k
+        Small-base threshold (default :data:`~fslt_survey.config.SUPPRESSION_K`).
+
+    Returns
+    -------
+    DataFrame
+        :data:`INDICATOR_COLUMNS`, one row per indicator in file order. Values of shares are
+        percentages (0-100) and changes percentage points; ``population`` is ``"all"`` or
+        ``"paired"``; ``note`` holds Danish notes (small base, not measured, method).
+    """
+    if not isinstance(data, pd.DataFrame) or "wave" not in data.columns:
+        raise SurveyDataError(
+            "compute_indicators needs the clean data with a 'wave' column", column="wave"
+        )
+    k = config.SUPPRESSION_K if k is None else int(k)
+    if isinstance(network, str):
+        network = load_network_data() if any(i.kind == "network" for i in indicators) else None
+    population = "paired" if paired else "all"
+    rows = []
+    for ind in indicators:
+        row = _row(ind, indicators, population)
+        if ind.kind in ("share", "top2"):
+            _share(data, ind, indicators, row, paired, conf)
+        elif ind.kind == "mean_index":
+            _mean_index(data, ind, indicators, row, paired, conf)
+        elif ind.kind == "count":
+            _count(data, ind, indicators, row, paired)
+        else:
+            _network(ind, indicators, row, network)
+        _finish(row, ind, indicators, k)
+        rows.append(row)
+    out = pd.DataFrame(rows).reindex(columns=INDICATOR_COLUMNS)
+    for col in ("n_from", "base_from", "n_to", "base_to", "n_pairs"):
+        out[col] = pd.array(out[col], dtype="Int64")
+    floats = [c for c in INDICATOR_COLUMNS if c.startswith(("value", "ci", "change", "alpha"))]
+    for col in [*floats, "statistic", "p", "target_value"]:
+        out[col] = out[col].astype(float)
+    out["small_base"] = out["small_base"].astype(bool)
+    out["target_met"] = out["target_met"].astype("string")
+    return out
+
+
+def _finish(row: dict[str, Any], ind: Indicator, iset: IndicatorSet, k: int) -> None:
+    notes = row.pop("notes")
+    items = [iset.instrument.item(i) for i in ind.items]
+    if ind.kind != "network":
+        for w in (iset.baseline, iset.followup):
+            if items and all(it.waves and w not in it.waves for it in items):
+                notes.insert(0, f"Spørgsmålet blev ikke stillet i {w}.")
+    small = []
+    if ind.kind != "network":
+        for sfx, w in (("from", row["wave_from"]), ("to", row["wave_to"])):
+            base = row.get(f"base_{sfx}")
+            if base is not None and 0 < base < k:
+                small.append(str(w))
+    row["small_base"] = bool(small)
+    if small:
+        notes.insert(
+            0,
+            f"Få svar: under {k} foreninger i {' og '.join(small)}; tallene "
+            "offentliggøres ikke og bør ikke tolkes.",
+        )
+    if row["population"] == "paired" and ind.kind != "network":
+        notes.append(
+            f"Kun foreninger, der svarede både i {iset.baseline} og {iset.followup} "
+            f"({row.get('n_pairs') or 0})."
+        )
+    status = target_status(
+        ind,
+        row.get("value_from", math.nan),
+        row.get("value_to", math.nan),
+        row.get("change", math.nan),
+        row.get("change_ci_low", math.nan),
+        row.get("change_ci_high", math.nan),
+    )
+    if row["small_base"] and status is not pd.NA:
+        status = UNKNOWN
+    row["target_met"] = status
+    row["note"] = " ".join(notes)
+
+
+def compute_followup(data: pd.DataFrame, indicators: IndicatorSet, **kwargs: Any) -> pd.DataFrame:
+    """:func:`compute_indicators` for all respondents and for the paired associations, stacked
+    (``population`` "all", then "paired"); the network data are loaded once."""
+    network = kwargs.pop("network", "auto")
+    if isinstance(network, str):
+        network = load_network_data() if any(i.kind == "network" for i in indicators) else None
+    parts = [
+        compute_indicators(data, indicators, paired=p, network=network, **kwargs)
+        for p in (False, True)
+    ]
+    return pd.concat(parts, ignore_index=True)
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def register_cli(sub: argparse._SubParsersAction) -> None:
+    """Add ``fslt-survey indicators`` and ``fslt-survey feedback``."""
+    from fslt_survey.followup import feedback
+
+    p = sub.add_parser("indicators", help="validate the follow-up indicators and show them")
+    p.add_argument("file", nargs="?", default=str(INDICATORS_FILE), help="indicators.yml")
+    p.add_argument(
+        "--compute",
+        action="store_true",
+        help="also compute them from the clean data (run `fslt-survey build` first)",
+    )
+    p.set_defaults(func=_cmd_indicators)
+    feedback.register_feedback_cli(sub)
+
+
+def _cmd_indicators(args: argparse.Namespace) -> int:
+    iset = load_indicators(args.file)
+    print(
+        f"{args.file}: OK - {len(iset)} indicators for {iset.survey} "
+        f"({iset.baseline} -> {iset.followup})"
+    )
+    for g, name in config.GOALS.items():
+        ids = [i.id for i in iset if i.goal == g]
+        print(f"  goal {g} ({name}): {', '.join(ids) or '-'}")
+    if args.compute:
+        from fslt_survey.store import load_clean
+
+        pub = publish_indicators(compute_indicators(load_clean(iset.survey), iset))
+        cols = ["indicator", "value_from", "value_to", "change", "p", "target_met"]
+        print(pub[cols].round(1).to_string(index=False))
+    return 0

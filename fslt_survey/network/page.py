@@ -1,0 +1,521 @@
+"""Network forums and self-help network groups: the follow-up page, its tables and the CLI.
+
+The strategy 2025-2027 asks the centre to create forums for experience exchange between member
+associations and to facilitate self-help *netværksgrupper*. The data about them are loaded and
+validated by :mod:`fslt_survey.network.data` (the theme guides by
+:mod:`fslt_survey.network.themes`), the follow-up tables (attendance, meeting evaluations) are
+computed by :mod:`fslt_survey.network.stats`, and :mod:`fslt_survey.network.groups` proposes
+new groups from the member survey and builds the handouts.
+
+This module publishes the follow-up. The ``*_markdown`` functions publish the tables with
+small-cell suppression (k = :data:`fslt_survey.config.SUPPRESSION_K`) and never name an
+association; :class:`MeetingFollowUp` is everything the site page ``reports/moeder.qmd`` shows.
+The CLI commands (``handouts``, ``network``, ``groups``) are added by :func:`register_cli`.
+Every public name of :mod:`~fslt_survey.network.data`, :mod:`~fslt_survey.network.themes` and
+:mod:`~fslt_survey.network.stats` is re-exported here, so ``from fslt_survey.network import ...``
+works as before (and so does :mod:`fslt_survey.followup`, which looks up ``load_network_data``
+and its helpers on this module).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from fslt_survey import config
+from fslt_survey.codebook import Instrument, load_instrument
+from fslt_survey.errors import ConfigError, SurveyDataError
+from fslt_survey.network.data import (
+    ATTENDANCE_COLUMNS,
+    EVALUATION_SURVEY,
+    FORUM_KINDS,
+    HANDOUT_DOC,
+    KIND_LABELS,
+    MEMBER_SURVEY,
+    THEME_SCALE,
+    Forum,
+    Meeting,
+    Network,
+    handout_dir,
+    load_attendance,
+    load_network,
+    load_network_data,
+    member_instrument,
+    network_dir,
+    normalise_meeting_code,
+    theme_scale,
+)
+from fslt_survey.network.stats import (
+    AttendanceSummary,
+    attendance_by_type_table,
+    attendance_summary,
+    compare_evaluation_years,
+    evaluation_items,
+    evaluation_shares,
+    evaluation_summary,
+    prepare_evaluations,
+    response_counts,
+    suppress_shares,
+    top_labels,
+)
+from fslt_survey.network.themes import (
+    ThemeGuide,
+    load_theme_guides,
+)
+
+# Every public name this module had before the split (defined here or re-exported).
+__all__ = [
+    "ATTENDANCE_COLUMNS",
+    "EVALUATION_SURVEY",
+    "FORUM_KINDS",
+    "HANDOUT_DOC",
+    "HIDDEN",
+    "KIND_LABELS",
+    "MEMBER_SURVEY",
+    "THEME_SCALE",
+    "AttendanceSummary",
+    "Forum",
+    "Meeting",
+    "MeetingFollowUp",
+    "Network",
+    "ThemeGuide",
+    "attendance_by_type_markdown",
+    "attendance_by_type_table",
+    "attendance_summary",
+    "compare_evaluation_years",
+    "evaluation_items",
+    "evaluation_markdown",
+    "evaluation_shares",
+    "evaluation_summary",
+    "handout_dir",
+    "load_attendance",
+    "load_network",
+    "load_network_data",
+    "load_theme_guides",
+    "meetings_markdown",
+    "member_instrument",
+    "network_dir",
+    "normalise_meeting_code",
+    "prepare_evaluations",
+    "register_cli",
+    "response_counts",
+    "suppress_shares",
+    "theme_scale",
+    "top_labels",
+]
+
+HIDDEN = "–"
+
+# --------------------------------------------------------------------------- Markdown tables
+
+
+def _fmt_int(v: Any) -> str:
+    from fslt_survey.tables import format_number
+
+    return HIDDEN if pd.isna(v) else str(format_number(v))
+
+
+def _fmt_pct(v: Any) -> str:
+    from fslt_survey.tables import format_pct
+
+    return HIDDEN if pd.isna(v) else str(format_pct(v))
+
+
+def _note(k: int) -> str:
+    return (
+        f"{HIDDEN} = skjult, fordi færre end {k} står bag tallet (eller fordi tallet ellers "
+        "kunne regnes ud fra de andre)."
+    )
+
+
+def attendance_by_type_markdown(
+    summary: AttendanceSummary, *, k: int | None = None, caption: str | None = None
+) -> str:
+    """:func:`attendance_by_type_table` as a Danish Markdown table with the suppression note."""
+    from fslt_survey.tables import to_markdown_table
+
+    k = config.SUPPRESSION_K if k is None else k
+    t = attendance_by_type_table(summary, k=k)
+    rows = pd.DataFrame(
+        {
+            "Foreningstype": t["assoc_type"],
+            "Medlemsforeninger": [_fmt_int(v) for v in t["members"]],
+            "Har deltaget mindst én gang": [_fmt_int(v) for v in t["attended"]],
+            "Andel": [_fmt_pct(v) for v in t["pct_attended"]],
+        }
+    )
+    table = to_markdown_table(rows, caption=caption, align="lrrr")
+    return f"{table}\n{_note(k)}\n"
+
+
+def meetings_markdown(
+    network: Network,
+    summary: AttendanceSummary,
+    evaluations: pd.DataFrame | None = None,
+    *,
+    k: int | None = None,
+    caption: str | None = None,
+) -> str:
+    """Held meetings: date, forum, theme, associations, participants and evaluations.
+
+    Each count column is suppressed as a table of its own (primary ``0 < n < k`` and
+    secondary, with the column total as known), so totals can be published next to it.
+    """
+    from fslt_survey.privacy import suppress_counts
+    from fslt_survey.tables import to_markdown_table
+
+    k = config.SUPPRESSION_K if k is None else k
+    info = network.meetings_frame().set_index("meeting_id")
+    mt = summary.meetings.loc[:, ["meeting_id", "associations", "participants"]].copy()
+    shown = {}
+    for col in ("associations", "participants"):
+        sup = suppress_counts(mt.assign(n=mt[col]), k=k, category_col="meeting_id", base_col=None)
+        shown[col] = [_fmt_int(v) for v in sup["n"]]
+    if evaluations is not None and "moede_id" in evaluations.columns:
+        counts = response_counts(evaluations, k=k).set_index("moede_id")["n"]
+        shown["evaluations"] = [_fmt_int(counts.get(m, 0)) for m in mt["meeting_id"]]
+    mt = mt.merge(info, left_on="meeting_id", right_index=True, how="left")
+    rows = pd.DataFrame(
+        {
+            "Møde": mt["meeting_id"],
+            "Dato": mt["date"].dt.strftime("%d-%m-%Y"),
+            "Forum": mt["forum"],
+            "Tema": mt["theme_label"],
+            "Foreninger": shown["associations"],
+            "Deltagere": shown["participants"],
+            **({"Evalueringer": shown["evaluations"]} if "evaluations" in shown else {}),
+        }
+    )
+    return f"{to_markdown_table(rows, caption=caption)}\n{_note(k)}\n"
+
+
+def evaluation_markdown(
+    summary: pd.DataFrame,
+    *,
+    by: str,
+    k: int | None = None,
+    caption: str | None = None,
+    group_name: str = "Møde",
+    responses: pd.Series | None = None,
+) -> str:
+    """A wide Danish table: one row per ``by`` group, one column per item (share positive).
+
+    ``summary`` from :func:`evaluation_shares` (its ``hidden`` column decides); without that
+    column the share rule of :func:`suppress_shares` is applied. ``responses``: the number of
+    evaluations per group, NA where hidden (see :func:`response_counts`).
+    """
+    from fslt_survey.tables import to_markdown_table
+
+    k = config.SUPPRESSION_K if k is None else k
+    s = summary.copy()
+    s["_hide"] = (
+        s["hidden"].astype(bool)
+        if "hidden" in s.columns
+        else suppress_shares(s["top_n"], s["base"], k)
+    )
+    rows = []
+    for g in dict.fromkeys(s[by]):
+        sub = s[s[by] == g].set_index("label")
+        row = {group_name: str(g)}
+        if responses is not None:
+            n = responses.get(g, 0)
+            row["Besvarelser"] = HIDDEN if pd.isna(n) or 0 < n < k else _fmt_int(n)
+        for lab, r in sub.iterrows():
+            row[f"{lab} ({r['top']})"] = HIDDEN if r["_hide"] else _fmt_pct(r["top_pct"])
+        rows.append(row)
+    table = to_markdown_table(pd.DataFrame(rows), caption=caption)
+    return f"{table}\n{_note(k)}\n"
+
+
+# --------------------------------------------------------------------------- the site page
+
+
+@dataclass
+class MeetingFollowUp:
+    """Everything the site page ``reports/moeder.qmd`` shows, loaded once.
+
+    Loads the network data, the attendance and the clean evaluations (``build/clean``, written
+    by ``fslt-survey build``). Every ``*_markdown`` method applies the suppression rule and
+    names no association.
+    """
+
+    network: Network
+    attendance: pd.DataFrame
+    summary: AttendanceSummary
+    evaluations: pd.DataFrame
+    instrument: Instrument
+    today: dt.date | None = None
+    k: int = config.SUPPRESSION_K
+    source: str = "Kilde: Evaluering af netværksmøder og Frivilligcentrets fremmødelister"
+
+    @classmethod
+    def load(
+        cls, *, evaluations: pd.DataFrame | None = None, today: dt.date | None = None
+    ) -> MeetingFollowUp:
+        from fslt_survey.registry import load_registry
+        from fslt_survey.store import load_clean
+
+        registry = load_registry()
+        net = load_network()
+        att = load_attendance(network=net, registry=registry)
+        ev = load_clean(EVALUATION_SURVEY) if evaluations is None else evaluations
+        inst = load_instrument(config.SURVEYS_DIR / EVALUATION_SURVEY / "instrument.yml")
+        return cls(
+            net, att, attendance_summary(att, registry), prepare_evaluations(ev, net), inst, today
+        )
+
+    def overview_markdown(self) -> str:
+
+        t = self.summary.totals
+        n_ev = int(self.evaluations["moede_id"].notna().sum())
+        years = sorted(self.attendance["year"].unique())
+        span = f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0]) if years else ""
+        total = attendance_by_type_table(self.summary, k=self.k).iloc[-1]  # the "I alt" row
+        reached, share = total["attended"], total["pct_attended"]
+        lines = [
+            f"- **{t['meetings']}** netværksmøder med registreret fremmøde ({span})",
+            f"- **{_fmt_int(t['participants'] if t['participants'] >= self.k else np.nan)}** "
+            "deltagere i alt fra medlemsforeningerne",
+            f"- **{_fmt_int(reached)}** af {t['members']} medlemsforeninger "
+            f"(**{_fmt_pct(share)}**) har deltaget i mindst ét møde",
+            f"- **{_fmt_int(n_ev if n_ev >= self.k else np.nan)}** evalueringer fra deltagerne, "
+            "knyttet til et møde",
+        ]
+        unknown = int(self.evaluations["moede_id"].isna().sum())
+        text = "\n".join(lines) + "\n"
+        if unknown:
+            text += (
+                "\nDesuden har "
+                + (f"{unknown} evalueringer" if unknown >= self.k else "nogle få evalueringer")
+                + " en mødekode, der ikke findes i listen over møder; de indgår ikke.\n"
+            )
+        return text
+
+    def meetings_markdown(self) -> str:
+        return meetings_markdown(
+            self.network,
+            self.summary,
+            self.evaluations,
+            k=self.k,
+            caption="Afholdte møder: fremmøde og evalueringer",
+        )
+
+    def by_type_markdown(self) -> str:
+        return attendance_by_type_markdown(
+            self.summary,
+            k=self.k,
+            caption="Medlemsforeninger, der har deltaget i mindst ét møde, efter foreningstype",
+        )
+
+    def _shares(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        return evaluation_shares(self.evaluations, self.instrument, k=self.k)
+
+    def evaluation_by_year_markdown(self) -> str:
+        _, by_year = self._shares()
+        counts = self.evaluations.loc[self.evaluations["moede_id"].notna(), "year"].value_counts()
+        return evaluation_markdown(
+            by_year,
+            by="year",
+            k=self.k,
+            group_name="År",
+            responses=counts,
+            caption="Andel positive svar pr. år (deltagernes evalueringer)",
+        )
+
+    def evaluation_by_meeting_markdown(self) -> str:
+        by_meeting, _ = self._shares()
+        counts = response_counts(self.evaluations, k=self.k).set_index("moede_id")["n"]
+        return evaluation_markdown(
+            by_meeting,
+            by="moede_id",
+            k=self.k,
+            responses=counts,
+            caption="Andel positive svar pr. møde",
+        )
+
+    def trend_figure_markdown(self, folder: str = "figurer") -> str:
+        from fslt_survey import publish
+        from fslt_survey.plots import plot_dumbbell
+
+        if self.evaluations["year"].dropna().nunique() < 2:
+            return "*Der er endnu kun evalueringer fra ét år.*\n"
+        cmp = compare_evaluation_years(self.evaluations, self.instrument, k=self.k)
+        chart = plot_dumbbell(
+            cmp,
+            title="Deltagernes vurdering af netværksmøderne",
+            source=self.source,
+            unit="deltagere",
+        )
+        return publish.figure(
+            chart,
+            "moeder-udvikling",
+            folder=folder,
+            caption="Andel positive svar i det første og det seneste år",
+        )
+
+    def wished_themes_markdown(self) -> str:
+        from fslt_survey import publish
+        from fslt_survey.stats import tab_multi
+
+        item = self.instrument.item("naeste_temaer")
+        text = publish.frequency_table(
+            tab_multi(self.evaluations, item, sort=True),
+            k=self.k,
+            multi_select=True,
+            show_missing=False,
+            caption="Temaer, deltagerne ønsker til kommende møder",
+        )
+        return text.replace(" foreninger", " deltagere")  # the respondents are participants
+
+    def comments_markdown(self, limit: int = 5) -> str:
+        from fslt_survey import publish
+
+        texts = self.evaluations["moede_kommentar"].dropna().astype(str).tolist()
+        return publish.quotes(texts, limit=limit)
+
+    def upcoming_markdown(self) -> str:
+        from fslt_survey.tables import to_markdown_table
+
+        frame = self.network.meetings_frame()
+        if self.today is not None:
+            after = pd.Timestamp(self.today)
+        else:  # after the last meeting with registered attendance: the page stays reproducible
+            after = self.attendance["date"].max() + pd.Timedelta(days=1)
+        up = frame.loc[frame["date"] >= after]
+        if up.empty:
+            return "Der er ikke planlagt flere møder endnu.\n"
+        rows = pd.DataFrame(
+            {
+                "Dato": up["date"].dt.strftime("%d-%m-%Y"),
+                "Forum": up["forum"],
+                "Type": up["kind"].map(KIND_LABELS),
+                "Tema": up["theme_label"],
+                "Sted": up["place"],
+                "Mødekode": up["meeting_id"],
+            }
+        )
+        return to_markdown_table(rows, caption="Planlagte møder")
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+def _check_network(args: argparse.Namespace) -> int:
+    from fslt_survey.registry import load_registry
+
+    inst = member_instrument()
+    net = load_network(themes=theme_scale(inst))
+    att = load_attendance(network=net, registry=load_registry())
+    guides = load_theme_guides(instrument=inst)
+    summ = attendance_summary(att, load_registry())
+    t = summ.totals
+    print(f"{net.path}: OK - {len(net.forums)} forums, {len(net.meetings)} meetings")
+    print(
+        f"{network_dir() / 'fremmoede.csv'}: OK - {len(att)} rows, {t['meetings']} meetings "
+        f"with attendance, {t['associations_reached']} of {t['members']} member "
+        "associations reached"
+    )
+    print(f"{network_dir() / 'temaer.yml'}: OK - {len(guides)} themes")
+    return 0
+
+
+def _groups(args: argparse.Namespace) -> int:
+    from fslt_survey.network.groups import GroupSettings, propose_groups
+    from fslt_survey.pipeline import clean_survey
+    from fslt_survey.registry import load_registry
+    from fslt_survey.store import load_clean
+
+    data = clean_survey(MEMBER_SURVEY, demo=True).data if args.demo else load_clean(MEMBER_SURVEY)
+    settings = GroupSettings(args.min_size, args.max_size, args.max_groups, args.max_per_theme)
+    proposal = propose_groups(data, member_instrument(), load_registry(), settings=settings)
+    print(proposal.describe())
+    if args.out:
+        from fslt_survey.privacy import write_csv_safe
+
+        path = write_csv_safe(proposal.members_frame(), args.out)
+        print(f"Wrote {path}")
+    return 0
+
+
+def _handouts(args: argparse.Namespace) -> int:
+    from fslt_survey.render import render_document
+
+    clean = config.CLEAN_DIR / f"{MEMBER_SURVEY}.parquet"
+    if not clean.exists():
+        raise SurveyDataError(
+            "the handouts read the clean member survey; run `fslt-survey "
+            "build` (or `fslt-survey clean`) first",
+            file=clean,
+        )
+    keys = [lab.key for lab in theme_scale().substantive]
+    themes = args.tema or keys
+    unknown = [t for t in themes if t not in keys]
+    if unknown:
+        raise ConfigError("unknown theme", expected=", ".join(keys), found=", ".join(unknown))
+    load_theme_guides()  # refuse a broken theme file before rendering anything
+    out = Path(args.out) if args.out else handout_dir()
+    for theme in themes:
+        params = {"tema": theme, "dato": dt.date.today().isoformat()}  # "next meeting" is dated
+        res = render_document(
+            config.PROJECT_ROOT,
+            HANDOUT_DOC,
+            params=params,
+            output_dir=out,
+            output_name=theme,
+            engine=args.engine,
+            force=args.force,
+        )
+        files = [p for d in res.documents for p in d.outputs if p.suffix in (".html", ".pdf")]
+        print(f"{theme}: " + ", ".join(str(p) for p in files))
+    print(f"Rendered {len(themes)} handout(s) into {out}")
+    return 0
+
+
+def register_cli(sub: Any) -> None:
+    """Add ``handouts``, ``network`` and ``groups`` to the ``fslt-survey`` command line."""
+    h = sub.add_parser(
+        "handouts",
+        help="render the theme handouts (PDF + HTML) for network meetings into build/handouts/",
+    )
+    h.add_argument(
+        "--tema",
+        action="append",
+        metavar="TEMA",
+        help="only this theme (a forumtemaer key; repeatable); default every theme",
+    )
+    h.add_argument("--out", help="output folder (default build/handouts)")
+    h.add_argument("--engine", choices=("auto", "quarto", "builtin"), default="auto")
+    h.add_argument("--force", action="store_true", help="re-execute the handouts")
+    h.set_defaults(func=_handouts)
+    n = sub.add_parser(
+        "network",
+        help="check the network data (forums, meetings, attendance, themes) in surveys/netvaerk/",
+    )
+    n.set_defaults(func=_check_network)
+    g = sub.add_parser(
+        "groups",
+        help="propose network groups from the member survey (consenting associations named only)",
+    )
+    g.add_argument("--min-size", type=int, default=4)
+    g.add_argument("--max-size", type=int, default=8)
+    g.add_argument(
+        "--max-groups",
+        type=int,
+        default=2,
+        help="groups an association may be proposed for (default 2)",
+    )
+    g.add_argument(
+        "--max-per-theme",
+        type=int,
+        default=None,
+        help="groups proposed per theme at most (default: as many as fit)",
+    )
+    g.add_argument("--demo", action="store_true", help="use the bundled demo data")
+    g.add_argument("--out", help="also write the named members with explanations as CSV")
+    g.set_defaults(func=_groups)

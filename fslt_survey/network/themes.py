@@ -1,0 +1,144 @@
+"""The theme guides of the network meetings: ``surveys/netvaerk/temaer.yml``.
+
+Per theme of the member survey's ``forumtemaer`` scale: the related needs items, the key-figure
+items, the free-text items and quote keywords, and the discussion questions of a meeting on it
+(:class:`ThemeGuide`). :func:`load_theme_guides` validates the file against the instrument like
+the other network data (:mod:`fslt_survey.network.data`) and lists every problem at once. Read
+by the handouts and the group proposals (:mod:`fslt_survey.network.groups`);
+:mod:`fslt_survey.network` re-exports both names.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fslt_survey.codebook import Instrument
+from fslt_survey.errors import ConfigError
+from fslt_survey.network.data import (
+    FORUM_KINDS,
+    THEME_SCALE,
+    _Problems,
+    _read_yaml,
+    member_instrument,
+    network_dir,
+    theme_scale,
+)
+
+__all__ = [
+    "ThemeGuide",
+    "load_theme_guides",
+]
+
+
+@dataclass(frozen=True)
+class ThemeGuide:
+    """What a theme relates to in the member survey, and what a meeting on it can discuss."""
+
+    key: str
+    label: str
+    kind: str = "erfa-forum"
+    intro: str = ""
+    related: tuple[str, ...] = ()
+    figures: tuple[str, ...] = ()
+    text_items: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    questions: tuple[str, ...] = ()
+
+    def is_relevant(self, text: object) -> bool:
+        """True when a word of ``text`` starts with one of the keywords (case-insensitive)."""
+        if not isinstance(text, str) or not self.keywords:
+            return False
+        words = re.findall(r"[§\w][\w-]*", text.casefold())
+        return any(w.startswith(k.casefold()) for w in words for k in self.keywords)
+
+
+def load_theme_guides(
+    path: str | Path | None = None, *, instrument: Instrument | None = None
+) -> dict[str, ThemeGuide]:
+    """Load and validate ``temaer.yml``: one guide per ``forumtemaer`` key, in scale order.
+
+    Checked: every theme has a guide and no unknown theme does; ``related`` items exist and are
+    single/Likert items; ``figures`` are choice items; ``text_items`` are free-text items;
+    ``keywords`` and ``questions`` are lists of texts; ``kind`` is a forum kind.
+    """
+    path = Path(path) if path is not None else network_dir() / "temaer.yml"
+    inst = instrument or member_instrument()
+    scale = theme_scale(inst)
+    data = _read_yaml(path, "theme file")
+    if not isinstance(data, dict):
+        raise ConfigError(
+            "a theme file must map theme keys to guides",
+            file=path,
+            expected="mapping",
+            found=type(data).__name__,
+        )
+    pr = _Problems(path, "theme file")
+    labels = {lab.key: lab.label for lab in scale.substantive}
+    for key in data:
+        if key not in labels:
+            pr.add(
+                f"theme {key}",
+                f"not a key of the {THEME_SCALE!r} scale (expected one of {', '.join(labels)})",
+            )
+    allowed = {"kind", "intro", "related", "figures", "text_items", "keywords", "questions"}
+    guides: dict[str, ThemeGuide] = {}
+    text_ids = tuple(it.id for it in inst.items if it.type == "text")
+    for key, label in labels.items():
+        where = f"theme {key}"
+        raw = data.get(key)
+        if not isinstance(raw, dict):
+            pr.add(where, "missing guide (expected one entry per theme of the scale)")
+            continue
+        for k in raw:
+            if k not in allowed:
+                pr.add(where, f"unknown key {k!r} (expected one of {', '.join(sorted(allowed))})")
+        lists = {
+            k: _str_list(raw.get(k), f"{where} {k}", pr)
+            for k in ("related", "figures", "text_items", "keywords", "questions")
+        }
+        for k, types in (
+            ("related", ("single", "likert")),
+            ("figures", ("single", "likert", "multi")),
+            ("text_items", ("text",)),
+        ):
+            for item_id in lists[k]:
+                if item_id not in inst:
+                    pr.add(where, f"{k}: unknown item {item_id!r} in {inst.id}")
+                elif inst.item(item_id).type not in types:
+                    pr.add(
+                        where,
+                        f"{k}: item {item_id!r} is of type "
+                        f"{inst.item(item_id).type!r}, expected {' or '.join(types)}",
+                    )
+        for k in ("keywords", "questions"):
+            if not lists[k]:
+                pr.add(where, f"{k} must be a non-empty list of texts")
+        kind = raw.get("kind", "erfa-forum")
+        if kind not in FORUM_KINDS:
+            pr.add(where, f"kind must be one of {', '.join(FORUM_KINDS)}, found {kind!r}")
+        intro = raw.get("intro", "")
+        guides[key] = ThemeGuide(
+            key,
+            label,
+            str(kind),
+            " ".join(str(intro).split()),
+            tuple(lists["related"]),
+            tuple(lists["figures"]),
+            tuple(lists["text_items"]) or text_ids,
+            tuple(lists["keywords"]),
+            tuple(lists["questions"]),
+        )
+    pr.raise_if_any()
+    return guides
+
+
+def _str_list(value: Any, where: str, pr: _Problems) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        pr.add(where, f"must be a list of texts, found {value!r}")
+        return []
+    return [" ".join(v.split()) for v in value]

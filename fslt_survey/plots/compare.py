@@ -1,0 +1,518 @@
+"""Comparison charts: needs by group as a heat map, and two waves as a dumbbell chart.
+
+:func:`plot_needs_heatmap` (share per need and association type, suppressed cells hatched) and
+:func:`plot_dumbbell` (a share in two waves, with the change and its adjusted significance).
+The same contract as :mod:`fslt_survey.plots`: a tidy table in, never modified, a
+:class:`~fslt_survey.plots.style.Chart` with a Danish alt text out, in the house style of
+:mod:`fslt_survey.plots.style`.
+
+Split from :mod:`fslt_survey.plots`, which re-exports both functions.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+from matplotlib.lines import Line2D
+from matplotlib.patches import Rectangle
+
+from fslt_survey.config import SUPPRESSION_K
+from fslt_survey.errors import SurveyDataError
+from fslt_survey.plots.style import (
+    BAR,
+    EARLY,
+    GRID,
+    HIGHLIGHT,
+    HIGHLIGHT_TEXT,
+    MUTED,
+    NA_ALT,
+    NA_NOTE,
+    NA_TEXT,
+    SUPPRESSED_FILL,
+    SUPPRESSED_HATCH,
+    TEXT,
+    WIDTH,
+    Chart,
+    _check,
+    _figure,
+    _fmt_num,
+    _fmt_pct,
+    _fmt_range,
+    _group_columns,
+    _join,
+    _labels,
+    _lines,
+    _nice_max,
+    _num,
+    _pct_axis,
+    _q,
+    _sentence,
+    _styled,
+    _wrap,
+    text_color_on,
+)
+from fslt_survey.stats import TOTAL_LABEL
+
+__all__ = ["plot_dumbbell", "plot_needs_heatmap"]
+
+# --------------------------------------------------------------------------- heat map
+
+
+@_styled
+def plot_needs_heatmap(
+    ranking_by_group: pd.DataFrame,
+    *,
+    title: str,
+    source: str | None,
+    by: str | None = None,
+    min_base: int = SUPPRESSION_K,
+    large: str = "I høj grad",
+    subtitle: str | None = None,
+    unit: str = "foreninger",
+) -> Chart:
+    """Heat map of needs (rows) by group (columns) with the % in every cell.
+
+    Parameters
+    ----------
+    ranking_by_group
+        :func:`fslt_survey.stats.rank_needs` with ``by=...``: a group column (e.g.
+        ``assoc_type``; found automatically as the one non-standard column, or name it with
+        ``by``), ``item`` and/or ``label``, ``pct``; optional ``base``. The overall group
+        ("I alt") comes first when present, set apart by a gap. Rows are sorted by the overall
+        share (else the mean over groups).
+    min_base
+        Cells whose ``base`` is below this are shown as hatched "–" like suppressed (NA)
+        cells; no number is ever drawn for them.
+    """
+    func = "plot_needs_heatmap"
+    df = _check(ranking_by_group, func, ["pct"])
+    if "item" not in df.columns and "label" not in df.columns:
+        raise SurveyDataError(f"{func}: the table needs an item or label column")
+    if by is None:
+        cands = _group_columns(df)
+        if len(cands) != 1:
+            raise SurveyDataError(
+                f"{func}: cannot tell the group column; pass by=",
+                expected="one group column",
+                found=", ".join(map(str, cands)) or "none",
+            )
+        by = cands[0]
+    elif by not in df.columns:
+        raise SurveyDataError(f"{func}: group column {by!r} is not in the table", column=by)
+    df = df[df[by].notna()]
+    key = df["item"].astype(str) if "item" in df.columns else _labels(df)
+    df = df.assign(
+        _k=key,
+        _lab=_labels(df),
+        _g=df[by].astype(str),
+        _p=_num(df["pct"]),
+        _b=_num(df["base"]) if "base" in df.columns else np.nan,
+    )
+    small = df["_b"] < min_base
+    df["_p"] = df["_p"].where(~small, np.nan)
+    if isinstance(ranking_by_group[by].dtype, pd.CategoricalDtype):
+        groups = [str(c) for c in ranking_by_group[by].cat.categories]
+    else:
+        groups = list(dict.fromkeys(df["_g"]))
+    total = TOTAL_LABEL if TOTAL_LABEL in groups else None
+    if total:
+        groups = [total] + [g for g in groups if g != total]
+    grid = df.pivot_table(
+        index="_k", columns="_g", values="_p", aggfunc="first", dropna=False
+    ).reindex(columns=groups)
+    labels = dict(zip(df["_k"], df["_lab"], strict=False))
+    sort_key = grid[total] if total else grid.mean(axis=1)
+    rows = sorted(grid.index, key=lambda i: (pd.isna(sort_key[i]), -np.nan_to_num(sort_key[i])))
+    grid = grid.reindex(rows)
+    n_by_group = df.groupby("_g")["_b"].max()
+    vals = grid.to_numpy(dtype=float)
+    vmax = _nice_max(float(np.nanmax(vals)) if np.isfinite(vals).any() else 0, 20)
+    cmap = mpl.colormaps["Blues"]
+    suppressed = int(np.isnan(vals).sum())
+    if subtitle is None:
+        subtitle = f"Procent af {unit} i hver gruppe, der svarer {_q(large)}."
+    notes = (
+        [
+            f"{NA_TEXT} (skraveret): ingen tal, fordi gruppen har færre end {min_base} svar, "
+            "eller fordi tallet er skjult af hensyn til fortroligheden."
+        ]
+        if suppressed
+        else []
+    )
+    row_labels = [_wrap(labels[r], 30) for r in rows]
+    col_labels = [
+        _wrap(g, 15)
+        + (f"\nn = {_fmt_num(n_by_group.get(g))}" if pd.notna(n_by_group.get(g, np.nan)) else "")
+        for g in groups
+    ]
+    width = min(11.0, max(WIDTH, 2.4 + 0.95 * len(groups)))
+    fig = _figure(
+        len(rows),
+        title=title,
+        subtitle=subtitle,
+        source=source,
+        notes=notes,
+        row_height=max(0.36, 0.14 * _lines(row_labels) + 0.1),
+        extra=0.3 + 0.13 * _lines(col_labels),
+        width=width,
+    )
+    ax = fig.subplots()
+    xs = [j + (0.25 if total and j > 0 else 0.0) for j in range(len(groups))]
+    gap = 0.015
+    for i in range(len(rows)):
+        for j, x in enumerate(xs):
+            v = vals[i, j]
+            cell = (x - 0.5 + gap, i - 0.5 + gap)  # inset cells: white gaps, no edge lines
+            if np.isnan(v):  # hatched, no number (the hatch takes the edge colour)
+                ax.add_patch(
+                    Rectangle(
+                        cell,
+                        1 - 2 * gap,
+                        1 - 2 * gap,
+                        hatch="////",
+                        facecolor=SUPPRESSED_FILL,
+                        edgecolor=SUPPRESSED_HATCH,
+                        linewidth=0,
+                    )
+                )
+                ax.text(x, i, NA_TEXT, ha="center", va="center", fontsize=9, color=MUTED)
+            else:
+                col = cmap(0.08 + 0.85 * min(v, vmax) / vmax)
+                ax.add_patch(Rectangle(cell, 1 - 2 * gap, 1 - 2 * gap, facecolor=col, linewidth=0))
+                ax.text(
+                    x,
+                    i,
+                    _fmt_pct(v),
+                    ha="center",
+                    va="center",
+                    fontsize=8,
+                    color=text_color_on(col),
+                    fontweight="bold" if total and j == 0 else "normal",
+                )
+    ax.set_xlim(-0.5, xs[-1] + 0.5)
+    ax.set_ylim(len(rows) - 0.5, -0.5)
+    ax.set_xticks(xs, col_labels, fontsize=7.5, color=TEXT)
+    ax.xaxis.tick_top()
+    ax.tick_params(axis="x", length=0, pad=3)
+    ax.set_yticks(range(len(rows)), row_labels)
+    for sp in ax.spines.values():
+        sp.set_visible(False)
+    # alt text
+    cells = pd.DataFrame(vals, index=rows, columns=groups)
+    grp_cells = cells.drop(columns=[total]) if total else cells
+    alt = [
+        f"Varmekort: {_sentence(title)} Tabellen viser for {len(rows)} behov (rækker) og "
+        f"{len(grp_cells.columns)} grupper (kolonner) andelen af {unit}, der svarer "
+        f"{_q(large)}; mørkere farve betyder større andel."
+    ]
+    if total and cells[total].notna().any():
+        best = cells[total].idxmax()
+        among = " blandt behovene med tal" if cells[total].isna().any() else ""
+        alt.append(
+            f"Samlet er behovet{among} størst for {_q(labels[best])} "
+            f"({_fmt_pct(cells.loc[best, total])})."
+        )
+    stacked = grp_cells.stack().dropna()
+    if len(stacked):
+        (r, g), v = stacked.idxmax(), stacked.max()
+        among = "blandt cellerne med tal " if suppressed else ""
+        alt.append(
+            f"Den højeste andel i en gruppe {among}er {_q(labels[r])} blandt {_q(g)} "
+            f"({_fmt_pct(v)})."
+        )
+    if suppressed:
+        alt.append(f"{suppressed} {'celle' if suppressed == 1 else 'celler'} {NA_ALT}.")
+    return Chart(fig, " ".join(alt), title)
+
+
+# --------------------------------------------------------------------------- waves
+
+
+_P_COLUMNS = ("p_adj", "p_holm", "p_fdr", "p_bh", "p_value", "p")
+#: Corrections for multiple testing (:func:`fslt_survey.stats.inference.adjust_pvalues` methods).
+_ADJUSTMENTS = {
+    "fdr_bh": "Benjamini–Hochberg-korrektion",
+    "holm": "Holm-korrektion",
+    "bonferroni": "Bonferroni-korrektion",
+}
+#: The correction an adjusted p column holds unless ``adjustment=`` says otherwise
+#: (``p_adj``: the default of ``adjust_pvalues``, Benjamini-Hochberg).
+_ADJUSTED_COLUMNS = {"p_adj": "fdr_bh", "p_fdr": "fdr_bh", "p_bh": "fdr_bh", "p_holm": "holm"}
+
+
+def _wave_rows(
+    df: pd.DataFrame, func: str, measure: str | None, category: str | None
+) -> tuple[pd.DataFrame, str]:
+    """One row per dumbbell: pick the measure, name the rows, describe what is shown."""
+    if "measure" in df.columns:
+        df = df[df["measure"].astype(str) != "distribution"]
+    cat = df["category"].astype(str) if "category" in df.columns else None
+    shown = ""
+    if category is not None:
+        if cat is None:
+            raise SurveyDataError(f"{func}: category= needs a category column")
+        df, shown = df[cat == category], category
+    elif measure is not None:
+        if "measure" not in df.columns:
+            raise SurveyDataError(f"{func}: measure= needs a measure column")
+        df = df[df["measure"].astype(str) == measure]
+    elif "measure" in df.columns and (df["measure"].astype(str) == "top2").any():
+        df = df[df["measure"].astype(str) == "top2"]
+    if df.empty:
+        raise SurveyDataError(
+            f"{func}: no rows left for measure={measure!r}, category={category!r}"
+        )
+    df = df.reset_index(drop=True)
+    key = df["item"].astype(str) if "item" in df.columns else _labels(df)
+    names = _labels(df)
+    if key.duplicated().any():
+        if key.nunique() == 1 and "category" in df.columns:  # options of one (multi) item
+            names = df["category"].astype(str)
+            shown = ""
+        else:
+            raise SurveyDataError(
+                f"{func}: several rows per item; pass category= (e.g. 'I høj grad') or "
+                "measure='top2'",
+                column="item",
+                found=", ".join(key[key.duplicated()][:3]),
+            )
+    elif not shown and "category" in df.columns and df["category"].notna().all():
+        cats = list(dict.fromkeys(df["category"].astype(str)))
+        shown = cats[0] if len(cats) == 1 else ""
+    return df.assign(_lab=names.to_numpy()), shown
+
+
+def _wave_frame(df: pd.DataFrame, func: str) -> tuple[pd.DataFrame, str, str]:
+    """The two waves' shares, bases, change and test per row, as _a/_b/_na/_nb/_d/_sig."""
+    cols = [str(c) for c in df.columns]
+    years = sorted(m.group(1) for c in cols if (m := re.fullmatch(r"pct_(\d{4})", c)))
+    if {"pct_from", "pct_to"} <= set(cols):
+        sfx = ("_from", "_to")
+        wa = str(df["wave_from"].iloc[0]) if "wave_from" in cols else "Før"
+        wb = str(df["wave_to"].iloc[0]) if "wave_to" in cols else "Efter"
+    elif len(years) == 2:
+        sfx, (wa, wb) = (f"_{years[0]}", f"_{years[1]}"), years
+    else:
+        raise SurveyDataError(
+            f"{func}: cannot find the two waves' shares",
+            found=", ".join(cols),
+            expected="pct_from/pct_to (fslt_survey.stats.compare_waves) or pct_<year> columns",
+        )
+    out = pd.DataFrame({"_lab": df["_lab"].to_numpy()})
+    out["_a"], out["_b"] = _num(df[f"pct{sfx[0]}"]), _num(df[f"pct{sfx[1]}"])
+    out["_na"] = _num(df[f"base{sfx[0]}"]) if f"base{sfx[0]}" in cols else np.nan
+    out["_nb"] = _num(df[f"base{sfx[1]}"]) if f"base{sfx[1]}" in cols else np.nan
+    out["_d"] = _num(df["diff"]) if "diff" in cols else out["_b"] - out["_a"]
+    pcol = next((c for c in _P_COLUMNS if c in cols), None)
+    out["_pv"] = _num(df[pcol]) if pcol else np.nan
+    out["_tested"] = pcol is not None or "significant" in cols
+    if "significant" in cols:
+        out["_sig"] = df["significant"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    return out, wa, wb
+
+
+@_styled
+def plot_dumbbell(
+    wave_comparison: pd.DataFrame,
+    *,
+    title: str,
+    source: str | None,
+    alpha: float = 0.05,
+    measure: str | None = None,
+    category: str | None = None,
+    subtitle: str | None = None,
+    unit: str = "foreninger",
+    adjustment: str | None = "auto",
+) -> Chart:
+    """Dumbbell chart: each item's share in the first and the second wave, changes marked.
+
+    Parameters
+    ----------
+    wave_comparison
+        :func:`fslt_survey.stats.waves.compare_waves` (one or several items concatenated):
+        ``item``/``label``, ``pct_from``, ``pct_to`` (0-100), optional ``wave_from``,
+        ``wave_to``, ``base_from``, ``base_to``, ``diff`` (points; default to minus from),
+        ``measure``/``category`` and the test: a ``significant`` flag, else the first of
+        ``p_adj``, ``p_holm``, ``p_fdr``, ``p_value``, ``p`` compared with ``alpha``. Hand-made
+        tables may use ``pct_<year>``/``base_<year>`` columns instead (``pct_2025``, ...).
+        Distribution rows (``measure == "distribution"``) are ignored.
+    measure, category
+        Which row of each item to draw: ``category="I høj grad"``, or ``measure="top2"``
+        (the default when present). A single multi-select item is drawn option by option.
+    adjustment
+        The correction for multiple testing behind the p-values used (``"fdr_bh"``,
+        ``"holm"``, ``"bonferroni"``), named in subtitle, note, legend and alt text ("p < 0,05
+        efter Benjamini–Hochberg-korrektion"). ``"auto"`` (default): Benjamini-Hochberg for
+        ``p_adj``, ``p_fdr``, ``p_bh`` (the default of
+        :func:`~fslt_survey.stats.inference.adjust_pvalues`), Holm for ``p_holm``, none for ``p``,
+        ``p_value`` and a ``significant`` flag. ``None``: no correction is named.
+    """
+    func = "plot_dumbbell"
+    if adjustment is not None and adjustment != "auto" and adjustment not in _ADJUSTMENTS:
+        raise SurveyDataError(
+            f"{func}: unknown adjustment",
+            found=str(adjustment),
+            expected="auto, None, " + ", ".join(_ADJUSTMENTS),
+        )
+    df = _check(wave_comparison, func, [])
+    if "item" not in df.columns and "label" not in df.columns:
+        raise SurveyDataError(f"{func}: the table needs an item or label column")
+    rows, shown = _wave_rows(df, func, measure, category)
+    w, wa, wb = _wave_frame(rows, func)
+    if "_sig" not in w.columns:
+        w["_sig"] = np.nan_to_num(w["_pv"].to_numpy(dtype=float), nan=1.0) < alpha
+    w = w.sort_values("_b", ascending=False, kind="stable", na_position="last")
+    w = w.reset_index(drop=True)
+    y = np.arange(len(w))
+    na_text = _fmt_range(w["_na"]) if w["_na"].notna().any() else None
+    nb_text = _fmt_range(w["_nb"]) if w["_nb"].notna().any() else None
+    n_text = f"n = {na_text} {unit} i {wa} og {nb_text} i {wb}" if na_text and nb_text else ""
+    tested = bool(w["_tested"].any())
+    if adjustment == "auto":
+        pcol = next((c for c in _P_COLUMNS if c in rows.columns), None)
+        adjustment = None if "significant" in rows.columns else _ADJUSTED_COLUMNS.get(str(pcol))
+    a_txt = _fmt_num(alpha, 2 if alpha < 0.1 else 1)
+    # the legend is short ("korrigeret p < 0,05"); subtitle, note and alt text name the method
+    leg_txt = f"korrigeret p < {a_txt}" if tested and adjustment else f"p < {a_txt}"
+    a_txt += f" efter {_ADJUSTMENTS[adjustment]}" if tested and adjustment else ""
+    if subtitle is None:
+        what = (
+            f"Andel, der svarer {_join([_q(c) for c in shown.split(' + ')], 'eller')}, "
+            if shown
+            else "Procent "
+        )
+        subtitle = f"{what}i {wa} og {wb}" + (f" ({n_text})." if n_text else ".")
+        if tested:
+            subtitle += f" Statistisk signifikante ændringer (p < {a_txt}) er fremhævet."
+    notes = [
+        f"Tallet til højre er ændringen i procentpoint; * = signifikant (p < {a_txt})."
+        if tested
+        else "Tallet til højre er ændringen i procentpoint."
+    ]
+    if w[["_a", "_b"]].isna().to_numpy().any():
+        notes.append(NA_NOTE)
+    handles = [
+        Line2D(
+            [],
+            [],
+            marker="o",
+            linestyle="",
+            markerfacecolor="white",
+            markeredgecolor=EARLY,
+            markeredgewidth=1.6,
+            markersize=7,
+            label=wa,
+        ),
+        Line2D([], [], marker="o", linestyle="", color=BAR, markersize=7, label=wb),
+    ]
+    if tested:
+        handles.append(
+            Line2D([], [], color=HIGHLIGHT, linewidth=2.6, label=f"Signifikant ændring ({leg_txt})")
+        )
+    fig = _figure(
+        len(w),
+        title=title,
+        subtitle=subtitle,
+        source=source,
+        notes=notes,
+        row_height=0.36,
+        extra=0.9,
+        legend=handles,
+    )
+    ax = fig.subplots()
+    hi = (
+        np.nanmax(w[["_a", "_b"]].to_numpy(dtype=float))
+        if w[["_a", "_b"]].notna().any(axis=None)
+        else 0
+    )
+    lim = _nice_max(float(hi) + 3, 20)
+    for yi, r in zip(y, w.to_dict("records"), strict=True):
+        if pd.notna(r["_a"]) and pd.notna(r["_b"]):
+            ax.plot(
+                [r["_a"], r["_b"]],
+                [yi, yi],
+                color=HIGHLIGHT if r["_sig"] else "#BDBDBD",
+                linewidth=2.6 if r["_sig"] else 2.0,
+                zorder=2,
+                solid_capstyle="butt",
+            )
+        if pd.isna(r["_a"]) and pd.isna(r["_b"]):
+            ax.text(lim * 0.01, yi, NA_TEXT, va="center", fontsize=10, color=MUTED)
+        d = _fmt_num(r["_d"], sign=True) + ("*" if r["_sig"] else "")
+        ax.annotate(
+            d,
+            (1.02, yi),
+            xycoords=("axes fraction", "data"),
+            va="center",
+            ha="left",
+            fontsize=8,
+            color=HIGHLIGHT_TEXT if r["_sig"] else TEXT,
+            fontweight="bold" if r["_sig"] else "normal",
+        )
+    ax.scatter(
+        w["_a"],
+        y,
+        s=42,
+        facecolor="white",
+        edgecolor=EARLY,
+        linewidth=1.6,
+        zorder=3,
+        label=wa,
+        clip_on=False,
+    )
+    ax.scatter(w["_b"], y, s=42, color=BAR, zorder=4, label=wb, clip_on=False)
+    ax.annotate(
+        "Ændring",
+        (1.02, -0.75),
+        xycoords=("axes fraction", "data"),
+        ha="left",
+        va="bottom",
+        fontsize=7.5,
+        color=MUTED,
+    )
+    ax.set_xlim(-lim * 0.03, lim)
+    ax.spines["bottom"].set_bounds(0, lim)
+    ax.tick_params(axis="y", pad=4)
+    _pct_axis(ax.xaxis)
+    ax.grid(axis="x", color=GRID, linewidth=0.6, zorder=0)
+    ax.set_axisbelow(True)
+    ax.set_yticks(y, [_wrap(s, 30) for s in w["_lab"]])
+    ax.set_ylim(len(w) - 0.5, -0.5)
+    ax.spines[["left"]].set_visible(False)
+    # alt text
+    share = (
+        f"andelen, der svarer {_join([_q(c) for c in shown.split(' + ')], 'eller')},"
+        if shown
+        else "andelen"
+    )
+    alt = [
+        f"Prikdiagram (dumbbell): {_sentence(title)} Diagrammet viser {share} i {wa} og "
+        f"{wb} for {len(w)} emner" + (f" ({n_text})." if n_text else ".")
+    ]
+    ch = w[w["_d"].notna()]
+
+    def change(r: Any) -> str:
+        sig = ""
+        if tested:
+            sig = ", statistisk signifikant" if r["_sig"] else ", ikke statistisk signifikant"
+        return (
+            f"{_q(r['_lab'])} fra {_fmt_pct(r['_a'])} til {_fmt_pct(r['_b'])} "
+            f"({_fmt_num(r['_d'], sign=True)} procentpoint{sig})"
+        )
+
+    if len(ch):
+        up, down = ch.loc[ch["_d"].idxmax()], ch.loc[ch["_d"].idxmin()]
+        if up["_d"] > 0:
+            alt.append(f"Største stigning: {change(up)}.")
+        if down["_d"] < 0:
+            alt.append(f"Største fald: {change(down)}.")
+        if not (up["_d"] > 0 or down["_d"] < 0):
+            alt.append("Ingen af andelene har ændret sig.")
+    if tested:
+        k = int(w["_sig"].sum())
+        alt.append(f"{k} af {len(w)} ændringer er statistisk signifikante (p < {a_txt}).")
+    return Chart(fig, " ".join(alt), title)

@@ -1,0 +1,504 @@
+"""The house style of the figures, shared by the ``plot_*`` modules.
+
+Used by :mod:`fslt_survey.plots`, :mod:`fslt_survey.plots.bars` and
+:mod:`fslt_survey.plots.compare`.
+Holds the palette and rcParams (:data:`STYLE`), the Danish number formatting of charts and alt
+texts (``_fmt_num``, ``_fmt_pct``, ...), the contrast helpers (:func:`contrast_ratio`,
+:func:`text_color_on`), the :class:`Chart` returned by every ``plot_*`` function, the figure
+scaffolding (title, subtitle, source line) and the checks of the input tables.
+
+House style
+-----------
+* DejaVu Sans (ships with matplotlib); left-aligned title and subtitle, the source line and notes
+  at the bottom; no box, no 3-D, light grid only where it helps reading values.
+* Colour-blind-safe colours: ColorBrewer RdBu for Likert scales with a neutral grey centre,
+  Okabe-Ito blue/vermillion for bars and dumbbells, ColorBrewer Blues for heat maps. Text on a
+  coloured area is white or near-black, whichever has the higher WCAG contrast
+  (:func:`text_color_on`).
+* Danish numbers as in :mod:`fslt_survey.tables` (decimal comma, ``.`` as thousands separator,
+  ``41 %`` with a no-break space, half rounds up), with a true minus sign in charts.
+* NA in ``pct`` (a suppressed or empty cell) is never drawn as a number: it shows as "–".
+
+Split from :mod:`fslt_survey.plots`, which re-exports every public name here.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import textwrap
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import to_rgb
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator
+
+from fslt_survey.config import (
+    CONFIDENCE,
+    INVALID_ANSWER,
+    MISSING_REASONS,
+    NOT_ANSWERED,
+)
+from fslt_survey.errors import SurveyDataError
+from fslt_survey.stats.answers import RESERVED
+from fslt_survey.tables import NBSP, format_number
+
+__all__ = [
+    "BAR",
+    "EARLY",
+    "GRID",
+    "HASHSALT",
+    "HIGHLIGHT",
+    "HIGHLIGHT_TEXT",
+    "MINUS",
+    "MISSING_BAR",
+    "MUTED",
+    "NA_ALT",
+    "NA_NOTE",
+    "NA_TEXT",
+    "NEUTRAL",
+    "STYLE",
+    "SUPPRESSED_FILL",
+    "SUPPRESSED_HATCH",
+    "TEXT",
+    "WIDTH",
+    "Chart",
+    "contrast_ratio",
+    "text_color_on",
+]
+
+# --------------------------------------------------------------------------- style
+
+MINUS = "\u2212"
+NA_TEXT = "–"
+NA_NOTE = f"{NA_TEXT}: tallet vises ikke (for få svar eller af hensyn til fortroligheden)."
+NA_ALT = "vises uden tal (for få svar eller af hensyn til fortroligheden)"
+TEXT = "#222222"
+MUTED = "#595959"  # 7:1 on white
+GRID = "#e3e3e3"
+BAR = "#0072B2"  # Okabe-Ito blue
+HIGHLIGHT = "#D55E00"  # Okabe-Ito vermillion (lines and markers: 3.9:1 on white)
+HIGHLIGHT_TEXT = "#B84F00"  # the same hue darkened to 5:1 for text
+EARLY = "#8C8C8C"
+NEUTRAL = "#C8C8C8"
+MISSING_BAR = "#A6A6A6"
+SUPPRESSED_FILL = "#F2F2F2"
+SUPPRESSED_HATCH = "#B0B0B0"
+#: ColorBrewer RdBu: positive end (first labels of the Danish scales) blue, negative end red.
+_POS = {1: ["#2166AC"], 2: ["#2166AC", "#92C5DE"], 3: ["#2166AC", "#4393C3", "#92C5DE"]}
+_NEG = {1: ["#B2182B"], 2: ["#B2182B", "#F4A582"], 3: ["#B2182B", "#D6604D", "#F4A582"]}
+HASHSALT = "fslt-survey"
+WIDTH = 7.5  # inches: the text width of the reports
+STYLE: dict[str, Any] = {
+    "font.family": "sans-serif",
+    "font.sans-serif": ["DejaVu Sans"],
+    "font.size": 9,
+    "text.color": TEXT,
+    "axes.labelcolor": TEXT,
+    "axes.edgecolor": "#8C8C8C",
+    "axes.linewidth": 0.6,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.unicode_minus": True,
+    "axes.titlesize": 8.5,
+    "axes.titlecolor": MUTED,
+    "xtick.color": "#8C8C8C",
+    "xtick.labelcolor": MUTED,
+    "xtick.labelsize": 8,
+    "ytick.labelcolor": TEXT,
+    "ytick.labelsize": 8.5,
+    "ytick.major.size": 0,
+    "legend.frameon": False,
+    "legend.fontsize": 8,
+    "hatch.linewidth": 0.7,
+    "svg.hashsalt": HASHSALT,
+    "svg.fonttype": "path",
+    "figure.facecolor": "white",
+    "savefig.facecolor": "white",
+}
+_MISSING_NAMES = {*MISSING_REASONS, NOT_ANSWERED, INVALID_ANSWER}
+#: Output columns of the stats tables (anything else is taken for a group column).
+_KNOWN = {
+    *RESERVED,
+    "suppressed",
+    "suppression",
+}
+
+
+# --------------------------------------------------------------------------- formatting
+
+
+def _fmt_num(x: Any, decimals: int = 0, *, sign: bool = False) -> str:
+    """:func:`~fslt_survey.tables.format_number` with a true minus sign (and ``+`` if asked).
+
+    >>> _fmt_num(-2.5, sign=True), _fmt_num(1234.56, 1), _fmt_num(None)
+    ('−3', '1.234,6', '–')
+    """
+    text = str(format_number(x, decimals, na=NA_TEXT))
+    if text.startswith("-"):
+        return MINUS + text[1:]
+    return "+" + text if sign and any(c in text for c in "123456789") else text
+
+
+def _fmt_pct(x: Any, decimals: int = 0, *, sign: bool = False) -> str:
+    """``41 %`` with a no-break space, ``12,5 %``; NA becomes ``–``."""
+    text = _fmt_num(x, decimals, sign=sign)
+    return text if text == NA_TEXT else f"{text}{NBSP}%"
+
+
+def _fmt_range(values: Sequence[Any]) -> str:
+    vals = [int(v) for v in values if v is not None and not pd.isna(v)]
+    if not vals:
+        return NA_TEXT
+    lo, hi = min(vals), max(vals)
+    return _fmt_num(lo) if lo == hi else f"{_fmt_num(lo)}–{_fmt_num(hi)}"
+
+
+def _conf_text() -> str:
+    return _fmt_pct(100 * CONFIDENCE)
+
+
+def _sentence(text: str) -> str:
+    text = str(text).strip()
+    return text if text[-1:] in ".?!:" else text + "."
+
+
+def _q(label: str) -> str:
+    return f"»{label}«"
+
+
+def _join(parts: Sequence[str], last: str = "og") -> str:
+    parts = list(parts)
+    if len(parts) <= 1:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + f" {last} " + parts[-1]
+
+
+def _listing(df: pd.DataFrame, k: int = 3) -> str:
+    """``»A« (41 %), »B« (35 %) og »C« (30 %)`` from the first k rows of ``_lab``/``_p``."""
+    top = df.iloc[:k]
+    return _join(
+        [f"{_q(lab)} ({_fmt_pct(p)})" for lab, p in zip(top["_lab"], top["_p"], strict=True)]
+    )
+
+
+#: What a typed-missing reason means for the reader, written after it where counts are listed.
+#: Only for multi-select charts: there "Ikke relevant" comes from skip logic, whereas a scale may
+#: offer "Ikke relevant" as an answer of its own (``grad``), which is not "skipped".
+_MULTI_REASON_GLOSS = {"Ikke relevant": "sprunget over"}
+
+
+def _reason_listing(
+    labels: Sequence[str], values: Sequence[Any], fmt: Any, gloss: dict[str, str] | None = None
+) -> str:
+    """``»Ikke relevant« (sprunget over) 40, »Ikke besvaret« 1``: the typed-missing reasons
+    with a value above 0, in table order; the wording holds for every reason.
+
+    >>> _reason_listing(["Ikke relevant", "Ved ikke", "Ikke besvaret"], [40, 0, 1], _fmt_num,
+    ...                 _MULTI_REASON_GLOSS)
+    '»Ikke relevant« (sprunget over) 40, »Ikke besvaret« 1'
+    """
+    gloss = gloss or {}
+    return ", ".join(
+        f"{_q(r)}{f' ({gloss[r]})' if r in gloss else ''} {fmt(v)}"
+        for r, v in zip(labels, values, strict=False)
+        if v is not None and np.isfinite(float(v)) and float(v) > 0
+    )
+
+
+def _wrap(text: str, width: int) -> str:
+    lines = textwrap.wrap(str(text), width, break_long_words=False)
+    return "\n".join(lines) or str(text)
+
+
+# --------------------------------------------------------------------------- colour
+
+
+def _luminance(color: Any) -> float:
+    def channel(c: float) -> float:
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(c) for c in to_rgb(color))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_ratio(a: Any, b: Any) -> float:
+    """WCAG 2 contrast ratio of two colours (1 to 21; 4.5 is the AA minimum for text)."""
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def text_color_on(background: Any) -> str:
+    """White or near-black text on ``background``, whichever contrasts more; pure black when
+    neither reaches the WCAG AA 4.5:1 (white or black always reaches at least 4.58:1)."""
+    best = max(("#FFFFFF", TEXT), key=lambda fg: contrast_ratio(fg, background))
+    if contrast_ratio(best, background) >= 4.5:
+        return best
+    return max(("#FFFFFF", "#000000"), key=lambda fg: contrast_ratio(fg, background))
+
+
+def _diverging(k_pos: int, k_neg: int) -> tuple[list[str], list[str]]:
+    """(positive colours outer -> inner, negative colours outer -> inner)."""
+
+    def side(k: int, table: dict[int, list[str]], cmap: str) -> list[str]:
+        if k in table:
+            return table[k]
+        cm = mpl.colormaps[cmap]
+        return [mpl.colors.to_hex(cm(x)) for x in np.linspace(0.95, 0.65, k)]
+
+    return side(k_pos, _POS, "RdBu"), side(k_neg, _NEG, "RdBu_r")
+
+
+# --------------------------------------------------------------------------- the chart
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A figure and its Danish alt text.
+
+    Attributes
+    ----------
+    fig
+        The matplotlib figure (Agg canvas).
+    alt
+        Danish alt text for ``fig-alt``: chart type, n and the main findings.
+    title
+        The chart title (also written into the SVG/PNG metadata).
+    """
+
+    fig: Figure
+    alt: str
+    title: str = ""
+
+    def save(
+        self, path_stem: str | Path, *, formats: Sequence[str] = ("svg", "png"), dpi: int = 150
+    ) -> list[Path]:
+        """Write ``<stem>.svg`` and ``<stem>.png`` (parents created); returns the paths.
+
+        The SVG carries no date and fixed ids, so saving the same chart twice gives the same
+        bytes. Title and alt text are stored as the files' Title/Description metadata.
+        """
+        unknown = [f for f in formats if f not in ("svg", "png")]
+        if unknown:
+            raise SurveyDataError("Chart.save writes svg and png only", found=", ".join(unknown))
+        stem = Path(path_stem)
+        if stem.suffix.lower() in {".svg", ".png"}:
+            stem = stem.with_suffix("")
+        stem.parent.mkdir(parents=True, exist_ok=True)
+        paths = []
+        for fmt in formats:
+            path = stem.parent / f"{stem.name}.{fmt}"
+            meta: dict[str, Any] = {"Title": self.title, "Description": self.alt}
+            if fmt == "svg":
+                meta["Date"] = None
+            with mpl.rc_context(
+                {"svg.hashsalt": HASHSALT, "svg.id": "fslt-chart", "svg.fonttype": "path"}
+            ):
+                self.fig.savefig(path, format=fmt, dpi=dpi, metadata=meta)
+            paths.append(path)
+        return paths
+
+    def _repr_png_(self) -> bytes:
+        buf = io.BytesIO()
+        self.fig.savefig(buf, format="png", dpi=150)
+        return buf.getvalue()
+
+
+def _styled(func: Any) -> Any:
+    """Run a plot function under the house rcParams (ticks and patches read them when made)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with mpl.rc_context(STYLE):
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
+def _lines(labels: Sequence[str]) -> int:
+    return max((str(s).count("\n") + 1 for s in labels), default=1)
+
+
+def _figure(
+    rows: float,
+    *,
+    title: str,
+    subtitle: str,
+    source: str | None,
+    notes: Sequence[str] = (),
+    row_height: float = 0.36,
+    extra: float = 0.75,
+    width: float = WIDTH,
+    legend: Sequence[Any] = (),
+) -> Figure:
+    """A figure whose body grows with ``rows``: title, subtitle, legend on top, notes and
+    source at the bottom, the axes laid out (constrained) in between."""
+    pad = 0.14
+    chars = int(width * 72 / 6.6)  # ~characters per line at 12 pt bold
+    t_lines = _wrap(title, chars)
+    s_lines = _wrap(subtitle, int(chars * 1.3)) if subtitle else ""
+    foot = [_wrap(n, int(chars * 1.55)) for n in notes if n]
+    if source:
+        foot.append(_wrap(source, int(chars * 1.55)))
+    ncol, leg_rows = len(legend), 0
+    if legend:  # as many columns as fit the width
+        entry = max(len(h.get_label()) for h in legend) * 8 * 0.58 / 72 + 0.45
+        ncol = max(1, min(len(legend), int((width - 2 * pad) // entry)))
+        leg_rows = -(-len(legend) // ncol)
+    t_h = _lines([t_lines]) * 0.23
+    s_h = _lines([s_lines]) * 0.18 + 0.04 if s_lines else 0.0
+    head_h = pad + t_h + s_h + leg_rows * 0.2 + 0.1
+    foot_h = pad + sum(f.count("\n") + 1 for f in foot) * 0.15 + (0.08 if foot else 0)
+    body_h = max(1.5, rows * row_height + extra)
+    height = head_h + body_h + foot_h
+    fig = Figure(figsize=(width, height), layout="constrained")
+    FigureCanvasAgg(fig)
+    fig.get_layout_engine().set(
+        rect=(0, foot_h / height, 1 - pad / width, body_h / height), w_pad=0.06, h_pad=0.04
+    )
+    x0, y = pad / width, 1 - pad / height
+    fig.text(
+        x0,
+        y,
+        t_lines,
+        ha="left",
+        va="top",
+        fontsize=12,
+        fontweight="bold",
+        color=TEXT,
+        linespacing=1.15,
+    )
+    if s_lines:
+        fig.text(
+            x0,
+            y - (t_h + 0.04) / height,
+            s_lines,
+            ha="left",
+            va="top",
+            fontsize=9,
+            color=MUTED,
+            linespacing=1.25,
+        )
+    if legend:
+        fig.legend(
+            handles=list(legend),
+            loc="upper left",
+            ncol=ncol,
+            handlelength=1.3,
+            columnspacing=1.4,
+            handletextpad=0.5,
+            borderaxespad=0,
+            borderpad=0,
+            bbox_to_anchor=(x0, y - (t_h + s_h + 0.06) / height),
+            bbox_transform=fig.transFigure,
+        )
+    fig.text(
+        x0,
+        pad / height,
+        "\n".join(foot),
+        ha="left",
+        va="bottom",
+        fontsize=7.5,
+        color=MUTED,
+        linespacing=1.3,
+    )
+    return fig
+
+
+def _pct_axis(axis: Any, *, absolute: bool = False, step: float | None = None) -> None:
+    if step is None:
+        axis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]))
+    else:
+        axis.set_major_locator(MultipleLocator(step))
+    axis.set_major_formatter(
+        FuncFormatter(
+            lambda v, _pos: _fmt_pct(abs(v) if absolute else v, 0 if float(v).is_integer() else 1)
+        )
+    )
+
+
+def _nice_max(value: float, floor: float = 10.0) -> float:
+    if not np.isfinite(value) or value <= 0:
+        return floor
+    step = 5 if value <= 20 else 10
+    return float(min(100.0, max(floor, np.ceil(value / step) * step)))
+
+
+# --------------------------------------------------------------------------- input checks
+
+
+def _check(table: Any, func: str, required: Sequence[str]) -> pd.DataFrame:
+    """A private copy of a non-empty table with the required columns (input never touched)."""
+    if not isinstance(table, pd.DataFrame):
+        raise SurveyDataError(f"{func} needs a DataFrame", found=type(table).__name__)
+    if table.empty:
+        raise SurveyDataError(
+            f"{func}: the table is empty, so there is nothing to plot",
+            expected="a table from fslt_survey.stats with at least one row",
+        )
+    missing = [c for c in required if c not in table.columns]
+    if missing:
+        raise SurveyDataError(
+            f"{func}: the table lacks the column(s) {', '.join(missing)}",
+            column=missing[0],
+            expected=", ".join(required),
+            found=", ".join(map(str, table.columns)),
+        )
+    df = table.copy()
+    if "suppressed" in df.columns:  # privacy step marks rows; never draw their numbers
+        hide = df["suppressed"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+        for col in ("pct", "ci_low", "ci_high", "n"):
+            if col in df.columns:
+                df[col] = df[col].astype(object).where(~hide, np.nan)
+    return df.reset_index(drop=True)
+
+
+def _num(s: pd.Series) -> np.ndarray:
+    return pd.to_numeric(s.astype(object), errors="coerce").to_numpy(dtype=float)
+
+
+def _labels(df: pd.DataFrame) -> pd.Series:
+    item = df["item"].astype(str) if "item" in df.columns else df["label"].astype(str)
+    if "label" not in df.columns:
+        return item
+    lab = df["label"].astype(object)
+    return lab.where(lab.notna(), item).astype(str)
+
+
+def _missing_flags(df: pd.DataFrame) -> np.ndarray:
+    if "missing" in df.columns:
+        return df["missing"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    return df["category"].astype(str).isin(_MISSING_NAMES).to_numpy()
+
+
+def _group_columns(df: pd.DataFrame) -> list[str]:
+    return [c for c in df.columns if c not in _KNOWN]
+
+
+def _one_group(df: pd.DataFrame, func: str, group: Any = None) -> pd.DataFrame:
+    """Keep one group of a ``by=`` table (``group`` or the only one); refuse several."""
+    for col in _group_columns(df):
+        values = list(pd.unique(df[col].dropna()))
+        if group is not None and group in values:
+            df = df[df[col] == group]
+        elif len(values) > 1:
+            raise SurveyDataError(
+                f"{func}: the table has several groups in column {col!r}; pass group= or "
+                "filter one group first (plot_needs_heatmap shows groups side by side)",
+                column=str(col),
+                found=", ".join(map(str, values[:6])),
+            )
+    if df.empty:
+        raise SurveyDataError(f"{func}: no rows for group {group!r}")
+    return df.reset_index(drop=True)
+
+
+def _base_note(bases: Sequence[Any], unit: str) -> str:
+    return f"n = {_fmt_range(bases)} {unit}"

@@ -1,0 +1,64 @@
+"""Privacy: redaction of free text, disclosure control, recoverability checks, safe output.
+"""
+
+from __future__ import annotations
+
+from fslt_survey.privacy.disclosure import (
+    DEFAULT_HIDE_COLS,
+    PRIMARY,
+    SECONDARY,
+    crosstab_suppression_status,
+    suppress_counts,
+    suppress_crosstab,
+)
+from fslt_survey.privacy.recoverability import (
+    RecoveredCell,
+    find_recoverable_counts,
+    find_recoverable_crosstab,
+)
+from fslt_survey.privacy.redact import (
+    EMAIL_TLDS,
+    PLACEHOLDERS,
+    Finding,
+    pseudonymise,
+    redact_series,
+    redact_series_counts,
+    redact_text,
+    redact_text_counts,
+    scan_for_personal_data,
+)
+from fslt_survey.privacy.safe_output import (
+    FORMULA_PREFIXES,
+    escape_html,
+    neutralise_formula,
+    neutralise_frame,
+    write_csv_safe,
+    write_xlsx_safe,
+)
+
+__all__ = [
+    "DEFAULT_HIDE_COLS",
+    "EMAIL_TLDS",
+    "FORMULA_PREFIXES",
+    "PLACEHOLDERS",
+    "PRIMARY",
+    "SECONDARY",
+    "Finding",
+    "RecoveredCell",
+    "crosstab_suppression_status",
+    "escape_html",
+    "find_recoverable_counts",
+    "find_recoverable_crosstab",
+    "neutralise_formula",
+    "neutralise_frame",
+    "pseudonymise",
+    "redact_series",
+    "redact_series_counts",
+    "redact_text",
+    "redact_text_counts",
+    "scan_for_personal_data",
+    "suppress_counts",
+    "suppress_crosstab",
+    "write_csv_safe",
+    "write_xlsx_safe",
+]

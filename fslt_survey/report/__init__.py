@@ -1,0 +1,73 @@
+"""Section builders for the published reports (``reports/*.qmd``).
+
+``data`` loads a page's data, ``blocks`` writes question blocks, ``sections`` the front page,
+method and data pages, ``recommendations`` the recommendations report.
+"""
+
+from __future__ import annotations
+
+from fslt_survey.report.blocks import (
+    index_block,
+    likert_block,
+    multi_block,
+    needs_block,
+    needs_by_group_block,
+    numeric_block,
+    quotes_block,
+    single_block,
+    trend_block,
+)
+from fslt_survey.report.data import (
+    SURVEY,
+    Report,
+    demo_note,
+    load,
+    response_rate,
+)
+from fslt_survey.report.recommendations import (
+    evaluation,
+    recommendations_block,
+    rules_not_fired_block,
+    summary_block,
+)
+from fslt_survey.report.sections import (
+    PAGES,
+    cleaning_block,
+    download_tables,
+    downloads_block,
+    key_figures,
+    pages_block,
+    protection_block,
+    response_block,
+    top_needs_block,
+)
+
+__all__ = [
+    "PAGES",
+    "SURVEY",
+    "Report",
+    "cleaning_block",
+    "demo_note",
+    "download_tables",
+    "downloads_block",
+    "evaluation",
+    "index_block",
+    "key_figures",
+    "likert_block",
+    "load",
+    "multi_block",
+    "needs_block",
+    "needs_by_group_block",
+    "numeric_block",
+    "pages_block",
+    "protection_block",
+    "quotes_block",
+    "recommendations_block",
+    "response_block",
+    "response_rate",
+    "rules_not_fired_block",
+    "single_block",
+    "summary_block",
+    "top_needs_block",
+    "trend_block",
+]

@@ -1,0 +1,191 @@
+"""The data of a report page and the helpers its sections share.
+
+:func:`load` reads what one page needs, once, into a :class:`Report`: the questionnaire, the
+clean data of all waves, the member registry and the cleaning log (as written by ``fslt-survey
+build``), with the suppression threshold ``k``. The helpers here are used by more than one kind
+of section: question texts escaped for Markdown, the suppressed needs ranking, the rows of a
+wave comparison, the response rate and the demo-data note. The sections themselves are in
+:mod:`fslt_survey.report`, :mod:`fslt_survey.report.blocks` and
+:mod:`fslt_survey.report.recommendations`; the pages import them all through
+:mod:`fslt_survey.report`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from fslt_survey import config, publish, stats
+from fslt_survey.codebook import Instrument, Item, load_instrument
+from fslt_survey.registry import load_registry
+from fslt_survey.store import instrument_path, load_clean, load_log
+from fslt_survey.tables import escape_markdown
+
+__all__ = [
+    "SURVEY",
+    "Report",
+    "demo_note",
+    "load",
+    "response_rate",
+]
+
+SURVEY = "medlemsundersoegelse"
+
+# --------------------------------------------------------------------------- data
+
+
+@dataclass
+class Report:
+    """Everything a page needs, loaded once per page (:func:`load`).
+
+    Attributes
+    ----------
+    page
+        The page's name (figure files are ``figurer/<page>-<name>.svg``).
+    instrument, data, registry, log
+        The questionnaire, the clean data of all waves, the member registry and the cleaning
+        log (as written by ``fslt-survey build``).
+    wave, waves
+        The latest wave and all waves in the data.
+    k
+        Suppression threshold.
+    """
+
+    page: str
+    instrument: Instrument
+    data: pd.DataFrame
+    registry: pd.DataFrame
+    log: dict[str, Any]
+    wave: int
+    waves: list[int]
+    k: int = config.SUPPRESSION_K
+    figures: Path = field(default_factory=lambda: Path("figurer"))
+    cache: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def is_demo(self) -> bool:
+        """Built from the bundled fictional demo exports (``surveys/demo/``)."""
+        files = [str(s.get("file", "")) for s in self.log.get("sources", [])]
+        return bool(files) and all(f.startswith("surveys/demo/") for f in files)
+
+    @cached_property
+    def latest(self) -> pd.DataFrame:
+        """Clean data of the latest wave."""
+        return self.data.loc[self.data["wave"] == self.wave]
+
+    @property
+    def source(self) -> str:
+        return (
+            f"Kilde: Frivilligcenter og Selvhjælp Lyngby-Taarbæk, medlemsundersøgelsen {self.wave}"
+        )
+
+    @property
+    def names(self) -> list[str]:
+        """Association names from the registry: redacted from every quote."""
+        return [str(n) for n in self.registry["name"] if str(n).strip()]
+
+    def items(self, spec: str | Sequence[str | Item]) -> list[Item]:
+        """A battery name, one item id or a list of ids/items -> items asked in the latest wave."""
+        if isinstance(spec, str):
+            found = [i for i in self.instrument.items if i.battery == spec]
+            found = found or [self.instrument.item(spec)]
+        else:
+            found = [i if isinstance(i, Item) else self.instrument.item(i) for i in spec]
+        return [i for i in found if not i.waves or self.wave in i.waves]
+
+    def figure(self, chart: Any, name: str, caption: str) -> str:
+        return publish.figure(chart, f"{self.page}-{name}", caption=caption, folder=self.figures)
+
+
+def load(
+    page: str = "side",
+    *,
+    survey: str = SURVEY,
+    clean_dir: str | Path | None = None,
+    k: int | None = None,
+) -> Report:
+    """Load the clean member survey, its log, the instrument and the registry for one page."""
+    clean = Path(clean_dir) if clean_dir is not None else config.CLEAN_DIR
+    data = load_clean(survey, clean)
+    waves = sorted(int(w) for w in data["wave"].dropna().unique())
+    return Report(
+        page=page,
+        instrument=load_instrument(instrument_path(survey)),
+        data=data,
+        registry=load_registry(config.REGISTRY_FILE),
+        log=load_log(survey, clean),
+        wave=waves[-1],
+        waves=waves,
+        k=config.SUPPRESSION_K if k is None else k,
+    )
+
+
+def _q(text: str) -> str:
+    return f"»{escape_markdown(' '.join(str(text).split()))}«"
+
+
+def _lower_first(text: str) -> str:
+    if len(text) > 1 and text[0].isupper() and not text[1].isupper():
+        return text[0].lower() + text[1:]
+    return text
+
+
+def _question(item: Item) -> str:
+    return _q(item.text)
+
+
+# --------------------------------------------------------------------------- shared by the sections
+
+
+def _large_label(r: Report, battery: str) -> str:
+    its = r.items(battery)
+    return its[0].scale.categories[0] if its and its[0].scale else "I høj grad"
+
+
+def _trend_rows(r: Report, its: list[Item], category: str | None) -> pd.DataFrame:
+    frames = []
+    for it in its:
+        cw = stats.compare_waves(r.data, it, waves=(r.waves[0], r.wave))
+        cw = cw.loc[cw["measure"] != "distribution"]
+        if category is not None:
+            pick = cw.loc[cw["category"].astype(str) == category]
+        elif (cw["measure"] == "top2").any():
+            pick = cw.loc[cw["measure"] == "top2"]
+        elif it.type == "multi":
+            pick = cw
+        else:
+            pick = cw.iloc[:1]
+        frames.append(pick)
+    rows = pd.concat(frames, ignore_index=True)
+    rows["p_adj"] = stats.adjust_pvalues(rows["p"].to_numpy(dtype=float), "fdr_bh")
+    return rows
+
+
+def response_rate(r: Report, wave: int | None = None) -> tuple[int, int]:
+    """(associations that answered in ``wave``, associations in the registry)."""
+    wave = r.wave if wave is None else wave
+    answered = r.data.loc[r.data["wave"] == wave, "association_id"].dropna().nunique()
+    return int(answered), len(r.registry)
+
+
+def _ranking(r: Report, battery: str = "behov") -> tuple[pd.DataFrame, str]:
+    its = r.items(battery)
+    large = _large_label(r, battery)
+    dist = stats.tab_likert(r.latest, its)
+    ranking = stats.rank_needs(r.latest, its, large=(large,))
+    return publish.suppress_ranking(ranking, k=r.k, distributions=dist, large=(large,)), large
+
+
+def demo_note(r: Report) -> str:
+    """A Danish note when the pages are built from the bundled fictional demo data."""
+    if not r.is_demo:
+        return ""
+    return (
+        "*Siderne er bygget på fiktive demodata: foreningerne og svarene er opdigtede og viser "
+        "kun, hvordan kortlægningen ser ud.*\n"
+    )

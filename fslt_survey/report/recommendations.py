@@ -1,0 +1,204 @@
+"""The recommendations report: the rules evaluated on the survey, and its summary.
+
+:func:`evaluation` applies the reviewable rules (:data:`fslt_survey.publish.recommend.RULES_FILE`,
+see
+:mod:`fslt_survey.publish.recommend`) to the page's data, cached on the report;
+:func:`recommendations_block` writes the fired recommendations, each in a box with its evidence;
+:func:`rules_not_fired_block` lists the enabled rules that gave no recommendation and the rules
+switched off; :func:`summary_block` is the executive summary (with a fact box in the PDF).
+Re-exported by :mod:`fslt_survey.report`, which the pages import.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from fslt_survey import config, publish
+from fslt_survey.report.data import (
+    Report,
+    _lower_first,
+    demo_note,
+    response_rate,
+)
+from fslt_survey.tables import (
+    escape_markdown,
+    format_ci,
+    format_number,
+    format_pct,
+    to_markdown_table,
+)
+
+__all__ = [
+    "evaluation",
+    "recommendations_block",
+    "rules_not_fired_block",
+    "summary_block",
+]
+
+# --------------------------------------------------------------------------- recommendations
+
+
+def _rules_path(rules_file: str | Path | None) -> Path:
+    from fslt_survey.publish import recommend
+
+    return Path(rules_file) if rules_file is not None else recommend.RULES_FILE
+
+
+def evaluation(r: Report, rules_file: str | Path | None = None) -> pd.DataFrame:
+    """The evaluated rules (cached on the report; see :func:`recommend.evaluate_rules`)."""
+    from fslt_survey.publish import recommend
+
+    path = _rules_path(rules_file)
+    key = str(path.resolve())
+    if key not in r.cache:
+        rules = recommend.load_rules(path, instrument=r.instrument)
+        r.cache[key] = (rules, recommend.evaluate_rules(r.data, r.instrument, rules, k=r.k))
+    return r.cache[key][1]
+
+
+def _value_text(row: Any) -> str:
+    if pd.isna(row.value):
+        return publish.HIDDEN
+    if row.unit == "%":
+        return f"{format_pct(row.value)} {format_ci(row.ci_low, row.ci_high)}"
+    lo, hi = format_number(row.ci_low, 1), format_number(row.ci_high, 1)
+    if row.unit == "procentpoint":
+        sign = "+" if row.value > 0 else ""
+        return f"{sign}{format_number(row.value, 1)} procentpoint ({lo} til {hi})"
+    return f"{format_number(row.value, 1)} point ({lo}–{hi})"
+
+
+def _recommendation(row: Any) -> str:
+    lines = [
+        f'::: {{.callout-note title="{_attr(row.title)}"}}\n',
+        f"**{escape_markdown(row.recommendation)}**\n",
+        f"- *Grundlag:* {escape_markdown(row.finding)}.",
+        f"- *Resultat:* {escape_markdown(row.evidence)}",
+        f"- *Tærskel:* {escape_markdown(row.threshold_text)}; den er nået.",
+    ]
+    if isinstance(row.rationale, str) and row.rationale:
+        lines.append(f"- *Hvorfor reglen:* {escape_markdown(row.rationale)}")
+    lines.append(f"- *Regel:* `{row.id}`\n")
+    lines.append(":::\n")
+    return "\n".join(lines)
+
+
+def _attr(text: str) -> str:
+    """Text for a quoted Markdown attribute (a callout title)."""
+    return escape_markdown(" ".join(str(text).split())).replace('"', "'")
+
+
+def recommendations_block(
+    r: Report, goal: int | None = None, *, rules_file: str | Path | None = None
+) -> str:
+    """The fired recommendations (of one strategic goal), each in a box with its evidence."""
+    ev = evaluation(r, rules_file)
+    fired = ev.loc[ev["fired"].astype(bool)]
+    if goal is not None:
+        fired = fired.loc[fired["goal"] == goal]
+    if fired.empty:
+        return "*Ingen af reglerne under dette mål gav anledning til en anbefaling.*\n"
+    return "\n".join(_recommendation(row) for row in fired.itertuples(index=False))
+
+
+def rules_not_fired_block(r: Report, *, rules_file: str | Path | None = None) -> str:
+    """The enabled rules that gave no recommendation, and the rules switched off."""
+    from fslt_survey.publish import recommend
+
+    ev = evaluation(r, rules_file)
+    rest = ev.loc[~ev["fired"].astype(bool)]
+    out = []
+    if rest.empty:
+        out.append("Alle regler gav anledning til en anbefaling.\n")
+    else:
+        reason = {
+            "not_fired": "Tærsklen er ikke nået",
+            "suppressed": f"For få svar (under {r.k} foreninger) til at vurdere",
+            "no_data": "Ingen svar",
+        }
+        table = pd.DataFrame(
+            {
+                "Regel": rest["title"].astype(str),
+                "Resultat": [_value_text(row) for row in rest.itertuples(index=False)],
+                "Tærskel": rest["threshold_text"].astype(str),
+                "Vurdering": rest["status"].map(reason),
+            }
+        )
+        out.append(to_markdown_table(table, caption="Regler uden anbefaling"))
+    path = _rules_path(rules_file)
+    rules = (
+        r.cache[str(path.resolve())][0]
+        if str(path.resolve()) in r.cache
+        else (recommend.load_rules(path, instrument=r.instrument))
+    )
+    off = [rule for rule in rules if not rule.enabled]
+    if off:
+        out.append(
+            "Slået fra i regelfilen: "
+            + "; ".join(
+                escape_markdown(rule.title or rule.id)
+                + (f" ({escape_markdown(rule.rationale)})" if rule.rationale else "")
+                for rule in off
+            )
+            + ".\n"
+        )
+    return "\n".join(out)
+
+
+def summary_block(r: Report, *, rules_file: str | Path | None = None) -> str:
+    """Executive summary of the recommendations report (with a fact box in the PDF)."""
+    ev = evaluation(r, rules_file)
+    n, total = response_rate(r)
+    fired = ev.loc[ev["fired"].astype(bool)]
+    facts = [
+        (f"{format_number(n)} af {format_number(total)}", "foreninger svarede i " + str(r.wave)),
+        (format_number(len(fired)), "anbefalinger til kommunen"),
+        (format_number(len(ev)), "regler vurderet"),
+    ]
+    out = [_typst_facts(facts), demo_note(r)]
+    out.append(
+        f"Frivilligcenter og Selvhjælp Lyngby-Taarbæk (FSLT) spurgte i {r.wave} alle "
+        f"{format_number(total)} medlemsforeninger om deres behov og om samarbejdet med "
+        f"kommunen; {format_number(n)} foreninger svarede ({format_pct(100 * n / total)}). "
+        "Anbefalingerne følger af faste, offentlige regler: hver regel siger, hvilket "
+        "resultat den bygger på, og hvornår resultatet er stort nok til en anbefaling. Ved "
+        "hver anbefaling står tallet med sit 95 %-konfidensinterval og antallet af foreninger, "
+        "det bygger på.\n"
+    )
+    out.append(
+        f"**{format_number(len(fired))} af {format_number(len(ev))} regler gav anledning til en "
+        "anbefaling:**\n"
+    )
+    for goal, name in config.GOALS.items():
+        recs = fired.loc[fired["goal"] == goal]
+        if recs.empty:
+            continue
+        titles = "; ".join(escape_markdown(t) for t in recs["title"])
+        out.append(f"- *Mål {goal}, {escape_markdown(_lower_first(name))}:* {titles}.")
+    out.append("")
+    return "\n".join(out)
+
+
+def _typst_str(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _typst_facts(facts: Sequence[tuple[str, str]]) -> str:
+    """A row of key-figure boxes, for the PDF only (raw Typst; HTML ignores it)."""
+    cells = ", ".join(f"fslt-fact({_typst_str(v)}, {_typst_str(t)})" for v, t in facts)
+    accent = 'rgb("#1f3a5f")'
+    return (
+        "```{=typst}\n"
+        f'#let fslt-fact(value, label) = block(width: 100%, fill: rgb("#eef4fb"), '
+        f"radius: 3pt, inset: (x: 10pt, y: 9pt), stroke: (top: 2.5pt + {accent}))[\n"
+        f'  #par(leading: 0.4em)[#text(size: 1.5em, weight: "bold", fill: {accent})[#value]]\n'
+        "  #text(size: 0.9em, fill: luma(60))[#label]\n"
+        "]\n"
+        f"#grid(columns: (1fr,) * {len(facts)}, gutter: 10pt, {cells})\n"
+        "#v(0.6em)\n"
+        "```\n"
+    )

@@ -1,0 +1,486 @@
+"""Section builders for the published reports (``reports/*.qmd``).
+
+The pages are thin: every Python cell calls one function here and prints the Markdown it
+returns (``#| output: asis``), so Quarto and the built-in engine render the same thing. Every
+number shown passes :mod:`fslt_survey.publish` (small-cell suppression), every chart is drawn
+from the suppressed table and saved beside the page (``figurer/<page>-<name>.svg``) with its
+Danish alt text, and every survey text is escaped.
+
+This module holds the sections of the front page (:func:`key_figures`, :func:`top_needs_block`,
+:func:`pages_block`), of the method page (:func:`response_block`, :func:`cleaning_block`,
+:func:`protection_block`) and of the downloads page (:func:`download_tables`,
+:func:`downloads_block`). The page data and shared helpers (:class:`Report`, :func:`load`) are in
+:mod:`fslt_survey.report.data`, the question blocks of the theme pages in
+:mod:`fslt_survey.report.blocks` and the recommendations in
+:mod:`fslt_survey.report.recommendations`; their public names are re-exported here, so a page
+imports only this module.
+
+Examples
+--------
+A page cell::
+
+    #| output: asis
+    from fslt_survey import report
+    r = report.load("behov")
+    print(report.needs_block(r))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from fslt_survey import config, publish, stats
+from fslt_survey.plots import plot_ranked_needs
+from fslt_survey.privacy import suppress_counts, suppress_crosstab
+from fslt_survey.report.blocks import (
+    index_block,
+    likert_block,
+    multi_block,
+    needs_block,
+    needs_by_group_block,
+    numeric_block,
+    quotes_block,
+    single_block,
+    trend_block,
+)
+from fslt_survey.report.data import (
+    SURVEY,
+    Report,
+    _lower_first,
+    _q,
+    _ranking,
+    _trend_rows,
+    demo_note,
+    load,
+    response_rate,
+)
+from fslt_survey.report.recommendations import (
+    evaluation,
+    recommendations_block,
+    rules_not_fired_block,
+    summary_block,
+)
+from fslt_survey.tables import (
+    escape_markdown,
+    format_ci,
+    format_number,
+    format_pct,
+    to_markdown_table,
+)
+
+# Every public name this module had before the split (defined here or re-exported).
+__all__ = [
+    "PAGES",
+    "SURVEY",
+    "Report",
+    "cleaning_block",
+    "demo_note",
+    "download_tables",
+    "downloads_block",
+    "evaluation",
+    "index_block",
+    "key_figures",
+    "likert_block",
+    "load",
+    "multi_block",
+    "needs_block",
+    "needs_by_group_block",
+    "numeric_block",
+    "pages_block",
+    "protection_block",
+    "quotes_block",
+    "recommendations_block",
+    "response_block",
+    "response_rate",
+    "rules_not_fired_block",
+    "single_block",
+    "summary_block",
+    "top_needs_block",
+    "trend_block",
+]
+
+#: The theme pages: file stem -> (navbar title, one-line description for the front page).
+PAGES: dict[str, tuple[str, str]] = {
+    "behov": (
+        "Organisatoriske og praktiske behov",
+        "hvad foreningerne har mest brug for støtte til, og hvordan det varierer mellem typer",
+    ),
+    "kommune": (
+        "Samarbejdet med kommunen",
+        "kontaktpersoner, arbejdsdeling, §18-midler og samskabelse",
+    ),
+    "selvhjaelp": (
+        "Selvhjælp og netværksgrupper",
+        "foreninger, der driver selvhjælpsgrupper, og hvad de har brug for",
+    ),
+    "netvaerk": (
+        "Netværk og erfaringsudveksling",
+        "hvilke temaer foreningerne vil drøfte med hinanden, og hvem der vil deltage",
+    ),
+    "erhverv": (
+        "Erhvervssamarbejde, kompetencer og Frivilligcentret",
+        "samarbejde med lokale virksomheder, kompetencebehov og kendskab til centrets tilbud",
+    ),
+    "anbefalinger": (
+        "Anbefalinger til kommunen",
+        "anbefalinger til kommunens medarbejdere og politikere, hver med sit talgrundlag",
+    ),
+    "metode": (
+        "Metode og datakvalitet",
+        "svarprocent, datarensning og hvordan små tal skjules",
+    ),
+    "data": ("Data til download", "de offentliggjorte tabeller som CSV og Excel"),
+}
+
+_DUPLICATE_RULE = (
+    "den mest komplette besvarelse blev beholdt, ved lighed den senest indsendte og derefter "
+    "den sidste i filen"
+)
+_FORMATS = {
+    "surveyxact": "SurveyXact",
+    "msforms": "Microsoft Forms",
+    "gforms": "Google Forms",
+    "spss": "SPSS",
+    "csv": "CSV",
+    "xlsx": "Excel",
+}
+
+# --------------------------------------------------------------------------- front page
+
+
+def _share_of(
+    r: Report, item: str, labels: Sequence[str]
+) -> tuple[float, float, float, int] | None:
+    """(pct, ci_low, ci_high, base) of a publishable share in the latest wave, else None."""
+    it = r.instrument.item(item)
+    multi = it.type == "multi"
+    tab = stats.tab_multi(r.latest, it) if multi else stats.tab_single(r.latest, it)
+    if not publish.share_publishable(tab, labels, k=r.k, multi_select=multi):
+        return None
+    subst = tab.loc[~tab["missing"].astype(bool)]
+    base = int(subst["base"].iloc[0])
+    n = int(subst.loc[subst["category"].astype(str).isin(labels), "n"].sum())
+    lo, hi = stats.wilson_ci(n, base, config.CONFIDENCE)
+    return 100 * n / base, 100 * lo, 100 * hi, base
+
+
+def _pct_ci(share: tuple[float, float, float, int]) -> str:
+    return f"{format_pct(share[0])} {format_ci(share[1], share[2])}"
+
+
+def key_figures(r: Report) -> str:
+    """The front page's opening: response rate and 3-4 key messages computed from the data."""
+    n, total = response_rate(r)
+    sup, large = _ranking(r)
+    top = sup.loc[~sup["suppressed"]].head(3)
+    out = [
+        f"{format_number(n)} af de {format_number(total)} medlemsforeninger svarede på "
+        f"medlemsundersøgelsen i {r.wave} (svarprocent {format_pct(100 * n / total)}). "
+        "Undersøgelsen kortlægger, hvad foreningerne har brug for, hvordan de oplever "
+        "samarbejdet med kommunen, og hvad de ønsker af Frivilligcentret.\n",
+        demo_note(r),
+        '::: {.callout-note title="Hovedbudskaber"}\n',
+    ]
+    out += [f"{i}. {m}" for i, m in enumerate(_key_messages(r, top, large), start=1)]
+    out.append("\n:::\n")
+    return "\n".join(out)
+
+
+def top_needs_block(r: Report, n: int = 6) -> str:
+    """The largest needs: a chart of the top ``n`` and the top three with their intervals."""
+    sup, large = _ranking(r)
+    shown = sup.loc[~sup["suppressed"]]
+    title = f"De {_NUMBERS.get(n, str(n))} største behov for støtte"
+    chart = plot_ranked_needs(shown.head(n), title=title, source=r.source, large=large)
+    rows = [
+        f"- **{escape_markdown(row.label)}**: {format_pct(row.pct)} "
+        f"{format_ci(row.ci_low, row.ci_high)} af {format_number(row.base)} foreninger svarer "
+        f"{_q(_lower_first(large))}."
+        for row in shown.head(3).itertuples(index=False)
+    ]
+    return "\n".join(
+        [
+            r.figure(chart, "top-behov", title),
+            "\n".join(rows) + "\n",
+            "Parentesen er 95 %-konfidensintervallet: det interval, som andelen blandt alle "
+            "medlemsforeningerne med stor sandsynlighed ligger i. Alle behov står på siden "
+            "[Organisatoriske og praktiske behov](behov.html).\n",
+        ]
+    )
+
+
+_NUMBERS = {3: "tre", 4: "fire", 5: "fem", 6: "seks", 8: "otte", 10: "ti"}
+
+
+def pages_block() -> str:
+    """Links to the theme pages with one line each."""
+    return (
+        "\n".join(
+            f"- [{escape_markdown(title)}]({page}.html): {escape_markdown(desc)}."
+            for page, (title, desc) in PAGES.items()
+        )
+        + "\n"
+    )
+
+
+def _key_messages(r: Report, top: pd.DataFrame, large: str) -> list[str]:
+    msgs = []
+    if len(top):
+        first = top.iloc[0]
+        others = ", ".join(_q(str(lab)) for lab in top["label"].iloc[1:])
+        msgs.append(
+            f"**{escape_markdown(first['label'])}** er det største behov: "
+            f"{format_pct(first['pct'])} {format_ci(first['ci_low'], first['ci_high'])} af "
+            f"foreningerne har {_lower_first(large)} brug for støtte til det"
+            + (f", derefter følger {others}." if others else ".")
+        )
+    contact = _share_of(r, "kommune_kontakt", ["Ja"])
+    roles = _share_of(r, "samarbejde_roller", ["Helt enig", "Overvejende enig"])
+    if contact and roles:
+        msgs.append(
+            f"Samarbejdet med kommunen kan blive klarere: {_pct_ci(contact)} har en fast "
+            f"kontaktperson i kommunen, og {_pct_ci(roles)} er enige i, at arbejdsdelingen "
+            "mellem kommunen og foreningen er klar."
+        )
+    drives = _share_of(r, "sh_driver", ["Ja"])
+    benefit = _share_of(r, "netvaerksgrupper", ["Ja", "Måske"])
+    if drives and benefit:
+        msgs.append(
+            f"Selvhjælp fylder: {_pct_ci(drives)} af foreningerne driver selvhjælps- eller "
+            f"netværksgrupper, og {_pct_ci(benefit)} mener, at deres målgruppe kunne have gavn "
+            "af netværksgrupper uden gruppeleder."
+        )
+    join = _share_of(r, "forum_deltage", ["Ja"])
+    if join:
+        tab = stats.tab_multi(r.latest, r.instrument.item("forum_temaer"))
+        sup = publish.suppress(tab, k=r.k, multi_select=True)
+        opts = sup.loc[~sup["missing"].astype(bool) & ~sup["suppressed"]]
+        best = opts.sort_values("pct", ascending=False).head(1)
+        extra = "".join(
+            f"; det mest efterspurgte tema er {_q(_lower_first(str(t.category)))} "
+            f"({format_pct(t.pct)})"
+            for t in best.itertuples(index=False)
+        )
+        msgs.append(
+            f"{_pct_ci(join)} af foreningerne vil deltage i netværksmøder med andre "
+            f"foreninger{extra}."
+        )
+    return msgs
+
+
+# --------------------------------------------------------------------------- method page
+
+
+def response_block(r: Report) -> str:
+    """Response rate per wave against the registry, and by association type (suppressed)."""
+    total = len(r.registry)
+    rows = []
+    for w in r.waves:
+        n, _ = response_rate(r, w)
+        rows.append(
+            {
+                "Runde": str(w),
+                "Foreninger i registret": format_number(total),
+                "Foreninger, der svarede": format_number(n),
+                "Svarprocent": format_pct(100 * n / total),
+            }
+        )
+    out = [
+        to_markdown_table(pd.DataFrame(rows), caption="Svarprocent pr. runde"),
+        "Enheden er foreningen: hver forening svarer én gang pr. runde. Svarprocenten er "
+        "beregnet i forhold til medlemsregistret, som det ser ud i dag.\n",
+    ]
+    answered = set(r.latest["association_id"].dropna())
+    reg = r.registry.assign(svar=r.registry["association_id"].isin(answered))
+    wide = pd.crosstab(reg["assoc_type"], reg["svar"]).reindex(columns=[True, False], fill_value=0)
+    wide.columns = ["Svarede", "Svarede ikke"]
+    wide.index = wide.index.astype(str)
+    prot = suppress_crosstab(wide, k=r.k, margins=True, margins_name="I alt")
+    table = pd.DataFrame(
+        {
+            "Foreningstype": prot.index.astype(str),
+            "Antal, der svarede": format_number(prot["Svarede"], na=publish.HIDDEN).to_numpy(),
+            "Antal, der ikke svarede": format_number(
+                prot["Svarede ikke"], na=publish.HIDDEN
+            ).to_numpy(),
+            "Antal i registret": format_number(prot["I alt"], na=publish.HIDDEN).to_numpy(),
+        }
+    )
+    out.append(to_markdown_table(table, caption=f"Svar efter foreningstype, {r.wave}"))
+    out.append(publish.suppression_note(r.k) + "\n")
+    return "\n".join(out)
+
+
+def _exclusions(r: Report) -> tuple[dict[str, str], dict[str, int]]:
+    """Exclusion reasons (code -> Danish text) and their counts over all waves."""
+    reasons: dict[str, str] = {}
+    counts: dict[str, int] = {}
+    for ex in r.log.get("exclusions", []):
+        reasons.setdefault(ex["reason"], ex.get("reason_text") or ex["reason"])
+        counts[ex["reason"]] = counts.get(ex["reason"], 0) + 1
+    return reasons, counts
+
+
+def cleaning_block(r: Report) -> str:
+    """The cleaning log in counts: rows read, kept and excluded by reason; unknown values."""
+    log = r.log
+    formats = sorted({_FORMATS.get(s.get("format"), str(s.get("format"))) for s in log["sources"]})
+    out = [
+        f"Rådata kom fra {format_number(len(log['sources']))} eksportfiler "
+        f"({', '.join(formats)}). Rensningen genkender spørgsmålene ud fra spørgeskemaet, "
+        "omkoder svarene, sætter »Ved ikke« og lignende til side som typede manglende svar, "
+        "kobler hver besvarelse til medlemsregistret og fjerner personoplysninger fra "
+        "fritekstsvarene. Ved dubletter fra samme forening i samme runde gælder: "
+        f"{_DUPLICATE_RULE}. Alle frasorterede rækker er logget med årsag.\n"
+    ]
+    reasons, counts = _exclusions(r)
+    rows_in, kept = int(log["rows_in"]), int(log["rows_kept"])
+    excluded = rows_in - kept
+    # the reasons split the excluded rows, whose total is published: one protected line
+    tidy = pd.DataFrame(
+        {"category": list(reasons), "n": [counts[c] for c in reasons], "base": excluded}
+    )
+    hidden = (
+        suppress_counts(tidy, k=r.k, hide_cols=[])["suppressed"].to_numpy(dtype=bool)
+        if len(tidy)
+        else np.zeros(0, dtype=bool)
+    )
+    lines = [
+        ("Rækker i rådata", rows_in),
+        ("Beholdt (én besvarelse pr. forening og runde)", kept),
+        ("Frasorteret i alt", excluded),
+    ]
+    lines += [
+        (f"Frasorteret: {reasons[c]}", publish.HIDDEN if h else counts[c])
+        for c, h in zip(reasons, hidden, strict=True)
+    ]
+    if publish.small_count(excluded, r.k):
+        lines = [(t, publish.HIDDEN if i >= 2 else v) for i, (t, v) in enumerate(lines)]
+    table = pd.DataFrame(
+        {
+            "Besvarelser": [t for t, _ in lines],
+            "Antal": [v if isinstance(v, str) else format_number(v) for _, v in lines],
+        }
+    )
+    out.append(
+        to_markdown_table(
+            table,
+            caption=f"Rækker i rådata, begge runder ({r.waves[0]} og {r.wave})",
+            align={"Antal": "right"},
+        )
+    )
+    out.append(publish.suppression_note(r.k) + "\n")
+    unknown = len(log.get("unknown_values", []))
+    if unknown == 0:
+        amount = "ingen svar"
+    elif unknown < r.k:
+        amount = f"færre end {r.k} svar"
+    else:
+        amount = f"{format_number(unknown)} svar"
+    out.append(
+        f"Rensningen fandt {amount} med en værdi, der ikke findes blandt spørgeskemaets "
+        "svarmuligheder. De er sat til »Ugyldigt svar« og tæller ikke med i procenterne.\n"
+    )
+    return "\n".join(out)
+
+
+def protection_block(r: Report) -> str:
+    """How the published numbers protect the associations (k from the configuration)."""
+    return (
+        f"- Intet tal, der bygger på færre end {r.k} foreninger, vises (primær diskretion). "
+        "Det gælder både antal og procenter, for en procent og basen afslører antallet.\n"
+        "- Når et tal er skjult, skjules mindst ét tal mere i samme række eller kolonne, så det "
+        "skjulte tal ikke kan regnes ud fra totalerne (sekundær diskretion). Afledte tal, fx "
+        "andelen af de to øverste svar, vises kun, hvis de ikke afslører et skjult tal.\n"
+        "- Figurerne tegnes ud fra de samme tabeller: et skjult tal vises som »–«.\n"
+        "- Fritekstsvar vises kun som citater, hvor navne, e-mailadresser, telefon- og "
+        "CPR-numre og links er erstattet. Tekst fra besvarelserne vises altid som tekst, aldrig "
+        "som kode.\n"
+        "- Hverken enkeltbesvarelser, navne på foreninger eller personer eller rådata "
+        "offentliggøres. Tabellerne til download er de samme skjulte tabeller, og celler, som et "
+        "regneark kunne læse som en formel, er gjort ufarlige.\n"
+    )
+
+
+# --------------------------------------------------------------------------- downloads
+
+
+def download_tables(r: Report) -> dict[str, tuple[str, pd.DataFrame]]:
+    """Every published table, suppressed, with a Danish description: stem -> (text, table)."""
+    tables: dict[str, tuple[str, pd.DataFrame]] = {}
+    themes = ["behov", "centret", "kommune", "selvhjaelp", "netvaerk", "erhverv"]
+    for theme in themes:
+        frames = []
+        for it in r.instrument.by_theme(theme):
+            if it.waves and r.wave not in it.waves:
+                continue
+            if it.type in ("single", "likert"):
+                raw = stats.tab_single(r.latest, it)
+                frames.append(publish.public_frequencies(raw, k=r.k))
+            elif it.type == "multi":
+                raw = stats.tab_multi(r.latest, it)
+                frames.append(publish.public_frequencies(raw, k=r.k, multi_select=True))
+        if frames:
+            title = r.instrument.themes.get(theme, theme)
+            tables[f"{theme}_{r.wave}"] = (
+                f"{title}: svarfordelinger {r.wave}",
+                pd.concat(frames, ignore_index=True),
+            )
+    its = r.items("behov")
+    sup, large = _ranking(r)
+    dist = stats.tab_likert(r.latest, its)
+    tables[f"behov_rangordning_{r.wave}"] = (
+        f"Behov rangordnet efter andelen, der svarer {_lower_first(large)}, {r.wave}",
+        publish.public_ranking(sup),
+    )
+    heat = stats.rank_needs(r.latest, its, by="assoc_type", large=(large,))
+    hsup = publish.suppress_ranking(
+        heat, k=r.k, by="assoc_type", distributions=dist, large=(large,)
+    )
+    tables[f"behov_efter_type_{r.wave}"] = (
+        f"Behov efter foreningstype, {r.wave}",
+        publish.public_ranking(hsup, by="assoc_type"),
+    )
+    if len(r.waves) >= 2:
+        core = [
+            it
+            for it in r.instrument.items
+            if it.type in ("single", "likert", "multi")
+            and it.theme in themes
+            and (not it.waves or (r.waves[0] in it.waves and r.wave in it.waves))
+        ]
+        rows = _trend_rows(r, core, None)
+        tsup = publish.suppress_trend(rows, data=r.data, k=r.k)
+        tables[f"udvikling_{r.waves[0]}_{r.wave}"] = (
+            f"Udviklingen fra {r.waves[0]} til {r.wave} for alle spørgsmål i begge runder",
+            publish.public_trend(tsup),
+        )
+    return tables
+
+
+def downloads_block(r: Report, folder: str | Path = "downloads") -> str:
+    """Write every published table as CSV and XLSX and list them with links."""
+    tables = download_tables(r)
+    publish.downloads({stem: df for stem, (_, df) in tables.items()}, folder)
+    folder = Path(folder).as_posix()
+    rows = [
+        "| Tabel | CSV | Excel |",
+        "|:------|:----|:------|",
+    ]
+    for stem, (text, _) in tables.items():
+        rows.append(
+            f"| {escape_markdown(text)} | [{stem}.csv]({folder}/{stem}.csv) "
+            f"| [{stem}.xlsx]({folder}/{stem}.xlsx) |"
+        )
+    note = (
+        "CSV-filerne er i UTF-8 med semikolon som skilletegn og decimalkomma, så de åbner "
+        "direkte i dansk Excel. Kolonnerne: `antal` og `basis` er antal foreninger, `andel_pct` "
+        "og `ki_*_pct` er procent med 95 %-konfidensinterval, `skjult` siger, om tallene i "
+        f"rækken er skjult, fordi færre end {r.k} foreninger står bag (eller fordi de ellers "
+        "kunne regnes ud). Tomme felter er skjulte eller ikke relevante tal."
+    )
+    return "\n".join(rows) + "\n\n: Tabeller til download\n\n" + note + "\n"
