@@ -1,4 +1,8 @@
-"""The ``fslt-survey`` command line.
+"""The ``fslt-survey`` command line: every command, in this one module.
+
+Each ``cmd_*`` function parses nothing and computes nothing of its own: it calls the library and
+prints what happened. New commands go here (a ``cmd_*`` function and its parser in
+:func:`build_parser`).
 
 Exit codes
 ----------
@@ -17,12 +21,30 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from fslt_survey import __version__, config
+from fslt_survey.build import build
+from fslt_survey.codebook import load_instrument
 from fslt_survey.errors import RenderError, SurveyDataError
+from fslt_survey.followup import (
+    INDICATORS_FILE,
+    compute_indicators,
+    load_indicators,
+    publish_indicators,
+)
+from fslt_survey.followup.feedback import default_jobs, feedback_dir, render_feedback
+from fslt_survey.forms import FORMATS, export_form, form_layout
+from fslt_survey.network import MEMBER_SURVEY, check_network, member_instrument, render_handouts
+from fslt_survey.network.groups import GroupSettings, propose_groups
+from fslt_survey.pipeline import clean_survey
+from fslt_survey.privacy import write_csv_safe
+from fslt_survey.registry import load_registry
+from fslt_survey.render import ENGINES, render_project
+from fslt_survey.store import instrument_path, load_clean, write_clean
 
 EXIT_OK, EXIT_BUG, EXIT_USAGE, EXIT_INPUT, EXIT_RENDER, EXIT_INTERRUPT = 0, 1, 2, 3, 4, 130
 
@@ -31,25 +53,19 @@ def _print(msg: str) -> None:
     print(msg, flush=True)
 
 
-# --------------------------------------------------------------------------- commands
+# --------------------------------------------------------------------------- data commands
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from fslt_survey.codebook import load_instrument
-
     inst = load_instrument(args.instrument)
-    n_items = len(inst.items)
     _print(
         f"{args.instrument}: OK - instrument {inst.id!r}, {len(inst.sections)} sections, "
-        f"{n_items} items, {len(inst.scales)} scales, waves {list(inst.waves)}"
+        f"{len(inst.items)} items, {len(inst.scales)} scales, waves {list(inst.waves)}"
     )
     return EXIT_OK
 
 
 def cmd_clean(args: argparse.Namespace) -> int:
-    from fslt_survey.pipeline import clean_survey
-    from fslt_survey.store import write_clean
-
     result = clean_survey(
         args.survey,
         raw=args.raw,
@@ -69,9 +85,10 @@ def cmd_clean(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_render(args: argparse.Namespace) -> int:
-    from fslt_survey.render import render_project
+# --------------------------------------------------------------------------- publishing
 
+
+def cmd_render(args: argparse.Namespace) -> int:
     result = render_project(
         config.PROJECT_ROOT,
         engine=args.engine,
@@ -88,8 +105,6 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from fslt_survey.build import build
-
     summary = build(
         engine=args.engine,
         force=args.force,
@@ -97,6 +112,88 @@ def cmd_build(args: argparse.Namespace) -> int:
         out=Path(args.out) if args.out else None,
     )
     _print(summary)
+    return EXIT_OK
+
+
+def cmd_export_form(args: argparse.Namespace) -> int:
+    instrument = load_instrument(instrument_path(args.instrument))
+    registry = None
+    if args.registry is not None and args.to == "xlsform":
+        registry = load_registry(args.registry)
+    path = export_form(instrument, args.to, args.out, wave=args.wave, registry=registry)
+    layout = form_layout(instrument, args.wave)
+    wave = f"wave {layout.wave}" if layout.wave is not None else "all items"
+    _print(
+        f"Wrote {path} ({args.to}: {instrument.id!r}, {wave}, {len(layout.items)} items, "
+        f"version {layout.version})"
+    )
+    if args.registry is not None and args.to != "xlsform":
+        _print("note: --registry only applies to --to xlsform; ignored")
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------- network forums
+
+
+def cmd_network(args: argparse.Namespace) -> int:
+    for line in check_network():
+        _print(line)
+    return EXIT_OK
+
+
+def cmd_groups(args: argparse.Namespace) -> int:
+    data = clean_survey(MEMBER_SURVEY, demo=True).data if args.demo else load_clean(MEMBER_SURVEY)
+    settings = GroupSettings(args.min_size, args.max_size, args.max_groups, args.max_per_theme)
+    proposal = propose_groups(data, member_instrument(), load_registry(), settings=settings)
+    _print(proposal.describe())
+    if args.out:
+        _print(f"Wrote {write_csv_safe(proposal.members_frame(), args.out)}")
+    return EXIT_OK
+
+
+def cmd_handouts(args: argparse.Namespace) -> int:
+    written = render_handouts(args.tema, out=args.out, engine=args.engine, force=args.force)
+    for theme, files in written.items():
+        _print(f"{theme}: " + ", ".join(str(p) for p in files))
+    folder = next((fs[0].parent for fs in written.values() if fs), args.out)
+    _print(f"Rendered {len(written)} handout(s) into {folder}")
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------- strategy follow-up
+
+
+def cmd_indicators(args: argparse.Namespace) -> int:
+    file = args.file or INDICATORS_FILE
+    iset = load_indicators(file)
+    _print(
+        f"{file}: OK - {len(iset)} indicators for {iset.survey} "
+        f"({iset.baseline} -> {iset.followup})"
+    )
+    for goal, name in config.GOALS.items():
+        ids = [i.id for i in iset if i.goal == goal]
+        _print(f"  goal {goal} ({name}): {', '.join(ids) or '-'}")
+    if args.compute:
+        pub = publish_indicators(compute_indicators(load_clean(iset.survey), iset))
+        cols = ["indicator", "value_from", "value_to", "change", "p", "target_met"]
+        _print(pub[cols].round(1).to_string(index=False))
+    return EXIT_OK
+
+
+def cmd_feedback(args: argparse.Namespace) -> int:
+    t0 = time.perf_counter()
+    paths = render_feedback(
+        args.forening,
+        out=args.out,
+        engine=args.engine,
+        force=args.force,
+        jobs=args.jobs,
+        echo=_print,
+    )
+    where = paths[0].parent if paths else (args.out or feedback_dir())
+    _print(
+        f"Rendered {len(paths)} feedback sheet(s) into {where} in {time.perf_counter() - t0:.0f} s"
+    )
     return EXIT_OK
 
 
@@ -115,17 +212,14 @@ def _params(values: Sequence[str] | None) -> dict[str, str]:
 # --------------------------------------------------------------------------- parser
 
 
-def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="fslt-survey",
-        description="Survey and network-forum toolkit for Frivilligcenter og Selvhjælp "
-        "Lyngby-Taarbæk.",
-        epilog="Exit codes: 0 ok, 1 internal error, 2 usage, 3 bad input, 4 render failed.",
-    )
-    p.add_argument("--version", action="version", version=f"fslt-survey {__version__}")
-    p.add_argument("--debug", action="store_true", help="show Python tracebacks on errors")
-    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+def _render_options(p: argparse.ArgumentParser, *, quiet: bool = True) -> None:
+    p.add_argument("--engine", choices=ENGINES, default="auto")
+    p.add_argument("--force", action="store_true", help="re-execute every document")
+    if quiet:
+        p.add_argument("--quiet", action="store_true", help="no progress bar")
 
+
+def _data_parsers(sub: argparse._SubParsersAction) -> None:
     v = sub.add_parser("validate", help="check an instrument (codebook) file")
     v.add_argument("instrument", help="path to instrument.yml")
     v.set_defaults(func=cmd_validate)
@@ -148,9 +242,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     c.set_defaults(func=cmd_clean)
 
+
+def _publishing_parsers(sub: argparse._SubParsersAction) -> None:
     r = sub.add_parser("render", help="render the reports (Quarto if installed, else built-in)")
     r.add_argument("documents", nargs="*", help="only these .qmd files (default: all)")
-    r.add_argument("--engine", choices=("auto", "quarto", "builtin"), default="auto")
     r.add_argument(
         "-P",
         "--param",
@@ -158,37 +253,140 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="KEY:VALUE",
         help="document parameter (like quarto render -P)",
     )
-    r.add_argument("--force", action="store_true", help="re-execute every document")
-    r.add_argument("--quiet", action="store_true", help="no progress bar")
+    _render_options(r)
     r.set_defaults(func=cmd_render)
 
     b = sub.add_parser("build", help="the main job: clean the demo data and render the site")
-    b.add_argument("--engine", choices=("auto", "quarto", "builtin"), default="auto")
-    b.add_argument("--force", action="store_true", help="re-execute every document")
-    b.add_argument("--quiet", action="store_true", help="no progress bar")
+    _render_options(b)
     b.add_argument("--out", help=argparse.SUPPRESS)
     b.set_defaults(func=cmd_build)
 
-    _register_extra(sub)
+    f = sub.add_parser(
+        "export-form",
+        help="write an instrument as XLSForm (KoboToolbox/ODK), printable PDF or text for "
+        "Microsoft Forms/SurveyXact",
+        description="Write a survey's questionnaire in a form associations can answer. The "
+        "answers exported from these forms are read back by `fslt-survey clean`.",
+    )
+    f.add_argument(
+        "instrument",
+        help="instrument.yml, a survey folder or a survey name (e.g. medlemsundersoegelse)",
+    )
+    f.add_argument(
+        "--to",
+        required=True,
+        choices=FORMATS,
+        help="xlsform (.xlsx for KoboToolbox/ODK), pdf (paper) or markdown "
+        "(text to paste into Microsoft Forms/SurveyXact)",
+    )
+    f.add_argument(
+        "--out",
+        help="output file or folder (default: build/forms/<instrument>-<wave>.<xlsx|pdf|md>)",
+    )
+    f.add_argument(
+        "--wave", type=int, help="the wave the form is for: its items only (default: the latest)"
+    )
+    f.add_argument(
+        "--registry",
+        metavar="CSV",
+        help="XLSForm only: the association question becomes a choice list of this "
+        "member registry's names (e.g. surveys/members.csv); without it the "
+        "association is free text",
+    )
+    f.set_defaults(func=cmd_export_form)
+
+
+def _network_parsers(sub: argparse._SubParsersAction) -> None:
+    h = sub.add_parser(
+        "handouts",
+        help="render the theme handouts (PDF + HTML) for network meetings into build/handouts/",
+    )
+    h.add_argument(
+        "--tema",
+        action="append",
+        metavar="TEMA",
+        help="only this theme (a forumtemaer key; repeatable); default every theme",
+    )
+    h.add_argument("--out", help="output folder (default build/handouts)")
+    _render_options(h, quiet=False)
+    h.set_defaults(func=cmd_handouts)
+
+    n = sub.add_parser(
+        "network",
+        help="check the network data (forums, meetings, attendance, themes) in surveys/netvaerk/",
+    )
+    n.set_defaults(func=cmd_network)
+
+    g = sub.add_parser(
+        "groups",
+        help="propose network groups from the member survey (consenting associations named only)",
+    )
+    g.add_argument("--min-size", type=int, default=4)
+    g.add_argument("--max-size", type=int, default=8)
+    g.add_argument(
+        "--max-groups",
+        type=int,
+        default=2,
+        help="groups an association may be proposed for (default 2)",
+    )
+    g.add_argument(
+        "--max-per-theme",
+        type=int,
+        default=None,
+        help="groups proposed per theme at most (default: as many as fit)",
+    )
+    g.add_argument("--demo", action="store_true", help="use the bundled demo data")
+    g.add_argument("--out", help="also write the named members with explanations as CSV")
+    g.set_defaults(func=cmd_groups)
+
+
+
+def _followup_parsers(sub: argparse._SubParsersAction) -> None:
+    i = sub.add_parser("indicators", help="validate the follow-up indicators and show them")
+    i.add_argument("file", nargs="?", default=None, help="indicators.yml")
+    i.add_argument(
+        "--compute",
+        action="store_true",
+        help="also compute them from the clean data (run `fslt-survey build` first)",
+    )
+    i.set_defaults(func=cmd_indicators)
+
+    f = sub.add_parser(
+        "feedback",
+        help="render one confidential feedback PDF per association "
+        "into build/feedback/ (never the site)",
+    )
+    f.add_argument(
+        "--forening",
+        action="append",
+        metavar="ID",
+        help="association id (repeatable); default every association that answered",
+    )
+    f.add_argument("--out", help="output folder (default build/feedback)")
+    _render_options(f, quiet=False)
+    f.add_argument(
+        "--jobs",
+        type=int,
+        default=default_jobs(),
+        metavar="N",
+        help=f"render N sheets at a time (default {default_jobs()})",
+    )
+    f.set_defaults(func=cmd_feedback)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="fslt-survey",
+        description="Survey and network-forum toolkit for Frivilligcenter og Selvhjælp "
+        "Lyngby-Taarbæk.",
+        epilog="Exit codes: 0 ok, 1 internal error, 2 usage, 3 bad input, 4 render failed.",
+    )
+    p.add_argument("--version", action="version", version=f"fslt-survey {__version__}")
+    p.add_argument("--debug", action="store_true", help="show Python tracebacks on errors")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    for add in (_data_parsers, _publishing_parsers, _network_parsers, _followup_parsers):
+        add(sub)
     return p
-
-
-def _register_extra(sub: argparse._SubParsersAction) -> None:
-    """Commands contributed by other modules (forms, network, feedback)."""
-    import importlib
-
-    for module in ("fslt_survey.forms", "fslt_survey.network", "fslt_survey.followup"):
-        try:
-            mod = importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name == module:
-                continue
-            raise
-        register: Callable[[argparse._SubParsersAction], None] | None = getattr(
-            mod, "register_cli", None
-        )
-        if register is not None:
-            register(sub)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

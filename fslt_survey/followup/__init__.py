@@ -7,7 +7,6 @@ from fslt_survey.followup.compute import (
     compute_followup,
     compute_indicators,
     load_network_data,
-    register_cli,
     target_status,
 )
 from fslt_survey.followup.indicators import (
@@ -72,7 +71,6 @@ __all__ = [
     "plot_goal_change",
     "present_indicators",
     "publish_indicators",
-    "register_cli",
     "set_column_widths",
     "target_status",
 ]

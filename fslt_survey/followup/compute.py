@@ -27,7 +27,6 @@ Examples
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import math
 from collections.abc import Mapping
@@ -100,7 +99,6 @@ __all__ = [
     "plot_goal_change",
     "present_indicators",
     "publish_indicators",
-    "register_cli",
     "set_column_widths",
     "target_status",
 ]
@@ -320,39 +318,3 @@ def compute_followup(data: pd.DataFrame, indicators: IndicatorSet, **kwargs: Any
         for p in (False, True)
     ]
     return pd.concat(parts, ignore_index=True)
-
-
-# --------------------------------------------------------------------------- command line
-
-
-def register_cli(sub: argparse._SubParsersAction) -> None:
-    """Add ``fslt-survey indicators`` and ``fslt-survey feedback``."""
-    from fslt_survey.followup import feedback
-
-    p = sub.add_parser("indicators", help="validate the follow-up indicators and show them")
-    p.add_argument("file", nargs="?", default=str(INDICATORS_FILE), help="indicators.yml")
-    p.add_argument(
-        "--compute",
-        action="store_true",
-        help="also compute them from the clean data (run `fslt-survey build` first)",
-    )
-    p.set_defaults(func=_cmd_indicators)
-    feedback.register_feedback_cli(sub)
-
-
-def _cmd_indicators(args: argparse.Namespace) -> int:
-    iset = load_indicators(args.file)
-    print(
-        f"{args.file}: OK - {len(iset)} indicators for {iset.survey} "
-        f"({iset.baseline} -> {iset.followup})"
-    )
-    for g, name in config.GOALS.items():
-        ids = [i.id for i in iset if i.goal == g]
-        print(f"  goal {g} ({name}): {', '.join(ids) or '-'}")
-    if args.compute:
-        from fslt_survey.store import load_clean
-
-        pub = publish_indicators(compute_indicators(load_clean(iset.survey), iset))
-        cols = ["indicator", "value_from", "value_to", "change", "p", "target_met"]
-        print(pub[cols].round(1).to_string(index=False))
-    return 0

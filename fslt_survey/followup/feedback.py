@@ -27,10 +27,8 @@ by hand) the cell computes the sheet from the clean data itself.
 
 from __future__ import annotations
 
-import argparse
 import os
 import tempfile
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -52,7 +50,6 @@ __all__ = [
     "feedback_dir",
     "feedback_sheet",
     "prepare_feedback",
-    "register_feedback_cli",
     "render_feedback",
     "sheet_markdown",
 ]
@@ -595,53 +592,6 @@ def _render_sheet(task: tuple[str, str, str, str, bool]) -> tuple[bool, str]:
     return (True, str(pdf)) if pdf is not None else (False, "no PDF was written")
 
 
-def register_feedback_cli(sub: argparse._SubParsersAction) -> None:
-    """Add ``fslt-survey feedback``."""
-    f = sub.add_parser(
-        "feedback",
-        help="render one confidential feedback PDF per association "
-        "into build/feedback/ (never the site)",
-    )
-    f.add_argument(
-        "--forening",
-        action="append",
-        metavar="ID",
-        help="association id (repeatable); default every association that answered",
-    )
-    f.add_argument("--out", help="output folder (default build/feedback)")
-    f.add_argument("--engine", choices=("auto", "quarto", "builtin"), default="auto")
-    f.add_argument("--force", action="store_true", help="re-execute every sheet")
-    f.add_argument(
-        "--jobs",
-        type=int,
-        default=default_jobs(),
-        metavar="N",
-        help=f"render N sheets at a time (default {default_jobs()})",
-    )
-    f.set_defaults(func=_cmd_feedback)
-
-
 def default_jobs() -> int:
     """Worker processes for ``fslt-survey feedback``: one per core, at most 4."""
     return max(1, min(4, os.cpu_count() or 1))
-
-
-def _echo(text: str) -> None:
-    print(text, flush=True)
-
-
-def _cmd_feedback(args: argparse.Namespace) -> int:
-    t0 = time.perf_counter()
-    paths = render_feedback(
-        args.forening,
-        out=args.out,
-        engine=args.engine,
-        force=args.force,
-        jobs=args.jobs,
-        echo=_echo,
-    )
-    where = paths[0].parent if paths else (args.out or feedback_dir())
-    print(
-        f"Rendered {len(paths)} feedback sheet(s) into {where} in {time.perf_counter() - t0:.0f} s"
-    )
-    return 0

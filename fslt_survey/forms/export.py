@@ -37,7 +37,6 @@ Examples
 
 from __future__ import annotations
 
-import argparse
 import io
 import re
 import zipfile
@@ -93,7 +92,6 @@ __all__ = [
     "FormQuestion",
     "FormSection",
     "choice_name",
-    "cmd_export_form",
     "default_output",
     "default_wave",
     "export_form",
@@ -104,7 +102,6 @@ __all__ = [
     "kobo_role",
     "numeric_is_integer",
     "read_kobo_export",
-    "register_cli",
     "relevant_xpath",
     "write_markdown",
     "write_xlsform",
@@ -535,67 +532,3 @@ def export_form(
     from fslt_survey.forms.pdf import write_pdf
 
     return write_pdf(instrument, path, wave=wave)
-
-
-def cmd_export_form(args: argparse.Namespace) -> int:
-    """``fslt-survey export-form``: write the form, print where."""
-    from fslt_survey.store import instrument_path
-
-    instrument = load_instrument(instrument_path(args.instrument))
-    registry = None
-    if args.registry is not None and args.to == "xlsform":
-        from fslt_survey.registry import load_registry
-
-        registry = load_registry(args.registry)
-    path = export_form(instrument, args.to, args.out, wave=args.wave, registry=registry)
-    layout = form_layout(instrument, args.wave)
-    n_items = len(layout.items)
-    wave = f"wave {layout.wave}" if layout.wave is not None else "all items"
-    print(
-        f"Wrote {path} ({args.to}: {instrument.id!r}, {wave}, {n_items} items, "
-        f"version {layout.version})",
-        flush=True,
-    )
-    if args.registry is not None and args.to != "xlsform":
-        print("note: --registry only applies to --to xlsform; ignored", flush=True)
-    return 0
-
-
-def register_cli(subparsers: argparse._SubParsersAction) -> None:
-    """Add ``export-form`` to the ``fslt-survey`` command line."""
-    p = subparsers.add_parser(
-        "export-form",
-        help="write an instrument as XLSForm (KoboToolbox/ODK), printable PDF or text for "
-        "Microsoft Forms/SurveyXact",
-        description="Write a survey's questionnaire in a form associations can answer. The "
-        "answers exported from these forms are read back by `fslt-survey clean` "
-        "(Kobo exports via fslt_survey.forms.read_kobo_export).",
-    )
-    p.add_argument(
-        "instrument",
-        help="instrument.yml, a survey folder or a survey name (e.g. medlemsundersoegelse)",
-    )
-    p.add_argument(
-        "--to",
-        required=True,
-        choices=FORMATS,
-        help="xlsform (.xlsx for KoboToolbox/ODK), pdf (paper) or markdown "
-        "(text to paste into Microsoft Forms/SurveyXact)",
-    )
-    p.add_argument(
-        "--out",
-        help="output file or folder (default: build/forms/<instrument>-<wave>.<xlsx|pdf|md>)",
-    )
-    p.add_argument(
-        "--wave",
-        type=int,
-        help="the wave the form is for: its items only (default: the latest wave)",
-    )
-    p.add_argument(
-        "--registry",
-        metavar="CSV",
-        help="XLSForm only: the association question becomes a choice list of this "
-        "member registry's names (e.g. surveys/members.csv); without it the "
-        "association is free text",
-    )
-    p.set_defaults(func=cmd_export_form)

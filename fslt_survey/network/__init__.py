@@ -27,9 +27,10 @@ from fslt_survey.network.page import (
     HIDDEN,
     MeetingFollowUp,
     attendance_by_type_markdown,
+    check_network,
     evaluation_markdown,
     meetings_markdown,
-    register_cli,
+    render_handouts,
 )
 from fslt_survey.network.stats import (
     AttendanceSummary,
@@ -67,6 +68,7 @@ __all__ = [
     "attendance_by_type_markdown",
     "attendance_by_type_table",
     "attendance_summary",
+    "check_network",
     "compare_evaluation_years",
     "evaluation_items",
     "evaluation_markdown",
@@ -82,7 +84,7 @@ __all__ = [
     "network_dir",
     "normalise_meeting_code",
     "prepare_evaluations",
-    "register_cli",
+    "render_handouts",
     "response_counts",
     "suppress_shares",
     "theme_scale",

@@ -10,7 +10,8 @@ new groups from the member survey and builds the handouts.
 This module publishes the follow-up. The ``*_markdown`` functions publish the tables with
 small-cell suppression (k = :data:`fslt_survey.config.SUPPRESSION_K`) and never name an
 association; :class:`MeetingFollowUp` is everything the site page ``reports/moeder.qmd`` shows.
-The CLI commands (``handouts``, ``network``, ``groups``) are added by :func:`register_cli`.
+The commands ``handouts`` and ``network`` of :mod:`fslt_survey.cli` call
+:func:`render_handouts` and :func:`check_network`.
 Every public name of :mod:`~fslt_survey.network.data`, :mod:`~fslt_survey.network.themes` and
 :mod:`~fslt_survey.network.stats` is re-exported here, so ``from fslt_survey.network import ...``
 works as before (and so does :mod:`fslt_survey.followup`, which looks up ``load_network_data``
@@ -19,7 +20,6 @@ and its helpers on this module).
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,6 +68,8 @@ from fslt_survey.network.themes import (
     ThemeGuide,
     load_theme_guides,
 )
+from fslt_survey.registry import load_registry
+from fslt_survey.render import render_document
 
 # Every public name this module had before the split (defined here or re-exported).
 __all__ = [
@@ -88,6 +90,7 @@ __all__ = [
     "attendance_by_type_markdown",
     "attendance_by_type_table",
     "attendance_summary",
+    "check_network",
     "compare_evaluation_years",
     "evaluation_items",
     "evaluation_markdown",
@@ -103,7 +106,7 @@ __all__ = [
     "network_dir",
     "normalise_meeting_code",
     "prepare_evaluations",
-    "register_cli",
+    "render_handouts",
     "response_counts",
     "suppress_shares",
     "theme_scale",
@@ -403,49 +406,39 @@ class MeetingFollowUp:
         return to_markdown_table(rows, caption="Planlagte møder")
 
 
-# --------------------------------------------------------------------------- CLI
+# --------------------------------------------------------------------------- checks and handouts
 
 
-def _check_network(args: argparse.Namespace) -> int:
-    from fslt_survey.registry import load_registry
-
+def check_network() -> list[str]:
+    """Load and validate the network data (forums, meetings, attendance, themes); one line per
+    file with what it holds. Raises the first file's ConfigError."""
     inst = member_instrument()
+    registry = load_registry()
     net = load_network(themes=theme_scale(inst))
-    att = load_attendance(network=net, registry=load_registry())
+    att = load_attendance(network=net, registry=registry)
     guides = load_theme_guides(instrument=inst)
-    summ = attendance_summary(att, load_registry())
-    t = summ.totals
-    print(f"{net.path}: OK - {len(net.forums)} forums, {len(net.meetings)} meetings")
-    print(
+    t = attendance_summary(att, registry).totals
+    return [
+        f"{net.path}: OK - {len(net.forums)} forums, {len(net.meetings)} meetings",
         f"{network_dir() / 'fremmoede.csv'}: OK - {len(att)} rows, {t['meetings']} meetings "
         f"with attendance, {t['associations_reached']} of {t['members']} member "
-        "associations reached"
-    )
-    print(f"{network_dir() / 'temaer.yml'}: OK - {len(guides)} themes")
-    return 0
+        "associations reached",
+        f"{network_dir() / 'temaer.yml'}: OK - {len(guides)} themes",
+    ]
 
 
-def _groups(args: argparse.Namespace) -> int:
-    from fslt_survey.network.groups import GroupSettings, propose_groups
-    from fslt_survey.pipeline import clean_survey
-    from fslt_survey.registry import load_registry
-    from fslt_survey.store import load_clean
+def render_handouts(
+    themes: list[str] | None = None,
+    *,
+    out: str | Path | None = None,
+    engine: str = "auto",
+    force: bool = False,
+) -> dict[str, list[Path]]:
+    """Render one handout (HTML + PDF) per theme into ``build/handouts`` (never the site).
 
-    data = clean_survey(MEMBER_SURVEY, demo=True).data if args.demo else load_clean(MEMBER_SURVEY)
-    settings = GroupSettings(args.min_size, args.max_size, args.max_groups, args.max_per_theme)
-    proposal = propose_groups(data, member_instrument(), load_registry(), settings=settings)
-    print(proposal.describe())
-    if args.out:
-        from fslt_survey.privacy import write_csv_safe
-
-        path = write_csv_safe(proposal.members_frame(), args.out)
-        print(f"Wrote {path}")
-    return 0
-
-
-def _handouts(args: argparse.Namespace) -> int:
-    from fslt_survey.render import render_document
-
+    Returns the files written per theme key. Refuses unknown themes, a broken theme file and a
+    missing clean member survey before rendering anything.
+    """
     clean = config.CLEAN_DIR / f"{MEMBER_SURVEY}.parquet"
     if not clean.exists():
         raise SurveyDataError(
@@ -454,68 +447,25 @@ def _handouts(args: argparse.Namespace) -> int:
             file=clean,
         )
     keys = [lab.key for lab in theme_scale().substantive]
-    themes = args.tema or keys
+    themes = themes or keys
     unknown = [t for t in themes if t not in keys]
     if unknown:
         raise ConfigError("unknown theme", expected=", ".join(keys), found=", ".join(unknown))
     load_theme_guides()  # refuse a broken theme file before rendering anything
-    out = Path(args.out) if args.out else handout_dir()
+    folder = Path(out) if out else handout_dir()
+    written: dict[str, list[Path]] = {}
     for theme in themes:
         params = {"tema": theme, "dato": dt.date.today().isoformat()}  # "next meeting" is dated
         res = render_document(
             config.PROJECT_ROOT,
             HANDOUT_DOC,
             params=params,
-            output_dir=out,
+            output_dir=folder,
             output_name=theme,
-            engine=args.engine,
-            force=args.force,
+            engine=engine,
+            force=force,
         )
-        files = [p for d in res.documents for p in d.outputs if p.suffix in (".html", ".pdf")]
-        print(f"{theme}: " + ", ".join(str(p) for p in files))
-    print(f"Rendered {len(themes)} handout(s) into {out}")
-    return 0
-
-
-def register_cli(sub: Any) -> None:
-    """Add ``handouts``, ``network`` and ``groups`` to the ``fslt-survey`` command line."""
-    h = sub.add_parser(
-        "handouts",
-        help="render the theme handouts (PDF + HTML) for network meetings into build/handouts/",
-    )
-    h.add_argument(
-        "--tema",
-        action="append",
-        metavar="TEMA",
-        help="only this theme (a forumtemaer key; repeatable); default every theme",
-    )
-    h.add_argument("--out", help="output folder (default build/handouts)")
-    h.add_argument("--engine", choices=("auto", "quarto", "builtin"), default="auto")
-    h.add_argument("--force", action="store_true", help="re-execute the handouts")
-    h.set_defaults(func=_handouts)
-    n = sub.add_parser(
-        "network",
-        help="check the network data (forums, meetings, attendance, themes) in surveys/netvaerk/",
-    )
-    n.set_defaults(func=_check_network)
-    g = sub.add_parser(
-        "groups",
-        help="propose network groups from the member survey (consenting associations named only)",
-    )
-    g.add_argument("--min-size", type=int, default=4)
-    g.add_argument("--max-size", type=int, default=8)
-    g.add_argument(
-        "--max-groups",
-        type=int,
-        default=2,
-        help="groups an association may be proposed for (default 2)",
-    )
-    g.add_argument(
-        "--max-per-theme",
-        type=int,
-        default=None,
-        help="groups proposed per theme at most (default: as many as fit)",
-    )
-    g.add_argument("--demo", action="store_true", help="use the bundled demo data")
-    g.add_argument("--out", help="also write the named members with explanations as CSV")
-    g.set_defaults(func=_groups)
+        written[theme] = [
+            p for d in res.documents for p in d.outputs if p.suffix in (".html", ".pdf")
+        ]
+    return written
