@@ -14,6 +14,7 @@ from pathlib import Path
 
 from fslt_survey import config
 from fslt_survey.pipeline import SURVEYS, clean_survey
+from fslt_survey.render import render_project
 from fslt_survey.store import instrument_path, write_clean
 
 
@@ -38,7 +39,6 @@ def build(
     *, engine: str = "auto", force: bool = False, progress: bool = True, out: Path | None = None
 ) -> str:
     """Clean all surveys and render the site; returns a summary for people."""
-    from fslt_survey.render import render_project
 
     lines = ["Cleaned:", *clean_all()]
     result = render_project(

@@ -27,10 +27,8 @@ Examples
 
 from __future__ import annotations
 
-import importlib
 import math
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -68,6 +66,8 @@ from fslt_survey.followup.report import (
     publish_indicators,
     set_column_widths,
 )
+from fslt_survey.network.data import load_network_data as network_tables
+from fslt_survey.network.data import network_dir
 
 # Every public name this module had before the split (defined here or re-exported).
 __all__ = [
@@ -107,52 +107,17 @@ __all__ = [
 
 
 def load_network_data() -> dict[str, pd.DataFrame] | None:
-    """The network data as tables by name, from :mod:`fslt_survey.network`; None if absent.
+    """The network data as tables by name (:func:`fslt_survey.network.load_network_data`), or
+    None when the project has no ``surveys/netvaerk/netvaerk.yml`` (the network indicators then
+    say "ingen data"); invalid files raise their ConfigError.
 
-    Tables: ``meetings`` (one row per meeting: ``meeting_id, date, year, forum_id, kind,
-    theme``), ``attendance`` (one row per association and meeting: ``meeting_id,
-    association_id, participants, year``) and ``groups`` (one row per forum and year with a
-    meeting: ``forum_id, forum, kind, theme, year``), as returned by the module's
-    ``load_network_data`` (or built here from ``load_network``/``load_attendance``). A missing
-    module or ``surveys/netvaerk/netvaerk.yml`` gives None (the indicators then say "ingen
-    data"); invalid files raise their ConfigError.
+    Tables: ``meetings`` (one row per held meeting: ``meeting_id, date, year, forum_id, kind,
+    theme``), ``attendance`` (one row per association and meeting) and ``groups`` (one row per
+    forum and year with a meeting: ``forum_id, forum, kind, theme, year``).
     """
-    try:
-        mod = importlib.import_module("fslt_survey.network")
-    except ModuleNotFoundError as exc:
-        if exc.name == "fslt_survey.network":
-            return None
-        raise
-    folder = mod.network_dir() if hasattr(mod, "network_dir") else config.SURVEYS_DIR / "netvaerk"
-    if not (Path(folder) / "netvaerk.yml").is_file():
+    if not (network_dir() / "netvaerk.yml").is_file():
         return None  # no network data in this project (yet)
-    custom = getattr(mod, "load_network_data", None)
-    if callable(custom):
-        return _network_tables(custom())
-    if not callable(getattr(mod, "load_network", None)):
-        return None
-    from fslt_survey.registry import load_registry
-
-    net = mod.load_network()
-    meetings = net.meetings_frame()
-    tables = {"meetings": meetings}
-    if (Path(folder) / "fremmoede.csv").is_file() and hasattr(mod, "load_attendance"):
-        tables["attendance"] = mod.load_attendance(network=net, registry=load_registry())
-    group_cols = [c for c in ("forum_id", "forum", "kind", "theme", "year") if c in meetings]
-    tables["groups"] = meetings.drop_duplicates(["forum_id", "year"])[group_cols].reset_index(
-        drop=True
-    )
-    return tables
-
-
-def _network_tables(result: Any) -> dict[str, pd.DataFrame] | None:
-    if result is None:
-        return None
-    if isinstance(result, Mapping):
-        items = result.items()
-    else:
-        items = ((k, getattr(result, k)) for k in dir(result) if not k.startswith("_"))
-    return {str(k): v for k, v in items if isinstance(v, pd.DataFrame)}
+    return network_tables()
 
 
 # --------------------------------------------------------------------------- computation

@@ -34,7 +34,22 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fslt_survey import config
+from fslt_survey.codebook import load_instrument
 from fslt_survey.errors import RenderError, SurveyDataError
+from fslt_survey.followup import (
+    INDICATORS_FILE,
+    compute_indicators,
+    indicator_hits,
+    load_indicators,
+    publish_indicators,
+    set_column_widths,
+)
+from fslt_survey.privacy import redact_text, suppress_counts
+from fslt_survey.registry import load_registry
+from fslt_survey.render import render_document
+from fslt_survey.stats import tab_multi, tab_single
+from fslt_survey.store import instrument_path, load_clean
+from fslt_survey.tables import escape_markdown, format_number, to_markdown_table
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -112,10 +127,6 @@ def prepare_feedback(
     import numpy as np
     import pandas as pd
 
-    from fslt_survey.followup import compute_indicators, indicator_hits, publish_indicators
-    from fslt_survey.privacy import suppress_counts
-    from fslt_survey.stats import tab_multi, tab_single
-
     k = config.SUPPRESSION_K if k is None else int(k)
     ctx = FeedbackContext(data, instrument, registry, indicators, k)
     types = [str(t) for t in registry["assoc_type"].astype(str).unique()]
@@ -171,7 +182,6 @@ def prepare_feedback(
 
 
 def _fmt(x: Any, decimals: int = 0) -> str:
-    from fslt_survey.tables import format_number
 
     return str(format_number(x, decimals))
 
@@ -221,7 +231,6 @@ def _distribution_text(
 
 
 def _redact_own(text: Any, own_name: str, registry: pd.DataFrame) -> str:
-    from fslt_survey.privacy import redact_text
 
     others = [str(n) for n in registry["name"] if str(n) != own_name]
     variants = others + [n.replace("-", " ") for n in others if "-" in n]
@@ -236,8 +245,6 @@ def sheet_markdown(ctx: FeedbackContext, association_id: str) -> str:
     SurveyDataError
         When the id is not in the registry or the association did not answer.
     """
-    from fslt_survey.followup import set_column_widths
-    from fslt_survey.tables import escape_markdown, to_markdown_table
 
     association_id = str(association_id)
     reg = ctx.registry[ctx.registry["association_id"].astype(str) == association_id]
@@ -370,8 +377,6 @@ def _multi_table(
 ) -> str:
     import pandas as pd
 
-    from fslt_survey.tables import to_markdown_table
-
     dist = ctx.dists.get((it.id, cmp_wave))
     head = [
         "Svarmulighed",
@@ -411,8 +416,6 @@ def _multi_table(
 def _indicator_part(ctx: FeedbackContext, aid: str, waves: list[int], cmp_wave: int) -> str:
     import numpy as np
     import pandas as pd
-
-    from fslt_survey.tables import to_markdown_table
 
     if ctx.indicators is None or ctx.indicator_table is None:
         return ""
@@ -460,10 +463,6 @@ def _indicator_part(ctx: FeedbackContext, aid: str, waves: list[int], cmp_wave: 
 
 def load_context(*, clean_dir: str | Path = config.CLEAN_DIR) -> FeedbackContext:
     """Prepare the feedback context from the clean data written by ``fslt-survey build``."""
-    from fslt_survey.codebook import load_instrument
-    from fslt_survey.followup import INDICATORS_FILE, load_indicators
-    from fslt_survey.registry import load_registry
-    from fslt_survey.store import instrument_path, load_clean
 
     instrument = load_instrument(instrument_path(SURVEY))
     indicators = load_indicators(INDICATORS_FILE, instrument) if INDICATORS_FILE.is_file() else None
@@ -572,7 +571,6 @@ def render_feedback(
 
 def _render_sheet(task: tuple[str, str, str, str, bool]) -> tuple[bool, str]:
     """Render one sheet (in this process or a worker): (True, pdf path) or (False, error)."""
-    from fslt_survey.render import render_document
 
     root, aid, out, engine, force = task
     try:

@@ -25,7 +25,10 @@ import pandas as pd
 import yaml
 
 from fslt_survey import config
+from fslt_survey.codebook import load_instrument
 from fslt_survey.errors import ConfigError
+from fslt_survey.store import instrument_path
+from fslt_survey.tables import format_number
 
 __all__ = [
     "DIRECTIONS",
@@ -202,8 +205,6 @@ def parse_indicators(
     data: Any, *, path: Path | None = None, instrument: Any = None
 ) -> IndicatorSet:
     """Validate an already parsed indicator mapping (see :func:`load_indicators`)."""
-    from fslt_survey.codebook import load_instrument
-    from fslt_survey.store import instrument_path
 
     problems: list[str] = []
     if not isinstance(data, dict):
@@ -515,6 +516,5 @@ def describe_indicators(indicators: IndicatorSet) -> pd.DataFrame:
 
 
 def _num(x: Any, decimals: int = 0) -> str:
-    from fslt_survey.tables import format_number
 
     return str(format_number(x, decimals))

@@ -28,6 +28,9 @@ from fslt_survey.followup.indicators import (
     _num,
     config_unit,
 )
+from fslt_survey.plots import plot_dumbbell
+from fslt_survey.privacy import suppress_counts
+from fslt_survey.tables import escape_markdown, format_p, markdown_image, to_markdown_table
 
 __all__ = [
     "STATUS_TEXT",
@@ -51,7 +54,6 @@ def publish_indicators(table: pd.DataFrame, *, k: int | None = None) -> pd.DataF
     A hidden wave hides the change and makes the target status unknown. Adds the bool columns
     ``suppressed_from`` and ``suppressed_to``. Network registrations are never hidden.
     """
-    from fslt_survey.privacy import suppress_counts
 
     k = config.SUPPRESSION_K if k is None else int(k)
     out = table.copy()
@@ -117,7 +119,6 @@ def present_indicators(
     One row per indicator of the ``"all"`` population; when the table also holds the
     ``"paired"`` population its change is added as "Samme foreninger".
     """
-    from fslt_survey.tables import format_p
 
     t = published if goal is None else published[published["goal"] == goal]
     main = t[t["population"] == "all"]
@@ -159,7 +160,6 @@ def plot_goal_change(published: pd.DataFrame, goal: int, *, source: str | None =
     Hidden values are drawn as "–". Returns a :class:`~fslt_survey.plots.Chart`, or None when
     the goal has no share indicators.
     """
-    from fslt_survey.plots import plot_dumbbell
 
     t = published[
         (published["goal"] == goal)
@@ -218,7 +218,6 @@ def _status_sentence(t: pd.DataFrame) -> str:
 
 def overview_markdown(results: pd.DataFrame, *, k: int | None = None) -> str:
     """A pipe table: per goal the number of indicators and how many targets are met."""
-    from fslt_survey.tables import to_markdown_table
 
     pub = publish_indicators(results, k=k)
     t = pub[pub["population"] == "all"]
@@ -254,8 +253,6 @@ def goal_markdown(
     saved as ``<fig_dir>/<fig_name>.svg`` (relative to the working directory, i.e. the
     document's folder) and referenced with its Danish alt text.
     """
-    from fslt_survey.render import markdown_image
-    from fslt_survey.tables import escape_markdown, to_markdown_table
 
     pub = publish_indicators(results, k=k)
     t = pub[(pub["goal"] == goal) & (pub["population"] == "all")]

@@ -56,7 +56,9 @@ from fslt_survey.errors import SurveyDataError
 if TYPE_CHECKING:  # pragma: no cover
     pass
 
+from fslt_survey._atomic import write_bytes_atomic, write_text_atomic
 from fslt_survey.forms.layout import (
+    INSTRUCTION,
     FormLayout,
     FormQuestion,
     FormSection,
@@ -68,6 +70,7 @@ from fslt_survey.forms.layout import (
     form_layout,
     numeric_is_integer,
 )
+from fslt_survey.forms.pdf import write_pdf
 from fslt_survey.ingest.kobo import (
     KOBO_METADATA,
     is_kobo_export,
@@ -132,16 +135,6 @@ SURVEY_COLUMNS = (
 CHOICES_COLUMNS = ("list_name", "name", f"label::{LANGUAGE}")
 SETTINGS_COLUMNS = ("form_title", "form_id", "version", "default_language", "style")
 
-#: Danish instructions, shared by the paper and the text version.
-INSTRUCTION = {
-    "single": "Sæt ét kryds",
-    "likert": "Sæt ét kryds",
-    "multi": "Sæt gerne flere krydser",
-    "grid": "Sæt ét kryds i hver række",
-    "numeric": "Skriv et tal",
-    "text": "Skriv dit svar",
-    "association": "Skriv foreningens fulde navn",
-}
 REQUIRED_TEXT = "Dette spørgsmål skal besvares."
 
 # --------------------------------------------------------------------------- XLSForm
@@ -376,7 +369,6 @@ def write_xlsform(
     registry: pd.DataFrame | None = None,
 ) -> Path:
     """Write the XLSForm (see :func:`xlsform_sheets`) to ``path`` atomically."""
-    from fslt_survey._atomic import write_bytes_atomic
 
     return write_bytes_atomic(
         path, xlsform_bytes(xlsform_sheets(instrument, wave=wave, registry=registry))
@@ -477,7 +469,6 @@ def _md_question(layout: FormLayout, q: FormQuestion) -> list[str]:
 
 def write_markdown(instrument: Instrument, path: str | Path, *, wave: int | None = None) -> Path:
     """Write :func:`form_markdown` to ``path`` (UTF-8) atomically."""
-    from fslt_survey._atomic import write_text_atomic
 
     return write_text_atomic(path, form_markdown(instrument, wave=wave))
 
@@ -529,6 +520,5 @@ def export_form(
         return write_xlsform(instrument, path, wave=wave, registry=registry)
     if to == "markdown":
         return write_markdown(instrument, path, wave=wave)
-    from fslt_survey.forms.pdf import write_pdf
 
     return write_pdf(instrument, path, wave=wave)

@@ -32,6 +32,7 @@ if TYPE_CHECKING:  # pragma: no cover
     pass
 
 __all__ = [
+    "INSTRUCTION",
     "FormLayout",
     "FormQuestion",
     "FormSection",
@@ -42,6 +43,17 @@ __all__ = [
 ]
 
 # --------------------------------------------------------------------------- layout
+
+#: Danish instructions, shared by the paper and the text version.
+INSTRUCTION = {
+    "single": "Sæt ét kryds",
+    "likert": "Sæt ét kryds",
+    "multi": "Sæt gerne flere krydser",
+    "grid": "Sæt ét kryds i hver række",
+    "numeric": "Skriv et tal",
+    "text": "Skriv dit svar",
+    "association": "Skriv foreningens fulde navn",
+}
 
 
 @dataclass(frozen=True)

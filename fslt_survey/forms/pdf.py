@@ -30,9 +30,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from fslt_survey._atomic import write_bytes_atomic
 from fslt_survey.codebook import Instrument, Item
 from fslt_survey.errors import RenderError
-from fslt_survey.forms import (
+from fslt_survey.forms.layout import (
     INSTRUCTION,
     FormLayout,
     FormQuestion,
@@ -44,7 +45,7 @@ ORGANISATION = "Frivilligcenter og Selvhjælp Lyngby-Taarbæk"
 #: How to hand the form in, by instrument kind.
 RETURN_TEXT = {
     "member": "Aflevér eller send skemaet til Frivilligcenter og Selvhjælp Lyngby-Taarbæk, "
-              "Rustenborgvej 2A, Kongens Lyngby.",
+    "Rustenborgvej 2A, Kongens Lyngby.",
     "evaluation": "Aflevér skemaet, inden du går. Tak!",
 }
 TEXT_LINES = 4
@@ -57,15 +58,19 @@ def pdf_data(instrument: Instrument, *, wave: int | None = None) -> dict[str, An
     """The questionnaire as the plain data the Typst template typesets (JSON-serialisable)."""
     layout = form_layout(instrument, wave)
     wave_text = f" · bølge {layout.wave}" if layout.wave is not None else ""
-    howto = ("Sæt kryds i rubrikkerne med kuglepen, og skriv tydeligt i felterne. "
-             + RETURN_TEXT.get(instrument.kind, RETURN_TEXT["member"]))
+    howto = (
+        "Sæt kryds i rubrikkerne med kuglepen, og skriv tydeligt i felterne. "
+        + RETURN_TEXT.get(instrument.kind, RETURN_TEXT["member"])
+    )
     sections = []
     for fsec in layout.sections:
-        sections.append({
-            "title": fsec.section.title,
-            "intro": layout.section_intro(fsec),
-            "questions": [_question(layout, q) for q in fsec.questions],
-        })
+        sections.append(
+            {
+                "title": fsec.section.title,
+                "intro": layout.section_intro(fsec),
+                "questions": [_question(layout, q) for q in fsec.questions],
+            }
+        )
     return {
         "title": instrument.title,
         "author": ORGANISATION,
@@ -106,14 +111,21 @@ def _question(layout: FormLayout, q: FormQuestion) -> dict[str, Any]:
         _scale_columns(data, item)
     elif item.type in ("single", "multi"):
         assert item.scale is not None
-        data.update(kind="choice", instruction=INSTRUCTION[item.type],
-                    options=[lab.label for lab in item.scale.labels])
+        data.update(
+            kind="choice",
+            instruction=INSTRUCTION[item.type],
+            options=[lab.label for lab in item.scale.labels],
+        )
     elif item.type == "numeric":
-        data.update(kind="number", instruction=INSTRUCTION["numeric"], unit=item.unit,
-                    digits=_digits(item))
+        data.update(
+            kind="number", instruction=INSTRUCTION["numeric"], unit=item.unit, digits=_digits(item)
+        )
     else:
-        data.update(kind="text", instruction=INSTRUCTION[item.type],
-                    lines=1 if item.type == "association" else TEXT_LINES)
+        data.update(
+            kind="text",
+            instruction=INSTRUCTION[item.type],
+            lines=1 if item.type == "association" else TEXT_LINES,
+        )
     return data
 
 
@@ -134,8 +146,13 @@ def _digits(item: Item) -> int:
     return digits + (0 if numeric_is_integer(item) else 2)
 
 
-def form_pdf(instrument: Instrument, *, wave: int | None = None, format: str = "pdf",
-             ppi: float | None = None) -> bytes | list[bytes]:
+def form_pdf(
+    instrument: Instrument,
+    *,
+    wave: int | None = None,
+    format: str = "pdf",
+    ppi: float | None = None,
+) -> bytes | list[bytes]:
     """Typeset the questionnaire; PDF bytes (or PNG pages with ``format="png"``).
 
     Raises
@@ -146,25 +163,32 @@ def form_pdf(instrument: Instrument, *, wave: int | None = None, format: str = "
     try:
         import typst
     except ImportError as exc:  # pragma: no cover - typst is a dependency
-        raise RenderError("the typst package is needed for PDF forms",
-                          expected="pip install typst", found=str(exc)) from None
+        raise RenderError(
+            "the typst package is needed for PDF forms",
+            expected="pip install typst",
+            found=str(exc),
+        ) from None
     data = json.dumps(pdf_data(instrument, wave=wave), ensure_ascii=False)
     template = resources.files("fslt_survey") / "data" / TEMPLATE
     with resources.as_file(template) as path:
         try:
-            kwargs: dict[str, Any] = {"sys_inputs": {"form": data}, "root": str(path.parent),
-                                      "timestamp": PDF_TIMESTAMP, "format": format}
+            kwargs: dict[str, Any] = {
+                "sys_inputs": {"form": data},
+                "root": str(path.parent),
+                "timestamp": PDF_TIMESTAMP,
+                "format": format,
+            }
             if ppi is not None:
                 kwargs["ppi"] = ppi
             return typst.compile(str(path), **kwargs)
         except Exception as exc:  # typst raises its own error types
-            raise RenderError(f"Typst could not typeset the questionnaire: {exc}",
-                              file=str(path)) from None
+            raise RenderError(
+                f"Typst could not typeset the questionnaire: {exc}", file=str(path)
+            ) from None
 
 
 def write_pdf(instrument: Instrument, path: str | Path, *, wave: int | None = None) -> Path:
     """Write the printable questionnaire (:func:`form_pdf`) to ``path`` atomically."""
-    from fslt_survey._atomic import write_bytes_atomic
 
     pdf = form_pdf(instrument, wave=wave)
     assert isinstance(pdf, bytes)

@@ -38,6 +38,7 @@ import yaml
 from fslt_survey import config
 from fslt_survey.codebook import Instrument, Scale, load_instrument
 from fslt_survey.errors import ConfigError
+from fslt_survey.registry import load_registry
 
 __all__ = [
     "ATTENDANCE_COLUMNS",
@@ -502,7 +503,6 @@ def load_network_data(today: dt.date | None = None) -> dict[str, pd.DataFrame]:
     :func:`load_attendance`; ``groups``: one row per forum and year with a held meeting
     (forum_id, forum, kind, theme, year).
     """
-    from fslt_survey.registry import load_registry
 
     net = load_network()
     frame = net.meetings_frame()

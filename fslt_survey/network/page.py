@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from fslt_survey import config
+from fslt_survey import config, publish
 from fslt_survey.codebook import Instrument, load_instrument
 from fslt_survey.errors import ConfigError, SurveyDataError
 from fslt_survey.network.data import (
@@ -68,8 +68,13 @@ from fslt_survey.network.themes import (
     ThemeGuide,
     load_theme_guides,
 )
+from fslt_survey.plots import plot_dumbbell
+from fslt_survey.privacy import suppress_counts
 from fslt_survey.registry import load_registry
 from fslt_survey.render import render_document
+from fslt_survey.stats import tab_multi
+from fslt_survey.store import load_clean
+from fslt_survey.tables import format_number, format_pct, to_markdown_table
 
 # Every public name this module had before the split (defined here or re-exported).
 __all__ = [
@@ -119,13 +124,11 @@ HIDDEN = "–"
 
 
 def _fmt_int(v: Any) -> str:
-    from fslt_survey.tables import format_number
 
     return HIDDEN if pd.isna(v) else str(format_number(v))
 
 
 def _fmt_pct(v: Any) -> str:
-    from fslt_survey.tables import format_pct
 
     return HIDDEN if pd.isna(v) else str(format_pct(v))
 
@@ -141,7 +144,6 @@ def attendance_by_type_markdown(
     summary: AttendanceSummary, *, k: int | None = None, caption: str | None = None
 ) -> str:
     """:func:`attendance_by_type_table` as a Danish Markdown table with the suppression note."""
-    from fslt_survey.tables import to_markdown_table
 
     k = config.SUPPRESSION_K if k is None else k
     t = attendance_by_type_table(summary, k=k)
@@ -170,8 +172,6 @@ def meetings_markdown(
     Each count column is suppressed as a table of its own (primary ``0 < n < k`` and
     secondary, with the column total as known), so totals can be published next to it.
     """
-    from fslt_survey.privacy import suppress_counts
-    from fslt_survey.tables import to_markdown_table
 
     k = config.SUPPRESSION_K if k is None else k
     info = network.meetings_frame().set_index("meeting_id")
@@ -213,7 +213,6 @@ def evaluation_markdown(
     column the share rule of :func:`suppress_shares` is applied. ``responses``: the number of
     evaluations per group, NA where hidden (see :func:`response_counts`).
     """
-    from fslt_survey.tables import to_markdown_table
 
     k = config.SUPPRESSION_K if k is None else k
     s = summary.copy()
@@ -261,8 +260,6 @@ class MeetingFollowUp:
     def load(
         cls, *, evaluations: pd.DataFrame | None = None, today: dt.date | None = None
     ) -> MeetingFollowUp:
-        from fslt_survey.registry import load_registry
-        from fslt_survey.store import load_clean
 
         registry = load_registry()
         net = load_network()
@@ -343,8 +340,6 @@ class MeetingFollowUp:
         )
 
     def trend_figure_markdown(self, folder: str = "figurer") -> str:
-        from fslt_survey import publish
-        from fslt_survey.plots import plot_dumbbell
 
         if self.evaluations["year"].dropna().nunique() < 2:
             return "*Der er endnu kun evalueringer fra ét år.*\n"
@@ -363,8 +358,6 @@ class MeetingFollowUp:
         )
 
     def wished_themes_markdown(self) -> str:
-        from fslt_survey import publish
-        from fslt_survey.stats import tab_multi
 
         item = self.instrument.item("naeste_temaer")
         text = publish.frequency_table(
@@ -377,13 +370,11 @@ class MeetingFollowUp:
         return text.replace(" foreninger", " deltagere")  # the respondents are participants
 
     def comments_markdown(self, limit: int = 5) -> str:
-        from fslt_survey import publish
 
         texts = self.evaluations["moede_kommentar"].dropna().astype(str).tolist()
         return publish.quotes(texts, limit=limit)
 
     def upcoming_markdown(self) -> str:
-        from fslt_survey.tables import to_markdown_table
 
         frame = self.network.meetings_frame()
         if self.today is not None:

@@ -42,13 +42,14 @@ from fslt_survey.publish.rules import (
     suppress_ranking,
     suppress_trend,
 )
-from fslt_survey.render.markup import markdown_image
 from fslt_survey.tables import (
     EN_DASH,
     escape_markdown,
     format_ci,
     format_number,
+    format_p,
     format_pct,
+    markdown_image,
     to_markdown_table,
 )
 
@@ -255,7 +256,6 @@ def ranking_table(
 
 def trend_table(trend: pd.DataFrame, *, caption: str | None = None, k: int | None = None) -> str:
     """A suppressed wave comparison (:func:`suppress_trend`) as a Danish table."""
-    from fslt_survey.tables import format_p
 
     k = _k(k)
     if trend.empty:

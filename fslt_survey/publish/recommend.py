@@ -48,9 +48,10 @@ import pandas as pd
 import yaml
 from scipy import stats as sps
 
-from fslt_survey import config
+from fslt_survey import config, publish, stats
 from fslt_survey.codebook import Instrument
 from fslt_survey.errors import ConfigError
+from fslt_survey.stats.indices import scale_index
 from fslt_survey.stats.intervals import newcombe_diff_ci, wilson_ci
 from fslt_survey.tables import format_ci, format_number, format_pct
 
@@ -336,7 +337,6 @@ def _share(
     data: pd.DataFrame, instrument: Instrument, rule: Rule, wave: int, k: int
 ) -> tuple[int, int, bool]:
     """(count, base, publishable) of the rule's share in one wave."""
-    from fslt_survey import publish, stats
 
     item = instrument.item(rule.item or "")
     d = data.loc[data["wave"] == wave]
@@ -467,8 +467,6 @@ def evaluate_rules(
                 ci_high=100 * hi,
             )
         else:
-            from fslt_survey.stats.indices import scale_index
-
             wave = waves[-1] if rule.wave == "latest" else int(rule.wave)
             d = data.loc[data["wave"] == wave]
             idx = scale_index(d, instrument.battery(rule.battery or ""), name="indeks")

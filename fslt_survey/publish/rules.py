@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from fslt_survey import config
+from fslt_survey import config, stats
 from fslt_survey.errors import SurveyDataError
 from fslt_survey.privacy import suppress_counts
 
@@ -342,7 +342,6 @@ def suppress_trend(
     against that wave's distribution of the item (``data`` holds the clean data of both
     waves). Hidden rows lose both shares, the change, its interval and the p-values.
     """
-    from fslt_survey import stats
 
     k = _k(k)
     out = comparison.copy()

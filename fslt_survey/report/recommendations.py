@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from fslt_survey import config, publish
+from fslt_survey.publish import recommend
 from fslt_survey.report.data import (
     Report,
     _lower_first,
@@ -43,14 +44,12 @@ __all__ = [
 
 
 def _rules_path(rules_file: str | Path | None) -> Path:
-    from fslt_survey.publish import recommend
 
     return Path(rules_file) if rules_file is not None else recommend.RULES_FILE
 
 
 def evaluation(r: Report, rules_file: str | Path | None = None) -> pd.DataFrame:
     """The evaluated rules (cached on the report; see :func:`recommend.evaluate_rules`)."""
-    from fslt_survey.publish import recommend
 
     path = _rules_path(rules_file)
     key = str(path.resolve())
@@ -107,7 +106,6 @@ def recommendations_block(
 
 def rules_not_fired_block(r: Report, *, rules_file: str | Path | None = None) -> str:
     """The enabled rules that gave no recommendation, and the rules switched off."""
-    from fslt_survey.publish import recommend
 
     ev = evaluation(r, rules_file)
     rest = ev.loc[~ev["fired"].astype(bool)]
