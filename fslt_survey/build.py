@@ -13,7 +13,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from fslt_survey import config
-from fslt_survey.pipeline import SURVEYS, clean_survey
+from fslt_survey.config import SURVEYS
+from fslt_survey.pipeline import clean_survey
 from fslt_survey.render import render_project
 from fslt_survey.store import instrument_path, write_clean
 

@@ -46,8 +46,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from fslt_survey._yaml import Problems, read_yaml
 from fslt_survey.config import GOALS
 from fslt_survey.errors import CodebookError
 
@@ -271,26 +270,6 @@ class Instrument:
 # --------------------------------------------------------------------------- loading
 
 
-class _Problems:
-    """Collects every validation problem before raising once."""
-
-    def __init__(self, path: Path | None) -> None:
-        self.path = path
-        self.items: list[str] = []
-
-    def add(self, where: str, what: str) -> None:
-        self.items.append(f"{where}: {what}")
-
-    def raise_if_any(self) -> None:
-        if self.items:
-            n = len(self.items)
-            raise CodebookError(
-                f"invalid instrument ({n} problem{'s' if n != 1 else ''})",
-                file=self.path,
-                problems=self.items,
-            )
-
-
 def _multi_scales(instrument: Instrument) -> set[str]:
     return {it.scale.id for it in instrument if it.type == "multi" and it.scale is not None}
 
@@ -314,29 +293,13 @@ def load_instrument(path: str | Path) -> Instrument:
         Listing every problem (file, item id, what is wrong).
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise CodebookError("instrument file not found", file=path) from None
-    except UnicodeDecodeError as exc:
-        raise CodebookError(
-            "instrument file is not UTF-8", file=path, expected="UTF-8 text", found=str(exc)
-        ) from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise CodebookError(
-            f"not valid YAML: {getattr(exc, 'problem', exc)}",
-            file=path,
-            row=mark.line + 1 if mark else None,
-        ) from None
+    data = read_yaml(path, "instrument file", error=CodebookError)
     return parse_instrument(data, path=path)
 
 
 def parse_instrument(data: Any, *, path: Path | None = None) -> Instrument:
     """Validate an already parsed instrument mapping (see :func:`load_instrument`)."""
-    pr = _Problems(path)
+    pr = Problems(path, "instrument", error=CodebookError)
     if not isinstance(data, dict):
         raise CodebookError(
             "an instrument must be a YAML mapping",
@@ -447,7 +410,7 @@ def parse_instrument(data: Any, *, path: Path | None = None) -> Instrument:
     )
 
 
-def _int_tuple(value: Any, where: str, pr: _Problems) -> tuple[int, ...]:
+def _int_tuple(value: Any, where: str, pr: Problems) -> tuple[int, ...]:
     if value in (None, []):
         return ()
     if isinstance(value, int) and not isinstance(value, bool):
@@ -460,7 +423,7 @@ def _int_tuple(value: Any, where: str, pr: _Problems) -> tuple[int, ...]:
     return tuple(value)
 
 
-def _goals(value: Any, where: str, pr: _Problems) -> tuple[int, ...]:
+def _goals(value: Any, where: str, pr: Problems) -> tuple[int, ...]:
     goals = _int_tuple(value, where + " goals", pr)
     for g in goals:
         if g not in GOALS:
@@ -468,7 +431,7 @@ def _goals(value: Any, where: str, pr: _Problems) -> tuple[int, ...]:
     return goals
 
 
-def _parse_scales(raw: Any, pr: _Problems) -> dict[str, Scale]:
+def _parse_scales(raw: Any, pr: Problems) -> dict[str, Scale]:
     scales: dict[str, Scale] = {}
     if not isinstance(raw, dict):
         pr.add("scales", "must be a mapping of scale id to scale")
@@ -561,7 +524,7 @@ def _parse_item(
     index: int,
     scales: Mapping[str, Scale],
     inst_waves: tuple[int, ...],
-    pr: _Problems,
+    pr: Problems,
 ) -> Item | None:
     if not isinstance(raw, dict):
         pr.add(f"section {sec_id} item {index}", "must be a mapping")

@@ -21,6 +21,15 @@ REGISTRY_FILE = Path(os.environ.get("FSLT_REGISTRY", DEMO_REGISTRY_FILE))
 #: Where ``fslt-survey build`` puts the clean data that the reports read.
 CLEAN_DIR = PROJECT_ROOT / "build" / "clean"
 
+#: The surveys the toolkit ships with: the member survey (unit: association) and the meeting
+#: evaluations (unit: participant), in the order ``fslt-survey build`` cleans them.
+MEMBER_SURVEY = "medlemsundersoegelse"
+EVALUATION_SURVEY = "moedeevaluering"
+SURVEYS = (MEMBER_SURVEY, EVALUATION_SURVEY)
+
+#: Label of the overall row/group in tables that are broken down by a group ("I alt").
+TOTAL_LABEL = "I alt"
+
 #: Minimum number of contributors for a published cell (disclosure control).
 SUPPRESSION_K = 5
 

@@ -19,9 +19,6 @@ from fslt_survey.errors import SurveyDataError
 from fslt_survey.registry import load_registry
 from fslt_survey.store import file_sha256, instrument_path
 
-#: The surveys the toolkit ships with, in the order ``fslt-survey build`` cleans them.
-SURVEYS = ("medlemsundersoegelse", "moedeevaluering")
-
 
 def raw_dir_for(survey_dir: Path, instrument: Instrument, *, demo: bool = False) -> Path:
     """Where the raw exports of a survey are: ``<survey>/raw`` or the bundled demo folder."""

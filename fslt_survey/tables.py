@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from fslt_survey.config import CONFIDENCE
 from fslt_survey.errors import SurveyDataError
 
 __all__ = [
@@ -49,7 +50,7 @@ __all__ = [
 NBSP = "\u00a0"
 EN_DASH = "\u2013"
 #: Heading of the interval column in :func:`present_frequencies`.
-CI_HEADING = f"95{NBSP}%-konfidensinterval"
+CI_HEADING = f"{CONFIDENCE * 100:g}{NBSP}%-konfidensinterval"
 _ALIGN = {"l": "l", "left": "l", "r": "r", "right": "r", "c": "c", "center": "c", "centre": "c"}
 
 

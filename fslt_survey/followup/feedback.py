@@ -72,7 +72,7 @@ __all__ = [
 FEEDBACK_DOC = "reports/feedback/feedback.qmd"
 #: Environment variable naming the folder of prepared sheets (``<association_id>.md``).
 PREP_ENV = "FSLT_FEEDBACK_PREP"
-SURVEY = "medlemsundersoegelse"
+SURVEY = config.MEMBER_SURVEY
 ALL = "Alle foreninger"
 HIDDEN = "–"
 #: In the profile section only the numbers (members, volunteers) are compared.

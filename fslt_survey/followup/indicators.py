@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from fslt_survey import config
+from fslt_survey._yaml import read_yaml
 from fslt_survey.codebook import load_instrument
 from fslt_survey.errors import ConfigError
 from fslt_survey.store import instrument_path
@@ -187,17 +187,7 @@ def load_indicators(path: str | Path = INDICATORS_FILE, instrument: Any = None) 
         Listing every problem: file, indicator id and what is wrong.
     """
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError("indicator file not found", file=path) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise ConfigError(
-            f"not valid YAML: {getattr(exc, 'problem', exc)}",
-            file=path,
-            row=mark.line + 1 if mark else None,
-        ) from None
+    data = read_yaml(path, "indicator file")
     return parse_indicators(data, path=path, instrument=instrument)
 
 

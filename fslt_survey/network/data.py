@@ -33,9 +33,9 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from fslt_survey import config
+from fslt_survey._yaml import Problems, read_yaml
 from fslt_survey.codebook import Instrument, Scale, load_instrument
 from fslt_survey.errors import ConfigError
 from fslt_survey.registry import load_registry
@@ -64,8 +64,8 @@ __all__ = [
 FORUM_KINDS = ("erfa-forum", "netvaerksgruppe")
 KIND_LABELS = {"erfa-forum": "Erfa-forum", "netvaerksgruppe": "Netværksgruppe"}
 ATTENDANCE_COLUMNS = ("meeting_id", "association_id", "participants")
-MEMBER_SURVEY = "medlemsundersoegelse"
-EVALUATION_SURVEY = "moedeevaluering"
+MEMBER_SURVEY = config.MEMBER_SURVEY
+EVALUATION_SURVEY = config.EVALUATION_SURVEY
 THEME_SCALE = "forumtemaer"
 HANDOUT_DOC = "reports/handout/handout.qmd"
 _FORUM_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -187,50 +187,7 @@ class Network:
         return next((m for m in self.meetings if m.theme == theme and m.date >= today), None)
 
 
-class _Problems:
-    def __init__(self, path: Path | None, what: str) -> None:
-        self.path, self.what, self.items = path, what, []
-
-    def add(self, where: str, text: str) -> None:
-        self.items.append(f"{where}: {text}")
-
-    def raise_if_any(self) -> None:
-        if self.items:
-            n = len(self.items)
-            raise ConfigError(
-                f"invalid {self.what} ({n} problem{'s' if n != 1 else ''})",
-                file=self.path,
-                problems=self.items,
-            )
-
-
-class _Loader(yaml.SafeLoader):
-    """Safe loader that keeps dates as text, so a bad date is reported, not a crash."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    ch: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
-def _read_yaml(path: Path, what: str) -> Any:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"{what} not found", file=path) from None
-    try:
-        return yaml.load(text, Loader=_Loader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise ConfigError(
-            f"not valid YAML: {getattr(exc, 'problem', exc)}",
-            file=path,
-            row=mark.line + 1 if mark else None,
-        ) from None
-
-
-def _text(raw: dict, key: str, where: str, pr: _Problems, required: bool = True) -> str | None:
+def _text(raw: dict, key: str, where: str, pr: Problems, required: bool = True) -> str | None:
     value = raw.get(key)
     if value is None and not required:
         return None
@@ -269,8 +226,8 @@ def load_network(path: str | Path | None = None, *, themes: Scale | None = None)
     path = Path(path) if path is not None else network_dir() / "netvaerk.yml"
     scale = themes or theme_scale()
     keys = {lab.key: lab.label for lab in scale.substantive}
-    data = _read_yaml(path, "network file")
-    pr = _Problems(path, "network file")
+    data = read_yaml(path, "network file")
+    pr = Problems(path, "network file")
     if not isinstance(data, dict) or not isinstance(data.get("forums"), list):
         raise ConfigError(
             "a network file must be a mapping with a list 'forums'",
@@ -343,7 +300,7 @@ def _parse_meeting(
     forum_theme: str,
     keys: Mapping[str, str],
     seen: dict[str, str],
-    pr: _Problems,
+    pr: Problems,
 ) -> Meeting | None:
     if not isinstance(raw, dict):
         pr.add(f"{where}, meeting {i}", "must be a mapping with id, date, place")
@@ -438,7 +395,7 @@ def load_attendance(
     pos = {c: header.index(c) for c in ATTENDANCE_COLUMNS}
     meetings = {m.id: m for m in network.meetings}
     members = set(registry["association_id"].astype(str))
-    pr = _Problems(path, "attendance file")
+    pr = Problems(path, "attendance file")
     out: list[dict[str, Any]] = []
     seen: dict[tuple[str, str], int] = {}
     for offset, row in enumerate(rows[1:], start=1):

@@ -15,13 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from fslt_survey._yaml import Problems, read_yaml
 from fslt_survey.codebook import Instrument
 from fslt_survey.errors import ConfigError
 from fslt_survey.network.data import (
     FORUM_KINDS,
     THEME_SCALE,
-    _Problems,
-    _read_yaml,
     member_instrument,
     network_dir,
     theme_scale,
@@ -67,7 +66,7 @@ def load_theme_guides(
     path = Path(path) if path is not None else network_dir() / "temaer.yml"
     inst = instrument or member_instrument()
     scale = theme_scale(inst)
-    data = _read_yaml(path, "theme file")
+    data = read_yaml(path, "theme file")
     if not isinstance(data, dict):
         raise ConfigError(
             "a theme file must map theme keys to guides",
@@ -75,7 +74,7 @@ def load_theme_guides(
             expected="mapping",
             found=type(data).__name__,
         )
-    pr = _Problems(path, "theme file")
+    pr = Problems(path, "theme file")
     labels = {lab.key: lab.label for lab in scale.substantive}
     for key in data:
         if key not in labels:
@@ -135,7 +134,7 @@ def load_theme_guides(
     return guides
 
 
-def _str_list(value: Any, where: str, pr: _Problems) -> list[str]:
+def _str_list(value: Any, where: str, pr: Problems) -> list[str]:
     if value is None:
         return []
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):

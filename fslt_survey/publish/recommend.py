@@ -45,10 +45,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 from scipy import stats as sps
 
 from fslt_survey import config, publish, stats
+from fslt_survey._yaml import read_yaml
 from fslt_survey.codebook import Instrument
 from fslt_survey.errors import ConfigError
 from fslt_survey.stats.indices import scale_index
@@ -121,19 +121,7 @@ def load_rules(path: str | Path = RULES_FILE, instrument: Instrument | None = No
         With ``problems`` listing ``"rule <id>: <what is wrong>"`` lines.
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError("recommendation rules not found", file=path) from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise ConfigError(
-            f"not valid YAML: {getattr(exc, 'problem', exc)}",
-            file=path,
-            row=mark.line + 1 if mark else None,
-        ) from None
+    data = read_yaml(path, "recommendation rules")
     return parse_rules(data, instrument, file=path)
 
 

@@ -231,7 +231,7 @@ def suppress_ranking(
     by: str | None = None,
     distributions: pd.DataFrame | None = None,
     large: Sequence[str] = ("I høj grad",),
-    total_label: str = "I alt",
+    total_label: str = config.TOTAL_LABEL,
 ) -> pd.DataFrame:
     """Suppress a needs ranking (``rank_needs``); hidden rows lose their rank.
 

@@ -31,7 +31,6 @@ from fslt_survey.report.recommendations import (
     summary_block,
 )
 from fslt_survey.report.sections import (
-    PAGES,
     cleaning_block,
     download_tables,
     downloads_block,
@@ -39,11 +38,11 @@ from fslt_survey.report.sections import (
     pages_block,
     protection_block,
     response_block,
+    site_pages,
     top_needs_block,
 )
 
 __all__ = [
-    "PAGES",
     "SURVEY",
     "Report",
     "cleaning_block",
@@ -67,6 +66,7 @@ __all__ = [
     "response_rate",
     "rules_not_fired_block",
     "single_block",
+    "site_pages",
     "summary_block",
     "top_needs_block",
     "trend_block",

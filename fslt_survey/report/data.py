@@ -34,7 +34,7 @@ __all__ = [
     "response_rate",
 ]
 
-SURVEY = "medlemsundersoegelse"
+SURVEY = config.MEMBER_SURVEY
 
 # --------------------------------------------------------------------------- data
 

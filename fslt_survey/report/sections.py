@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from fslt_survey import config, publish, stats
+from fslt_survey._yaml import read_front_matter, read_yaml
 from fslt_survey.plots import plot_ranked_needs
 from fslt_survey.privacy import suppress_counts, suppress_crosstab
 from fslt_survey.report.blocks import (
@@ -74,7 +75,6 @@ from fslt_survey.tables import (
 
 # Every public name this module had before the split (defined here or re-exported).
 __all__ = [
-    "PAGES",
     "SURVEY",
     "Report",
     "cleaning_block",
@@ -98,44 +98,13 @@ __all__ = [
     "response_rate",
     "rules_not_fired_block",
     "single_block",
+    "site_pages",
     "summary_block",
     "top_needs_block",
     "trend_block",
 ]
 
 #: The theme pages: file stem -> (navbar title, one-line description for the front page).
-PAGES: dict[str, tuple[str, str]] = {
-    "behov": (
-        "Organisatoriske og praktiske behov",
-        "hvad foreningerne har mest brug for støtte til, og hvordan det varierer mellem typer",
-    ),
-    "kommune": (
-        "Samarbejdet med kommunen",
-        "kontaktpersoner, arbejdsdeling, §18-midler og samskabelse",
-    ),
-    "selvhjaelp": (
-        "Selvhjælp og netværksgrupper",
-        "foreninger, der driver selvhjælpsgrupper, og hvad de har brug for",
-    ),
-    "netvaerk": (
-        "Netværk og erfaringsudveksling",
-        "hvilke temaer foreningerne vil drøfte med hinanden, og hvem der vil deltage",
-    ),
-    "erhverv": (
-        "Erhvervssamarbejde, kompetencer og Frivilligcentret",
-        "samarbejde med lokale virksomheder, kompetencebehov og kendskab til centrets tilbud",
-    ),
-    "anbefalinger": (
-        "Anbefalinger til kommunen",
-        "anbefalinger til kommunens medarbejdere og politikere, hver med sit talgrundlag",
-    ),
-    "metode": (
-        "Metode og datakvalitet",
-        "svarprocent, datarensning og hvordan små tal skjules",
-    ),
-    "data": ("Data til download", "de offentliggjorte tabeller som CSV og Excel"),
-}
-
 _DUPLICATE_RULE = (
     "den mest komplette besvarelse blev beholdt, ved lighed den senest indsendte og derefter "
     "den sidste i filen"
@@ -216,12 +185,26 @@ def top_needs_block(r: Report, n: int = 6) -> str:
 _NUMBERS = {3: "tre", 4: "fire", 5: "fem", 6: "seks", 8: "otte", 10: "ti"}
 
 
-def pages_block() -> str:
-    """Links to the theme pages with one line each."""
+def site_pages(root: str | Path | None = None) -> list[tuple[str, str, str]]:
+    """The pages the front page lists: ``(page, title, description)`` for every document in
+    ``_quarto.yml``'s ``project: render:`` list whose front matter has a ``description``, in
+    that order. Titles and descriptions are read from the pages themselves (defined once)."""
+    root = Path(root) if root is not None else config.PROJECT_ROOT
+    project = read_yaml(root / "_quarto.yml", "Quarto project file")
+    pages = []
+    for rel in (project.get("project") or {}).get("render") or []:
+        meta = read_front_matter(root / rel)
+        if meta.get("description"):
+            pages.append((Path(rel).stem, str(meta.get("title", "")), str(meta["description"])))
+    return pages
+
+
+def pages_block(root: str | Path | None = None) -> str:
+    """Links to the theme pages with one line each (see :func:`site_pages`)."""
     return (
         "\n".join(
-            f"- [{escape_markdown(title)}]({page}.html): {escape_markdown(desc)}."
-            for page, (title, desc) in PAGES.items()
+            f"- [{escape_markdown(title)}]({page}.html): {escape_markdown(desc.rstrip('.'))}."
+            for page, title, desc in site_pages(root)
         )
         + "\n"
     )
@@ -299,7 +282,7 @@ def response_block(r: Report) -> str:
     wide = pd.crosstab(reg["assoc_type"], reg["svar"]).reindex(columns=[True, False], fill_value=0)
     wide.columns = ["Svarede", "Svarede ikke"]
     wide.index = wide.index.astype(str)
-    prot = suppress_crosstab(wide, k=r.k, margins=True, margins_name="I alt")
+    prot = suppress_crosstab(wide, k=r.k, margins=True, margins_name=config.TOTAL_LABEL)
     table = pd.DataFrame(
         {
             "Foreningstype": prot.index.astype(str),
@@ -307,7 +290,9 @@ def response_block(r: Report) -> str:
             "Antal, der ikke svarede": format_number(
                 prot["Svarede ikke"], na=publish.HIDDEN
             ).to_numpy(),
-            "Antal i registret": format_number(prot["I alt"], na=publish.HIDDEN).to_numpy(),
+            "Antal i registret": format_number(
+                prot[config.TOTAL_LABEL], na=publish.HIDDEN
+            ).to_numpy(),
         }
     )
     out.append(to_markdown_table(table, caption=f"Svar efter foreningstype, {r.wave}"))

@@ -53,7 +53,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from fslt_survey.config import CONFIDENCE
+from fslt_survey.config import CONFIDENCE, TOTAL_LABEL
 from fslt_survey.errors import SurveyDataError
 from fslt_survey.stats.answers import (
     FREQ_COLUMNS,
@@ -108,7 +108,6 @@ __all__ = [
 ]
 
 #: Group label of the overall rows that :func:`rank_needs` adds next to the groups.
-TOTAL_LABEL = "I alt"
 
 
 def _shares(
