@@ -32,6 +32,7 @@ from fslt_survey.followup.indicators import (
 from fslt_survey.followup.methods import (
     indicator_hits,
 )
+from fslt_survey.followup.page import FollowUpPage
 from fslt_survey.followup.report import (
     STATUS_TEXT,
     goal_markdown,
@@ -55,6 +56,7 @@ __all__ = [
     "SOURCES",
     "STATUS_TEXT",
     "UNKNOWN",
+    "FollowUpPage",
     "Indicator",
     "IndicatorSet",
     "Target",

@@ -182,7 +182,6 @@ def prepare_feedback(
 
 
 def _fmt(x: Any, decimals: int = 0) -> str:
-
     return str(format_number(x, decimals))
 
 
@@ -231,7 +230,6 @@ def _distribution_text(
 
 
 def _redact_own(text: Any, own_name: str, registry: pd.DataFrame) -> str:
-
     others = [str(n) for n in registry["name"] if str(n) != own_name]
     variants = others + [n.replace("-", " ") for n in others if "-" in n]
     return redact_text(str(text), names=variants)

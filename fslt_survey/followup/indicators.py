@@ -506,5 +506,4 @@ def describe_indicators(indicators: IndicatorSet) -> pd.DataFrame:
 
 
 def _num(x: Any, decimals: int = 0) -> str:
-
     return str(format_number(x, decimals))

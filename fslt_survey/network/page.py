@@ -124,12 +124,10 @@ HIDDEN = "–"
 
 
 def _fmt_int(v: Any) -> str:
-
     return HIDDEN if pd.isna(v) else str(format_number(v))
 
 
 def _fmt_pct(v: Any) -> str:
-
     return HIDDEN if pd.isna(v) else str(format_pct(v))
 
 
@@ -260,7 +258,6 @@ class MeetingFollowUp:
     def load(
         cls, *, evaluations: pd.DataFrame | None = None, today: dt.date | None = None
     ) -> MeetingFollowUp:
-
         registry = load_registry()
         net = load_network()
         att = load_attendance(network=net, registry=registry)
@@ -271,7 +268,6 @@ class MeetingFollowUp:
         )
 
     def overview_markdown(self) -> str:
-
         t = self.summary.totals
         n_ev = int(self.evaluations["moede_id"].notna().sum())
         years = sorted(self.attendance["year"].unique())
@@ -340,7 +336,6 @@ class MeetingFollowUp:
         )
 
     def trend_figure_markdown(self, folder: str = "figurer") -> str:
-
         if self.evaluations["year"].dropna().nunique() < 2:
             return "*Der er endnu kun evalueringer fra ét år.*\n"
         cmp = compare_evaluation_years(self.evaluations, self.instrument, k=self.k)
@@ -358,7 +353,6 @@ class MeetingFollowUp:
         )
 
     def wished_themes_markdown(self) -> str:
-
         item = self.instrument.item("naeste_temaer")
         text = publish.frequency_table(
             tab_multi(self.evaluations, item, sort=True),
@@ -370,12 +364,10 @@ class MeetingFollowUp:
         return text.replace(" foreninger", " deltagere")  # the respondents are participants
 
     def comments_markdown(self, limit: int = 5) -> str:
-
         texts = self.evaluations["moede_kommentar"].dropna().astype(str).tolist()
         return publish.quotes(texts, limit=limit)
 
     def upcoming_markdown(self) -> str:
-
         frame = self.network.meetings_frame()
         if self.today is not None:
             after = pd.Timestamp(self.today)

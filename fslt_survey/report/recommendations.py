@@ -44,7 +44,6 @@ __all__ = [
 
 
 def _rules_path(rules_file: str | Path | None) -> Path:
-
     return Path(rules_file) if rules_file is not None else recommend.RULES_FILE
 
 

@@ -1,0 +1,55 @@
+"""The strategy follow-up page (``reports/opfoelgning.qmd``): everything it shows, loaded once.
+
+Like :class:`fslt_survey.network.MeetingFollowUp` for the meetings page: the page makes one
+:meth:`FollowUpPage.load` call and prints one method per section; no computation or wording
+lives in the page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from fslt_survey import config
+from fslt_survey.followup.compute import compute_followup
+from fslt_survey.followup.indicators import IndicatorSet, load_indicators
+from fslt_survey.followup.report import goal_markdown, overview_markdown
+from fslt_survey.store import load_clean
+
+__all__ = ["FollowUpPage"]
+
+
+@dataclass
+class FollowUpPage:
+    """The indicators, their computed follow-up and the page's settings."""
+
+    indicators: IndicatorSet
+    results: pd.DataFrame
+    k: int = config.SUPPRESSION_K
+
+    @classmethod
+    def load(
+        cls, *, indicators: str | Path | None = None, clean_dir: str | Path | None = None
+    ) -> FollowUpPage:
+        """Load the indicator file and compute the follow-up from the clean member survey."""
+        iset = load_indicators() if indicators is None else load_indicators(indicators)
+        data = load_clean(iset.survey) if clean_dir is None else load_clean(iset.survey, clean_dir)
+        return cls(iset, compute_followup(data, iset))
+
+    @property
+    def source(self) -> str:
+        """The source line under the tables and charts."""
+        i = self.indicators
+        return f"Kilde: Frivilligcentrets medlemsundersøgelse {i.baseline} og {i.followup}."
+
+    def overview_markdown(self) -> str:
+        """Per goal: the number of indicators and how many targets are met."""
+        return overview_markdown(self.results, k=self.k)
+
+    def goal_markdown(self, goal: int) -> str:
+        """One goal's status sentence, table, chart and notes."""
+        return goal_markdown(
+            self.results, goal, indicators=self.indicators, source=self.source, k=self.k
+        )
