@@ -34,7 +34,7 @@ _FUNCTIONS = {
     "load_instrument": "fslt_survey.codebook",
     "load_registry": "fslt_survey.registry",
     "read_export": "fslt_survey.ingest",
-    "match_columns": "fslt_survey.ingest",
+    "match_columns": "fslt_survey.clean",
     "clean_exports": "fslt_survey.clean",
     "clean_directory": "fslt_survey.clean",
     "clean_survey": "fslt_survey.pipeline",

@@ -26,7 +26,7 @@ from fslt_survey import config
 from fslt_survey.clean import clean_exports
 from fslt_survey.cli import EXIT_INPUT, EXIT_OK, main
 from fslt_survey.errors import SurveyDataError
-from fslt_survey.ingest.readers import read_export
+from fslt_survey.ingest import read_export
 from tests.conftest import ROOT
 
 BAD = ROOT / "tests" / "data" / "bad"

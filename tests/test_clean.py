@@ -22,7 +22,7 @@ from fslt_survey.clean import (
 )
 from fslt_survey.codebook import parse_instrument
 from fslt_survey.errors import CleaningError, SurveyDataError
-from fslt_survey.ingest.readers import Provenance, RawExport
+from fslt_survey.ingest import Provenance, RawExport
 from fslt_survey.store import load_clean, write_clean
 from tests.conftest import small_instrument_dict
 
@@ -413,7 +413,7 @@ def test_empty_export_gives_typed_empty_table(small_instrument):
 
 
 def test_implausible_timestamps_become_missing_not_a_crash():
-    from fslt_survey.clean.core import _parse_times
+    from fslt_survey.clean.times import _parse_times
 
     s = pd.Series(["3,5", "2025-01-01", "31-02-2025", "99999-01-01", "abc", None], dtype="str")
     out = _parse_times(s)

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fslt_survey.clean.core import _parse_time, _parse_times
+from fslt_survey.clean.times import _parse_time, _parse_times
 
 TIMES = [
     "21-03-2025 18:42:36",

@@ -15,23 +15,24 @@ from hypothesis import strategies as st
 
 from fslt_survey.errors import ReadError
 from fslt_survey.ingest import fastcsv
-from fslt_survey.ingest import formats as fm
+from fslt_survey.ingest.raw import RawBytes, build_frame, read_bytes
+from fslt_survey.ingest.text import decode_text, read_text_header, read_text_table, sniff_delimiter
 
 
-def _raw(tmp_path: Path, data: bytes, name: str = "x.csv") -> fm.RawBytes:
+def _raw(tmp_path: Path, data: bytes, name: str = "x.csv") -> RawBytes:
     p = tmp_path / name
     p.write_bytes(data)
-    return fm.read_bytes(p)
+    return read_bytes(p)
 
 
-def _both(raw: fm.RawBytes):
+def _both(raw: RawBytes):
     """(slow, fast) results of reading ``raw``: frame, row numbers, notes, renames (or the
     error message)."""
     out = []
     for columnar in (False, True):
         try:
-            table = fm.read_text_table(raw, columnar=columnar)
-            built = fm.build_frame(table)
+            table = read_text_table(raw, columnar=columnar)
+            built = build_frame(table)
             out.append(
                 (
                     [None if v is pd.NA else v for col in built.frame for v in built.frame[col]],
@@ -50,9 +51,9 @@ def _both(raw: fm.RawBytes):
     return out
 
 
-def _used_fast(raw: fm.RawBytes) -> bool:
-    text, encoding = fm.decode_text(raw.data, raw.path)
-    delimiter = fm.sniff_delimiter(text)
+def _used_fast(raw: RawBytes) -> bool:
+    text, encoding = decode_text(raw.data, raw.path)
+    delimiter = sniff_delimiter(text)
     return fastcsv.parse_columnar(text, delimiter, data=raw.data, encoding=encoding) is not None
 
 
@@ -141,17 +142,17 @@ def test_fast_path_property(tmp_path_factory, text, encoding):
 
 @pytest.mark.parametrize("text", [*CASES, "a;b\n" + "x;y\n" * 20000])
 def test_detection_reads_the_header_only_but_reading_fails_the_same(tmp_path, text):
-    from fslt_survey.ingest.readers import read_export
+    from fslt_survey.ingest import read_export
 
     raw = _raw(tmp_path, text.encode("utf-8"))
     try:
-        full = fm.read_text_table(raw).header
+        full = read_text_table(raw).header
     except ReadError as exc:
         with pytest.raises(ReadError) as err:  # the error now comes from the reader
             read_export(raw.path)
         assert str(err.value) == str(exc)
         return
-    assert fm.read_text_header(raw) == full
+    assert read_text_header(raw) == full
 
 
 @pytest.mark.parametrize("text", CASES)
@@ -176,4 +177,4 @@ def test_fast_path_with_tiny_scan_chunks(tmp_path, monkeypatch, text):
 )
 def test_header_of_a_large_file_from_its_start(tmp_path, data):
     raw = _raw(tmp_path, data)
-    assert fm.read_text_header(raw) == fm.read_text_table(raw).header
+    assert read_text_header(raw) == read_text_table(raw).header

@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 
 from fslt_survey import forms
-from fslt_survey.clean import clean_exports
+from fslt_survey.clean import clean_exports, match_columns
 from fslt_survey.cli import main
 from fslt_survey.codebook import Instrument, Item, Label, normalise, parse_instrument
 from fslt_survey.errors import SurveyDataError
@@ -36,7 +36,7 @@ from fslt_survey.forms import (
     xlsform_sheets,
 )
 from fslt_survey.forms.pdf import form_pdf, pdf_data
-from fslt_survey.ingest.readers import match_columns, read_export
+from fslt_survey.ingest import read_export
 from tests.conftest import EVALUATION_INSTRUMENT, MEMBER_INSTRUMENT, small_instrument_dict
 
 pyxform = pytest.importorskip("pyxform")

@@ -32,8 +32,8 @@ from hypothesis import strategies as st
 from fslt_survey import config
 from fslt_survey.clean import clean_exports, parse_danish_number
 from fslt_survey.errors import SurveyDataError
-from fslt_survey.ingest.formats import cell_text
-from fslt_survey.ingest.readers import Provenance, RawExport, read_export
+from fslt_survey.ingest import Provenance, RawExport, read_export
+from fslt_survey.ingest.workbook import cell_text
 from fslt_survey.privacy import scan_for_personal_data
 
 #: ``FSLT_FUZZ_EXAMPLES=2000 pytest tests/test_fuzz.py`` fuzzes harder, with fresh random

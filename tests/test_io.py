@@ -25,14 +25,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from fslt_survey.clean import ColumnMatch, match_columns
 from fslt_survey.codebook import parse_instrument
 from fslt_survey.errors import ReadError
-from fslt_survey.ingest.formats import canonical_code, column_letter, decode_text, sniff_delimiter
-from fslt_survey.ingest.readers import (
-    ColumnMatch,
+from fslt_survey.ingest import (
     RawExport,
     detect_format,
-    match_columns,
     option_selected,
     read_csv_any,
     read_export,
@@ -42,6 +40,8 @@ from fslt_survey.ingest.readers import (
     read_surveyxact,
     read_xlsx,
 )
+from fslt_survey.ingest.raw import canonical_code, column_letter
+from fslt_survey.ingest.text import decode_text, sniff_delimiter
 
 # --------------------------------------------------------------------------- fixtures
 
@@ -955,10 +955,10 @@ def test_option_selected():
 
 
 def test_docstring_examples():
-    import fslt_survey.ingest.formats
     import fslt_survey.ingest.readers
+    import fslt_survey.ingest.text
 
-    for module in (fslt_survey.ingest.readers, fslt_survey.ingest.formats):
+    for module in (fslt_survey.ingest.readers, fslt_survey.ingest.text):
         assert doctest.testmod(module).failed == 0
 
 

@@ -22,9 +22,7 @@ from fslt_survey.demo.generator import (
     demo_summary,
     write_demo,
 )
-from fslt_survey.demo.model import (
-    NEEDS,
-)
+from fslt_survey.demo.params import NEEDS
 from fslt_survey.demo.responses import (
     DEMO_MEETINGS,
     association_profiles,

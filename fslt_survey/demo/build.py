@@ -20,7 +20,7 @@ import pandas as pd
 
 from fslt_survey import config
 from fslt_survey.codebook import Instrument, Item, load_instrument
-from fslt_survey.demo.model import _SX_ID_BASE
+from fslt_survey.demo.params import SX_ID_BASE
 from fslt_survey.demo.responses import (
     _member_frame,
     association_profiles,
@@ -187,7 +187,7 @@ class _Planter:
         return int(np.flatnonzero(self.prof["association_id"].to_numpy() == aid)[0])
 
     def sx_id(self, wave: int, aid: str) -> int:
-        return _SX_ID_BASE[wave] + self.pos(aid) + 1
+        return SX_ID_BASE[wave] + self.pos(aid) + 1
 
     def extra(self, aid: str, wave: int, rid: int, start: str, minutes: int = 17) -> pd.DataFrame:
         """One more response of an association (a fresh draw from its traits)."""
@@ -208,7 +208,7 @@ class _Planter:
     def structural(self, file: str, wave: int, cases: Sequence[tuple[str, str, str]]) -> None:
         """Cases without a column: (case, association, outcome); rows by mailing-list id."""
         for case, aid, outcome in cases:
-            rid = _SX_ID_BASE[wave] + 91 if outcome == "kept" else self.sx_id(wave, aid)
+            rid = SX_ID_BASE[wave] + 91 if outcome == "kept" else self.sx_id(wave, aid)
             self.planted.append((case, file, rid, aid, None, None, outcome))
 
 
@@ -227,7 +227,7 @@ def _plant_sx2025(pl: _Planter, full: pd.DataFrame) -> None:
     _make_partial(
         sx, "F050", m, ("profil", "behov", "centret"), pd.Timestamp("2025-03-19 16:20:55")
     )
-    base = _SX_ID_BASE[2025]
+    base = SX_ID_BASE[2025]
     second = pl.extra("F033", 2025, base + 91, "2025-03-18 20:05:31", 21)  # a second contact
     second.at[0, "rolle"] = "Kasserer"
     blank = pl.blank("F041", 2025)
@@ -394,7 +394,7 @@ def _plant_sx2027(pl: _Planter) -> None:
         sx, "F021", pl.member, ("profil", "behov", "centret"), pd.Timestamp("2027-03-02 09:30:12")
     )
     _make_partial(sx, "F084", pl.member, ("profil", "behov"), pd.Timestamp("2027-03-15 18:44:03"))
-    second = pl.extra("F021", 2027, _SX_ID_BASE[2027] + 91, "2027-03-16 19:58:40", 19)
+    second = pl.extra("F021", 2027, SX_ID_BASE[2027] + 91, "2027-03-16 19:58:40", 19)
     sx = pd.concat([sx, second, pl.blank("F031", 2027)], ignore_index=True)
     sx = sx.sort_values("response_id", kind="stable").reset_index(drop=True)
     pl.structural(

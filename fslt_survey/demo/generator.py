@@ -101,7 +101,7 @@ from fslt_survey.demo.build import (
     DemoCase,
     build_demo,
 )
-from fslt_survey.demo.model import NEEDS
+from fslt_survey.demo.params import NEEDS
 from fslt_survey.demo.responses import (
     DEMO_MEETINGS,
     association_profiles,

@@ -1,10 +1,10 @@
-"""The answer model of the demo generator: its parameters and the answers to every item.
+"""The answer model of the demo generator: the answers to every item.
 
-Holds the model parameters (needs by association type and size, cooperation with the
-municipality, the change between the waves, fieldwork) and ``_Gen``, which draws every item's
-answers for a frame of respondents from their association's latent traits, with free text from
-the phrase pools of :mod:`fslt_survey.demo.text`. :mod:`fslt_survey.demo.responses` builds the
-response frames with it; :mod:`fslt_survey.demo` re-exports the public names.
+``_Gen`` draws every item's answers for a frame of respondents from their association's latent
+traits, with free text from the phrase pools of :mod:`fslt_survey.demo.text`; the parameters
+(needs by association type and size, cooperation with the municipality, the change between the
+waves, fieldwork) are in :mod:`fslt_survey.demo.params`. :mod:`fslt_survey.demo.responses`
+builds the response frames with it; :mod:`fslt_survey.demo` re-exports the public names.
 
 The model (what the analyses will find)
     70 of the 90 associations answer in 2025, 65 in 2027, 50 in both. Each association has
@@ -29,6 +29,27 @@ import numpy as np
 import pandas as pd
 
 from fslt_survey.codebook import Instrument, Item
+from fslt_survey.demo.params import (
+    BUSINESS,
+    COOP_CHANGE,
+    COOP_DONTKNOW,
+    COOP_MEAN,
+    NEED_BASE,
+    NEED_CHANGE,
+    NEED_SIZE,
+    NEED_TYPE,
+    NEEDS,
+    NOT_RELEVANT,
+    OFFER_KNOWN,
+    P18,
+    SELFHELP,
+    SH_INTEREST,
+    TYPE_LABELS,
+    TYPES,
+    change,
+    column,
+    sigmoid,
+)
 from fslt_survey.demo.text import (
     CHALLENGES,
     COMMENTS,
@@ -40,98 +61,6 @@ from fslt_survey.demo.text import (
 __all__ = [
     "NEEDS",
 ]
-
-# --------------------------------------------------------------------------- model parameters
-
-NEEDS = (
-    "rekruttering",
-    "fastholdelse",
-    "bestyrelse",
-    "fundraising",
-    "paragraf18",
-    "regnskab",
-    "gdpr",
-    "kommunikation",
-    "lokaler",
-    "forsikring",
-    "boerneattester",
-    "uddannelse",
-)
-_NEED_BASE = dict(
-    zip(NEEDS, (0.9, 0.3, 0.4, 0.4, 0.0, -0.3, 0.0, 0.3, -0.3, -0.6, -1.0, 0.0), strict=True)
-)
-_NEED_TYPE = {
-    "selvhjaelp": {"lokaler": 1.4, "uddannelse": 0.9, "rekruttering": 0.2, "boerneattester": -0.8},
-    "aeldre": {"gdpr": 1.3, "bestyrelse": 1.0, "rekruttering": 0.3, "boerneattester": -1.2},
-    "kultur": {"lokaler": 1.0, "kommunikation": 1.0, "rekruttering": -0.2, "paragraf18": -0.5},
-    "social": {"rekruttering": 0.8, "fundraising": 0.9, "fastholdelse": 0.5, "paragraf18": 0.4},
-    "sundhed": {"rekruttering": 0.4, "kommunikation": 0.5, "bestyrelse": 0.4, "gdpr": 0.3},
-    "boern": {"boerneattester": 1.8, "rekruttering": 0.6, "fastholdelse": 0.4, "forsikring": 0.4},
-}
-_NEED_SIZE = (
-    {"regnskab": 1.0, "paragraf18": 0.5, "fundraising": 0.2, "bestyrelse": 0.3},
-    {"regnskab": 0.3},
-    {},
-    {"regnskab": -0.6, "gdpr": 0.2},
-)
-_NEED_CHANGE = {"gdpr": -0.15, "paragraf18": -0.2, "uddannelse": -0.1}  # per 2 years
-_NOT_RELEVANT = {"boerneattester": 0.55, "lokaler": 0.08, "forsikring": 0.03}
-_COOP_MEAN = {
-    "roller": -0.4,
-    "lytter": 0.1,
-    "kontakt": -0.2,
-    "anerkendelse": 0.5,
-    "inddragelse": -0.6,
-}
-_COOP_CHANGE = {
-    "roller": 0.5,
-    "lytter": 0.1,
-    "kontakt": 0.3,
-    "anerkendelse": 0.1,
-    "inddragelse": 0.15,
-}
-_COOP_DONTKNOW = {"roller": 0.03, "inddragelse": 0.06, "kontakt": 0.02}
-_TYPES = ("social", "sundhed", "selvhjaelp", "kultur", "boern", "aeldre")
-_TYPE_LABELS = (
-    "Social og humanitær forening",
-    "Sundheds- og patientforening",
-    "Selvhjælpsgruppe eller netværk",
-    "Kultur og fritid",
-    "Børn, unge og familier",
-    "Ældre og seniorer",
-)
-_BANDS = ("Under 25", "25-99", "100-499", "500 eller flere")
-_SELFHELP = dict(zip(_TYPES, (0.14, 0.42, 0.9, 0.03, 0.1, 0.08), strict=True))
-_P18 = dict(zip(_TYPES, (0.65, 0.55, 0.55, 0.25, 0.4, 0.45), strict=True))
-_BUSINESS = dict(zip(_TYPES, (0.22, 0.25, 0.08, 0.4, 0.35, 0.15), strict=True))
-_SH_INTEREST = dict(zip(_TYPES, (0.4, 0.6, 0.5, -0.6, 0.2, 0.1), strict=True))
-_OFFER_KNOWN = {
-    "raadgivning": 0.3,
-    "kurser": 0.6,
-    "lokaler": 0.9,
-    "fundraising": -0.4,
-    "formidling": 0.1,
-    "netvaerk": -0.1,
-    "nyhedsbrev": 1.0,
-    "selvhjaelp": -0.8,
-}
-_FIELDWORK = {2025: "2025-03-03", 2027: "2027-03-01"}
-_SX_ID_BASE = {2025: 4_812_300, 2027: 7_391_200}
-
-
-def _column(s: pd.Series) -> np.ndarray:
-    """A profile column as a numpy array (strings as objects)."""
-    return s.to_numpy(dtype=object) if s.dtype.kind not in "biufM" else s.to_numpy()
-
-
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-x))
-
-
-def _change(wave: int) -> float:
-    """Share of the 2025 -> 2027 change reached in a wave (0 in 2025, 1 from 2027)."""
-    return float(np.clip((wave - 2025) / 2, 0.0, 1.0))
-
 
 # --------------------------------------------------------------------------- generation
 
@@ -147,21 +76,21 @@ class _Gen:
         wave: int,
         rng: np.random.Generator,
     ) -> None:
-        self.inst, self.wave, self.rng, self.t = instrument, wave, rng, _change(wave)
+        self.inst, self.wave, self.rng, self.t = instrument, wave, rng, change(wave)
         rows = np.asarray(rows, dtype=np.int64)
-        self.p = {c: _column(prof[c])[rows] for c in prof.columns}  # one entry per respondent
+        self.p = {c: column(prof[c])[rows] for c in prof.columns}  # one entry per respondent
         self.n = len(rows)
-        self.ti = self.p["type_idx"]  # index into _TYPES
+        self.ti = self.p["type_idx"]  # index into TYPES
         self.band = self.p["band"]
         self.codes: dict[str, np.ndarray] = {}  # choice items: index into scale.labels, -1 empty
         self.multi: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # (selected n x k, asked n)
         self.values: dict[str, np.ndarray] = {}  # numeric, text and association items
         need = self.p["need"]
         self.need = {
-            k: _NEED_BASE[k]
-            + self.by_type({t: d.get(k, 0.0) for t, d in _NEED_TYPE.items()})
-            + np.asarray([s.get(k, 0.0) for s in _NEED_SIZE])[self.band]
-            + self.t * _NEED_CHANGE.get(k, 0.0)
+            k: NEED_BASE[k]
+            + self.by_type({t: d.get(k, 0.0) for t, d in NEED_TYPE.items()})
+            + np.asarray([s.get(k, 0.0) for s in NEED_SIZE])[self.band]
+            + self.t * NEED_CHANGE.get(k, 0.0)
             + 0.7 * need
             + self.normal(0.8)
             for k in NEEDS
@@ -178,10 +107,10 @@ class _Gen:
         return self.rng.random(self.n)
 
     def by_type(self, table: dict[str, float]) -> np.ndarray:
-        return np.asarray([float(table.get(t, 0.0)) for t in _TYPES])[self.ti]
+        return np.asarray([float(table.get(t, 0.0)) for t in TYPES])[self.ti]
 
     def is_type(self, *types: str) -> np.ndarray:
-        return np.isin(self.ti, [_TYPES.index(t) for t in types])
+        return np.isin(self.ti, [TYPES.index(t) for t in types])
 
     @staticmethod
     def idx(item: Item, text: str) -> int:
@@ -237,7 +166,7 @@ class _Gen:
             handler = getattr(self, f"_{item.id}", None)
             if item.id.startswith("behov_") and item.id[6:] in self.need:
                 self._need(item)
-            elif item.id.startswith("samarbejde_") and item.id[11:] in _COOP_MEAN:
+            elif item.id.startswith("samarbejde_") and item.id[11:] in COOP_MEAN:
                 self._coop(item)
             elif handler is not None:
                 handler(item)
@@ -282,7 +211,7 @@ class _Gen:
     def _need(self, item: Item) -> None:
         key = item.id[6:]
         codes = self.ordinal(item, self.need[key], (1.0, 0.2, -0.6))
-        p_nr = _NOT_RELEVANT.get(key, 0.01)
+        p_nr = NOT_RELEVANT.get(key, 0.01)
         if key == "boerneattester":
             p_nr = np.where(
                 self.is_type("boern"), 0.05, np.where(self.is_type("kultur"), 0.35, p_nr)
@@ -292,11 +221,11 @@ class _Gen:
 
     def _coop(self, item: Item) -> None:
         key = item.id[11:]
-        score = _COOP_MEAN[key] + self.t * _COOP_CHANGE[key] + 0.3 + self.coop + self.normal(0.85)
+        score = COOP_MEAN[key] + self.t * COOP_CHANGE[key] + 0.3 + self.coop + self.normal(0.85)
         codes = self.ordinal(item, score, (1.2, 0.35, -0.35, -1.1))
         p = (
             0.04
-            + _COOP_DONTKNOW.get(key, 0.0)
+            + COOP_DONTKNOW.get(key, 0.0)
             + 0.45 * self.p["dontknow"]
             + self.is_type("kultur", "boern") * 0.06
             - 0.02 * self.t
@@ -315,7 +244,7 @@ class _Gen:
         assert item.scale is not None
         keyed = {lab.key: i for i, lab in enumerate(item.scale.labels)}
         lut = np.asarray(
-            [keyed.get(t, self.idx(item, lab)) for t, lab in zip(_TYPES, _TYPE_LABELS, strict=True)]
+            [keyed.get(t, self.idx(item, lab)) for t, lab in zip(TYPES, TYPE_LABELS, strict=True)]
         )
         codes = lut[self.ti]
         codes = np.where(codes < 0, self.choice(item, np.ones(len(item.scale.substantive))), codes)
@@ -345,12 +274,12 @@ class _Gen:
         assert item.scale is not None
         cols = []
         for lab in item.scale.substantive:
-            base = _OFFER_KNOWN.get(lab.key, 0.0) + 0.6 * self.t
+            base = OFFER_KNOWN.get(lab.key, 0.0) + 0.6 * self.t
             if lab.key == "netvaerk":
                 base = base + 1.0 * self.t
             if lab.key == "selvhjaelp":
                 base = base + self.by_type({"selvhjaelp": 1.6, "sundhed": 0.6})
-            cols.append(self.unif() < _sigmoid(base + 0.8 * self.engage))
+            cols.append(self.unif() < sigmoid(base + 0.8 * self.engage))
         self.multi[item.id] = (np.column_stack(cols), np.ones(self.n, dtype=bool))
 
     def _brug_tilbud(self, item: Item) -> None:
@@ -369,7 +298,7 @@ class _Gen:
         for j, lab in enumerate(item.scale.substantive):
             x = -1.5 + 0.5 * self.engage + 0.4 * self.t + extra.get(lab.key or "", 0.0)
             k = known[:, j] if j < known.shape[1] else np.ones(self.n, bool)
-            cols.append(k & (self.unif() < _sigmoid(x)))
+            cols.append(k & (self.unif() < sigmoid(x)))
         sel = np.column_stack(cols)
         self.n_used = sel.sum(axis=1)
         self.multi[item.id] = (sel, np.ones(self.n, dtype=bool))
@@ -391,7 +320,7 @@ class _Gen:
         self.codes[item.id] = self.missing(item, codes, "Ved ikke", 0.1)
 
     def _kommune_kontakt(self, item: Item) -> None:
-        p = _sigmoid(-0.4 + 0.7 * self.p["coop"] + 0.4 * (self.band >= 2) + 0.8 * self.t)
+        p = sigmoid(-0.4 + 0.7 * self.p["coop"] + 0.4 * (self.band >= 2) + 0.8 * self.t)
         self.codes[item.id] = self.yes(item, self.p["u_contact"] < p, 0.04)
 
     def _kommune_tilfreds(self, item: Item) -> None:
@@ -401,7 +330,7 @@ class _Gen:
         self.codes[item.id] = self.missing(item, codes, "Ved ikke", p)
 
     def _paragraf18_soegt(self, item: Item) -> None:
-        p = self.by_type(_P18) - 0.1 * (self.band == 0) + 0.03 * self.t
+        p = self.by_type(P18) - 0.1 * (self.band == 0) + 0.03 * self.t
         self.codes[item.id] = self.yes(item, self.p["u_p18"] < p, 0.02)
 
     def _paragraf18_proces(self, item: Item) -> None:
@@ -410,7 +339,7 @@ class _Gen:
         self.codes[item.id] = self.missing(item, codes, "Ved ikke", 0.05)
 
     def _samskabelse_erfaring(self, item: Item) -> None:
-        p = _sigmoid(-1.2 + 0.4 * self.coop + 0.3 * (self.band >= 2) + 0.5 * self.t)
+        p = sigmoid(-1.2 + 0.4 * self.coop + 0.3 * (self.band >= 2) + 0.5 * self.t)
         self.codes[item.id] = self.yes(item, self.p["u_cocreate"] < p, 0.06)
 
     def _samskabelse_interesse(self, item: Item) -> None:
@@ -419,7 +348,7 @@ class _Gen:
         self.codes[item.id] = self.missing(item, codes, "Ved ikke", 0.08)
 
     def _sh_driver(self, item: Item) -> None:
-        p = np.minimum(self.by_type(_SELFHELP) * (1 + 0.25 * self.t), 0.97)
+        p = np.minimum(self.by_type(SELFHELP) * (1 + 0.25 * self.t), 0.97)
         self.codes[item.id] = self.yes(item, self.p["u_selfhelp"] < p, 0.01)
 
     def _sh_antal(self, item: Item) -> None:
@@ -443,7 +372,7 @@ class _Gen:
                 x = x + self.by_type({"selvhjaelp": 0.8})
             if lab.key == "lokaler":
                 x = x + 0.5 * self.need["lokaler"]
-            cols.append(self.unif() < _sigmoid(x))
+            cols.append(self.unif() < sigmoid(x))
         self.multi[item.id] = (np.column_stack(cols), np.ones(self.n, dtype=bool))
 
     def _janejmaaske(self, item: Item, s: np.ndarray, dontknow: float) -> None:
@@ -451,10 +380,10 @@ class _Gen:
         self.codes[item.id] = self.missing(item, codes, "Ved ikke", dontknow)
 
     def _sh_interesse(self, item: Item) -> None:
-        self._janejmaaske(item, -0.5 + self.by_type(_SH_INTEREST) + 0.3 * self.engage, 0.05)
+        self._janejmaaske(item, -0.5 + self.by_type(SH_INTEREST) + 0.3 * self.engage, 0.05)
 
     def _netvaerksgrupper(self, item: Item) -> None:
-        self._janejmaaske(item, -0.2 + self.by_type(_SH_INTEREST), 0.1)
+        self._janejmaaske(item, -0.2 + self.by_type(SH_INTEREST), 0.1)
 
     def _forum_temaer(self, item: Item) -> None:
         assert item.scale is not None
@@ -479,7 +408,7 @@ class _Gen:
                 )
             else:
                 x = np.full(self.n, -1.4)
-            cols.append(self.unif() < _sigmoid(x))
+            cols.append(self.unif() < sigmoid(x))
         self.multi[item.id] = (np.column_stack(cols), np.ones(self.n, dtype=bool))
 
     def _forum_deltage(self, item: Item) -> None:
@@ -495,7 +424,7 @@ class _Gen:
         self.codes[item.id] = self.missing(item, codes, "Ønsker ikke at svare", 0.07)
 
     def _erhverv_samarbejde(self, item: Item) -> None:
-        p = self.by_type(_BUSINESS) + 0.08 * self.band
+        p = self.by_type(BUSINESS) + 0.08 * self.band
         self.codes[item.id] = self.yes(item, self.p["u_business"] < p, 0.03)
 
     def _erhverv_interesse(self, item: Item) -> None:
@@ -526,7 +455,7 @@ class _Gen:
                 if lab.key in src
                 else np.full(self.n, -0.9 if lab.key == "projekt" else -1.8)
             )
-            cols.append(self.unif() < _sigmoid(x))
+            cols.append(self.unif() < sigmoid(x))
         self.multi[item.id] = (np.column_stack(cols), np.ones(self.n, dtype=bool))
 
     def _stoerste_udfordring(self, item: Item) -> None:

@@ -19,14 +19,8 @@ import pandas as pd
 
 from fslt_survey import config
 from fslt_survey.codebook import Instrument
-from fslt_survey.demo.model import (
-    _BANDS,
-    _FIELDWORK,
-    _SX_ID_BASE,
-    _TYPE_LABELS,
-    _TYPES,
-    _Gen,
-)
+from fslt_survey.demo.model import _Gen
+from fslt_survey.demo.params import BANDS, FIELDWORK, SX_ID_BASE, TYPE_LABELS, TYPES
 from fslt_survey.demo.text import MEETING_COMMENTS
 
 __all__ = [
@@ -47,13 +41,13 @@ def association_profiles(registry: pd.DataFrame, seed: int = config.DEMO_SEED) -
     (standard normal), ``u_*`` (stable uniforms behind yes/no facts), ``dontknow`` (hardly knows
     the municipality), ``members``, ``volunteer_share``.
     """
-    type_key = {lab: key for lab, key in zip(_TYPE_LABELS, _TYPES, strict=True)}
+    type_key = {lab: key for lab, key in zip(TYPE_LABELS, TYPES, strict=True)}
     rows = []
     for rec in registry.astype({c: str for c in ("assoc_type", "size_band")}).itertuples():
         rng = np.random.default_rng([seed, zlib.crc32(str(rec.association_id).encode())])
         z = rng.standard_normal(3)
         u = rng.random(8)
-        band = _BANDS.index(rec.size_band) if rec.size_band in _BANDS else 1
+        band = BANDS.index(rec.size_band) if rec.size_band in BANDS else 1
         lo, hi = ((5, 25), (25, 100), (100, 500), (500, 2500))[band]
         members = int(np.exp(np.log(lo) + u[6] * (np.log(hi) - np.log(lo))))
         share = ((0.4, 1.0), (0.15, 0.6), (0.05, 0.3), (0.02, 0.12))[band]
@@ -62,7 +56,7 @@ def association_profiles(registry: pd.DataFrame, seed: int = config.DEMO_SEED) -
                 "association_id": rec.association_id,
                 "name": rec.name,
                 "type": type_key.get(rec.assoc_type, "social"),
-                "type_idx": _TYPES.index(type_key.get(rec.assoc_type, "social")),
+                "type_idx": TYPES.index(type_key.get(rec.assoc_type, "social")),
                 "band": band,
                 "locality": str(getattr(rec, "locality", "")),
                 "need": z[0],
@@ -131,7 +125,7 @@ def _response_groups(prof: pd.DataFrame, seed: int) -> np.ndarray:
 
 def _fieldwork_times(rng: np.random.Generator, n: int, wave: int) -> tuple[pd.Series, pd.Series]:
     """Start and completion times: launch peak, reminder peak after two weeks, evenings."""
-    start = pd.Timestamp(_FIELDWORK.get(wave, f"{wave}-03-02"))
+    start = pd.Timestamp(FIELDWORK.get(wave, f"{wave}-03-02"))
     comp = rng.choice(3, size=n, p=(0.45, 0.35, 0.20))
     day = np.where(
         comp == 0,
@@ -163,8 +157,8 @@ def _member_frame(
     meta = {
         "response_id": np.asarray(ids, dtype=np.int64),
         "association_id": gen.p["association_id"],
-        "assoc_type": pd.Categorical.from_codes(gen.ti, categories=_TYPE_LABELS),
-        "size_band": pd.Categorical.from_codes(gen.band, categories=_BANDS),
+        "assoc_type": pd.Categorical.from_codes(gen.ti, categories=TYPE_LABELS),
+        "size_band": pd.Categorical.from_codes(gen.band, categories=BANDS),
         "started": started.to_numpy(),
         "completed": completed.to_numpy(),
         "modified": np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]"),
@@ -227,7 +221,7 @@ def generate_member_responses(
     elif n is None:
         groups = _response_groups(prof, seed)
         rows = np.flatnonzero(np.isin(groups, ("both", "2025" if wave <= 2025 else "2027")))
-        ids = _SX_ID_BASE.get(wave, wave * 1000) + rows + 1
+        ids = SX_ID_BASE.get(wave, wave * 1000) + rows + 1
     else:
         pick = np.random.default_rng([seed, wave, n, 2])
         rows = pick.choice(len(prof), size=n, replace=n > len(prof))

@@ -2,21 +2,21 @@
 
 :func:`read_kobo_export` reads a KoboToolbox export (CSV or XLSX, "XML values and headers" or
 "Labels") into the readers' :class:`~fslt_survey.ingest.RawExport` with item texts as
-headers
-and
-answer labels as values, so that :func:`~fslt_survey.ingest.match_columns` matches every column;
+headers and answer labels as values, so that :func:`~fslt_survey.clean.match_columns` matches
+every column;
 :func:`is_kobo_export` recognises one by its metadata columns (:data:`KOBO_METADATA`,
-:func:`kobo_role`) and :func:`kobo_frame` does the translation. Re-exported by
-:mod:`fslt_survey.forms`, from where the cleaner imports it.
+:func:`kobo_role`) and :func:`kobo_frame` does the translation. The cleaner reads KoboToolbox
+exports with it; :mod:`fslt_survey.forms` re-exports it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
@@ -27,10 +27,8 @@ from fslt_survey.codebook import (
     choice_name,
     normalise,
 )
-
-if TYPE_CHECKING:  # pragma: no cover
-    from fslt_survey.ingest.readers import RawExport
-
+from fslt_survey.ingest.raw import RawExport
+from fslt_survey.ingest.readers import read_csv_any, read_xlsx
 
 __all__ = [
     "KOBO_METADATA",
@@ -295,16 +293,12 @@ def read_kobo_export(path: str | Path, instrument: Instrument) -> RawExport:
     ReadError
         When the file cannot be read (see :mod:`fslt_survey.ingest.readers`).
     """
-    import dataclasses
-
-    from fslt_survey.ingest import readers as fio
-
     p = Path(path)
     data = p.read_bytes()[:8] if p.is_file() else b""
     if data.startswith(b"PK") or p.suffix.lower() in (".xlsx", ".xlsm"):
-        raw = fio.read_xlsx(p)
+        raw = read_xlsx(p)
     else:
-        raw = fio.read_csv_any(p)
+        raw = read_csv_any(p)
     frame, metadata, notes = kobo_frame(raw.frame, instrument)
     renamed = {c: h for c, h in raw.renamed.items() if c in frame.columns}
     prov = dataclasses.replace(raw.provenance, format="kobo")

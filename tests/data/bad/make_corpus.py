@@ -31,7 +31,9 @@ import pandas as pd  # noqa: E402
 
 from fslt_survey import config  # noqa: E402
 from fslt_survey.codebook import Instrument, load_instrument  # noqa: E402
+from fslt_survey.demo import cells as dc  # noqa: E402
 from fslt_survey.demo import generate_member_responses  # noqa: E402
+from fslt_survey.demo import surveyxact as dsx  # noqa: E402
 from fslt_survey.demo import writers as dw  # noqa: E402
 from fslt_survey.registry import load_registry  # noqa: E402
 
@@ -361,10 +363,10 @@ def write_surveyxact_cases(out: Path) -> None:
         [data["respondentid"][i], *(data[c][i] for c in names[half:])]
         for i in range(len(df) - 1)]
     structure = [["questionName", "variableName", "questionType", "subType", "questionText",
-                  "choiceValue", "choiceText"], *dw._structure_rows(df, inst)]
+                  "choiceValue", "choiceText"], *dsx.structure_rows(df, inst)]
     workbook(out / "sx_split_sheets_mismatch.xlsx", {
         "Dataset(1)": first, "Dataset(2)": second, "Structure": structure,
-        "Labels": list(dw._label_rows(df, inst)),
+        "Labels": list(dsx.label_rows(df, inst)),
     })
 
 
@@ -404,7 +406,7 @@ def write_rows_100k(path: Path, n: int = 100_000) -> Path:
     drop = [it.id for it in inst.items if it.id not in keep and it.id in df.columns]
     drop += [c for c in df.columns if "__" in c and c.split("__")[0] not in keep]
     cols = dw.forms_columns(df.drop(columns=drop), inst)
-    escaped = [dw._escaped(values, ";") for values in cols.values()]
+    escaped = [dc.escaped(values, ";") for values in cols.values()]
     return dw.write_delimited(path, list(cols), escaped, encoding="utf-8", delimiter=";")
 
 
