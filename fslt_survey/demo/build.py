@@ -20,6 +20,7 @@ import pandas as pd
 
 from fslt_survey import config
 from fslt_survey.codebook import Instrument, Item, load_instrument
+from fslt_survey.demo.invitees import with_invitees
 from fslt_survey.demo.params import SX_ID_BASE
 from fslt_survey.demo.responses import (
     _member_frame,
@@ -269,7 +270,7 @@ def _plant_sx2025(pl: _Planter, full: pd.DataFrame) -> None:
                 _TEXT_OUTCOME[case],
             )
         )
-    pl.build.frames[SX25] = sx
+    pl.build.frames[SX25] = with_invitees(sx, pl.registry, m, 2025)
 
 
 def _plant_forms2025(pl: _Planter, full: pd.DataFrame) -> None:
@@ -422,7 +423,7 @@ def _plant_sx2027(pl: _Planter) -> None:
             "redacted",
         )
     )
-    pl.build.frames[SX27] = sx
+    pl.build.frames[SX27] = with_invitees(sx, pl.registry, pl.member, 2027)
 
 
 def _plant_meetings(pl: _Planter) -> None:
