@@ -28,6 +28,7 @@ from fslt_survey.demo.responses import (
     generate_meeting_responses,
     generate_member_responses,
 )
+from fslt_survey.registry import load_registry
 
 __all__ = [
     "CENTRE_EMAIL",
@@ -462,8 +463,6 @@ def build_demo(
     The planted cases name registry ids (F001-F090 of the fictional registry); another registry
     needs those ids.
     """
-    from fslt_survey.registry import load_registry
-
     reg = load_registry(config.DEMO_REGISTRY_FILE) if registry is None else registry
     member = member or load_instrument(config.SURVEYS_DIR / MEMBER / "instrument.yml")
     evaluation = evaluation or load_instrument(config.SURVEYS_DIR / EVALUATION / "instrument.yml")
