@@ -146,7 +146,10 @@ def test_surveyxact_layout(written, member_instrument):
     for wave, delim in ((2025, ";"), (2027, "\t")):
         folder = out / "medlemsundersoegelse" / str(wave)
         data = _sx_rows(folder / "dataset.csv")
-        assert data[0][:5] == ["respondentid", "starttime", "closetime", "statoverall", "forening"]
+        # as SurveyXact writes it: id, background variable, questions, the status group, metadata
+        assert data[0][:2] == ["respondentid", "forening"]
+        assert data[0][-12:] == ["stato_1", "stato_2", "stato_3", "stato_4", "stato_5", "created",
+                                 "modified", "closetime", "starttime", "difftime", "email", "name"]
         header = set(data[0])
         for item in member_instrument.for_wave(wave):
             if item.type == "multi":
@@ -160,8 +163,14 @@ def test_surveyxact_layout(written, member_instrument):
         raw = (folder / "structure.csv").read_bytes().decode("cp1252" if wave == 2025 else
                                                                "utf-16")
         assert all(line.endswith(delim) for line in raw.split("\r\n") if line)
+        types = {(r[2], r[3]) for r in structure[1:]}
+        assert types == {("Closed", "Single"), ("Closed", "Multiple"), ("Open", "Double"),
+                         ("Open", "String")}
+        assert ["statoverall", "stato_2", "Closed", "Multiple", "Samlet status", "2",
+                "Distribueret", ""] in structure
         labels = _sx_rows(folder / "labels.csv")
-        assert labels[0][0] == "statoverall"  # no header
+        assert labels[0][0] == "s_1"  # no header: the first variable's first label
+        assert ["stato_4", "1", "Valgt"] in labels
         assert ["s_7_1", "0", "Ikke valgt"] in labels and ["s_7_1", "1", "Valgt"] in labels
         assert ["s_6_1", "9", "Ved ikke"] in labels
         assert ("s_11" in header) == (wave == 2027)  # centret_lettere only in 2027
@@ -173,15 +182,27 @@ def test_dataset_values_are_codes_and_skip_logic_holds(written):
         rows = _sx_rows(out / file)
         df = pd.DataFrame(rows[1:], columns=rows[0])
         assert set(df["s_6_1"]) <= {"", "1", "2", "3", "4", "8", "9"}
-        assert set(df["s_7_1"]) <= {"", "0", "1"}
-        assert set(df["statoverall"]) == {"2", "3", "4"}
+        # SurveyXact writes 0 in every option not ticked, for everybody (invitees too)
+        assert set(df["s_7_1"]) == {"0", "1"} and set(df["s_21_1"]) == {"0", "1"}
+        status = df[[f"stato_{k}" for k in range(1, 6)]].astype(int)
+        assert (status.sum(axis=1) == 1).all()  # exactly one status per row
+        code = status.to_numpy().argmax(axis=1) + 1
+        assert set(code) == {2, 3, 4}
+        invited = code == 2
+        assert invited.sum() > len(df) / 2  # most invitees never answer
+        assert (df.loc[invited, ["s_1", "s_6_1", "starttime", "closetime"]] == "").all().all()
+        assert (df.loc[invited, "s_7_1"] == "0").all()
         no_groups = df["s_19"] != "1"
-        assert (df.loc[no_groups, ["s_20", "s_21_1", "s_21_6"]] == "").all().all()
+        assert (df.loc[no_groups, "s_20"] == "").all()
+        assert (df.loc[no_groups, ["s_21_1", "s_21_6"]] == "0").all().all()  # routed past: 0
         assert (df.loc[df["s_19"] == "1", "s_20"] != "").all()
         assert (df.loc[df["s_15"] != "1", "s_16"] == "").all()
-        complete = df["statoverall"] == "4"
+        complete = code == 4
         assert (df.loc[complete, "closetime"] != "").all()
         assert (df.loc[~complete, "closetime"] == "").all()
+        assert (df.loc[complete, "difftime"].astype(int) > 0).all()
+        listed = df["forening"] != "Test"  # the mailing list's addresses (not the test's)
+        assert (df.loc[listed, "email"] != "").all() and (df["created"] != "").all()
 
 
 def test_forms_layouts(written):
@@ -235,12 +256,13 @@ def test_duplicates_are_superseded_by_a_later_more_complete_response(build):
     for file in (SX25, SX27):
         df = build.frames[file]
         for aid in ("F033", "F065", "F021"):
-            rows = df[df["association_id"] == aid]
+            rows = df[(df["association_id"] == aid) & (df["status"] != "invited")]
             if len(rows) == 2:
                 assert list(rows["status"]) == ["partial", "complete"] or \
                     rows["completed"].notna().sum() == 1
     forms = build.frames[MSF25].set_index("association_id")
-    sx = build.frames[SX25].set_index("association_id")
+    sx = build.frames[SX25]
+    sx = sx[sx["status"] != "invited"].set_index("association_id")
     assert forms.loc["F065", "completed"] > sx.loc["F065", "started"]
 
 
@@ -336,7 +358,8 @@ def test_paired_associations(build):
         out: set[str] = set()
         for f in files:
             df = build.frames[f]
-            out |= set(df.loc[df["status"] != "blank", "association_id"].dropna())
+            answered = ~df["status"].isin(["blank", "invited"])
+            out |= set(df.loc[answered, "association_id"].dropna())
         return out
 
     a, b = ids(SX25, MSF25), ids(SX27)

@@ -12,11 +12,13 @@ from typing import Any
 
 from fslt_survey import config
 
+EXCLUDE_INVITED = "invited"
 EXCLUDE_BLANK = "blank"
 EXCLUDE_TEST = "test"
 EXCLUDE_NOT_MEMBER = "not_member"
 EXCLUDE_DUPLICATE = "duplicate"
 EXCLUSION_TEXT = {
+    EXCLUDE_INVITED: ("inviteret, ikke besvaret", "invited, never answered"),
     EXCLUDE_BLANK: ("tom besvarelse (intet besvaret)", "blank response (nothing answered)"),
     EXCLUDE_TEST: ("testbesvarelse", "test response"),
     EXCLUDE_NOT_MEMBER: (
@@ -34,7 +36,13 @@ POLICIES = ("warn", "fail")
 
 @dataclass
 class CleaningLog:
-    """Accounts for every raw row and every value the cleaner could not use."""
+    """Accounts for every raw row and every value the cleaner could not use.
+
+    ``not_in_export`` lists per wave the items (and the options of multi-select items) of the
+    instrument that no export of that wave holds: they were not asked, and publishing shows them
+    as such. ``ignored_files`` lists files below the raw folder that were not read, with the
+    reason; ``bad_times`` the timestamps that could not be read (file, row, column, value).
+    """
 
     instrument: str
     policy: str
@@ -43,6 +51,9 @@ class CleaningLog:
     unknown_values: list[dict[str, Any]] = field(default_factory=list)
     out_of_range: list[dict[str, Any]] = field(default_factory=list)
     redactions: dict[str, dict[str, int]] = field(default_factory=dict)
+    not_in_export: list[dict[str, Any]] = field(default_factory=list)
+    ignored_files: list[dict[str, str]] = field(default_factory=list)
+    bad_times: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def rows_in(self) -> int:
@@ -74,10 +85,45 @@ class CleaningLog:
             "unknown_values": self.unknown_values,
             "out_of_range": self.out_of_range,
             "redactions": self.redactions,
+            "not_in_export": self.not_in_export,
+            "ignored_files": self.ignored_files,
+            "bad_times": self.bad_times,
         }
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=2, default=str) + "\n"
+
+    def warnings(self, lang: str = "da") -> list[str]:
+        """What a person should look at: empty exports, files not read, items the export lacks,
+        timestamps that could not be read."""
+        da = lang == "da"
+        out = [
+            (f"0 besvarelser i {s['file']}" if da else f"0 responses in {s['file']}")
+            for s in self.sources
+            if s["rows"] == 0
+        ]
+        out += [
+            (f"Ikke læst: {f['file']} ({f['reason_da' if da else 'reason']})")
+            if da
+            else f"Not read: {f['file']} ({f['reason']})"
+            for f in self.ignored_files
+        ]
+        for entry in self.not_in_export:
+            what = [*entry["items"]] + [
+                f"{item}: {', '.join(keys)}" for item, keys in entry["options"].items()
+            ]
+            if what:
+                out.append(
+                    (f"Ikke i eksporten (bølge {entry['wave']}): " if da
+                     else f"Not in the export (wave {entry['wave']}): ") + "; ".join(what)
+                )
+        for b in self.bad_times[:20]:
+            out.append(
+                (f"Ulæseligt tidspunkt: {b['file']}, række {b['row']}, {b['column']!r}: "
+                 if da else f"Unreadable timestamp: {b['file']}, row {b['row']}, "
+                 f"{b['column']!r}: ") + repr(b["value"])
+            )
+        return out
 
     def summary(self, lang: str = "da") -> str:
         """A short summary for people, in Danish (``da``) or English (``en``)."""
@@ -96,40 +142,9 @@ class CleaningLog:
         for reason, n in self.excluded_by_reason().items():
             if n:
                 lines.append(f"  - {EXCLUSION_TEXT[reason][0 if da else 1]}: {n}")
-        for s in self.sources:
-            lines.append(
-                f"{'Fil' if da else 'File'} {s['file']} ({s['format']}, "
-                f"{'bølge' if da else 'wave'} {s['wave']}): {s['rows']} "
-                f"{'rækker' if da else 'rows'}, {s['kept']} "
-                f"{'beholdt' if da else 'kept'}"
-            )
-            if s["unmatched_columns"]:
-                lines.append(
-                    ("  Kolonner uden spørgsmål: " if da else "  Unmatched columns: ")
-                    + ", ".join(s["unmatched_columns"])
-                )
-        if self.unknown_values:
-            lines.append(
-                (f"Ukendte svarværdier: {len(self.unknown_values)} (politik: {self.policy})")
-                if da
-                else (f"Unknown answer values: {len(self.unknown_values)} (policy: {self.policy})")
-            )
-            for u in self.unknown_values[:20]:
-                lines.append(
-                    f"  - {u['file']}, {'række' if da else 'row'} {u['row']}, "
-                    f"{u['column']!r}: {u['value']!r}"
-                )
-        if self.out_of_range:
-            lines.append(
-                (f"Tal uden for gyldigt interval: {len(self.out_of_range)}")
-                if da
-                else (f"Numbers out of range: {len(self.out_of_range)}")
-            )
-            for u in self.out_of_range[:20]:
-                lines.append(
-                    f"  - {u['file']}, {'række' if da else 'row'} {u['row']}, "
-                    f"{u['column']!r}: {u['value']!r} ({u['expected']})"
-                )
+        lines += _source_lines(self.sources, da)
+        lines += [("Advarsel: " if da else "Warning: ") + w for w in self.warnings(lang)]
+        lines += _value_lines(self, da)
         total = sum(sum(v.values()) for v in self.redactions.values())
         if total:
             lines.append(
@@ -138,6 +153,56 @@ class CleaningLog:
                 else (f"Personal data redacted from free text: {total}")
             )
         return "\n".join(lines) + "\n"
+
+
+def _source_lines(sources: list[dict[str, Any]], da: bool) -> list[str]:
+    lines = []
+    for s in sources:
+        lines.append(
+            f"{'Fil' if da else 'File'} {s['file']} ({s['format']}, "
+            f"{'bølge' if da else 'wave'} {s['wave']}): {s['rows']} "
+            f"{'rækker' if da else 'rows'}, {s['kept']} "
+            f"{'beholdt' if da else 'kept'}"
+        )
+        meta = s.get("metadata_columns") or {}
+        if meta:
+            lines.append(
+                ("  Metadata (ikke spørgsmål): " if da else "  Metadata (not questions): ")
+                + ", ".join(meta)
+            )
+        if s["unmatched_columns"]:
+            lines.append(
+                ("  Kolonner uden spørgsmål: " if da else "  Unmatched columns: ")
+                + ", ".join(s["unmatched_columns"])
+            )
+    return lines
+
+
+def _value_lines(log: CleaningLog, da: bool) -> list[str]:
+    lines = []
+    if log.unknown_values:
+        lines.append(
+            (f"Ukendte svarværdier: {len(log.unknown_values)} (politik: {log.policy})")
+            if da
+            else (f"Unknown answer values: {len(log.unknown_values)} (policy: {log.policy})")
+        )
+        for u in log.unknown_values[:20]:
+            lines.append(
+                f"  - {u['file']}, {'række' if da else 'row'} {u['row']}, "
+                f"{u['column']!r}: {u['value']!r}"
+            )
+    if log.out_of_range:
+        lines.append(
+            (f"Tal uden for gyldigt interval: {len(log.out_of_range)}")
+            if da
+            else (f"Numbers out of range: {len(log.out_of_range)}")
+        )
+        for u in log.out_of_range[:20]:
+            lines.append(
+                f"  - {u['file']}, {'række' if da else 'row'} {u['row']}, "
+                f"{u['column']!r}: {u['value']!r} ({u['expected']})"
+            )
+    return lines
 
 
 def display_path(path: str | Path) -> str:

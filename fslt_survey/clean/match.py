@@ -208,10 +208,24 @@ def match_columns(raw: RawExport, instrument: Instrument) -> Matching:
     """
     m = _Matcher(raw, instrument)
     columns = [str(c) for c in raw.frame.columns]
-    names = set(columns)
     found: dict[str, ColumnMatch] = {}
-    grid_scores: dict[str, int] = {}
     metadata: dict[str, str] = {}
+    text_cols = _exact_pass(m, columns, found, metadata)
+    _text_pass(m, text_cols, found)
+    grid_scores: dict[str, int] = {}
+    unmatched = _loose_pass(m, columns, found, metadata, grid_scores)
+    _resolve_column_duplicates(found, grid_scores, unmatched, m.file)
+    matches = [found[c] for c in columns if c in found]
+    have = {x.item_id for x in matches}
+    return Matching(matches, metadata, [c for c in columns if c in unmatched],
+                    [it.id for it in instrument if it.id not in have])
+
+
+def _exact_pass(m: _Matcher, columns: list[str], found: dict[str, ColumnMatch],
+                metadata: dict[str, str]) -> dict[str, list[str]]:
+    """Rules 1-5 of :func:`match_columns`; returns the columns whose text is an item's text
+    (rule 6), by normalised text, for :func:`_text_pass`."""
+    raw, names = m.raw, set(columns)
     text_cols: dict[str, list[str]] = {}
     for col in columns:
         # a repeated header (renamed ``Q (2)`` by the reader) matches like the original, so
@@ -238,6 +252,12 @@ def match_columns(raw: RawExport, instrument: Instrument) -> Matching:
         key = next((normalise(t) for t in m.texts(col) if normalise(t) in m.text), None)
         if key is not None:
             text_cols.setdefault(key, []).append(col)
+    return text_cols
+
+
+def _text_pass(m: _Matcher, text_cols: dict[str, list[str]],
+               found: dict[str, ColumnMatch]) -> None:
+    """Rule 6: columns headed by an item's text, paired in questionnaire order."""
     for key, cols in text_cols.items():
         items = m.text[key]
         if len(items) == len(cols):
@@ -250,6 +270,12 @@ def match_columns(raw: RawExport, instrument: Instrument) -> Matching:
                 f"columns {', '.join(map(repr, cols))} all match item {items[0].id!r}",
                 file=m.file, column=cols[1], expected="one column per item",
                 found=f"{len(cols)} columns")
+
+
+def _loose_pass(m: _Matcher, columns: list[str], found: dict[str, ColumnMatch],
+                metadata: dict[str, str], grid_scores: dict[str, int]) -> list[str]:
+    """Rules 7-10: options, grid rows, other platforms' metadata; returns the unmatched."""
+    raw = m.raw
     unmatched: list[str] = []
     for col in columns:
         if col in found or col in metadata:
@@ -266,11 +292,7 @@ def match_columns(raw: RawExport, instrument: Instrument) -> Matching:
             metadata[col] = ANY_ROLES[name_key(raw.renamed.get(col, col))]
         else:
             unmatched.append(col)
-    _resolve_column_duplicates(found, grid_scores, unmatched, m.file)
-    matches = [found[c] for c in columns if c in found]
-    have = {x.item_id for x in matches}
-    return Matching(matches, metadata, [c for c in columns if c in unmatched],
-                    [it.id for it in instrument if it.id not in have])
+    return unmatched
 
 
 def _resolve_column_duplicates(found: dict[str, ColumnMatch], grid_scores: dict[str, int],

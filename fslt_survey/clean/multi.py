@@ -17,95 +17,117 @@ _SELECTED = {"1", "1.0", "valgt", "true", "ja", "x", "selected", "checked"}
 _NOT_SELECTED = {"0", "0.0", "ikke valgt", "false", "nej", "not selected"}
 
 
+class _MultiState:
+    """What the columns of one multi-select item say, row by row."""
+
+    def __init__(self, item: Item, ctx: DecodeContext) -> None:
+        assert item.scale is not None
+        self.item, self.ctx, self.scale = item, ctx, item.scale
+        self.opts = self.scale.substantive
+        self.chosen = {lab.key: np.zeros(ctx.n, dtype=bool) for lab in self.opts}
+        self.any_answer = np.zeros(ctx.n, dtype=bool)
+        self.typed = np.zeros(ctx.n, dtype=bool)  # a typed missing answer ("Ved ikke")
+        self.missing = np.full(ctx.n, -1, dtype=ctx.reasons.codes)
+        #: option keys the export has no column for (one-column-per-option layouts): not asked
+        self.absent: set[str] = set()
+
+
 def decode_multi(
     item: Item, columns: list[tuple[str, str | None]], ctx: DecodeContext
 ) -> tuple[dict[str, Any], np.ndarray]:
-    scale = item.scale
-    assert scale is not None
-    opts = scale.substantive
-    result = {item.option_column(lab): np.zeros(ctx.n, dtype=bool) for lab in opts}
-    any_answer = np.zeros(ctx.n, dtype=bool)
-    missing = np.full(ctx.n, -1, dtype=ctx.reasons.codes)  # code of a typed missing answer
+    """The option columns (BooleanArray, NA where the question was not answered) and reasons.
+
+    A multi-select is answered when at least one option is ticked, or a typed missing option
+    ("Ved ikke", a declared "none" option) is ticked. An all-zero block (SurveyXact writes 0 in
+    every option for everybody who did not tick it, including invitees who never answered and
+    respondents routed past the question) is *not* an answer: "Ikke besvaret", or "Ikke relevant"
+    once skip logic has run. In a one-column-per-option layout, an option of the scale without a
+    column was not asked: its column is NA for every row.
+    """
+    st = _MultiState(item, ctx)
     single_cols = [c for c, opt in columns if opt is None]
     option_cols = [(c, opt) for c, opt in columns if opt is not None]
     if single_cols:
-        col = single_cols[0]
-        sep = ctx.raw.multi_separator or ";"
-        raw = ctx.raw.frame[col]
-        codes, uniques = factorize(raw)
-        split = [
-            _split_multi(u, sep, scale) if isinstance(u, str) and u.strip() else None
-            for u in uniques
-        ]
-        answered_u = [s is not None for s in split]
-        any_answer |= by_code(answered_u, codes, False, bool)
-        for lab in opts:
-            chosen = [s is not None and lab.key in s[0] for s in split]
-            result[item.option_column(lab)] |= by_code(chosen, codes, False, bool)
-        miss_u = [
-            ctx.reasons.code(s[2]) if s is not None and s[2] and not s[0] else -1 for s in split
-        ]
-        missing = np.where(
-            by_code([m >= 0 for m in miss_u], codes, False, bool),
-            by_code(miss_u, codes, -1, ctx.reasons.codes),
-            missing,
-        )
-        # a label that is no reason category still counts as a typed missing answer
-        typed = by_code(
-            [s is not None and bool(s[2]) and not s[0] for s in split], codes, False, bool
-        )
-        bad = by_code([s is not None and bool(s[1]) for s in split], codes, False, bool)
-        if bad.any():
-            ctx.unknown(
-                bad,
-                raw,
-                col,
-                item,
-                "options separated by "
-                + repr(sep)
-                + ": "
-                + ", ".join(lab.label for lab in scale.labels),
-            )
-    else:
-        typed = np.zeros(ctx.n, dtype=bool)
-    by_key = {lab.key: lab for lab in opts}
-    opt_of_code = {str(lab.code): lab for lab in opts}
+        _joined_cell(st, single_cols[0])
     for col, opt in option_cols:
-        raw = ctx.raw.frame[col]
-        codes, uniques = factorize(raw)
-        norm = [str(u).strip().casefold() if isinstance(u, str) else None for u in uniques]
-        lab = by_key.get(str(opt)) or opt_of_code.get(str(opt))
-        if lab is None:
-            miss = scale.by_code(opt) or scale.match(opt)
-            ticked = by_code([v in _SELECTED for v in norm], codes, False, bool)
-            if miss is not None and miss.missing:
-                missing[ticked] = ctx.reasons.code(miss.label)
-                typed |= ticked
-                any_answer |= ticked
-            elif ticked.any():  # an option the scale does not know: its ticks are listed
-                ctx.unknown(
-                    ticked,
-                    raw.where(~ticked, f"{col}: valgt"),
-                    col,
-                    item,
-                    "an option of scale " + repr(scale.id),
-                )
-            continue
-        sel = by_code([v in _SELECTED for v in norm], codes, False, bool)
-        notsel = by_code([v in _NOT_SELECTED for v in norm], codes, False, bool)
-        present = by_code([v is not None for v in norm], codes, False, bool)
-        bad = present & ~sel & ~notsel
-        if bad.any():
-            ctx.unknown(bad, raw, col, item, "0/1 or Valgt/Ikke valgt")
-        result[item.option_column(lab)] |= sel
-        any_answer |= sel | notsel
-    reasons = np.where(typed, missing, np.where(any_answer, -1, ctx.reasons.not_answered))
-    reasons = reasons.astype(ctx.reasons.codes)
-    unanswered = typed | ~any_answer
-    out: dict[str, Any] = {
-        name: pd.arrays.BooleanArray(arr, unanswered.copy()) for name, arr in result.items()
-    }
+        _option_column(st, col, opt)
+    st.absent = set(absent_options(item, columns))
+    reasons = np.where(
+        st.typed, st.missing, np.where(st.any_answer, -1, ctx.reasons.not_answered)
+    ).astype(ctx.reasons.codes)
+    unanswered = st.typed | ~st.any_answer
+    out: dict[str, Any] = {}
+    for lab in st.opts:
+        mask = np.ones(ctx.n, dtype=bool) if lab.key in st.absent else unanswered.copy()
+        out[item.option_column(lab)] = pd.arrays.BooleanArray(st.chosen[lab.key], mask)
     return out, reasons
+
+
+def absent_options(item: Item, columns: list[tuple[str, str | None]]) -> list[str]:
+    """Keys of the options of a multi-select item that an export with one column per option
+    has no column for (none for a joined-cell layout, which can hold every option)."""
+    assert item.scale is not None
+    if not columns or any(opt is None for _, opt in columns):
+        return []
+    have = {str(opt) for _, opt in columns}
+    return [lab.key for lab in item.scale.substantive if not {lab.key, str(lab.code)} & have]
+
+
+def _joined_cell(st: _MultiState, col: str) -> None:
+    """One cell of joined option labels (Microsoft/Google Forms, plain CSV)."""
+    ctx, scale = st.ctx, st.scale
+    sep = ctx.raw.multi_separator or ";"
+    raw = ctx.raw.frame[col]
+    codes, uniques = factorize(raw)
+    split = [
+        _split_multi(u, sep, scale) if isinstance(u, str) and u.strip() else None
+        for u in uniques
+    ]
+    st.any_answer |= by_code([s is not None for s in split], codes, False, bool)
+    for lab in st.opts:
+        st.chosen[lab.key] |= by_code([s is not None and lab.key in s[0] for s in split], codes,
+                                      False, bool)
+    miss_u = [ctx.reasons.code(s[2]) if s is not None and s[2] and not s[0] else -1 for s in split]
+    st.missing = np.where(
+        by_code([m >= 0 for m in miss_u], codes, False, bool),
+        by_code(miss_u, codes, -1, ctx.reasons.codes),
+        st.missing,
+    )
+    # a label that is no reason category still counts as a typed missing answer
+    st.typed |= by_code([s is not None and bool(s[2]) and not s[0] for s in split], codes, False,
+                        bool)
+    bad = by_code([s is not None and bool(s[1]) for s in split], codes, False, bool)
+    if bad.any():
+        expected = f"options separated by {sep!r}: " + ", ".join(lab.label for lab in scale.labels)
+        ctx.unknown(bad, raw, col, st.item, expected)
+
+
+def _option_column(st: _MultiState, col: str, opt: str) -> None:
+    """One 0/1 (or Valgt/Ikke valgt) column of one option (SurveyXact, SPSS, Kobo)."""
+    ctx, scale = st.ctx, st.scale
+    raw = ctx.raw.frame[col]
+    codes, uniques = factorize(raw)
+    norm = [str(u).strip().casefold() if isinstance(u, str) else None for u in uniques]
+    ticked = by_code([v in _SELECTED for v in norm], codes, False, bool)
+    lab = next((x for x in st.opts if x.key == str(opt)), None) or next(
+        (x for x in st.opts if str(x.code) == str(opt)), None)
+    if lab is None:
+        miss = scale.by_code(opt) or scale.match(opt)
+        if miss is not None and miss.missing:  # "Ved ikke" or a declared "none" answer
+            st.missing[ticked] = ctx.reasons.code(miss.label)
+            st.typed |= ticked
+            st.any_answer |= ticked
+        elif ticked.any():  # an option the scale does not know: its ticks are listed
+            expected = "an option of scale " + repr(scale.id)
+            ctx.unknown(ticked, raw.where(~ticked, f"{col}: valgt"), col, st.item, expected)
+        return
+    unticked = by_code([v in _NOT_SELECTED for v in norm], codes, False, bool)
+    present = by_code([v is not None for v in norm], codes, False, bool)
+    bad = present & ~ticked & ~unticked
+    if bad.any():
+        ctx.unknown(bad, raw, col, st.item, "0/1 or Valgt/Ikke valgt")
+    st.chosen[lab.key] |= ticked
+    st.any_answer |= ticked
 
 
 @functools.lru_cache(maxsize=4096)

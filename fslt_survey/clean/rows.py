@@ -7,10 +7,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from fslt_survey.clean.decode import DecodeContext, Reasons, factorize
+from fslt_survey.clean.decode import DecodeContext, Reasons, by_code, factorize
 from fslt_survey.clean.log import EXCLUDE_DUPLICATE, EXCLUSION_TEXT, CleaningLog
 from fslt_survey.codebook import Instrument, Item, normalise
-from fslt_survey.ingest import RawExport
+from fslt_survey.ingest import RawExport, option_selected
+from fslt_survey.ingest.metadata import SX_OVERALL_RE
 
 
 def association_values(
@@ -150,3 +151,50 @@ class RowFilter:
     def still(self, mask: np.ndarray) -> np.ndarray:
         """The indices of the rows of ``mask`` that are still kept."""
         return np.flatnonzero(mask & self.keep)
+
+
+#: SurveyXact's overall status (``statoverall``): code -> meaning. Invitees with status 1, 2 or
+#: 5 and no answer never responded; 3 is a partial response, 4 a completed one.
+SX_STATUS_CODES = {1: "Ny", 2: "Distribueret", 3: "Nogle svar", 4: "Gennemført", 5: "Frafaldet"}
+NEVER_ANSWERED = (1, 2, 5)
+_STATUS_TEXTS = {
+    **{normalise(v): k for k, v in SX_STATUS_CODES.items()},
+    "new": 1, "distributed": 2, "some answers": 3, "partial": 3, "completed": 4,
+    "complete": 4, "dropped out": 5, "withdrawn": 5,
+}
+
+
+def overall_status(raw: RawExport, metadata: dict[str, str]) -> np.ndarray | None:
+    """SurveyXact's overall status code per row (0 where unknown), or ``None`` without one.
+
+    The status is a Multiple group ``stato_1`` ... ``stato_5`` (or ``statoverall_1`` ...; the
+    code from the structure's choice value, else the column's number) holding Valgt/Ikke valgt
+    or 1/0, or one ``statoverall`` column holding the code or its label.
+    """
+    cols = [c for c, role in metadata.items() if role == "status" and SX_OVERALL_RE.match(c)]
+    if not cols:
+        return None
+    status = np.zeros(len(raw.frame), dtype=np.int64)
+    for col in cols:
+        m = SX_OVERALL_RE.match(col)
+        assert m is not None
+        codes, uniques = factorize(raw.frame[col])
+        if m[3] is None:  # one column: the code or its label (in the account's language)
+            coded = {normalise(lab): code for code, lab in raw.value_labels.get(col, {}).items()}
+            per = [_status_code(coded.get(normalise(u), u)) if isinstance(u, str) else 0
+                   for u in uniques]
+            status = np.where(status == 0, by_code(per, codes, 0, np.int64), status)
+            continue
+        code = raw.multi_columns.get(col, ("", m[3]))[1]
+        ticked = by_code([option_selected(u) is True for u in uniques], codes, False, bool)
+        status[ticked & (status == 0)] = int(code) if str(code).isdigit() else 0
+    return status
+
+
+def _status_code(value: object) -> int:
+    if not isinstance(value, str):
+        return 0
+    text = value.strip()
+    if text.isdigit():
+        return int(text) if int(text) in SX_STATUS_CODES else 0
+    return _STATUS_TEXTS.get(normalise(text), 0)

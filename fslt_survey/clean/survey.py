@@ -7,22 +7,31 @@ The clean table has one row per kept association response (see README, "The clea
   ``locality``;
 - per single/likert item ``<id>`` (categorical of the substantive labels, ordered for ordered
   scales) and ``<id>__missing`` (the typed missing reason: "Ved ikke", "Ikke relevant", ...);
-- per multi-select item one boolean column per option ``<id>__<key>`` and ``<id>__missing``;
+- per multi-select item one boolean column per option ``<id>__<key>`` and ``<id>__missing``
+  (see :func:`fslt_survey.clean.multi.decode_multi`: answered only when an option is ticked);
 - per numeric item ``<id>`` (Float64); per text item ``<id>`` (redacted string).
 
 Rules, in the order they are applied to every raw row (the log records which one excluded it):
 
-1. **blank** - nothing usable answered (a typed "Ved ikke" counts as an answer; an unknown label
-   or an out-of-range number does not, but it is listed among the unknown values);
-2. **test** - the association field matches :data:`config.TEST_PATTERNS`;
-3. **not a member** - the association is not in the registry (by id or normalised name);
-4. **duplicate** - per wave and association one response is kept: the most complete (most items
+1. **invited** - the export's response status (SurveyXact's ``statoverall`` group) says the
+   invitee never responded (Ny, Distribueret, Frafaldet) and nothing is answered: "inviteret,
+   ikke besvaret". A partial response ("Nogle svar") is kept when it answered at least one item,
+   like a complete one; a row with answers is kept whatever its status says;
+2. **blank** - nothing usable answered (a typed "Ved ikke" counts as an answer; an unknown label
+   or an out-of-range number does not, but it is listed among the unknown values; an all-zero
+   multi-select block is no answer);
+3. **test** - the association field matches :data:`config.TEST_PATTERNS`;
+4. **not a member** - the association is not in the registry (by id or normalised name);
+5. **duplicate** - per wave and association one response is kept: the most complete (most items
    answered), then the latest submitted, then the last in file order. Every superseded response is
    logged with the id of the response that replaced it.
 
 Unknown answer labels and out-of-range numbers are listed with file, row, column and value. Under
 the ``warn`` policy (default) the value becomes missing with reason "Ugyldigt svar"; under
-``fail`` cleaning stops with :class:`CleaningError` listing them all.
+``fail`` cleaning stops with :class:`CleaningError` listing them all. Items and multi-select
+options of the instrument that no export of a wave holds are listed per wave in
+``log.not_in_export`` (not asked: NA in the clean table); timestamps that cannot be read in
+``log.bad_times``.
 """
 
 from __future__ import annotations
@@ -46,6 +55,7 @@ from fslt_survey.clean.decode import (
 )
 from fslt_survey.clean.log import (
     EXCLUDE_BLANK,
+    EXCLUDE_INVITED,
     EXCLUDE_NOT_MEMBER,
     EXCLUDE_TEST,
     POLICIES,
@@ -53,13 +63,15 @@ from fslt_survey.clean.log import (
     display_path,
 )
 from fslt_survey.clean.match import Matching, match_columns
-from fslt_survey.clean.multi import decode_multi
+from fslt_survey.clean.multi import absent_options, decode_multi
 from fslt_survey.clean.rows import (
+    NEVER_ANSWERED,
     RowFilter,
     apply_skip_logic,
     association_values,
     attach_registry,
     link_registry,
+    overall_status,
     resolve_duplicates,
 )
 from fslt_survey.clean.table import (
@@ -75,7 +87,7 @@ from fslt_survey.codebook import Instrument, load_instrument, normalise
 from fslt_survey.errors import CleaningError, SurveyDataError
 from fslt_survey.ingest import (
     RawExport,
-    discover_exports,
+    find_exports,
     is_kobo_export,
     read_export,
     read_kobo_export,
@@ -105,8 +117,11 @@ def clean_directory(
     """Read every export below ``raw_dir`` (see :func:`discover_exports`) and clean them."""
     if not isinstance(instrument, Instrument):
         instrument = load_instrument(instrument)
-    exports = [(_read_any(path, instrument), wave) for wave, path in discover_exports(raw_dir)]
-    return clean_exports(instrument, exports, registry, policy=policy, names=names)
+    found = find_exports(raw_dir)
+    exports = [(_read_any(path, instrument), wave) for wave, path in found.exports]
+    result = clean_exports(instrument, exports, registry, policy=policy, names=names)
+    result.log.ignored_files = [{**f, "file": display_path(f["file"])} for f in found.ignored]
+    return result
 
 
 def _read_any(path: Path, instrument: Instrument) -> RawExport:
@@ -164,6 +179,7 @@ def clean_exports(
         src["kept"] = int((data["source_key"] == src["key"]).sum())
         src["excluded"] = src["rows"] - src["kept"]
     data = data.drop(columns=["source_key"])
+    log.not_in_export = _not_in_export(log.sources)
     if policy == "fail" and (log.unknown_values or log.out_of_range):
         problems = [
             f"{u['file']}, row {u['row']}, column {u['column']!r}: {u['value']!r} "
@@ -177,6 +193,28 @@ def clean_exports(
             + ([f"... and {len(problems) - 50} more"] if len(problems) > 50 else []),
         )
     return CleanSurvey(data=data, log=log, instrument=instrument)
+
+
+def _not_in_export(sources: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per wave, the items and options no export of that wave holds (they were not asked)."""
+    out = []
+    for wave in sorted({s["wave"] for s in sources}):
+        of_wave = [s for s in sources if s["wave"] == wave]
+
+        def lacks(s: dict[str, Any], item_id: str, key: str) -> bool:
+            return item_id in s["missing_items"] or key in s["missing_options"].get(item_id, [])
+
+        options: dict[str, list[str]] = {}
+        for item_id in dict.fromkeys(k for s in of_wave for k in s["missing_options"]):
+            listed = dict.fromkeys(
+                k for s in of_wave for k in s["missing_options"].get(item_id, []))
+            keys = [key for key in listed if all(lacks(s, item_id, key) for s in of_wave)]
+            if keys:
+                options[item_id] = keys
+        items = [i for i in of_wave[0]["missing_items"]
+                 if all(i in s["missing_items"] for s in of_wave)]
+        out.append({"wave": wave, "items": items, "options": options})
+    return out
 
 
 def _clean_one(
@@ -195,8 +233,12 @@ def _clean_one(
     for m in matching.matches:
         by_item.setdefault(m.item_id, []).append((m.column, m.option))
     _check_matching(instrument, raw, by_item)
+    _log_not_in_export(instrument, by_item, matching, ctx)
     cols, why, answered = _decode_items(instrument, by_item, ctx)
     rows = RowFilter(ctx)
+    status = overall_status(raw, matching.metadata)
+    if status is not None:  # invitees who never opened the questionnaire
+        rows.exclude((answered == 0) & np.isin(status, NEVER_ANSWERED), EXCLUDE_INVITED)
     rows.exclude(answered == 0, EXCLUDE_BLANK)
     association = _link_associations(instrument, by_item, registry, ctx, rows)
     sel = None if rows.keep.all() else np.flatnonzero(rows.keep)
@@ -207,7 +249,7 @@ def _clean_one(
         "response_id": response_ids(wave, source_name, kept),
         "wave": np.full(n, wave, dtype=np.int64),
         "association_id": take(association, sel) if association is not None else na_strings(n),
-        "submitted": take(submitted_times(raw, matching), sel),
+        "submitted": take(_submitted(raw, matching, ctx), sel),
         "source": strings_by_code([source_name], np.zeros(n, dtype=np.int64)),
         "source_key": np.full(n, key, dtype=np.int64),
         "row": kept,
@@ -215,6 +257,37 @@ def _clean_one(
     }
     out.update(_item_values(instrument, ctx, cols, why, sel, n))
     return pd.DataFrame(out, index=pd.RangeIndex(n), copy=False)
+
+
+def _submitted(raw: RawExport, matching: Matching, ctx: DecodeContext) -> np.ndarray:
+    """When each response was submitted; timestamps that cannot be read are logged."""
+    times, col = submitted_times(raw, matching)
+    if col is not None:
+        values = raw.frame[col]
+        written = values.notna().to_numpy() & (values.fillna("").str.strip() != "").to_numpy()
+        for i in np.flatnonzero(written & np.isnat(times))[:1000].tolist():
+            ctx.log.bad_times.append(
+                {"file": ctx.file, "row": int(ctx.rows[i]), "column": col,
+                 "value": ctx.redact(values.iloc[i]), "wave": ctx.wave}
+            )
+    return times
+
+
+def _log_not_in_export(
+    instrument: Instrument, by_item: ByItem, matching: Matching, ctx: DecodeContext
+) -> None:
+    """Record the items (and multi-select options) of this wave that the export does not hold."""
+    source = ctx.log.sources[-1]
+    asked = [
+        item for item in instrument.items
+        if item.type != "association"
+        and not (instrument.waves and item.waves and ctx.wave not in item.waves)
+    ]
+    source["missing_items"] = [item.id for item in asked if item.id not in by_item]
+    source["missing_options"] = {
+        item.id: keys for item in asked if item.type == "multi" and item.id in by_item
+        for keys in [absent_options(item, by_item[item.id])] if keys
+    }
 
 
 def _log_source(ctx: DecodeContext, raw: RawExport, matching: Matching) -> int:

@@ -20,6 +20,7 @@ import pandas as pd
 
 from fslt_survey import config
 from fslt_survey.codebook import Instrument, Item, load_instrument
+from fslt_survey.demo.invitees import with_invitees
 from fslt_survey.demo.params import SX_ID_BASE
 from fslt_survey.demo.responses import (
     _member_frame,
@@ -27,6 +28,7 @@ from fslt_survey.demo.responses import (
     generate_meeting_responses,
     generate_member_responses,
 )
+from fslt_survey.registry import load_registry
 
 __all__ = [
     "CENTRE_EMAIL",
@@ -269,7 +271,7 @@ def _plant_sx2025(pl: _Planter, full: pd.DataFrame) -> None:
                 _TEXT_OUTCOME[case],
             )
         )
-    pl.build.frames[SX25] = sx
+    pl.build.frames[SX25] = with_invitees(sx, pl.registry, m, 2025)
 
 
 def _plant_forms2025(pl: _Planter, full: pd.DataFrame) -> None:
@@ -422,7 +424,7 @@ def _plant_sx2027(pl: _Planter) -> None:
             "redacted",
         )
     )
-    pl.build.frames[SX27] = sx
+    pl.build.frames[SX27] = with_invitees(sx, pl.registry, pl.member, 2027)
 
 
 def _plant_meetings(pl: _Planter) -> None:
@@ -461,8 +463,6 @@ def build_demo(
     The planted cases name registry ids (F001-F090 of the fictional registry); another registry
     needs those ids.
     """
-    from fslt_survey.registry import load_registry
-
     reg = load_registry(config.DEMO_REGISTRY_FILE) if registry is None else registry
     member = member or load_instrument(config.SURVEYS_DIR / MEMBER / "instrument.yml")
     evaluation = evaluation or load_instrument(config.SURVEYS_DIR / EVALUATION / "instrument.yml")

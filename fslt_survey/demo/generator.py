@@ -6,11 +6,12 @@
 file below ``surveys/demo/``                              what
 ========================================================  ======================================
 ``medlemsundersoegelse/2025/dataset.csv``,                baseline in SurveyXact: cp1252, ``;``,
-``structure.csv``, ``labels.csv``                         CRLF; 67 rows
+``structure.csv``, ``labels.csv``                         CRLF; 182 rows, 115 never answered
 ``medlemsundersoegelse/2025/microsoft_forms_2025.xlsx``   9 late answers via a Microsoft Forms
                                                           copy (Danish UI metadata)
 ``medlemsundersoegelse/2027/dataset.csv``, ...            follow-up in SurveyXact: UTF-16 LE
-                                                          with BOM, tab, CRLF; 67 rows
+                                                          with BOM, tab, CRLF; 181 rows, 114
+                                                          never answered
 ``moedeevaluering/2025/microsoft_forms_2025.xlsx``        4 network meetings, 44 evaluations
 ``moedeevaluering/2026/microsoft_forms_2026.xlsx``        2 network meetings, 24 evaluations
 ``README.md``                                             the files and every planted case
@@ -19,17 +20,19 @@ file below ``surveys/demo/``                              what
 The associations are those of the fictional registry ``surveys/members.csv``; the answers are
 simulated. Xlsx files have fixed document properties and zip timestamps.
 
-SurveyXact ``dataset.csv`` columns
-    ``respondentid`` (mailing-list id: 2025 = 4812300 + the association's registry position,
-    extra contacts from 4812391, the centre's test respondent 4812399; 2027 likewise from
-    7391200), ``starttime`` and ``closetime`` (``dd-mm-yyyy HH:MM:SS``; ``closetime`` empty
-    unless completed), ``statoverall`` (SurveyXact's overall status, labelled in ``labels.csv``:
-    1 Ny, 2 Distribueret, 3 Nogle svar, 4 Gennemført, 5 Frafaldet; the demo uses 2, 3 and 4),
-    the background variable ``forening`` (the association's name as on FSLT's mailing list),
-    then one column per item named by its ``sx`` variable: codes for single/likert items,
-    ``<sx>_<code>`` 0/1 per multi-select option (empty where the question was not shown), raw
-    numbers, raw text. ``structure.csv`` types: Closed/Single, Closed/Multiple, Open/Numeric,
-    Open/String, Background/String (``statoverall`` and ``forening`` have rows too).
+SurveyXact ``dataset.csv`` columns (as SurveyXact writes them: :mod:`fslt_survey.demo.surveyxact`)
+    ``respondentid`` (the mailing list holds two contacts per association: the chair, 2025 =
+    4812300 + the association's registry position, and the treasurer, 4812400 + position; an
+    extra contact from 4812391, the centre's test respondent 4812399; 2027 likewise from
+    7391200), the background variable ``forening`` (the association's name as on FSLT's mailing
+    list), one column per item named by its ``sx`` variable (codes for single/likert items,
+    ``<sx>_<code>`` per multi-select option: 1 if ticked, else 0 for everybody, invitees
+    included; raw numbers; raw text), the overall status as the Multiple group ``stato_1`` ...
+    ``stato_5`` (1 Ny, 2 Distribueret, 3 Nogle svar, 4 Gennemført, 5 Frafaldet; the demo uses 2
+    for invitees who never answered, 3 for partial and blank responses, 4), then ``created``,
+    ``modified``, ``closetime``, ``starttime`` (``dd-mm-yyyy HH:MM:SS``), ``difftime``
+    (seconds), ``email`` (fictional mailing-list addresses) and ``name``. ``structure.csv``
+    types: Closed/Single, Closed/Multiple, Open/Double, Open/String.
 
 Microsoft Forms files
     Answers are text cells (numbers as typed), multi-select ``A;B;``, ``Mail`` ``anonymous``
@@ -162,34 +165,34 @@ __all__ = [
 #: Every planted case of the default demo (seed ``config.DEMO_SEED``, the fictional registry);
 #: ``tests/test_demo.py`` checks that :func:`build_demo` plants exactly these.
 DEMO_CASES: tuple[DemoCase, ...] = (
-    DemoCase("duplicate", SX25, 26, 4812333, "F033", None, None, "excluded:duplicate"),
-    DemoCase("duplicate_kept", SX25, 67, 4812391, "F033", None, None, "kept"),
-    DemoCase("duplicate", SX25, 51, 4812365, "F065", None, None, "excluded:duplicate"),
-    DemoCase("partial", SX25, 11, 4812312, "F012", None, None, "kept:partial"),
-    DemoCase("partial", SX25, 40, 4812350, "F050", None, None, "kept:partial"),
-    DemoCase("blank", SX25, 32, 4812341, "F041", None, None, "excluded:blank"),
-    DemoCase("test", SX25, 68, 4812399, None, "forening", "Test", "excluded:test"),
-    DemoCase("pii_email", SX25, 5, 4812305, "F005", "s_31",
+    DemoCase("duplicate", SX25, 34, 4812333, "F033", None, None, "excluded:duplicate"),
+    DemoCase("duplicate_kept", SX25, 92, 4812391, "F033", None, None, "kept"),
+    DemoCase("duplicate", SX25, 66, 4812365, "F065", None, None, "excluded:duplicate"),
+    DemoCase("partial", SX25, 13, 4812312, "F012", None, None, "kept:partial"),
+    DemoCase("partial", SX25, 51, 4812350, "F050", None, None, "kept:partial"),
+    DemoCase("blank", SX25, 42, 4812341, "F041", None, None, "excluded:blank"),
+    DemoCase("test", SX25, 93, 4812399, None, "forening", "Test", "excluded:test"),
+    DemoCase("pii_email", SX25, 6, 4812305, "F005", "s_31",
              "Vi mangler en ny kasserer. Kontakt gerne vores formand Lise Holm på "
              "lise.holm@example.org, hvis I kender nogen.", "redacted"),
-    DemoCase("pii_phone", SX25, 13, 4812314, "F014", "s_32",
+    DemoCase("pii_phone", SX25, 15, 4812314, "F014", "s_32",
              "Ring til mig på +45 12 34 56 78 – så kan jeg forklare, hvorfor §18-ansøgningen "
              "skal gøres enklere.", "redacted"),
-    DemoCase("pii_phone", SX25, 20, 4812322, "F022", "s_33",
+    DemoCase("pii_phone", SX25, 23, 4812322, "F022", "s_33",
              "Vores nye kasserer kan kontaktes på 12345678.", "redacted"),
-    DemoCase("pii_phone", SX25, 28, 4812336, "F036", "s_31",
+    DemoCase("pii_phone", SX25, 37, 4812336, "F036", "s_31",
              "Kommunens sagsbehandler (tlf. 45 87 12 34) svarer sjældent, når vi ringer.",
              "redacted"),
-    DemoCase("pii_cpr", SX25, 36, 4812345, "F045", "s_33",
+    DemoCase("pii_cpr", SX25, 46, 4812345, "F045", "s_33",
              "Banken vil have kassererens CPR-nummer (010190-1234) hvert år – det er bøvlet.",
              "redacted"),
-    DemoCase("url", SX25, 44, 4812354, "F054", "s_32",
+    DemoCase("url", SX25, 55, 4812354, "F054", "s_32",
              "Læs vores forslag til kommunen på https://www.example.org/forening/forslag",
              "redacted"),
-    DemoCase("formula", SX25, 52, 4812367, "F067", "s_33",
+    DemoCase("formula", SX25, 68, 4812367, "F067", "s_33",
              '=HYPERLINK("https://www.example.org/aarsberetning";"Se vores årsberetning")',
              "text"),
-    DemoCase("multiline", SX25, 59, 4812379, "F079", "s_31",
+    DemoCase("multiline", SX25, 80, 4812379, "F079", "s_31",
              "Tre ting:\n1) lokaler\n2) frivillige\n3) økonomi", "text"),
     DemoCase("name_variant", MSF25, 3, 2, "F002", "Hvilken forening svarer du på vegne af?",
              "lyngby skakklub", "link:F002"),
@@ -238,11 +241,11 @@ DEMO_CASES: tuple[DemoCase, ...] = (
              "I hvilken grad er foreningen villig til at dele sine erfaringer med andre "
              "foreninger?",
              " slet ikke", "value:Slet ikke"),
-    DemoCase("duplicate", SX27, 16, 7391221, "F021", None, None, "excluded:duplicate"),
-    DemoCase("duplicate_kept", SX27, 68, 7391291, "F021", None, None, "kept"),
-    DemoCase("partial", SX27, 63, 7391284, "F084", None, None, "kept:partial"),
-    DemoCase("blank", SX27, 22, 7391231, "F031", None, None, "excluded:blank"),
-    DemoCase("pii_email", SX27, 12, 7391216, "F016", "s_31",
+    DemoCase("duplicate", SX27, 22, 7391221, "F021", None, None, "excluded:duplicate"),
+    DemoCase("duplicate_kept", SX27, 92, 7391291, "F021", None, None, "kept"),
+    DemoCase("partial", SX27, 85, 7391284, "F084", None, None, "kept:partial"),
+    DemoCase("blank", SX27, 32, 7391231, "F031", None, None, "excluded:blank"),
+    DemoCase("pii_email", SX27, 17, 7391216, "F016", "s_31",
              "Vi mangler frivillige. Skriv gerne til formand@example.org, hvis I vil hjælpe.",
              "redacted"),
     DemoCase("meeting_code", EV25, 14, 13, None,
@@ -257,11 +260,11 @@ DEMO_CASES: tuple[DemoCase, ...] = (
 )  # fmt: skip
 #: Raw rows and rows expected to survive cleaning per file; associations with a response.
 DEMO_SUMMARY: dict[str, dict[str, int]] = {
-    SX25: {"rows": 67, "kept": 63},
-    MSF25: {"rows": 9, "kept": 7},
-    SX27: {"rows": 67, "kept": 65},
-    EV25: {"rows": 44, "kept": 44},
-    EV26: {"rows": 24, "kept": 24},
+    SX25: {"rows": 182, "invited": 115, "kept": 63},
+    MSF25: {"rows": 9, "invited": 0, "kept": 7},
+    SX27: {"rows": 181, "invited": 114, "kept": 65},
+    EV25: {"rows": 44, "invited": 0, "kept": 44},
+    EV26: {"rows": 24, "invited": 0, "kept": 24},
     "associations": {"2025": 70, "2027": 65, "both": 50},
 }
 
@@ -271,13 +274,15 @@ def demo_summary(build: DemoBuild) -> dict[str, object]:
     out: dict[str, object] = {}
     for file, df in build.frames.items():
         dropped = sum(c.file == file and c.outcome.startswith("excluded:") for c in build.cases)
-        out[file] = {"rows": len(df), "kept": len(df) - dropped}
+        invited = int((df["status"] == "invited").sum()) if "status" in df else 0
+        out[file] = {"rows": len(df), "invited": invited, "kept": len(df) - invited - dropped}
     waves = {}
     for wave, files in ((2025, (SX25, MSF25)), (2027, (SX27,))):
         ids: set[str] = set()
         for f in files:
             df = build.frames[f]
-            ids |= set(df.loc[df["status"] != "blank", "association_id"].dropna())
+            answered = ~df["status"].isin(["blank", "invited"])
+            ids |= set(df.loc[answered, "association_id"].dropna())
         waves[wave] = ids
     out["associations"] = {
         "2025": len(waves[2025]),
@@ -296,8 +301,8 @@ def _readme(build: DemoBuild, seed: int) -> str:
         f"{seed}). Ret dem aldrig i hånden: testene kræver, at de er identiske med en ny kørsel.",
         "Foreningerne findes i det fiktive register `surveys/members.csv`; svarene er simulerede.",
         "",
-        "| fil | format | rækker | forventet beholdt |",
-        "|---|---|---|---|",
+        "| fil | format | rækker | inviteret, ikke besvaret | forventet beholdt |",
+        "|---|---|---|---|---|",
     ]
     formats = {
         SX25: "SurveyXact, cp1252, `;` (+ structure.csv, labels.csv)",
@@ -309,7 +314,7 @@ def _readme(build: DemoBuild, seed: int) -> str:
     for file, fmt in formats.items():
         s = summary[file]
         assert isinstance(s, dict)
-        lines.append(f"| `{file}` | {fmt} | {s['rows']} | {s['kept']} |")
+        lines.append(f"| `{file}` | {fmt} | {s['rows']} | {s['invited']} | {s['kept']} |")
     a = summary["associations"]
     assert isinstance(a, dict)
     lines += [

@@ -1,4 +1,13 @@
-"""SurveyXact's exports of the demo: the dataset/structure/labels trio and the SPSS file."""
+"""SurveyXact's exports of the demo: the dataset/structure/labels trio and the SPSS file.
+
+Written as SurveyXact writes them (compare the real exports bundled with the R package readSX):
+every invitee is a row, also those who never answered (status "Distribueret"); every option of
+a multi-select holds 0 ("Ikke valgt") unless ticked, for everybody; the overall status is the
+Multiple group ``stato_1`` ... ``stato_5`` (1 Ny, 2 Distribueret, 3 Nogle svar, 4 Gennemført,
+5 Frafaldet); the metadata columns ``created``, ``modified``, ``closetime``, ``starttime``,
+``difftime``, ``email`` and ``name`` follow the questions; the structure describes questions as
+Closed/Single, Closed/Multiple, Open/String and Open/Double.
+"""
 
 from __future__ import annotations
 
@@ -30,24 +39,55 @@ from fslt_survey.ingest import SX_PARTS
 
 #: SurveyXact's overall status ("statoverall"), code -> Danish label.
 SX_STATUS = {1: "Ny", 2: "Distribueret", 3: "Nogle svar", 4: "Gennemført", 5: "Frafaldet"}
-_STATUS_CODE = {"complete": 4, "partial": 3, "blank": 2}
+#: A response frame's ``status`` -> SurveyXact's overall status code. "blank": opened the
+#: questionnaire and answered nothing (SurveyXact says "Nogle svar"); "invited": never opened it.
+_STATUS_CODE = {"complete": 4, "partial": 3, "blank": 3, "invited": 2}
 SX_TIME_FORMAT = "%d-%m-%Y %H:%M:%S"
-SX_META = ("respondentid", "starttime", "closetime", "statoverall")
+#: The metadata columns after the questions, in the order SurveyXact writes them.
+SX_META = ("created", "modified", "closetime", "starttime", "difftime", "email", "name")
+#: The overall status group's variables.
+SX_STATUS_VARS = tuple(f"stato_{code}" for code in SX_STATUS)
+_FLAGS = np.asarray(["0", "1"], dtype=object)
+
+
+def _status_codes(df: pd.DataFrame) -> np.ndarray:
+    if "status" not in df.columns:
+        return np.full(len(df), 4)
+    return df["status"].map(_STATUS_CODE).fillna(4).astype(int).to_numpy()
+
+
+def _meta_columns(df: pd.DataFrame, delimiter: str) -> dict[str, np.ndarray]:
+    """``created`` ... ``name`` as text cells (``created``: the day before the first answer, when
+    the mailing list was loaded; ``modified``: the last event of the row)."""
+    started, completed = times(df, "started"), times(df, "completed")
+    first = pd.concat([started, completed]).min()
+    created = (first.normalize() if pd.notna(first) else pd.Timestamp("2025-01-01"))
+    created = pd.Series(created - pd.Timedelta(days=1) + pd.Timedelta(hours=9), index=started.index)
+    modified = completed.fillna(started).fillna(created)
+    seconds = (completed - started).dt.total_seconds()
+    diff = np.where(seconds.notna(), seconds.fillna(0).astype(np.int64).astype(str), "")
+    email = texts(df["email"]) if "email" in df.columns else np.full(len(df), None, object)
+    if "association_id" in df.columns:  # the mailing list's address of the association
+        aid = texts(df["association_id"])
+        listed = np.asarray([f"kontakt.{a.lower()}@forening.example" if a else None for a in aid],
+                            dtype=object)
+        email = np.where(pd.isna(email) | (email == "anonymous"), listed, email)
+    name = texts(df["respondent"]) if "respondent" in df.columns else np.full(len(df), None, object)
+    return {
+        "created": time_cells(created, SX_TIME_FORMAT),
+        "modified": time_cells(modified, SX_TIME_FORMAT),
+        "closetime": time_cells(completed, SX_TIME_FORMAT),
+        "starttime": time_cells(started, SX_TIME_FORMAT),
+        "difftime": diff.astype(object),
+        "email": escaped(email, delimiter),
+        "name": escaped(name, delimiter),
+    }
 
 
 def surveyxact_columns(df: pd.DataFrame, instrument: Instrument,
                        delimiter: str = ";") -> dict[str, np.ndarray]:
     """Column name -> text cells of SurveyXact's ``dataset`` table (escaped for ``delimiter``)."""
-    n = len(df)
-    status = (df["status"].map(_STATUS_CODE).fillna(4).astype(int).to_numpy()
-              if "status" in df.columns else np.full(n, 4))
-    cols: dict[str, np.ndarray] = {
-        "respondentid": int_texts(ids(df)),
-        "starttime": time_cells(times(df, "started"), SX_TIME_FORMAT),
-        "closetime": time_cells(times(df, "completed"), SX_TIME_FORMAT),
-        "statoverall": int_texts(status),
-    }
-    flags = np.asarray(["0", "1", ""], dtype=object)
+    cols: dict[str, np.ndarray] = {"respondentid": int_texts(ids(df))}
     for item in present_items(df, instrument):
         var = var_name(item)
         if item.type in ("single", "likert"):
@@ -56,12 +96,16 @@ def surveyxact_columns(df: pd.DataFrame, instrument: Instrument,
         elif item.type == "multi":
             assert item.scale is not None
             for lab in item.scale.substantive:
-                sel, asked = option_state(df, item, lab)
-                cols[f"{var}_{lab.code}"] = flags[np.where(asked, sel.astype(np.int64), 2)]
+                sel, _ = option_state(df, item, lab)
+                cols[f"{var}_{lab.code}"] = _FLAGS[sel.astype(np.int64)]  # 0 unless ticked
         elif item.type == "numeric":
             cols[var] = number_cells(df[item.id])
         else:
             cols[var] = escaped(texts(df[item.id]), delimiter)
+    status = _status_codes(df)
+    for code, var in zip(SX_STATUS, SX_STATUS_VARS, strict=True):
+        cols[var] = _FLAGS[(status == code).astype(np.int64)]
+    cols.update(_meta_columns(df, delimiter))
     return cols
 
 
@@ -71,7 +115,6 @@ def surveyxact_dataset(df: pd.DataFrame, instrument: Instrument) -> pd.DataFrame
 
 
 def structure_rows(df: pd.DataFrame, instrument: Instrument) -> Iterator[list[str]]:
-    yield ["statoverall", "statoverall", "Closed", "Single", "Samlet status", "", ""]
     for item in present_items(df, instrument):
         var = var_name(item)
         if item.type == "multi":
@@ -82,16 +125,14 @@ def structure_rows(df: pd.DataFrame, instrument: Instrument) -> Iterator[list[st
         elif item.type in ("single", "likert"):
             yield [var, var, "Closed", "Single", item.text, "", ""]
         elif item.type == "numeric":
-            yield [var, var, "Open", "Numeric", item.text, "", ""]
-        elif item.type == "association":
-            yield [var, var, "Background", "String", item.text, "", ""]
+            yield [var, var, "Open", "Double", item.text, "", ""]
         else:
             yield [var, var, "Open", "String", item.text, "", ""]
+    for (code, label), var in zip(SX_STATUS.items(), SX_STATUS_VARS, strict=True):
+        yield ["statoverall", var, "Closed", "Multiple", "Samlet status", str(code), label]
 
 
 def label_rows(df: pd.DataFrame, instrument: Instrument) -> Iterator[list[str]]:
-    for code, label in SX_STATUS.items():
-        yield ["statoverall", str(code), label]
     for item in present_items(df, instrument):
         var = var_name(item)
         if item.type == "multi":
@@ -103,6 +144,9 @@ def label_rows(df: pd.DataFrame, instrument: Instrument) -> Iterator[list[str]]:
             assert item.scale is not None
             for lab in item.scale.labels:
                 yield [var, str(lab.code), lab.label]
+    for var in SX_STATUS_VARS:
+        yield [var, "0", "Ikke valgt"]
+        yield [var, "1", "Valgt"]
 
 
 def write_surveyxact_trio(
@@ -128,7 +172,8 @@ def write_surveyxact_trio(
     Lines end with CRLF. ``structure.csv`` has a header and SurveyXact's phantom empty last
     column (every line ends with the delimiter); ``labels.csv`` has no header. Items without an
     ``sx`` name use their id as variable name. Multi-select options are ``<sx>_<code>`` with
-    0/1, empty where the question was not shown (skip logic, partial response).
+    0/1: 0 for every option not ticked, also where the question was not shown (skip logic,
+    partial response) and for invitees who never answered, as SurveyXact writes it.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -183,9 +228,9 @@ def write_spss(df: pd.DataFrame, instrument: Instrument, path: str | Path, *,
         elif item.type == "multi":
             assert item.scale is not None
             for lab in item.scale.substantive:
-                sel, asked = option_state(df, item, lab)
+                sel, _ = option_state(df, item, lab)
                 v = f"{var}_{lab.code}"
-                cols[v] = np.where(asked, sel.astype(float), np.nan)
+                cols[v] = sel.astype(float)  # 0 unless ticked, as SurveyXact writes it
                 col_labels.append(f"{item.text} - {lab.label}")
                 value_labels[v] = {0.0: "Ikke valgt", 1.0: "Valgt"}
                 measure[v] = "nominal"
@@ -197,6 +242,12 @@ def write_spss(df: pd.DataFrame, instrument: Instrument, path: str | Path, *,
             cols[var] = texts(df[item.id])
             col_labels.append(item.text)
             measure[var] = "nominal"
+    status = _status_codes(df)
+    for (code, label), var in zip(SX_STATUS.items(), SX_STATUS_VARS, strict=True):
+        cols[var] = (status == code).astype(float)
+        col_labels.append(f"Samlet status - {label}")
+        value_labels[var] = {0.0: "Ikke valgt", 1.0: "Valgt"}
+        measure[var] = "nominal"
     out = pd.DataFrame(cols)
     pyreadstat.write_sav(out, str(path), column_labels=col_labels,
                          variable_value_labels=value_labels, missing_ranges=missing,

@@ -10,7 +10,7 @@ cleaning, in :mod:`fslt_survey.clean`.
 
 from __future__ import annotations
 
-from fslt_survey.ingest.discover import discover_exports
+from fslt_survey.ingest.discover import Discovery, discover_exports, find_exports
 from fslt_survey.ingest.kobo import (
     KOBO_METADATA,
     is_kobo_export,
@@ -59,10 +59,12 @@ __all__ = [
     "SX_PARTS",
     "TEXT_SUFFIXES",
     "XLSX_SUFFIXES",
+    "Discovery",
     "Provenance",
     "RawExport",
     "detect_format",
     "discover_exports",
+    "find_exports",
     "is_kobo_export",
     "kobo_frame",
     "kobo_role",

@@ -39,12 +39,16 @@ GOOGLE_COLUMNS: dict[str, tuple[str, ...]] = {
 #: SurveyXact dataset columns that are not questions (plus ``stat*`` status columns).
 SURVEYXACT_COLUMNS: dict[str, tuple[str, ...]] = {
     "respondent_id": ("respondentid", "respondent_id", "respondent"),
-    "started": ("starttime", "startdate", "createtime", "created"),
+    "created": ("created", "createtime", "createdate"),
+    "started": ("starttime", "startdate"),
     "submitted": ("closetime", "closedate", "completetime", "completiontime"),
     "modified": ("lastchanged", "lastmodified", "changetime", "modified"),
+    "duration": ("difftime",),
     "email": ("email", "e_mail", "mail"),
     "name": ("name", "navn"),
-    "status": ("statoverall", "status", "statstatus"),
+    "status": ("statoverall", "status", "statstatus", "digitaldistributionstatus"),
+    "distribution": ("distributiondate", "distributiontime", "sendtime"),
+    "language": ("language", "sprog"),
 }
 #: Other platforms' metadata (Qualtrics, LimeSurvey): used for SPSS files and as a fallback.
 PLATFORM_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -74,8 +78,15 @@ QUIZ_RE = re.compile(r"^\s*(points?|pointtal|score|feedback|tilbagemelding)\s*[-
                       re.IGNORECASE)
 
 
-#: SurveyXact's status variables: ``statoverall`` and its option columns ``stato_1``, ...
-SX_STATUS_RE = re.compile(r"^stat(o|overall|us|status)?(_\w+)?$", re.IGNORECASE)
+#: SurveyXact's status variables: the groups ``statoverall`` (option columns ``stato_1`` ...
+#: ``stato_5`` or ``statoverall_1`` ...), ``statinternal``, ``statcreation``,
+#: ``statdistribution``, ``statsource``, ``statcollect``.
+SX_STATUS_RE = re.compile(
+    r"^stat(o|overall|us|status|internal|creation|distribution|source|collect)?(_\w+)?$",
+    re.IGNORECASE,
+)
+#: The overall response status group (``statoverall`` or its option columns).
+SX_OVERALL_RE = re.compile(r"^stat(o|overall)(_(\d+))?$", re.IGNORECASE)
 
 
 def _role_table(*tables: Mapping[str, tuple[str, ...]]) -> dict[str, str]:

@@ -322,8 +322,8 @@ def read_text_table(raw: RawBytes, *, columnar: bool = False) -> Table:
             expected="a header row with column names", found="blank text",
         )
     delimiter = sniff_delimiter(text)
+    _refuse_blank_header(text, delimiter, raw.path)
     if columnar:
-
         plan = fastcsv.prepare(text, delimiter, data=raw.data, encoding=encoding)
         if plan is not None:
             del text  # pyarrow reads the bytes: a large text need not stay in memory
@@ -337,6 +337,27 @@ def read_text_table(raw: RawBytes, *, columnar: bool = False) -> Table:
     table = parse_delimited(text, delimiter, raw.path)
     table.encoding = encoding
     return table
+
+
+def _refuse_blank_header(text: str, delimiter: str, file: str | Path) -> None:
+    """A first line of empty fields (``;;;``) above data: the header is blank. Read past it,
+    the first record would become the header and a raw row would disappear."""
+    offset = 0
+    for number, line in enumerate(io.StringIO(text[: _SNIFF_CHARS * 4], newline=""), start=1):
+        offset += len(line)
+        if not line.strip():
+            continue  # a blank line above the header
+        if delimiter not in line or line.strip().strip(delimiter + '" '):
+            return
+        rest = re.search(rf'[^\s"{re.escape(delimiter)}]', text[offset:offset + _SNIFF_CHARS])
+        if rest is None:
+            return  # nothing but empty fields: "no header row" is raised when parsing
+        raise ReadError(
+            "the header row is blank (empty fields only); the column names are missing", file=file,
+            row=number, expected="a header row with column names",
+            found=f"{line.count(delimiter) + 1} empty fields",
+        )
+    return
 
 
 def read_text_header(raw: RawBytes) -> list[str | None]:

@@ -35,6 +35,7 @@ from fslt_survey.demo import cells as dc  # noqa: E402
 from fslt_survey.demo import generate_member_responses  # noqa: E402
 from fslt_survey.demo import surveyxact as dsx  # noqa: E402
 from fslt_survey.demo import writers as dw  # noqa: E402
+from fslt_survey.demo.invitees import with_invitees  # noqa: E402
 from fslt_survey.registry import load_registry  # noqa: E402
 
 STAMP = dt.datetime(2025, 3, 1, 12, 0, 0)
@@ -357,8 +358,8 @@ def write_surveyxact_cases(out: Path) -> None:
     data = dw.surveyxact_columns(df, inst)
     names = list(data)
     half = len(names) // 2
-    first = [["respondentid", *names[4:half]]] + [
-        [data["respondentid"][i], *(data[c][i] for c in names[4:half])] for i in range(len(df))]
+    first = [["respondentid", *names[1:half]]] + [
+        [data["respondentid"][i], *(data[c][i] for c in names[1:half])] for i in range(len(df))]
     second = [["respondentid", *names[half:]]] + [
         [data["respondentid"][i], *(data[c][i] for c in names[half:])]
         for i in range(len(df) - 1)]
@@ -368,6 +369,45 @@ def write_surveyxact_cases(out: Path) -> None:
         "Dataset(1)": first, "Dataset(2)": second, "Structure": structure,
         "Labels": list(dsx.label_rows(df, inst)),
     })
+
+
+def write_real_layout_cases(out: Path) -> None:
+    """Exports in the layout the real tools write (issue 15): SurveyXact with the invitees who
+    never answered, zeros in unticked options, the status group and metadata columns, the
+    workbook's sheets in the order Labels, Dataset, Structure, SurveyXact's SPSS file; Google
+    Forms timestamps in the forms Google writes; a blank first line above the data."""
+    inst = member_instrument()
+    reg = load_registry(config.DEMO_REGISTRY_FILE)
+    five = reg.iloc[:5].reset_index(drop=True)
+    df = demo_frame(4)
+    df.loc[3, "status"] = "partial"  # opened, answered the first questions
+    small = with_invitees(df, five, inst, 2025)  # F005 and the five second contacts
+    folder = out / "sx_real_invitees"
+    if folder.exists():
+        shutil.rmtree(folder)
+    dw.write_surveyxact_trio(small, inst, folder)
+    data = dw.surveyxact_columns(small, inst)
+    structure = [["questionName", "variableName", "questionType", "subType", "questionText",
+                  "choiceValue", "choiceText"], *dsx.structure_rows(small, inst)]
+    workbook(out / "sx_real_sheet_order.xlsx", {
+        "Labels": list(dsx.label_rows(small, inst)),
+        "Dataset": [list(data), *([data[c][i] for c in data] for i in range(len(small)))],
+        "Structure": structure,
+    })
+    dw.write_spss(small, inst, out / "sx_real_spss.sav")
+    rows = [
+        ["2025/03/14 1:22:31 PM CET", "Lyngby Seniorklub", "I høj grad"],
+        ["2025/04/02 9:41:10 AM GMT+2", "Lyngby Seniorklub", "I nogen grad"],
+        ["14/03/2025 10.22.31", "Lyngby Skakklub", "Slet ikke"],
+        ["14.03.2025 10.22.31", "Virum Repair Café", "I mindre grad"],
+        ["2025/03/15 9:00:00 PM CEST", "Lyngby-Taarbæk Familienetværk", "I høj grad"],
+        ["i går", "Lyngby-Taarbæk Familienetværk", ""],
+    ]
+    header = ["Timestamp", inst.item("forening").text, inst.item("behov_rekruttering").text]
+    (out / "googleforms_timestamps.csv").write_text(
+        text(rows, ",", header), encoding="utf-8", newline="")
+    (out / "blank_first_line.csv").write_text(";;;;;\r\n" + text(ROWS).split("\r\n", 1)[1],
+                                              encoding="utf-8", newline="")
 
 
 def write_spss_cases(out: Path) -> None:
@@ -415,6 +455,7 @@ def main(out: Path = HERE) -> None:
     write_xlsx_cases(out)
     write_surveyxact_cases(out)
     write_spss_cases(out)
+    write_real_layout_cases(out)
 
 
 if __name__ == "__main__":
