@@ -33,6 +33,11 @@ import pandas as pd
 
 from fslt_survey.errors import ConfigError, SurveyDataError
 from fslt_survey.followup.indicators import PERIOD_COLUMNS, Indicator, IndicatorSet, _num
+from fslt_survey.stats.answers import indicators as answer_matrix
+from fslt_survey.stats.answers import resolve_item
+from fslt_survey.stats.indices import cronbach_alpha, scale_index
+from fslt_survey.stats.intervals import wilson_ci
+from fslt_survey.stats.waves import compare_waves
 
 __all__ = ["indicator_hits"]
 
@@ -45,9 +50,6 @@ def indicator_hits(
     share/top2: value 1.0 (yes) or 0.0; mean_index: the 0-100 index; count: the number (0 when
     routed past). ``answered`` is False where the row is not in the base (value NaN).
     """
-    from fslt_survey.stats.answers import indicators as answer_matrix
-    from fslt_survey.stats.answers import resolve_item
-    from fslt_survey.stats.indices import scale_index
 
     items = [instrument.item(i) for i in indicator.items]
     if indicator.kind == "mean_index":
@@ -124,8 +126,6 @@ def _share(
     paired: bool,
     conf: float,
 ) -> None:
-    from fslt_survey.stats.intervals import wilson_ci
-    from fslt_survey.stats.waves import compare_waves
 
     hit, answered = indicator_hits(data, ind, iset.instrument)
     present = set(pd.unique(data["wave"]))
@@ -184,8 +184,6 @@ def _mean_index(
     conf: float,
 ) -> None:
     from scipy import stats as sps
-
-    from fslt_survey.stats.indices import cronbach_alpha
 
     x, ok = indicator_hits(data, ind, iset.instrument)
     wave = data["wave"].to_numpy()

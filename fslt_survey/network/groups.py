@@ -59,10 +59,12 @@ from scipy.optimize import Bounds, LinearConstraint, linear_sum_assignment, milp
 from scipy.sparse import coo_matrix
 from scipy.spatial.distance import pdist, squareform
 
-from fslt_survey import config
+from fslt_survey import config, publish
 from fslt_survey.codebook import Instrument
+from fslt_survey.config import REGISTRY_FILE
 from fslt_survey.errors import ConfigError, SurveyDataError
 from fslt_survey.network import (
+    KIND_LABELS,
     MEMBER_SURVEY,
     Network,
     ThemeGuide,
@@ -72,7 +74,17 @@ from fslt_survey.network import (
     suppress_shares,
     theme_scale,
 )
-from fslt_survey.tables import escape_markdown
+from fslt_survey.plots import plot_ranked_needs
+from fslt_survey.registry import load_registry
+from fslt_survey.stats import rank_needs, tab_multi, tab_single
+from fslt_survey.store import load_clean
+from fslt_survey.tables import (
+    escape_markdown,
+    format_ci,
+    format_number,
+    format_pct,
+    to_markdown_table,
+)
 
 __all__ = [
     "GroupMember",
@@ -476,7 +488,6 @@ def propose_groups(
     wave: int | None = None,
 ) -> GroupProposal:
     """Proposed groups from clean member-survey data (the one call the reports make)."""
-    from fslt_survey.registry import load_registry
 
     instrument = instrument or member_instrument()
     registry = load_registry() if registry is None else registry
@@ -521,7 +532,6 @@ class Handout:
         if suppress_shares(pd.Series([n]), pd.Series([base]), self.k).iloc[0]:
             return (f"Tallet for, hvor mange foreninger der vil drøfte temaet, vises ikke (færre "
                     f"end {self.k} foreninger står bag tallet eller dets modsætning).")
-        from fslt_survey.tables import format_pct
 
         return (f"**{n} af {base} foreninger ({format_pct(100 * n / base)})** har i "
                 f"medlemsundersøgelsen svaret, at de gerne vil drøfte »{self.label}« med andre "
@@ -540,8 +550,6 @@ class Handout:
         the item's distribution, so a share is hidden whenever it would reveal a cell that the
         site's tables of the same item hide.
         """
-        from fslt_survey import publish
-        from fslt_survey.stats import rank_needs, tab_single
 
         frames = []
         for item_id in self.guide.related:
@@ -573,7 +581,6 @@ class Handout:
     @property
     def demo(self) -> bool:
         """True when the registry is the bundled fictional one (its first line says so)."""
-        from fslt_survey.config import REGISTRY_FILE
 
         try:
             with open(REGISTRY_FILE, encoding="utf-8") as fh:
@@ -593,7 +600,6 @@ class Handout:
             return ("Der er endnu ikke planlagt et møde om temaet. Kontakt Frivilligcentret på "
                     "Rustenborgvej 2A, hvis foreningen vil være med til at starte et.\n")
         forum = self.network.forum(m.forum)
-        from fslt_survey.network import KIND_LABELS
 
         rows = [("Dato", danish_date(m.date)), ("Tidspunkt", m.time or "oplyses senere"),
                 ("Sted", m.place), ("Forum", f"{forum.name} ({KIND_LABELS[forum.kind]})"),
@@ -603,8 +609,6 @@ class Handout:
 
     def key_figures_markdown(self) -> str:
         """The theme's share, willingness to join among those who chose it, extra items."""
-        from fslt_survey import publish
-        from fslt_survey.stats import tab_multi, tab_single
 
         parts = [self.interest_text() + "\n"]
         chosen = self.chosen()
@@ -622,9 +626,6 @@ class Handout:
 
     def needs_markdown(self, folder: str = "figurer") -> str:
         """Chart and table of the related needs (suppressed shares)."""
-        from fslt_survey import publish
-        from fslt_survey.plots import plot_ranked_needs
-        from fslt_survey.tables import format_ci, format_number, format_pct, to_markdown_table
 
         if not self.guide.related:
             return ""
@@ -645,7 +646,6 @@ class Handout:
         return f"{fig}\n{table}\n{publish.SUPPRESSION_NOTE.format(k=self.k)}\n"
 
     def quotes_markdown(self, limit: int = 4) -> str:
-        from fslt_survey import publish
 
         return publish.quotes(self.relevant_texts(), limit=limit,
                               names=tuple(self.registry["name"].astype(str)))
@@ -695,8 +695,6 @@ def load_handout(theme: str, *, today: dt.date | str | None = None,
                  data: pd.DataFrame | None = None, settings: GroupSettings | None = None
                  ) -> Handout:
     """Load the clean member survey (``build/clean``), network data and theme guide."""
-    from fslt_survey.registry import load_registry
-    from fslt_survey.store import load_clean
 
     instrument = member_instrument()
     guides = load_theme_guides(instrument=instrument)

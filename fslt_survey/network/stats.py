@@ -23,6 +23,9 @@ from fslt_survey.network.data import (
     Network,
     normalise_meeting_code,
 )
+from fslt_survey.privacy import suppress_counts
+from fslt_survey.stats import tab_likert_summary
+from fslt_survey.stats.waves import compare_waves
 
 __all__ = [
     "AttendanceSummary",
@@ -155,7 +158,6 @@ def attendance_by_type_table(summary: AttendanceSummary, *, k: int | None = None
     Returns ``assoc_type`` (types, then "I alt"), ``members``, ``attended`` (NA where hidden),
     ``pct_attended`` (NA where hidden).
     """
-    from fslt_survey.privacy import suppress_counts
 
     k = config.SUPPRESSION_K if k is None else k
     bt = summary.by_type
@@ -232,7 +234,6 @@ def evaluation_summary(
     median`` where ``top`` names the positive answers counted (:func:`top_labels`).
     Not suppressed: see :func:`evaluation_markdown`.
     """
-    from fslt_survey.stats import tab_likert_summary
 
     frames = []
     for item in evaluation_items(instrument):
@@ -268,7 +269,6 @@ def response_counts(evaluations: pd.DataFrame, *, k: int | None = None) -> pd.Da
     Returns ``year, moede_id, n, suppressed``: ``n`` is NA where hidden; the year totals (the
     sums) are treated as published, so a hidden count cannot be recovered from them.
     """
-    from fslt_survey.privacy import suppress_counts
 
     k = config.SUPPRESSION_K if k is None else k
     ev = evaluations.loc[evaluations["moede_id"].notna()]
@@ -297,7 +297,6 @@ def evaluation_shares(
     on top. Returns ``(by_meeting, by_year)``: :func:`evaluation_summary` tables with a bool
     column ``hidden`` (``by_meeting`` also has ``year``).
     """
-    from fslt_survey.privacy import suppress_counts
 
     k = config.SUPPRESSION_K if k is None else k
     ev = evaluations.loc[evaluations["moede_id"].notna()]
@@ -333,7 +332,6 @@ def compare_evaluation_years(
     of :func:`fslt_survey.stats.waves.compare_waves` (evaluations linked to a known meeting; the
     year is the meeting's). Shares hidden by :func:`evaluation_shares` are NA, and so are the
     change, its interval and p of any item with a hidden share."""
-    from fslt_survey.stats.waves import compare_waves
 
     k = config.SUPPRESSION_K if k is None else k
     ev = evaluations.loc[evaluations["moede_id"].notna()]
