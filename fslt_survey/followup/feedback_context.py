@@ -1,0 +1,166 @@
+"""What every feedback sheet draws on, prepared once: the data, the distributions, the names.
+
+See :mod:`fslt_survey.followup.feedback` for what a sheet shows and how sheets are rendered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from fslt_survey import config
+from fslt_survey.followup import (
+    compute_indicators,
+    indicator_hits,
+    publish_indicators,
+)
+from fslt_survey.privacy import suppress_counts
+from fslt_survey.stats import tab_multi, tab_single
+from fslt_survey.tables import format_number
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from fslt_survey.codebook import Instrument, Item
+    from fslt_survey.followup import IndicatorSet
+
+__all__ = [
+    "ALL",
+    "FEEDBACK_DOC",
+    "HIDDEN",
+    "PREP_ENV",
+    "FeedbackContext",
+    "answered_associations",
+    "feedback_dir",
+    "prepare_feedback",
+]
+
+FEEDBACK_DOC = "reports/feedback/feedback.qmd"
+#: Environment variable naming the folder of prepared sheets (``<association_id>.md``).
+PREP_ENV = "FSLT_FEEDBACK_PREP"
+SURVEY = config.MEMBER_SURVEY
+ALL = "Alle foreninger"
+HIDDEN = "–"
+#: In the profile section only the numbers (members, volunteers) are compared.
+PROFILE_SECTION = "profil"
+NBSP = "\u00a0"
+
+
+def _fmt(x: Any, decimals: int = 0) -> str:
+    return str(format_number(x, decimals))
+
+
+def _summarise(dist: pd.DataFrame) -> dict[str, tuple[int, dict[str, str]]]:
+    """group -> (base, {category: formatted share or "–"}) of a suppressed distribution."""
+    import pandas as pd
+
+    out: dict[str, tuple[int, dict[str, str]]] = {}
+    for group, rows in dist.groupby("group", sort=False):
+        base = rows["base"].dropna()
+        cells = {
+            str(r.category): HIDDEN if r.suppressed or pd.isna(r.pct) else f"{_fmt(r.pct)}{NBSP}%"
+            for r in rows.itertuples(index=False)
+        }
+        out[str(group)] = (int(base.iloc[0]) if len(base) else 0, cells)
+    return out
+
+
+def feedback_dir() -> Path:
+    """Default output folder: ``build/feedback`` (never the site)."""
+    return config.PROJECT_ROOT / "build" / "feedback"
+
+
+@dataclass
+class FeedbackContext:
+    """Everything a sheet needs, computed once for all associations."""
+
+    data: pd.DataFrame
+    instrument: Instrument
+    registry: pd.DataFrame
+    indicators: IndicatorSet | None = None
+    k: int = config.SUPPRESSION_K
+    #: (item, wave) -> group -> (base, {category: "41 %" or "–"}), suppressed
+    dists: dict[tuple[str, int], dict[str, tuple[int, dict[str, str]]]] = field(
+        default_factory=dict
+    )
+    medians: dict[tuple[str, int], dict[str, tuple[float, int]]] = field(default_factory=dict)
+    indicator_values: dict[str, Any] = field(default_factory=dict)
+    indicator_table: pd.DataFrame | None = None
+
+
+def answered_associations(data: pd.DataFrame) -> list[str]:
+    """Ids of the associations with at least one kept response, sorted."""
+    return sorted(str(a) for a in data["association_id"].dropna().unique())
+
+
+def _choice_items(instrument: Instrument) -> list[Item]:
+    return [it for it in instrument.items if it.type in ("single", "likert", "multi")]
+
+
+def prepare_feedback(
+    data: pd.DataFrame,
+    instrument: Instrument,
+    registry: pd.DataFrame,
+    *,
+    indicators: IndicatorSet | None = None,
+    k: int | None = None,
+) -> FeedbackContext:
+    """Compute the suppressed distributions (all and per type, per wave) and indicator values.
+
+    ``data`` is the clean member survey (with ``assoc_type`` from the registry); not modified.
+    """
+    import numpy as np
+    import pandas as pd
+
+    k = config.SUPPRESSION_K if k is None else int(k)
+    ctx = FeedbackContext(data, instrument, registry, indicators, k)
+    types = [str(t) for t in registry["assoc_type"].astype(str).unique()]
+    for wave in sorted(int(w) for w in data["wave"].dropna().unique()):
+        sub = data[data["wave"] == wave]
+        for item in _choice_items(instrument):
+            if item.waves and wave not in item.waves:
+                continue
+            tab = tab_multi if item.type == "multi" else tab_single
+            overall = tab(sub, item)
+            by_type = tab(sub, item, by="assoc_type")
+            multi = item.type == "multi"
+            cols = ["group", "category", "n", "base", "pct"]
+            overall = overall[~overall["missing"]].assign(group=ALL)[cols]
+            by_type = by_type[~by_type["missing"]].rename(columns={"assoc_type": "group"})
+            by_type["group"] = by_type["group"].astype(str)
+            by_type = by_type[by_type["group"].isin(types)][cols]
+            # the overall distribution on its own; the types as a cross-tab whose column totals
+            # (the overall counts) are published: their hidden cells stay unrecoverable
+            parts = [suppress_counts(overall, k=k, multi_select=multi, hide_cols=["pct"])]
+            if len(by_type):
+                parts.append(
+                    suppress_counts(
+                        by_type,
+                        k=k,
+                        group_col="group",
+                        column_totals=True,
+                        multi_select=multi,
+                        hide_cols=["pct"],
+                    )
+                )
+            ctx.dists[(item.id, wave)] = _summarise(pd.concat(parts, ignore_index=True))
+        for item in (it for it in instrument.items if it.type == "numeric"):
+            if item.id not in sub.columns:
+                continue
+            values = pd.to_numeric(sub[item.id], errors="coerce").astype(float)
+            med = {ALL: (float(values.median()), int(values.notna().sum()))}
+            for t, v in values.groupby(sub["assoc_type"].astype(str), observed=True):
+                med[str(t)] = (float(v.median()), int(v.notna().sum()))
+            ctx.medians[(item.id, wave)] = med
+    if indicators is not None:
+        survey = indicators.select(source="survey")
+        for ind in survey:
+            ctx.indicator_values[ind.id] = indicator_hits(data, ind, instrument)[0]
+        ctx.indicator_table = publish_indicators(
+            compute_indicators(data, survey, network=None, k=k), k=k
+        )
+        ctx.indicator_values = {key: np.asarray(v) for key, v in ctx.indicator_values.items()}
+    return ctx
+
+

@@ -1,0 +1,290 @@
+"""One feedback sheet as Markdown: an association's own answers next to all members' and its type's.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from fslt_survey.errors import SurveyDataError
+from fslt_survey.followup import (
+    set_column_widths,
+)
+from fslt_survey.privacy import redact_text
+from fslt_survey.tables import escape_markdown, to_markdown_table
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from fslt_survey.codebook import Item
+
+from fslt_survey.followup.feedback_context import (
+    ALL,
+    HIDDEN,
+    NBSP,
+    PROFILE_SECTION,
+    FeedbackContext,
+    _fmt,
+)
+
+__all__ = ["sheet_markdown"]
+
+
+# --------------------------------------------------------------------------- one sheet
+
+
+def _own_answer(row: Any, item: Item) -> str:
+    """The association's own answer to ``item`` in one response row, as Danish text."""
+    import pandas as pd
+
+    reason = row.get(item.missing_column)
+    reason = None if reason is None or pd.isna(reason) else str(reason)
+    if item.type == "multi":
+        cols = [(lab.label, row.get(item.option_column(lab))) for lab in item.scale.substantive]
+        seen = [(lab, v) for lab, v in cols if v is not None and not pd.isna(v)]
+        if seen:
+            ticked = [lab for lab, v in seen if bool(v)]
+            return "; ".join(ticked) if ticked else "Ingen valgt"
+        return reason or HIDDEN
+    value = row.get(item.id)
+    if value is not None and not pd.isna(value):
+        return _fmt(value) if item.type == "numeric" else str(value)
+    return reason or HIDDEN
+
+
+def _distribution_text(
+    summary: dict[str, tuple[int, dict[str, str]]], group: str, k: int
+) -> str | None:
+    """``"I høj grad 22 % · I nogen grad 41 % · ... (n = 63)"``; None if the group is hidden."""
+    base, cells = summary.get(group, (0, {}))
+    if base < k:
+        return None
+    return " · ".join(f"{cat} {pct}" for cat, pct in cells.items()) + f" (n = {base})"
+
+
+def _redact_own(text: Any, own_name: str, registry: pd.DataFrame) -> str:
+    others = [str(n) for n in registry["name"] if str(n) != own_name]
+    variants = others + [n.replace("-", " ") for n in others if "-" in n]
+    return redact_text(str(text), names=variants)
+
+
+def sheet_markdown(ctx: FeedbackContext, association_id: str) -> str:
+    """The Danish feedback sheet of one association as pandoc markdown.
+
+    Raises
+    ------
+    SurveyDataError
+        When the id is not in the registry or the association did not answer.
+    """
+
+    association_id = str(association_id)
+    reg = ctx.registry[ctx.registry["association_id"].astype(str) == association_id]
+    if reg.empty:
+        raise SurveyDataError(
+            "unknown association id (not in the member registry)",
+            column="association_id",
+            found=association_id,
+        )
+    name = str(reg["name"].iloc[0])
+    atype = str(reg["assoc_type"].iloc[0])
+    own = ctx.data[ctx.data["association_id"].astype(str) == association_id]
+    if own.empty:
+        raise SurveyDataError(
+            "the association has not answered the member survey",
+            column="association_id",
+            found=association_id,
+        )
+    own = own.sort_values("wave")
+    waves = [int(w) for w in own["wave"]]
+    rows = {int(r["wave"]): r for _, r in own.iterrows()}
+    cmp_wave = waves[-1]
+    k = ctx.k
+    esc = escape_markdown
+    out = [f"## {esc(name)}\n"]
+    years = " og ".join(str(w) for w in waves)
+    out.append(
+        f"Tak, fordi {esc(name)} har svaret på Frivilligcentrets medlemsundersøgelse ({years}). "
+        "Arket viser jeres egne svar ved siden af, hvordan alle medlemsforeningerne og "
+        f"foreningerne af samme type som jer (*{esc(atype)}*) svarede i {cmp_wave}.\n"
+    )
+    out.append(
+        '::: {.callout-note title="Fortroligt"}\n'
+        f"Arket er kun til {esc(name)}. Det viser ingen andre foreningers navne eller svar, "
+        f"kun samlede fordelinger. Andele, der bygger på færre end {k} foreninger, vises ikke "
+        f"({HIDDEN}), og har færre end {k} foreninger af jeres type svaret på et spørgsmål, "
+        "vises kun fordelingen blandt alle foreninger.\n:::\n"
+    )
+    head = [
+        "Spørgsmål",
+        *[f"Jeres svar {w}" for w in waves],
+        f"{ALL} {cmp_wave}",
+        f"Jeres type {cmp_wave}",
+    ]
+    for section in ctx.instrument.sections:
+        items = [ctx.instrument.item(i) for i in section.items]
+        items = [
+            it
+            for it in items
+            if it.type not in ("association", "text")
+            and (section.id != PROFILE_SECTION or it.type == "numeric")
+        ]
+        if not items:
+            continue
+        out.append(f"### {esc(section.title)}\n")
+        flat, multi = [], []
+        for it in items:
+            (multi if it.type == "multi" else flat).append(it)
+        if flat:
+            table = [_flat_row(ctx, it, waves, rows, cmp_wave, atype) for it in flat]
+            widths = [18, *[12] * len(waves), *[35 - 6 * (len(waves) - 1)] * 2]
+            out.append(
+                set_column_widths(
+                    to_markdown_table(_frame(table, head), align="l" * len(head)), widths
+                )
+            )
+        for it in multi:
+            out.append(f"**{esc(it.label)}**: {esc(it.text)}\n")
+            out.append(_multi_table(ctx, it, waves, rows, cmp_wave, atype))
+    out.append(_indicator_part(ctx, association_id, waves, cmp_wave))
+    import pandas as pd
+
+    texts = []
+    for it in (i for i in ctx.instrument.items if i.type == "text"):
+        for w in waves:
+            value = rows[w].get(it.id)
+            if value is not None and not pd.isna(value) and str(value).strip():
+                texts.append(
+                    f"**{esc(it.label)} ({w})**\n\n> "
+                    f"{esc(_redact_own(value, name, ctx.registry))}\n"
+                )
+    if texts:
+        out.append("### Jeres egne ord\n")
+        out.append("Kun jeres egne svar; navne, e-mailadresser og telefonnumre er fjernet.\n")
+        out += texts
+    return "\n".join(out)
+
+
+def _frame(rows: list[list[str]], head: list[str]) -> pd.DataFrame:
+    import pandas as pd
+
+    return pd.DataFrame(rows, columns=head)
+
+
+def _flat_row(
+    ctx: FeedbackContext,
+    it: Item,
+    waves: list[int],
+    rows: dict[int, Any],
+    cmp_wave: int,
+    atype: str,
+) -> list[str]:
+    own = []
+    for w in waves:
+        asked = not it.waves or w in it.waves
+        own.append(_own_answer(rows[w], it) if asked else "ikke spurgt")
+    hidden = f"vises ikke (færre end {ctx.k})"
+    if it.type == "numeric":
+        med = ctx.medians.get((it.id, cmp_wave), {})
+        cells = []
+        for g in (ALL, atype):
+            m, n = med.get(g, (float("nan"), 0))
+            cells.append(hidden if n < ctx.k else f"median {_fmt(m)} (n = {n})")
+        return [it.label, *own, *cells]
+    dist = ctx.dists.get((it.id, cmp_wave))
+    if dist is None:
+        return [it.label, *own, "ikke spurgt", "ikke spurgt"]
+    everyone = _distribution_text(dist, ALL, ctx.k) or hidden
+    kind = _distribution_text(dist, atype, ctx.k) or "kun fordelingen for alle vises"
+    return [it.label, *own, everyone, kind]
+
+
+def _multi_table(
+    ctx: FeedbackContext,
+    it: Item,
+    waves: list[int],
+    rows: dict[int, Any],
+    cmp_wave: int,
+    atype: str,
+) -> str:
+    import pandas as pd
+
+    dist = ctx.dists.get((it.id, cmp_wave))
+    head = [
+        "Svarmulighed",
+        *[f"Jeres svar {w}" for w in waves],
+        f"{ALL} {cmp_wave}",
+        f"Jeres type {cmp_wave}",
+    ]
+    table = []
+    summary = dist or {}
+    bases = {g: summary.get(g, (0, {}))[0] for g in (ALL, atype)}
+    for lab in it.scale.substantive:
+        own = []
+        for w in waves:
+            r = rows[w]
+            v = r.get(it.option_column(lab))
+            if it.waves and w not in it.waves:
+                own.append("ikke spurgt")
+            elif v is None or pd.isna(v):
+                own.append(HIDDEN)
+            else:
+                own.append("valgt" if bool(v) else "")
+        cells = [
+            summary[g][1].get(lab.label, HIDDEN) if bases[g] >= ctx.k else HIDDEN
+            for g in (ALL, atype)
+        ]
+        table.append([lab.label, *own, *cells])
+    caption = f"Andel, der har valgt hver mulighed: alle foreninger n = {bases[ALL]}" + (
+        f", jeres type n = {bases[atype]}"
+        if bases[atype] >= ctx.k
+        else f"; for jeres type vises kun fordelingen for alle (færre end {ctx.k})"
+    )
+    return to_markdown_table(
+        _frame(table, head), align="l" * (len(waves) + 1) + "rr", caption=caption
+    )
+
+
+def _indicator_part(ctx: FeedbackContext, aid: str, waves: list[int], cmp_wave: int) -> str:
+    import numpy as np
+    import pandas as pd
+
+    if ctx.indicators is None or ctx.indicator_table is None:
+        return ""
+    mine = np.flatnonzero(ctx.data["association_id"].astype(str).to_numpy() == str(aid))
+    pos = {int(ctx.data["wave"].iloc[i]): int(i) for i in mine}
+    table = ctx.indicator_table.set_index("indicator")
+    rows = []
+    for ind in ctx.indicators.select(source="survey"):
+        values = ctx.indicator_values.get(ind.id)
+        if values is None or ind.id not in table.index:
+            continue
+        cells = []
+        for w in waves:
+            v = values[pos[w]]
+            if pd.isna(v):
+                cells.append(HIDDEN)
+            elif ind.kind in ("share", "top2"):
+                cells.append("Ja" if v == 1 else "Nej")
+            else:
+                cells.append(_fmt(v, 1 if ind.kind == "mean_index" else 0))
+        r = table.loc[ind.id]
+        sfx = "to" if cmp_wave == ctx.indicators.followup else "from"
+        value = r[f"value_{sfx}"]
+        if pd.isna(value):
+            everyone = HIDDEN
+        elif ind.kind in ("share", "top2"):
+            everyone = f"{_fmt(value)}{NBSP}% svarer ja"
+        elif ind.kind == "mean_index":
+            everyone = f"gennemsnit {_fmt(value, 1)}"
+        else:
+            everyone = f"{_fmt(value)} i alt"
+        rows.append([ind.title, *cells, everyone])
+    if not rows:
+        return ""
+    head = ["Indikator", *[f"Jeres svar {w}" for w in waves], f"{ALL} {cmp_wave}"]
+    intro = (
+        "### Strategiens indikatorer\n\nFrivilligcentret følger sine mål for 2025–2027 "
+        "med disse indikatorer. Her ser I, hvor jeres forening ligger.\n"
+    )
+    return intro + "\n" + to_markdown_table(_frame(rows, head), align="l" * len(head))
+
+
