@@ -22,12 +22,18 @@ from fslt_survey.demo.generator import (
     demo_summary,
     write_demo,
 )
-from fslt_survey.demo.params import NEEDS
+from fslt_survey.demo.params import (
+    NEEDS,
+)
 from fslt_survey.demo.responses import (
     DEMO_MEETINGS,
     association_profiles,
     generate_meeting_responses,
     generate_member_responses,
+)
+from fslt_survey.demo.surveyxact import (
+    write_spss,
+    write_surveyxact_trio,
 )
 from fslt_survey.demo.text import (
     CHALLENGES,
@@ -41,8 +47,6 @@ from fslt_survey.demo.writers import (
     META_COLUMNS,
     write_googleforms_csv,
     write_msforms_xlsx,
-    write_spss,
-    write_surveyxact_trio,
 )
 
 __all__ = [

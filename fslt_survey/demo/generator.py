@@ -92,7 +92,6 @@ import pandas as pd
 from fslt_survey import config
 from fslt_survey.codebook import load_instrument
 from fslt_survey.demo.build import (
-    CENTRE_EMAIL,
     EV25,
     EV26,
     EVALUATION,
@@ -104,62 +103,16 @@ from fslt_survey.demo.build import (
     DemoCase,
     build_demo,
 )
-from fslt_survey.demo.params import NEEDS
-from fslt_survey.demo.responses import (
-    DEMO_MEETINGS,
-    association_profiles,
-    generate_meeting_responses,
-    generate_member_responses,
-)
-from fslt_survey.demo.text import (
-    CHALLENGES,
-    COMMENTS,
-    COMMENTS_LATER,
-    MEETING_COMMENTS,
-    RECOMMENDATIONS,
-    RECOMMENDATIONS_GENERAL,
-)
 from fslt_survey.demo.writers import (
-    META_COLUMNS,
-    write_googleforms_csv,
     write_msforms_xlsx,
-    write_spss,
     write_surveyxact_trio,
 )
 
-# Every public name this module had before the split (defined here or re-exported).
 __all__ = [
-    "CENTRE_EMAIL",
-    "CHALLENGES",
-    "COMMENTS",
-    "COMMENTS_LATER",
     "DEMO_CASES",
-    "DEMO_MEETINGS",
     "DEMO_SUMMARY",
-    "EV25",
-    "EV26",
-    "EVALUATION",
-    "MEETING_COMMENTS",
-    "MEMBER",
-    "META_COLUMNS",
-    "MSF25",
-    "NEEDS",
-    "RECOMMENDATIONS",
-    "RECOMMENDATIONS_GENERAL",
-    "SX25",
-    "SX27",
-    "DemoBuild",
-    "DemoCase",
-    "association_profiles",
-    "build_demo",
     "demo_summary",
-    "generate_meeting_responses",
-    "generate_member_responses",
     "write_demo",
-    "write_googleforms_csv",
-    "write_msforms_xlsx",
-    "write_spss",
-    "write_surveyxact_trio",
 ]
 
 #: Every planted case of the default demo (seed ``config.DEMO_SEED``, the fictional registry);

@@ -32,7 +32,9 @@ from fslt_survey.followup.indicators import (
 from fslt_survey.followup.methods import (
     indicator_hits,
 )
-from fslt_survey.followup.page import FollowUpPage
+from fslt_survey.followup.page import (
+    FollowUpPage,
+)
 from fslt_survey.followup.report import (
     STATUS_TEXT,
     goal_markdown,

@@ -37,69 +37,22 @@ import pandas as pd
 from fslt_survey import config
 from fslt_survey.errors import SurveyDataError
 from fslt_survey.followup.indicators import (
-    DIRECTIONS,
     INDICATOR_COLUMNS,
-    INDICATORS_FILE,
-    KINDS,
-    MEASURES,
     MET,
     NOT_MET,
-    PERIOD_COLUMNS,
-    POPULATIONS,
-    SOURCES,
     UNKNOWN,
     Indicator,
     IndicatorSet,
     Target,
-    config_unit,
-    describe_indicators,
-    load_indicators,
-    parse_indicators,
 )
-from fslt_survey.followup.methods import _count, _mean_index, _network, _share, indicator_hits
-from fslt_survey.followup.report import (
-    STATUS_TEXT,
-    goal_markdown,
-    overview_markdown,
-    plot_goal_change,
-    present_indicators,
-    publish_indicators,
-    set_column_widths,
-)
+from fslt_survey.followup.methods import _count, _mean_index, _network, _share
 from fslt_survey.network.data import load_network_data as network_tables
 from fslt_survey.network.data import network_dir
 
-# Every public name this module had before the split (defined here or re-exported).
 __all__ = [
-    "DIRECTIONS",
-    "INDICATORS_FILE",
-    "INDICATOR_COLUMNS",
-    "KINDS",
-    "MEASURES",
-    "MET",
-    "NOT_MET",
-    "PERIOD_COLUMNS",
-    "POPULATIONS",
-    "SOURCES",
-    "STATUS_TEXT",
-    "UNKNOWN",
-    "Indicator",
-    "IndicatorSet",
-    "Target",
     "compute_followup",
     "compute_indicators",
-    "config_unit",
-    "describe_indicators",
-    "goal_markdown",
-    "indicator_hits",
-    "load_indicators",
     "load_network_data",
-    "overview_markdown",
-    "parse_indicators",
-    "plot_goal_change",
-    "present_indicators",
-    "publish_indicators",
-    "set_column_widths",
     "target_status",
 ]
 

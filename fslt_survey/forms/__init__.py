@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
+from fslt_survey.codebook import choice_name
 from fslt_survey.forms.export import (
     CHOICES_COLUMNS,
     FORMATS,
-    INSTRUCTION,
     LANGUAGE,
     REGISTRY_LIST,
     REQUIRED_TEXT,
@@ -15,21 +15,23 @@ from fslt_survey.forms.export import (
     SURVEY_COLUMNS,
     default_output,
     export_form,
-    form_markdown,
     relevant_xpath,
-    write_markdown,
     write_xlsform,
     xlsform_bytes,
     xlsform_sheets,
 )
 from fslt_survey.forms.layout import (
+    INSTRUCTION,
     FormLayout,
     FormQuestion,
     FormSection,
-    choice_name,
     default_wave,
     form_layout,
     numeric_is_integer,
+)
+from fslt_survey.forms.markdown import (
+    form_markdown,
+    write_markdown,
 )
 from fslt_survey.ingest.kobo import (
     KOBO_METADATA,

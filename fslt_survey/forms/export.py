@@ -53,56 +53,29 @@ from fslt_survey.codebook import (
 )
 from fslt_survey.errors import SurveyDataError
 from fslt_survey.forms.layout import (
-    INSTRUCTION,
     FormLayout,
-    FormQuestion,
-    FormSection,
     _condition_labels,
     _danish_or,
     _number_range,
     choice_name,
-    default_wave,
     form_layout,
     numeric_is_integer,
 )
-from fslt_survey.forms.markdown import form_markdown, write_markdown
+from fslt_survey.forms.markdown import write_markdown
 from fslt_survey.forms.pdf import write_pdf
-from fslt_survey.ingest.kobo import (
-    KOBO_METADATA,
-    is_kobo_export,
-    kobo_frame,
-    kobo_role,
-    read_kobo_export,
-)
 
-# Every public name this module had before the split (defined here or re-exported).
 __all__ = [
     "CHOICES_COLUMNS",
     "FORMATS",
-    "INSTRUCTION",
-    "KOBO_METADATA",
     "LANGUAGE",
     "REGISTRY_LIST",
     "REQUIRED_TEXT",
     "SETTINGS_COLUMNS",
     "SUFFIXES",
     "SURVEY_COLUMNS",
-    "FormLayout",
-    "FormQuestion",
-    "FormSection",
-    "choice_name",
     "default_output",
-    "default_wave",
     "export_form",
-    "form_layout",
-    "form_markdown",
-    "is_kobo_export",
-    "kobo_frame",
-    "kobo_role",
-    "numeric_is_integer",
-    "read_kobo_export",
     "relevant_xpath",
-    "write_markdown",
     "write_xlsform",
     "xlsform_bytes",
     "xlsform_sheets",

@@ -32,23 +32,16 @@ from fslt_survey import config, publish
 from fslt_survey.codebook import Instrument, load_instrument
 from fslt_survey.errors import ConfigError, SurveyDataError
 from fslt_survey.network.data import (
-    ATTENDANCE_COLUMNS,
     EVALUATION_SURVEY,
-    FORUM_KINDS,
     HANDOUT_DOC,
     KIND_LABELS,
     MEMBER_SURVEY,
-    THEME_SCALE,
-    Forum,
-    Meeting,
     Network,
     handout_dir,
     load_attendance,
     load_network,
-    load_network_data,
     member_instrument,
     network_dir,
-    normalise_meeting_code,
     theme_scale,
 )
 from fslt_survey.network.stats import (
@@ -56,16 +49,12 @@ from fslt_survey.network.stats import (
     attendance_by_type_table,
     attendance_summary,
     compare_evaluation_years,
-    evaluation_items,
     evaluation_shares,
-    evaluation_summary,
     prepare_evaluations,
     response_counts,
     suppress_shares,
-    top_labels,
 )
 from fslt_survey.network.themes import (
-    ThemeGuide,
     load_theme_guides,
 )
 from fslt_survey.plots import plot_dumbbell
@@ -76,46 +65,14 @@ from fslt_survey.stats import tab_multi
 from fslt_survey.store import load_clean
 from fslt_survey.tables import format_number, format_pct, to_markdown_table
 
-# Every public name this module had before the split (defined here or re-exported).
 __all__ = [
-    "ATTENDANCE_COLUMNS",
-    "EVALUATION_SURVEY",
-    "FORUM_KINDS",
-    "HANDOUT_DOC",
     "HIDDEN",
-    "KIND_LABELS",
-    "MEMBER_SURVEY",
-    "THEME_SCALE",
-    "AttendanceSummary",
-    "Forum",
-    "Meeting",
     "MeetingFollowUp",
-    "Network",
-    "ThemeGuide",
     "attendance_by_type_markdown",
-    "attendance_by_type_table",
-    "attendance_summary",
     "check_network",
-    "compare_evaluation_years",
-    "evaluation_items",
     "evaluation_markdown",
-    "evaluation_shares",
-    "evaluation_summary",
-    "handout_dir",
-    "load_attendance",
-    "load_network",
-    "load_network_data",
-    "load_theme_guides",
     "meetings_markdown",
-    "member_instrument",
-    "network_dir",
-    "normalise_meeting_code",
-    "prepare_evaluations",
     "render_handouts",
-    "response_counts",
-    "suppress_shares",
-    "theme_scale",
-    "top_labels",
 ]
 
 HIDDEN = "–"

@@ -40,27 +40,16 @@ import pandas as pd
 from matplotlib.patches import Patch
 
 from fslt_survey.errors import SurveyDataError
-from fslt_survey.plots.bars import plot_frequencies, plot_multi, plot_ranked_needs
-from fslt_survey.plots.compare import plot_dumbbell, plot_needs_heatmap
 from fslt_survey.plots.style import (
     _NEG,  # noqa: F401 - the Likert palette, read as plots._NEG/_POS
     _POS,  # noqa: F401
-    BAR,
-    EARLY,
     GRID,
-    HASHSALT,
-    HIGHLIGHT,
-    HIGHLIGHT_TEXT,
-    MINUS,
     MISSING_BAR,
     MUTED,
     NA_ALT,
     NA_NOTE,
     NA_TEXT,
     NEUTRAL,
-    STYLE,
-    SUPPRESSED_FILL,
-    SUPPRESSED_HATCH,
     TEXT,
     WIDTH,
     Chart,
@@ -81,40 +70,12 @@ from fslt_survey.plots.style import (
     _sentence,
     _styled,
     _wrap,
-    contrast_ratio,
     text_color_on,
 )
 from fslt_survey.tables import NBSP
 
-# Every public name this module had before the split (defined here or re-exported).
 __all__ = [
-    "BAR",
-    "EARLY",
-    "GRID",
-    "HASHSALT",
-    "HIGHLIGHT",
-    "HIGHLIGHT_TEXT",
-    "MINUS",
-    "MISSING_BAR",
-    "MUTED",
-    "NA_ALT",
-    "NA_NOTE",
-    "NA_TEXT",
-    "NEUTRAL",
-    "STYLE",
-    "SUPPRESSED_FILL",
-    "SUPPRESSED_HATCH",
-    "TEXT",
-    "WIDTH",
-    "Chart",
-    "contrast_ratio",
-    "plot_dumbbell",
-    "plot_frequencies",
     "plot_likert",
-    "plot_multi",
-    "plot_needs_heatmap",
-    "plot_ranked_needs",
-    "text_color_on",
 ]
 
 # --------------------------------------------------------------------------- Likert

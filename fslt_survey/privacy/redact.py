@@ -56,56 +56,22 @@ import numpy as np
 import pandas as pd
 
 from fslt_survey.errors import ConfigError
-from fslt_survey.privacy.disclosure import (
-    DEFAULT_HIDE_COLS,
-    PRIMARY,
-    SECONDARY,
-    crosstab_suppression_status,
-    suppress_counts,
-    suppress_crosstab,
-)
-from fslt_survey.privacy.recoverability import (
-    RecoveredCell,
-    find_recoverable_counts,
-    find_recoverable_crosstab,
-)
 from fslt_survey.privacy.safe_output import (
-    FORMULA_PREFIXES,
     _is_na,
-    escape_html,
-    neutralise_formula,
-    neutralise_frame,
-    write_csv_safe,
-    write_xlsx_safe,
 )
 
 # Every public name this module had before the split (defined here or re-exported), and
 # EMAIL_TLDS.
 __all__ = [
-    "DEFAULT_HIDE_COLS",
     "EMAIL_TLDS",
-    "FORMULA_PREFIXES",
     "PLACEHOLDERS",
-    "PRIMARY",
-    "SECONDARY",
     "Finding",
-    "RecoveredCell",
-    "crosstab_suppression_status",
-    "escape_html",
-    "find_recoverable_counts",
-    "find_recoverable_crosstab",
-    "neutralise_formula",
-    "neutralise_frame",
     "pseudonymise",
     "redact_series",
     "redact_series_counts",
     "redact_text",
     "redact_text_counts",
     "scan_for_personal_data",
-    "suppress_counts",
-    "suppress_crosstab",
-    "write_csv_safe",
-    "write_xlsx_safe",
 ]
 
 # ---------------------------------------------------------------------------------------------

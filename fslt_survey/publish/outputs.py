@@ -35,12 +35,10 @@ from fslt_survey.privacy import (
 )
 from fslt_survey.publish.rules import (
     _k,
-    patterns_publishable,
     share_publishable,
     small_count,
     suppress,
     suppress_ranking,
-    suppress_trend,
 )
 from fslt_survey.tables import (
     EN_DASH,
@@ -61,16 +59,11 @@ __all__ = [
     "frequency_table",
     "likert_table",
     "name_candidates",
-    "patterns_publishable",
     "public_frequencies",
     "public_ranking",
     "public_trend",
     "quotes",
     "ranking_table",
-    "share_publishable",
-    "suppress",
-    "suppress_ranking",
-    "suppress_trend",
     "suppression_note",
     "trend_table",
 ]

@@ -37,33 +37,14 @@ from fslt_survey import config, publish, stats
 from fslt_survey._yaml import read_front_matter, read_yaml
 from fslt_survey.plots import plot_ranked_needs
 from fslt_survey.privacy import suppress_counts, suppress_crosstab
-from fslt_survey.report.blocks import (
-    index_block,
-    likert_block,
-    multi_block,
-    needs_block,
-    needs_by_group_block,
-    numeric_block,
-    quotes_block,
-    single_block,
-    trend_block,
-)
 from fslt_survey.report.data import (
-    SURVEY,
     Report,
     _lower_first,
     _q,
     _ranking,
     _trend_rows,
     demo_note,
-    load,
     response_rate,
-)
-from fslt_survey.report.recommendations import (
-    evaluation,
-    recommendations_block,
-    rules_not_fired_block,
-    summary_block,
 )
 from fslt_survey.tables import (
     escape_markdown,
@@ -73,35 +54,16 @@ from fslt_survey.tables import (
     to_markdown_table,
 )
 
-# Every public name this module had before the split (defined here or re-exported).
 __all__ = [
-    "SURVEY",
-    "Report",
     "cleaning_block",
-    "demo_note",
     "download_tables",
     "downloads_block",
-    "evaluation",
-    "index_block",
     "key_figures",
-    "likert_block",
-    "load",
-    "multi_block",
-    "needs_block",
-    "needs_by_group_block",
-    "numeric_block",
     "pages_block",
     "protection_block",
-    "quotes_block",
-    "recommendations_block",
     "response_block",
-    "response_rate",
-    "rules_not_fired_block",
-    "single_block",
     "site_pages",
-    "summary_block",
     "top_needs_block",
-    "trend_block",
 ]
 
 #: The theme pages: file stem -> (navbar title, one-line description for the front page).

@@ -7,11 +7,11 @@ module of their family and are re-exported here.
 
 from __future__ import annotations
 
+from fslt_survey.config import TOTAL_LABEL
 from fslt_survey.stats.answers import (
     FREQ_COLUMNS,
 )
 from fslt_survey.stats.frequencies import (
-    TOTAL_LABEL,
     rank_needs,
     tab_likert,
     tab_likert_summary,

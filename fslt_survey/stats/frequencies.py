@@ -67,44 +67,16 @@ from fslt_survey.stats.answers import (
     resolve_item,
     weight_array,
 )
-from fslt_survey.stats.indices import cronbach_alpha, item_scores, scale_index
-from fslt_survey.stats.inference import (
-    CROSSTAB_COLUMNS,
-    adjust_pvalues,
-    crosstab,
-    crosstab_counts,
-    crosstab_many,
-    mcnemar_test,
-)
-from fslt_survey.stats.intervals import newcombe_diff_ci, newcombe_paired_ci, wilson_ci
-from fslt_survey.stats.waves import COMPARE_COLUMNS, compare_waves
-from fslt_survey.stats.weights import effective_n, poststratify
+from fslt_survey.stats.intervals import wilson_ci
+from fslt_survey.stats.weights import effective_n
 
 __all__ = [
-    "COMPARE_COLUMNS",
-    "CROSSTAB_COLUMNS",
-    "FREQ_COLUMNS",
-    "TOTAL_LABEL",
-    "adjust_pvalues",
-    "compare_waves",
-    "cronbach_alpha",
-    "crosstab",
-    "crosstab_counts",
-    "crosstab_many",
-    "effective_n",
-    "item_scores",
-    "mcnemar_test",
-    "newcombe_diff_ci",
-    "newcombe_paired_ci",
-    "poststratify",
     "rank_needs",
-    "scale_index",
     "tab_likert",
     "tab_likert_summary",
     "tab_missing",
     "tab_multi",
     "tab_single",
-    "wilson_ci",
 ]
 
 #: Group label of the overall rows that :func:`rank_needs` adds next to the groups.
