@@ -25,7 +25,6 @@ from fslt_survey.followup.indicators import (
     IndicatorSet,
     Target,
     config_unit,
-    describe_indicators,
     load_indicators,
     parse_indicators,
 )
@@ -37,6 +36,7 @@ from fslt_survey.followup.page import (
 )
 from fslt_survey.followup.report import (
     STATUS_TEXT,
+    describe_indicators,
     goal_markdown,
     overview_markdown,
     plot_goal_change,

@@ -21,8 +21,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from fslt_survey import config
 from fslt_survey._yaml import read_yaml
 from fslt_survey.codebook import load_instrument
@@ -46,7 +44,6 @@ __all__ = [
     "IndicatorSet",
     "Target",
     "config_unit",
-    "describe_indicators",
     "load_indicators",
     "parse_indicators",
 ]
@@ -481,25 +478,6 @@ def _parse_survey(
             bad(f"min_options {n_opts} is more than the {pool} options counted")
     out.update(labels=labels, min_options=n_opts if isinstance(n_opts, int) else 1)
     return out
-
-
-def describe_indicators(indicators: IndicatorSet) -> pd.DataFrame:
-    """One row per indicator: id, goal, title, kind, source items or table, target (Danish)."""
-    return pd.DataFrame(
-        [
-            {
-                "indicator": i.id,
-                "goal": i.goal,
-                "title": i.title,
-                "kind": i.kind,
-                "source": ", ".join(i.items) if i.items else f"{i.table} ({i.measure})",
-                "labels": ("; ".join(i.labels) if i.labels else "alle" if i.kind == "share" else "")
-                + (f" (mindst {i.min_options})" if i.min_options > 1 else ""),
-                "target": i.target.describe(i.unit) if i.target else "",
-            }
-            for i in indicators
-        ]
-    )
 
 
 # --------------------------------------------------------------------------- formatting

@@ -34,6 +34,7 @@ from fslt_survey.tables import escape_markdown, format_p, markdown_image, to_mar
 
 __all__ = [
     "STATUS_TEXT",
+    "describe_indicators",
     "goal_markdown",
     "overview_markdown",
     "plot_goal_change",
@@ -289,3 +290,22 @@ def goal_markdown(
     if notes:
         parts.append("Noter:\n\n" + "\n".join(notes) + "\n")
     return "\n".join(parts)
+
+
+def describe_indicators(indicators: IndicatorSet) -> pd.DataFrame:
+    """One row per indicator: id, goal, title, kind, source items or table, target (Danish)."""
+    return pd.DataFrame(
+        [
+            {
+                "indicator": i.id,
+                "goal": i.goal,
+                "title": i.title,
+                "kind": i.kind,
+                "source": ", ".join(i.items) if i.items else f"{i.table} ({i.measure})",
+                "labels": ("; ".join(i.labels) if i.labels else "alle" if i.kind == "share" else "")
+                + (f" (mindst {i.min_options})" if i.min_options > 1 else ""),
+                "target": i.target.describe(i.unit) if i.target else "",
+            }
+            for i in indicators
+        ]
+    )

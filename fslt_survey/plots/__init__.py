@@ -12,6 +12,8 @@ from fslt_survey.plots.bars import (
 )
 from fslt_survey.plots.compare import (
     plot_dumbbell,
+)
+from fslt_survey.plots.heatmap import (
     plot_needs_heatmap,
 )
 from fslt_survey.plots.likert import (

@@ -19,6 +19,14 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from fslt_survey.errors import SurveyDataError
+from fslt_survey.plots.checks import (
+    _base_note,
+    _check,
+    _labels,
+    _missing_flags,
+    _num,
+    _one_group,
+)
 from fslt_survey.plots.style import (
     _MULTI_REASON_GLOSS,
     BAR,
@@ -30,20 +38,14 @@ from fslt_survey.plots.style import (
     NA_TEXT,
     TEXT,
     Chart,
-    _base_note,
-    _check,
     _conf_text,
     _figure,
     _fmt_num,
     _fmt_pct,
     _fmt_range,
     _join,
-    _labels,
     _listing,
-    _missing_flags,
     _nice_max,
-    _num,
-    _one_group,
     _pct_axis,
     _q,
     _reason_listing,

@@ -40,9 +40,17 @@ import pandas as pd
 from matplotlib.patches import Patch
 
 from fslt_survey.errors import SurveyDataError
+from fslt_survey.plots.checks import (
+    _base_note,
+    _check,
+    _labels,
+    _missing_flags,
+    _num,
+    _one_group,
+)
 from fslt_survey.plots.style import (
-    _NEG,  # noqa: F401 - the Likert palette, read as plots._NEG/_POS
-    _POS,  # noqa: F401
+    _NEG,  # noqa: F401 - the Likert palette, read as plots._NEG/_POS,
+    _POS,  # noqa: F401,
     GRID,
     MISSING_BAR,
     MUTED,
@@ -53,18 +61,12 @@ from fslt_survey.plots.style import (
     TEXT,
     WIDTH,
     Chart,
-    _base_note,
-    _check,
     _diverging,
     _figure,
     _fmt_num,
     _fmt_pct,
     _join,
-    _labels,
     _lines,
-    _missing_flags,
-    _num,
-    _one_group,
     _pct_axis,
     _q,
     _sentence,
