@@ -27,12 +27,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from fslt_survey import __version__, config
+from fslt_survey._yaml import read_front_matter
 from fslt_survey.build import build
 from fslt_survey.codebook import load_instrument
 from fslt_survey.errors import RenderError, SurveyDataError
 from fslt_survey.followup import (
-    INDICATORS_FILE,
     compute_indicators,
+    indicators_file,
     load_indicators,
     publish_indicators,
 )
@@ -57,7 +58,7 @@ def _print(msg: str) -> None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    inst = load_instrument(args.instrument)
+    inst = load_instrument(instrument_path(args.instrument))
     _print(
         f"{args.instrument}: OK - instrument {inst.id!r}, {len(inst.sections)} sections, "
         f"{len(inst.items)} items, {len(inst.scales)} scales, waves {list(inst.waves)}"
@@ -89,6 +90,8 @@ def cmd_clean(args: argparse.Namespace) -> int:
 
 
 def cmd_render(args: argparse.Namespace) -> int:
+    for doc in args.documents or ():
+        _refuse_confidential(doc)
     result = render_project(
         config.PROJECT_ROOT,
         engine=args.engine,
@@ -110,6 +113,9 @@ def cmd_build(args: argparse.Namespace) -> int:
         force=args.force,
         progress=not args.quiet,
         out=Path(args.out) if args.out else None,
+        demo=args.demo,
+        registry=args.registry,
+        strict=args.strict,
     )
     _print(summary)
     return EXIT_OK
@@ -164,7 +170,7 @@ def cmd_handouts(args: argparse.Namespace) -> int:
 
 
 def cmd_indicators(args: argparse.Namespace) -> int:
-    file = args.file or INDICATORS_FILE
+    file = args.file or indicators_file()
     iset = load_indicators(file)
     _print(
         f"{file}: OK - {len(iset)} indicators for {iset.survey} "
@@ -197,14 +203,32 @@ def cmd_feedback(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+class UsageError(Exception):
+    """A command-line mistake (exit 2)."""
+
+
+def _refuse_confidential(document: str) -> None:
+    """Feedback sheets and handouts are confidential: never rendered into the public site."""
+    path = Path(document)
+    if not path.is_absolute():
+        path = Path.cwd() / path
+    if not path.is_file():
+        raise UsageError(f"no such document: {document}")
+    meta = read_front_matter(path)
+    command = (meta.get("fslt-survey") or {}).get("confidential")
+    if command:
+        raise UsageError(
+            f"{document} is confidential and is never rendered into the site; "
+            f"use `fslt-survey {command}` (it writes into build/, outside the site)"
+        )
+
+
 def _params(values: Sequence[str] | None) -> dict[str, str]:
     params: dict[str, str] = {}
     for v in values or ():
         key, sep, val = v.partition(":")
         if not sep or not key:
-            raise SurveyDataError(
-                "a parameter must be written key:value", found=v, expected="-P key:value"
-            )
+            raise UsageError(f"a parameter must be written -P key:value, found {v!r}")
         params[key.strip()] = val.strip()
     return params
 
@@ -221,12 +245,12 @@ def _render_options(p: argparse.ArgumentParser, *, quiet: bool = True) -> None:
 
 def _data_parsers(sub: argparse._SubParsersAction) -> None:
     v = sub.add_parser("validate", help="check an instrument (codebook) file")
-    v.add_argument("instrument", help="path to instrument.yml")
+    v.add_argument("instrument", help="instrument.yml, a survey folder or a survey name")
     v.set_defaults(func=cmd_validate)
 
     c = sub.add_parser("clean", help="read and clean a survey's raw exports")
     c.add_argument("survey", help="survey folder (with instrument.yml) or survey name")
-    c.add_argument("--out", default=str(config.CLEAN_DIR), help="output folder")
+    c.add_argument("--out", help="output folder (default build/clean in the project)")
     c.add_argument(
         "--raw", help="folder with one sub-folder of exports per wave (default: <survey>/raw)"
     )
@@ -256,7 +280,16 @@ def _publishing_parsers(sub: argparse._SubParsersAction) -> None:
     _render_options(r)
     r.set_defaults(func=cmd_render)
 
-    b = sub.add_parser("build", help="the main job: clean the demo data and render the site")
+    b = sub.add_parser(
+        "build", help="the main job: clean every survey and render the site and PDFs"
+    )
+    b.add_argument(
+        "--demo", action="store_true", help="use the bundled fictional demo data (never mixed)"
+    )
+    b.add_argument("--registry", help="the real member registry (default: $FSLT_REGISTRY)")
+    b.add_argument(
+        "--strict", action="store_true", help="refuse unknown answer labels (exit 3)"
+    )
     _render_options(b)
     b.add_argument("--out", help=argparse.SUPPRESS)
     b.set_defaults(func=cmd_build)
@@ -382,11 +415,28 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Exit codes: 0 ok, 1 internal error, 2 usage, 3 bad input, 4 render failed.",
     )
     p.add_argument("--version", action="version", version=f"fslt-survey {__version__}")
-    p.add_argument("--debug", action="store_true", help="show Python tracebacks on errors")
+    _global_options(p, default=None)
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     for add in (_data_parsers, _publishing_parsers, _network_parsers, _followup_parsers):
         add(sub)
+    for command in sub.choices.values():  # the global options also after the command
+        _global_options(command, default=argparse.SUPPRESS)
     return p
+
+
+def _global_options(p: argparse.ArgumentParser, *, default: object) -> None:
+    p.add_argument(
+        "--debug",
+        action="store_true",
+        default=False if default is None else default,
+        help="show Python tracebacks on errors",
+    )
+    p.add_argument(
+        "--project-dir",
+        metavar="DIR",
+        default=default,
+        help="the project folder (default: the folder holding _quarto.yml, here or above)",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -396,7 +446,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USAGE
     try:
+        if args.project_dir:
+            config.set_project_root(args.project_dir)
         return int(args.func(args) or 0)
+    except (UsageError, config.ProjectNotFound) as exc:
+        _err(exc, args)
+        return EXIT_USAGE
     except RenderError as exc:
         _err(exc, args)
         return EXIT_RENDER

@@ -10,6 +10,7 @@ The bundled fictional demo exports live in ``surveys/demo/<instrument id>/<wave>
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from fslt_survey import config
@@ -34,6 +35,20 @@ def raw_dir_for(survey_dir: Path, instrument: Instrument, *, demo: bool = False)
     )
 
 
+def real_registry() -> Path:
+    """The real member registry (``FSLT_REGISTRY``); real data is never matched against the
+    fictional demo registry."""
+    if not os.environ.get("FSLT_REGISTRY") and "REGISTRY_FILE" not in vars(config):
+        raise SurveyDataError(
+            "real exports need the real member registry, and none is given",
+            file=config.DEMO_REGISTRY_FILE,
+            expected="--registry FILE or the environment variable FSLT_REGISTRY naming the real "
+            "registry (the file above is the fictional demo registry); or --demo for the "
+            "bundled demo data",
+        )
+    return config.REGISTRY_FILE
+
+
 def clean_survey(
     survey: str | Path,
     *,
@@ -52,7 +67,7 @@ def clean_survey(
     instrument = load_instrument(ipath)
     raw_dir = Path(raw) if raw is not None else raw_dir_for(ipath.parent, instrument, demo=demo)
     if registry is None:  # the demo exports belong to the fictional demo registry
-        registry = config.DEMO_REGISTRY_FILE if demo else config.REGISTRY_FILE
+        registry = config.DEMO_REGISTRY_FILE if demo else real_registry()
     reg = load_registry(registry)
     result = clean_directory(instrument, raw_dir, reg, policy=policy, names=names)
     check_sources_unchanged(result)

@@ -17,7 +17,7 @@ import pandas as pd
 from fslt_survey import config
 from fslt_survey._atomic import atomic_path
 from fslt_survey.clean import CleanSurvey
-from fslt_survey.errors import SurveyDataError
+from fslt_survey.errors import CodebookError, SurveyDataError
 from fslt_survey.privacy.safe_output import neutralise_frame
 
 
@@ -28,6 +28,13 @@ def instrument_path(survey: str | Path) -> Path:
         return p
     if not p.exists() and not p.is_absolute():
         p = config.SURVEYS_DIR / p
+        if not (p / "instrument.yml").is_file():
+            known = sorted(d.parent.name for d in config.SURVEYS_DIR.glob("*/instrument.yml"))
+            raise CodebookError(
+                f"unknown survey {str(survey)!r}",
+                file=p,
+                expected="one of " + ", ".join(known) if known else "a survey folder",
+            )
     return p / "instrument.yml"
 
 
@@ -39,12 +46,12 @@ class CleanFiles:
     log_text: Path
 
 
-def write_clean(result: CleanSurvey, out_dir: str | Path = config.CLEAN_DIR) -> CleanFiles:
+def write_clean(result: CleanSurvey, out_dir: str | Path | None = None) -> CleanFiles:
     """Write the clean table (Parquet + CSV) and the log (JSON + Danish/English text).
 
     Every file is written atomically; the output is byte-identical for the same input.
     """
-    out = Path(out_dir)
+    out = Path(out_dir) if out_dir is not None else config.CLEAN_DIR
     name = result.instrument.id
     files = CleanFiles(
         out / f"{name}.parquet",
@@ -75,9 +82,9 @@ def write_clean(result: CleanSurvey, out_dir: str | Path = config.CLEAN_DIR) -> 
     return files
 
 
-def load_clean(survey: str, clean_dir: str | Path = config.CLEAN_DIR) -> pd.DataFrame:
+def load_clean(survey: str, clean_dir: str | Path | None = None) -> pd.DataFrame:
     """Read a clean table written by :func:`write_clean` (dtypes preserved via Parquet)."""
-    path = Path(clean_dir) / f"{survey}.parquet"
+    path = (Path(clean_dir) if clean_dir is not None else config.CLEAN_DIR) / f"{survey}.parquet"
     if not path.exists():
         raise SurveyDataError(
             "clean data not found; run `fslt-survey clean` or `fslt-survey build` first",
@@ -86,9 +93,9 @@ def load_clean(survey: str, clean_dir: str | Path = config.CLEAN_DIR) -> pd.Data
     return pd.read_parquet(path)
 
 
-def load_log(survey: str, clean_dir: str | Path = config.CLEAN_DIR) -> dict:
+def load_log(survey: str, clean_dir: str | Path | None = None) -> dict:
     """Read the cleaning log written by :func:`write_clean`."""
-    path = Path(clean_dir) / f"{survey}_log.json"
+    path = (Path(clean_dir) if clean_dir is not None else config.CLEAN_DIR) / f"{survey}_log.json"
     if not path.exists():
         raise SurveyDataError("cleaning log not found; run `fslt-survey build` first", file=path)
     return json.loads(path.read_text(encoding="utf-8"))
@@ -101,3 +108,31 @@ def file_sha256(path: str | Path) -> str:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
+
+
+def outside_site(folder: str | Path, what: str) -> Path:
+    """``folder``, refused when it lies inside the published site (``_site``): confidential
+    outputs (feedback sheets, handouts) never go there."""
+    path = Path(folder).resolve()
+    site = config.SITE_DIR.resolve()
+    if path == site or site in path.parents:
+        raise SurveyDataError(
+            f"{what} are confidential and are never written into the published site",
+            file=folder,
+            expected="a folder outside _site (default: build/)",
+        )
+    return Path(folder)
+
+
+def is_demo_log(log: dict) -> bool:
+    """Whether a cleaning log describes the bundled fictional demo exports (``surveys/demo/``)."""
+    files = [str(s.get("file", "")) for s in log.get("sources", [])]
+    return bool(files) and all(f.replace("\\", "/").startswith("surveys/demo/") for f in files)
+
+
+def clean_mode(survey: str, clean_dir: str | Path | None = None) -> str | None:
+    """``"demo"`` or ``"real"`` for the clean data of ``survey`` on disk, None if there is none."""
+    folder = Path(clean_dir) if clean_dir is not None else config.CLEAN_DIR
+    if not (folder / f"{survey}_log.json").is_file():
+        return None
+    return "demo" if is_demo_log(load_log(survey, folder)) else "real"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,16 @@ from tests.site_fixture import site_dir, site_project, site_render  # noqa: F401
 ROOT = Path(__file__).resolve().parent.parent
 MEMBER_INSTRUMENT = ROOT / "surveys" / "medlemsundersoegelse" / "instrument.yml"
 EVALUATION_INSTRUMENT = ROOT / "surveys" / "moedeevaluering" / "instrument.yml"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fictional_registry_for_real_mode():
+    """The test suite's hand-made exports belong to the fictional registry: name it, as an
+    analyst names the real one (real data is never matched against a registry by default)."""
+    with pytest.MonkeyPatch.context() as mp:
+        if not os.environ.get("FSLT_REGISTRY"):
+            mp.setenv("FSLT_REGISTRY", str(ROOT / "surveys" / "members.csv"))
+        yield
 
 
 @pytest.fixture(scope="session")

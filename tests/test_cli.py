@@ -88,7 +88,7 @@ def test_render_with_missing_quarto_is_a_render_error(capsys):
 
 
 def test_bad_parameter_and_usage(capsys):
-    assert main(["render", "-P", "novalue"]) == EXIT_INPUT
+    assert main(["render", "-P", "novalue"]) == EXIT_USAGE
     assert "key:value" in capsys.readouterr().err
     assert main([]) == EXIT_USAGE
     with pytest.raises(SystemExit) as info:

@@ -12,7 +12,6 @@ from fslt_survey.followup.compute import (
 from fslt_survey.followup.indicators import (
     DIRECTIONS,
     INDICATOR_COLUMNS,
-    INDICATORS_FILE,
     KINDS,
     MEASURES,
     MET,
@@ -25,6 +24,7 @@ from fslt_survey.followup.indicators import (
     IndicatorSet,
     Target,
     config_unit,
+    indicators_file,
     load_indicators,
     parse_indicators,
 )
@@ -47,7 +47,6 @@ from fslt_survey.followup.report import (
 
 __all__ = [
     "DIRECTIONS",
-    "INDICATORS_FILE",
     "INDICATOR_COLUMNS",
     "KINDS",
     "MEASURES",
@@ -68,6 +67,7 @@ __all__ = [
     "describe_indicators",
     "goal_markdown",
     "indicator_hits",
+    "indicators_file",
     "load_indicators",
     "load_network_data",
     "overview_markdown",

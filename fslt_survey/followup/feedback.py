@@ -36,12 +36,12 @@ from fslt_survey import config
 from fslt_survey.codebook import load_instrument
 from fslt_survey.errors import RenderError, SurveyDataError
 from fslt_survey.followup import (
-    INDICATORS_FILE,
+    indicators_file,
     load_indicators,
 )
 from fslt_survey.registry import load_registry
 from fslt_survey.render import render_document
-from fslt_survey.store import instrument_path, load_clean
+from fslt_survey.store import instrument_path, load_clean, outside_site
 
 if TYPE_CHECKING:  # pragma: no cover
 
@@ -73,11 +73,12 @@ __all__ = [
 # --------------------------------------------------------------------------- the document
 
 
-def load_context(*, clean_dir: str | Path = config.CLEAN_DIR) -> FeedbackContext:
+def load_context(*, clean_dir: str | Path | None = None) -> FeedbackContext:
     """Prepare the feedback context from the clean data written by ``fslt-survey build``."""
 
     instrument = load_instrument(instrument_path(SURVEY))
-    indicators = load_indicators(INDICATORS_FILE, instrument) if INDICATORS_FILE.is_file() else None
+    ifile = indicators_file()
+    indicators = load_indicators(ifile, instrument) if ifile.is_file() else None
     return prepare_feedback(
         load_clean(SURVEY, clean_dir),
         instrument,
@@ -113,7 +114,7 @@ def render_feedback(
     engine: str = "auto",
     force: bool = False,
     root: str | Path | None = None,
-    clean_dir: str | Path = config.CLEAN_DIR,
+    clean_dir: str | Path | None = None,
     context: FeedbackContext | None = None,
     jobs: int = 1,
     echo: Any = None,
@@ -126,7 +127,7 @@ def render_feedback(
     :func:`feedback_dir`; a folder inside the site is refused.
     """
     root = Path(root) if root is not None else config.PROJECT_ROOT
-    out = Path(out) if out is not None else feedback_dir()
+    out = outside_site(out, "feedback sheets") if out is not None else feedback_dir()
     site = (root / "_site").resolve()
     if out.resolve() == site or site in out.resolve().parents:
         raise SurveyDataError(

@@ -15,7 +15,6 @@ import pandas as pd
 
 from fslt_survey import config, publish
 from fslt_survey.codebook import Instrument
-from fslt_survey.config import REGISTRY_FILE
 from fslt_survey.errors import ConfigError
 from fslt_survey.network import (
     KIND_LABELS,
@@ -129,7 +128,7 @@ class Handout:
         """True when the registry is the bundled fictional one (its first line says so)."""
 
         try:
-            with open(REGISTRY_FILE, encoding="utf-8") as fh:
+            with open(config.REGISTRY_FILE, encoding="utf-8") as fh:
                 return "FIKTIVE" in fh.readline().upper()
         except OSError:
             return False

@@ -62,7 +62,7 @@ from fslt_survey.privacy import suppress_counts
 from fslt_survey.registry import load_registry
 from fslt_survey.render import render_document
 from fslt_survey.stats import tab_multi
-from fslt_survey.store import load_clean
+from fslt_survey.store import load_clean, outside_site
 from fslt_survey.tables import format_number, format_pct, to_markdown_table
 
 __all__ = [
@@ -392,7 +392,7 @@ def render_handouts(
     if unknown:
         raise ConfigError("unknown theme", expected=", ".join(keys), found=", ".join(unknown))
     load_theme_guides()  # refuse a broken theme file before rendering anything
-    folder = Path(out) if out else handout_dir()
+    folder = outside_site(out, "handouts") if out else handout_dir()
     written: dict[str, list[Path]] = {}
     for theme in themes:
         params = {"tema": theme, "dato": dt.date.today().isoformat()}  # "next meeting" is dated

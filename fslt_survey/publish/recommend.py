@@ -22,10 +22,10 @@ from fslt_survey.publish.rulebook import (
     KINDS,
     ON,
     OPS,
-    RULES_FILE,
     Rule,
     load_rules,
     parse_rules,
+    rules_file,
 )
 from fslt_survey.stats.indices import scale_index
 from fslt_survey.stats.intervals import newcombe_diff_ci, wilson_ci
@@ -35,11 +35,11 @@ __all__ = [
     "KINDS",
     "ON",
     "OPS",
-    "RULES_FILE",
     "Rule",
     "evaluate_rules",
     "load_rules",
     "parse_rules",
+    "rules_file",
     "threshold_text",
 ]
 
@@ -320,3 +320,10 @@ def _evidence(rule: Rule, row: dict[str, Any], k: int) -> str:
         f"{format_number(row['ci_low'], 1)}–{format_number(row['ci_high'], 1)}) blandt de "
         f"{format_number(row['base'])} foreninger, der svarede i {row['wave']}."
     )
+
+
+def __getattr__(name: str) -> Any:
+    """``RULES_FILE``: the path in the current project, resolved when used."""
+    if name == "RULES_FILE":
+        return rules_file()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -50,9 +50,20 @@ from fslt_survey._yaml import read_yaml
 from fslt_survey.codebook import Instrument
 from fslt_survey.errors import ConfigError
 
-__all__ = ["KINDS", "ON", "OPS", "RULES_FILE", "Rule", "load_rules", "parse_rules"]
+__all__ = ["KINDS", "ON", "OPS", "Rule", "load_rules", "parse_rules", "rules_file"]
 
-RULES_FILE = config.SURVEYS_DIR / "anbefalinger.yml"
+
+
+def rules_file() -> Path:
+    """``surveys/anbefalinger.yml`` of the current project."""
+    return config.SURVEYS_DIR / "anbefalinger.yml"
+
+
+def __getattr__(name: str) -> Any:
+    """``RULES_FILE``: the path in the current project, resolved when used."""
+    if name == "RULES_FILE":
+        return rules_file()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 KINDS = ("share", "change", "index")
 OPS = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt}
 ON = ("estimate", "ci", "ci_low", "ci_high")
@@ -97,7 +108,9 @@ class Rule:
         return self.on
 
 
-def load_rules(path: str | Path = RULES_FILE, instrument: Instrument | None = None) -> list[Rule]:
+def load_rules(
+    path: str | Path | None = None, instrument: Instrument | None = None
+) -> list[Rule]:
     """Load and validate the rules; every problem is reported at once, each with the rule id.
 
     Raises
@@ -105,7 +118,7 @@ def load_rules(path: str | Path = RULES_FILE, instrument: Instrument | None = No
     ConfigError
         With ``problems`` listing ``"rule <id>: <what is wrong>"`` lines.
     """
-    path = Path(path)
+    path = Path(path) if path is not None else rules_file()
     data = read_yaml(path, "recommendation rules")
     return parse_rules(data, instrument, file=path)
 

@@ -23,7 +23,7 @@ import pandas as pd
 from fslt_survey import config, publish, stats
 from fslt_survey.codebook import Instrument, Item, load_instrument
 from fslt_survey.registry import load_registry
-from fslt_survey.store import instrument_path, load_clean, load_log
+from fslt_survey.store import instrument_path, is_demo_log, load_clean, load_log
 from fslt_survey.tables import escape_markdown
 
 __all__ = [
@@ -70,8 +70,7 @@ class Report:
     @property
     def is_demo(self) -> bool:
         """Built from the bundled fictional demo exports (``surveys/demo/``)."""
-        files = [str(s.get("file", "")) for s in self.log.get("sources", [])]
-        return bool(files) and all(f.startswith("surveys/demo/") for f in files)
+        return is_demo_log(self.log)
 
     @cached_property
     def latest(self) -> pd.DataFrame:
