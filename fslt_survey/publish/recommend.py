@@ -97,6 +97,14 @@ def _t_interval(scores: pd.Series, conf: float) -> tuple[float, float]:
     return mean - q * se, mean + q * se
 
 
+_COLUMNS = [
+    "id", "title", "theme", "goal", "kind", "item", "wave", "n", "base", "value", "ci_low",
+    "ci_high", "op", "threshold", "on", "bound", "unit", "fired", "suppressed", "status",
+    "finding", "evidence", "threshold_text", "recommendation", "rationale",
+]  # fmt: skip
+_UNITS = {"share": "%", "change": "procentpoint", "index": "point"}
+
+
 def evaluate_rules(
     data: pd.DataFrame, instrument: Instrument, rules: list[Rule], *, k: int | None = None
 ) -> pd.DataFrame:
@@ -115,122 +123,147 @@ def evaluate_rules(
     """
     k = config.SUPPRESSION_K if k is None else k
     waves = sorted(int(w) for w in data["wave"].dropna().unique())
+    measure = {"share": _measure_share, "change": _measure_change, "index": _measure_index}
     rows = []
-    for rule in rules:
-        if not rule.enabled:
-            continue
-        row: dict[str, Any] = {
-            "id": rule.id,
-            "title": rule.title or _default_title(rule, instrument),
-            "theme": rule.theme,
-            "goal": rule.goal,
-            "kind": rule.kind,
-            "item": rule.item or rule.battery,
-            "op": rule.op,
-            "threshold": rule.value,
-            "on": rule.on,
-            "bound": rule.bound,
-            "unit": {"share": "%", "change": "procentpoint", "index": "point"}[rule.kind],
-            "recommendation": rule.recommendation,
-            "rationale": rule.rationale,
-        }
-        small = False
-        no_data = False
-        if rule.kind == "share":
-            wave = waves[-1] if rule.wave == "latest" else int(rule.wave)
-            if wave not in waves:
-                no_data, n, base, ok = True, 0, 0, False
-            else:
-                n, base, ok = _share(data, instrument, rule, wave, k)
-            lo, hi = wilson_ci(n, base, config.CONFIDENCE) if base else (np.nan, np.nan)
-            small = not ok
-            no_data = no_data or base == 0
-            row.update(
-                wave=str(wave),
-                n=n,
-                base=base,
-                value=100 * n / base if base else np.nan,
-                ci_low=100 * lo,
-                ci_high=100 * hi,
-            )
-        elif rule.kind == "change":
-            w0 = rule.wave_from or waves[0]
-            w1 = rule.wave_to or waves[-1]
-            if w0 not in waves or w1 not in waves or w0 == w1:
-                no_data = True
-                n0 = b0 = n1 = b1 = 0
-                ok0 = ok1 = False
-            else:
-                n0, b0, ok0 = _share(data, instrument, rule, w0, k)
-                n1, b1, ok1 = _share(data, instrument, rule, w1, k)
-            no_data = no_data or min(b0, b1) == 0
-            if no_data:
-                diff = lo = hi = np.nan
-            else:
-                diff, lo, hi = newcombe_diff_ci(n1, b1, n0, b0, config.CONFIDENCE)
-            small = not (ok0 and ok1)
-            row.update(
-                wave=f"{w0}–{w1}",
-                n=n1,
-                base=b1,
-                base_from=b0,
-                value_from=100 * n0 / b0 if b0 else np.nan,
-                value_to=100 * n1 / b1 if b1 else np.nan,
-                value=100 * diff,
-                ci_low=100 * lo,
-                ci_high=100 * hi,
-            )
-        else:
-            wave = waves[-1] if rule.wave == "latest" else int(rule.wave)
-            d = data.loc[data["wave"] == wave]
-            idx = scale_index(d, instrument.battery(rule.battery or ""), name="indeks")
-            scores = pd.to_numeric(idx["indeks"], errors="coerce").dropna().astype(float)
-            base = len(scores)
-            lo, hi = _t_interval(scores, config.CONFIDENCE)
-            no_data = base == 0
-            small = base < k
-            row.update(
-                wave=str(wave),
-                n=base,
-                base=base,
-                value=float(scores.mean()) if base else np.nan,
-                ci_low=lo,
-                ci_high=hi,
-            )
-        measured = row["value" if rule.bound == "estimate" else rule.bound]
-        fired = (
-            not small
-            and not no_data
-            and bool(pd.notna(measured) and OPS[rule.op](measured, rule.value))
-        )
-        suppressed = small and not no_data
-        if suppressed or no_data:
-            for col in ("n", "value", "ci_low", "ci_high", "value_from", "value_to"):
-                if col in row:
-                    row[col] = np.nan
-            if row.get("base") is not None and 0 < row["base"] < k:
-                row["base"] = np.nan
-        row.update(
-            fired=fired,
-            suppressed=suppressed,
-            status="fired"
-            if fired
-            else ("no_data" if no_data else ("suppressed" if suppressed else "not_fired")),
-        )
+    for rule in (r for r in rules if r.enabled):
+        row = _rule_row(rule, instrument)
+        small, no_data = measure[rule.kind](row, data, instrument, rule, waves, k)
+        _verdict(row, rule, small=small, no_data=no_data, k=k)
         row["finding"] = _finding_text(rule, instrument)
         row["threshold_text"] = threshold_text(rule)
         row["evidence"] = _evidence(rule, row, k)
         rows.append(row)
-    cols = [
-        "id", "title", "theme", "goal", "kind", "item", "wave", "n", "base", "value", "ci_low",
-        "ci_high", "op", "threshold", "on", "bound", "unit", "fired", "suppressed", "status",
-        "finding", "evidence", "threshold_text", "recommendation", "rationale",
-    ]  # fmt: skip
     out = pd.DataFrame(rows)
     if out.empty:
-        return pd.DataFrame(columns=cols)
-    extra = [c for c in out.columns if c not in cols]
-    return out.loc[:, cols + extra]
+        return pd.DataFrame(columns=_COLUMNS)
+    extra = [c for c in out.columns if c not in _COLUMNS]
+    return out.loc[:, _COLUMNS + extra]
+
+
+def _rule_row(rule: Rule, instrument: Instrument) -> dict[str, Any]:
+    return {
+        "id": rule.id,
+        "title": rule.title or _default_title(rule, instrument),
+        "theme": rule.theme,
+        "goal": rule.goal,
+        "kind": rule.kind,
+        "item": rule.item or rule.battery,
+        "op": rule.op,
+        "threshold": rule.value,
+        "on": rule.on,
+        "bound": rule.bound,
+        "unit": _UNITS[rule.kind],
+        "recommendation": rule.recommendation,
+        "rationale": rule.rationale,
+    }
+
+
+def _measure_share(
+    row: dict[str, Any],
+    data: pd.DataFrame,
+    instrument: Instrument,
+    rule: Rule,
+    waves: list[int],
+    k: int,
+) -> tuple[bool, bool]:
+    """A share in one wave (Wilson interval); returns (too small to publish, no data)."""
+    wave = waves[-1] if rule.wave == "latest" else int(rule.wave)
+    if wave not in waves:
+        n, base, ok = 0, 0, False
+    else:
+        n, base, ok = _share(data, instrument, rule, wave, k)
+    lo, hi = wilson_ci(n, base, config.CONFIDENCE) if base else (np.nan, np.nan)
+    row.update(
+        wave=str(wave),
+        n=n,
+        base=base,
+        value=100 * n / base if base else np.nan,
+        ci_low=100 * lo,
+        ci_high=100 * hi,
+    )
+    return not ok, wave not in waves or base == 0
+
+
+def _measure_change(
+    row: dict[str, Any],
+    data: pd.DataFrame,
+    instrument: Instrument,
+    rule: Rule,
+    waves: list[int],
+    k: int,
+) -> tuple[bool, bool]:
+    """The change of a share between two waves (Newcombe interval, percentage points)."""
+    w0 = rule.wave_from or waves[0]
+    w1 = rule.wave_to or waves[-1]
+    no_data = w0 not in waves or w1 not in waves or w0 == w1
+    if no_data:
+        n0 = b0 = n1 = b1 = 0
+        ok0 = ok1 = False
+    else:
+        n0, b0, ok0 = _share(data, instrument, rule, w0, k)
+        n1, b1, ok1 = _share(data, instrument, rule, w1, k)
+    no_data = no_data or min(b0, b1) == 0
+    if no_data:
+        diff = lo = hi = np.nan
+    else:
+        diff, lo, hi = newcombe_diff_ci(n1, b1, n0, b0, config.CONFIDENCE)
+    row.update(
+        wave=f"{w0}–{w1}",
+        n=n1,
+        base=b1,
+        base_from=b0,
+        value_from=100 * n0 / b0 if b0 else np.nan,
+        value_to=100 * n1 / b1 if b1 else np.nan,
+        value=100 * diff,
+        ci_low=100 * lo,
+        ci_high=100 * hi,
+    )
+    return not (ok0 and ok1), no_data
+
+
+def _measure_index(
+    row: dict[str, Any],
+    data: pd.DataFrame,
+    instrument: Instrument,
+    rule: Rule,
+    waves: list[int],
+    k: int,
+) -> tuple[bool, bool]:
+    """The mean 0-100 score of a battery in one wave (t interval)."""
+    wave = waves[-1] if rule.wave == "latest" else int(rule.wave)
+    d = data.loc[data["wave"] == wave]
+    idx = scale_index(d, instrument.battery(rule.battery or ""), name="indeks")
+    scores = pd.to_numeric(idx["indeks"], errors="coerce").dropna().astype(float)
+    base = len(scores)
+    lo, hi = _t_interval(scores, config.CONFIDENCE)
+    row.update(
+        wave=str(wave),
+        n=base,
+        base=base,
+        value=float(scores.mean()) if base else np.nan,
+        ci_low=lo,
+        ci_high=hi,
+    )
+    return base < k, base == 0
+
+
+def _verdict(row: dict[str, Any], rule: Rule, *, small: bool, no_data: bool, k: int) -> None:
+    """Fired or not; a suppressed or empty rule never fires and its numbers are blanked."""
+    measured = row["value" if rule.bound == "estimate" else rule.bound]
+    fired = (
+        not small
+        and not no_data
+        and bool(pd.notna(measured) and OPS[rule.op](measured, rule.value))
+    )
+    suppressed = small and not no_data
+    if suppressed or no_data:
+        for col in ("n", "value", "ci_low", "ci_high", "value_from", "value_to"):
+            if col in row:
+                row[col] = np.nan
+        if row.get("base") is not None and 0 < row["base"] < k:
+            row["base"] = np.nan
+    status = "fired" if fired else "no_data" if no_data else "suppressed" if suppressed else None
+    row.update(fired=fired, suppressed=suppressed, status=status or "not_fired")
 
 
 # --------------------------------------------------------------------------- Danish text
