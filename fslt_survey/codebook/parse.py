@@ -44,6 +44,9 @@ def load_instrument(path: str | Path) -> Instrument:
     return parse_instrument(data, path=path)
 
 
+_TOP_KEYS = {"instrument", "title", "kind", "waves", "scales", "sections", "intro", "themes"}
+
+
 def parse_instrument(data: Any, *, path: Path | None = None) -> Instrument:
     """Validate an already parsed instrument mapping (see :func:`load_instrument`)."""
     pr = Problems(path, "instrument", error=CodebookError)
@@ -54,6 +57,33 @@ def parse_instrument(data: Any, *, path: Path | None = None) -> Instrument:
             expected="mapping",
             found=type(data).__name__,
         )
+    inst_id, title, kind, waves = _parse_header(data, pr)
+    scales = _parse_scales(data.get("scales") or {}, pr)
+    themes = data.get("themes") or {}
+    if not isinstance(themes, dict):
+        pr.add("themes", "must map theme id to its Danish title")
+        themes = {}
+    sections, items = _parse_sections(data.get("sections"), scales, waves, pr)
+    _check_conditions(items, pr)
+    if sum(it.type == "association" for it in items) > 1:
+        pr.add("items", "at most one item may have type 'association'")
+    pr.raise_if_any()
+    return Instrument(
+        id=inst_id,
+        title=str(title),
+        kind=kind,
+        waves=waves,
+        scales=scales,
+        sections=tuple(sections),
+        items=tuple(items),
+        path=path,
+        intro=data.get("intro"),
+        themes={str(k): str(v) for k, v in themes.items()},
+    )
+
+
+def _parse_header(data: dict, pr: Problems) -> tuple[str, Any, Any, tuple[int, ...]]:
+    """Id, title, kind and waves; unknown top-level keys are problems."""
     inst_id = data.get("instrument")
     if not isinstance(inst_id, str) or not _ID_RE.match(inst_id or ""):
         pr.add("instrument", f"missing or invalid id {inst_id!r} (lower-case letters, digits, _)")
@@ -65,22 +95,20 @@ def parse_instrument(data: Any, *, path: Path | None = None) -> Instrument:
     if kind not in KINDS:
         pr.add("kind", f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
     waves = _int_tuple(data.get("waves", []), "waves", pr)
-    known_keys = {"instrument", "title", "kind", "waves", "scales", "sections", "intro", "themes"}
     for key in data:
-        if key not in known_keys:
-            pr.add(str(key), f"unknown top-level key; expected one of {sorted(known_keys)}")
+        if key not in _TOP_KEYS:
+            pr.add(str(key), f"unknown top-level key; expected one of {sorted(_TOP_KEYS)}")
+    return inst_id, title, kind, waves
 
-    scales = _parse_scales(data.get("scales") or {}, pr)
-    themes = data.get("themes") or {}
-    if not isinstance(themes, dict):
-        pr.add("themes", "must map theme id to its Danish title")
-        themes = {}
 
+def _parse_sections(
+    raw_sections: Any, scales: dict[str, Scale], waves: tuple[int, ...], pr: Problems
+) -> tuple[list[Section], list[Item]]:
+    """Every section and its items; item ids and SurveyXact names must be unique."""
     sections: list[Section] = []
     items: list[Item] = []
     seen_ids: dict[str, str] = {}
     seen_sx: dict[str, str] = {}
-    raw_sections = data.get("sections")
     if not isinstance(raw_sections, list) or not raw_sections:
         pr.add("sections", "an instrument needs a non-empty list of sections")
         raw_sections = []
@@ -95,32 +123,43 @@ def parse_instrument(data: Any, *, path: Path | None = None) -> Instrument:
             sec_title = sec_id
         sec_theme = str(raw_sec.get("theme", sec_id))
         sec_goals = _goals(raw_sec.get("goals", []), f"section {sec_id}", pr)
-        sec_items: list[str] = []
         raw_items = raw_sec.get("items")
         if not isinstance(raw_items, list) or not raw_items:
             pr.add(f"section {sec_id}", "needs a non-empty list of items")
             raw_items = []
+        sec_items: list[str] = []
         for i_index, raw in enumerate(raw_items, start=1):
             item = _parse_item(raw, sec_id, sec_theme, sec_goals, i_index, scales, waves, pr)
-            if item is None:
+            if item is None or not _unique(item, sec_id, seen_ids, seen_sx, pr):
                 continue
-            if item.id in seen_ids:
-                pr.add(f"item {item.id}", f"duplicate id (also in section {seen_ids[item.id]})")
-                continue
-            seen_ids[item.id] = sec_id
-            if item.sx:
-                if item.sx in seen_sx:
-                    pr.add(
-                        f"item {item.id}",
-                        f"SurveyXact name {item.sx!r} also used by item {seen_sx[item.sx]}",
-                    )
-                seen_sx[item.sx] = item.id
             items.append(item)
             sec_items.append(item.id)
         sections.append(
             Section(sec_id, sec_title, sec_theme, sec_goals, tuple(sec_items), raw_sec.get("intro"))
         )
+    return sections, items
 
+
+def _unique(
+    item: Item, sec_id: str, seen_ids: dict[str, str], seen_sx: dict[str, str], pr: Problems
+) -> bool:
+    """Record the item's id and SurveyXact name; False for a duplicate id (item dropped)."""
+    if item.id in seen_ids:
+        pr.add(f"item {item.id}", f"duplicate id (also in section {seen_ids[item.id]})")
+        return False
+    seen_ids[item.id] = sec_id
+    if item.sx:
+        if item.sx in seen_sx:
+            pr.add(
+                f"item {item.id}",
+                f"SurveyXact name {item.sx!r} also used by item {seen_sx[item.sx]}",
+            )
+        seen_sx[item.sx] = item.id
+    return True
+
+
+def _check_conditions(items: list[Item], pr: Problems) -> None:
+    """Skip logic (``relevant``) must name an earlier item with labels, and its labels."""
     by_id = {it.id: it for it in items}
     for it in items:
         if it.relevant is None:
@@ -140,21 +179,6 @@ def parse_instrument(data: Any, *, path: Path | None = None) -> Instrument:
                     )
         if target is not None and items.index(target) > items.index(it):
             pr.add(f"item {it.id}", f"relevant refers to {target.id!r}, which comes later")
-    if sum(it.type == "association" for it in items) > 1:
-        pr.add("items", "at most one item may have type 'association'")
-    pr.raise_if_any()
-    return Instrument(
-        id=inst_id,
-        title=str(title),
-        kind=kind,
-        waves=waves,
-        scales=scales,
-        sections=tuple(sections),
-        items=tuple(items),
-        path=path,
-        intro=data.get("intro"),
-        themes={str(k): str(v) for k, v in themes.items()},
-    )
 
 
 def _int_tuple(value: Any, where: str, pr: Problems) -> tuple[int, ...]:
