@@ -53,7 +53,6 @@ from fslt_survey.errors import ConfigError
 __all__ = ["KINDS", "ON", "OPS", "Rule", "load_rules", "parse_rules", "rules_file"]
 
 
-
 def rules_file() -> Path:
     """``surveys/anbefalinger.yml`` of the current project."""
     return config.SURVEYS_DIR / "anbefalinger.yml"
@@ -64,6 +63,8 @@ def __getattr__(name: str) -> Any:
     if name == "RULES_FILE":
         return rules_file()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 KINDS = ("share", "change", "index")
 OPS = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt}
 ON = ("estimate", "ci", "ci_low", "ci_high")
@@ -108,9 +109,7 @@ class Rule:
         return self.on
 
 
-def load_rules(
-    path: str | Path | None = None, instrument: Instrument | None = None
-) -> list[Rule]:
+def load_rules(path: str | Path | None = None, instrument: Instrument | None = None) -> list[Rule]:
     """Load and validate the rules; every problem is reported at once, each with the rule id.
 
     Raises
@@ -202,97 +201,12 @@ def _parse_rule(
     if kind not in KINDS:
         problems.append(f"{where}: finding.kind must be one of {', '.join(KINDS)}, found {kind!r}")
         return None
-    item = finding.get("item")
-    battery = finding.get("battery")
-    raw_labels = finding.get("labels") or ()
-    if isinstance(raw_labels, str):
-        raw_labels = [raw_labels]
-    labels = tuple(str(v) for v in raw_labels)
-    if kind in ("share", "change"):
-        if not item:
-            problems.append(f"{where}: finding.item is required for kind {kind}")
-        if not labels:
-            problems.append(f"{where}: finding.labels is required for kind {kind}")
-        if battery:
-            problems.append(f"{where}: finding.battery belongs to kind index, not {kind}")
-    if kind == "index":
-        if not battery:
-            problems.append(f"{where}: finding.battery is required for kind index")
-        if item or labels:
-            problems.append(f"{where}: kind index takes a battery, not item/labels")
+    item, battery, labels = _parse_finding(finding, kind, where, problems)
     if instrument is not None:
-        if item and item not in instrument:
-            problems.append(f"{where}: unknown item {item!r}")
-        elif item:
-            it = instrument.item(item)
-            if it.scale is None or it.type not in ("single", "likert", "multi"):
-                problems.append(f"{where}: item {item!r} has no answer labels ({it.type})")
-            else:
-                for lab in labels:
-                    match = it.scale.match(lab)
-                    if match is None:
-                        problems.append(
-                            f"{where}: {lab!r} is not a label of {item!r} "
-                            f"(labels: {', '.join(it.scale.categories)})"
-                        )
-                    elif match.missing:
-                        problems.append(
-                            f"{where}: {lab!r} is a non-substantive answer of {item!r}; "
-                            "shares are of substantive answers"
-                        )
-        if battery and not any(i.battery == battery for i in instrument.items):
-            problems.append(f"{where}: unknown battery {battery!r}")
-        theme = raw.get("theme")
-        if theme is not None and instrument.themes and theme not in instrument.themes:
-            problems.append(
-                f"{where}: unknown theme {theme!r} (themes: {', '.join(instrument.themes)})"
-            )
-    wave = finding.get("wave", "latest")
-    if wave != "latest":
-        wave = _wave_value(wave, "wave", where, problems, instrument) or "latest"
-    wave_from = _wave_value(finding.get("from"), "from", where, problems, instrument)
-    wave_to = _wave_value(finding.get("to"), "to", where, problems, instrument)
-    if kind != "change" and (wave_from is not None or wave_to is not None):
-        problems.append(f"{where}: finding.from/to belong to kind change")
-    if wave_from is not None and wave_to is not None and wave_from >= wave_to:
-        problems.append(f"{where}: finding.from must be an earlier wave than finding.to")
-    op = str(threshold.get("op", ">="))
-    if op not in OPS:
-        problems.append(f"{where}: threshold.op must be one of {', '.join(OPS)}, found {op!r}")
-        op = ">="
-    value = threshold.get("value")
-    if not isinstance(value, int | float) or isinstance(value, bool):
-        problems.append(f"{where}: threshold.value must be a number, found {value!r}")
-        value = 0
-    elif kind in ("share", "index") and not 0 <= value <= 100:
-        problems.append(f"{where}: threshold.value must lie between 0 and 100, found {value}")
-    on = threshold.get("on", "estimate")
-    if on not in ON:
-        problems.append(f"{where}: threshold.on must be one of {', '.join(ON)}, found {on!r}")
-        on = "estimate"
-    elif on == "ci_low" and op in ("<", "<="):
-        problems.append(
-            f"{where}: threshold.on ci_low with {op} lets the rule fire on the most favourable "
-            "end of the interval; use on: ci (the whole interval) or ci_high"
-        )
-    elif on == "ci_high" and op in (">", ">="):
-        problems.append(
-            f"{where}: threshold.on ci_high with {op} lets the rule fire on the most favourable "
-            "end of the interval; use on: ci (the whole interval) or ci_low"
-        )
-    goal = raw.get("goal")
-    if isinstance(goal, bool) or goal not in config.GOALS:
-        problems.append(f"{where}: goal must be one of {sorted(config.GOALS)}, found {goal!r}")
-    enabled = raw.get("enabled", True)
-    if not isinstance(enabled, bool):
-        problems.append(f"{where}: enabled must be true or false, found {enabled!r}")
-    text = raw.get("recommendation")
-    if not isinstance(text, str) or not text.strip():
-        problems.append(f"{where}: recommendation text is missing")
-        text = ""
-    for key in ("title", "rationale"):
-        if raw.get(key) is not None and not isinstance(raw.get(key), str):
-            problems.append(f"{where}: {key} must be text")
+        _check_against_instrument(raw, item, battery, labels, instrument, where, problems)
+    wave, wave_from, wave_to = _parse_waves(finding, kind, where, problems, instrument)
+    op, value, on = _parse_threshold(threshold, kind, where, problems)
+    goal, enabled, text = _parse_texts(raw, where, problems)
     flabel = finding.get("label")
     return Rule(
         id=rid,
@@ -314,3 +228,131 @@ def _parse_rule(
         title=str(raw["title"]).strip() if isinstance(raw.get("title"), str) else None,
         finding_label=str(flabel) if isinstance(flabel, str) else None,
     )
+
+
+def _parse_finding(
+    finding: dict[str, Any], kind: str, where: str, problems: list[str]
+) -> tuple[Any, Any, tuple[str, ...]]:
+    """The item (share, change) or battery (index) and the answer labels of a finding."""
+    item = finding.get("item")
+    battery = finding.get("battery")
+    raw_labels = finding.get("labels") or ()
+    if isinstance(raw_labels, str):
+        raw_labels = [raw_labels]
+    labels = tuple(str(v) for v in raw_labels)
+    if kind in ("share", "change"):
+        if not item:
+            problems.append(f"{where}: finding.item is required for kind {kind}")
+        if not labels:
+            problems.append(f"{where}: finding.labels is required for kind {kind}")
+        if battery:
+            problems.append(f"{where}: finding.battery belongs to kind index, not {kind}")
+    if kind == "index":
+        if not battery:
+            problems.append(f"{where}: finding.battery is required for kind index")
+        if item or labels:
+            problems.append(f"{where}: kind index takes a battery, not item/labels")
+    return item, battery, labels
+
+
+def _check_against_instrument(
+    raw: dict[str, Any],
+    item: Any,
+    battery: Any,
+    labels: tuple[str, ...],
+    instrument: Instrument,
+    where: str,
+    problems: list[str],
+) -> None:
+    """Item, labels, battery and theme must exist in the instrument; labels be substantive."""
+    if item and item not in instrument:
+        problems.append(f"{where}: unknown item {item!r}")
+    elif item:
+        it = instrument.item(item)
+        if it.scale is None or it.type not in ("single", "likert", "multi"):
+            problems.append(f"{where}: item {item!r} has no answer labels ({it.type})")
+        else:
+            for lab in labels:
+                match = it.scale.match(lab)
+                if match is None:
+                    problems.append(
+                        f"{where}: {lab!r} is not a label of {item!r} "
+                        f"(labels: {', '.join(it.scale.categories)})"
+                    )
+                elif match.missing:
+                    problems.append(
+                        f"{where}: {lab!r} is a non-substantive answer of {item!r}; "
+                        "shares are of substantive answers"
+                    )
+    if battery and not any(i.battery == battery for i in instrument.items):
+        problems.append(f"{where}: unknown battery {battery!r}")
+    theme = raw.get("theme")
+    if theme is not None and instrument.themes and theme not in instrument.themes:
+        problems.append(
+            f"{where}: unknown theme {theme!r} (themes: {', '.join(instrument.themes)})"
+        )
+
+
+def _parse_waves(
+    finding: dict[str, Any],
+    kind: str,
+    where: str,
+    problems: list[str],
+    instrument: Instrument | None,
+) -> tuple[Any, int | None, int | None]:
+    """``wave`` (share, index) or ``from``/``to`` (change)."""
+    wave = finding.get("wave", "latest")
+    if wave != "latest":
+        wave = _wave_value(wave, "wave", where, problems, instrument) or "latest"
+    wave_from = _wave_value(finding.get("from"), "from", where, problems, instrument)
+    wave_to = _wave_value(finding.get("to"), "to", where, problems, instrument)
+    if kind != "change" and (wave_from is not None or wave_to is not None):
+        problems.append(f"{where}: finding.from/to belong to kind change")
+    if wave_from is not None and wave_to is not None and wave_from >= wave_to:
+        problems.append(f"{where}: finding.from must be an earlier wave than finding.to")
+    return wave, wave_from, wave_to
+
+
+def _parse_threshold(
+    threshold: dict[str, Any], kind: str, where: str, problems: list[str]
+) -> tuple[str, Any, str]:
+    """Operator, value and what must pass it; never the favourable end of the interval."""
+    op = str(threshold.get("op", ">="))
+    if op not in OPS:
+        problems.append(f"{where}: threshold.op must be one of {', '.join(OPS)}, found {op!r}")
+        op = ">="
+    value = threshold.get("value")
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        problems.append(f"{where}: threshold.value must be a number, found {value!r}")
+        value = 0
+    elif kind in ("share", "index") and not 0 <= value <= 100:
+        problems.append(f"{where}: threshold.value must lie between 0 and 100, found {value}")
+    on = threshold.get("on", "estimate")
+    if on not in ON:
+        problems.append(f"{where}: threshold.on must be one of {', '.join(ON)}, found {on!r}")
+        on = "estimate"
+    elif (on == "ci_low" and op in ("<", "<=")) or (on == "ci_high" and op in (">", ">=")):
+        other = "ci_high" if on == "ci_low" else "ci_low"
+        problems.append(
+            f"{where}: threshold.on {on} with {op} lets the rule fire on the most favourable "
+            f"end of the interval; use on: ci (the whole interval) or {other}"
+        )
+    return op, value, on
+
+
+def _parse_texts(raw: dict[str, Any], where: str, problems: list[str]) -> tuple[Any, Any, str]:
+    """Goal, enabled flag and the recommendation text (title and rationale must be text)."""
+    goal = raw.get("goal")
+    if isinstance(goal, bool) or goal not in config.GOALS:
+        problems.append(f"{where}: goal must be one of {sorted(config.GOALS)}, found {goal!r}")
+    enabled = raw.get("enabled", True)
+    if not isinstance(enabled, bool):
+        problems.append(f"{where}: enabled must be true or false, found {enabled!r}")
+    text = raw.get("recommendation")
+    if not isinstance(text, str) or not text.strip():
+        problems.append(f"{where}: recommendation text is missing")
+        text = ""
+    for key in ("title", "rationale"):
+        if raw.get(key) is not None and not isinstance(raw.get(key), str):
+            problems.append(f"{where}: {key} must be text")
+    return goal, enabled, text
