@@ -83,7 +83,11 @@ def test_yaml_on_key_is_honoured(tmp_path: Path, small_instrument) -> None:
         ({"threshold": '  threshold: {op: "=>", value: 30}'}, "threshold.op must be one of"),
         ({"threshold": '  threshold: {op: ">=", value: "30"}'}, "threshold.value must be a num"),
         ({"threshold": '  threshold: {op: ">=", value: 130}'}, "between 0 and 100"),
-        ({"threshold": '  threshold: {op: "<", value: 30, on: ci_low}'}, "use on: ci"),
+        (
+            {"threshold": '  threshold: {op: "<", value: 30, on: ci_low}'},
+            "use on: ci (the whole interval) or ci_high",
+        ),
+        ({"threshold": '  threshold: {op: ">=", value: 30, on: ci_high}'}, "or ci_low"),
         ({"threshold": '  threshold: {op: ">=", value: 3, on: always}'}, "threshold.on must be"),
         ({"threshold": '  treshold: {op: ">=", value: 3}'}, "unknown rule key(s) treshold"),
         ({"goal": "  goal: 7"}, "goal must be one of"),
