@@ -28,9 +28,15 @@ def wheel_env(tmp_path_factory) -> Path:
     taken from the test environment, so nothing is downloaded)."""
     work = tmp_path_factory.mktemp("install")
     dist = work / "dist"
+    source = work / "source"  # build from a copy: setuptools writes build/ into the source
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
+    shutil.copytree(ROOT / "fslt_survey", source / "fslt_survey",
+                    ignore=shutil.ignore_patterns("__pycache__"))
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q",
-         "-w", str(dist), str(ROOT)],
+         "-w", str(dist), str(source)],
         check=True,
         cwd=work,
     )

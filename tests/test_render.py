@@ -27,7 +27,6 @@ from fslt_survey.render import (
     CellExecutionError,
     RenderResult,
     choose_engine,
-    markdown_image,
     render_document,
     render_project,
 )
@@ -37,6 +36,7 @@ from fslt_survey.render.project import deep_merge, document_config, load_project
 from fslt_survey.render.qmd import CodeCell, parse_qmd
 from fslt_survey.render.quarto import quarto_command, quarto_path
 from fslt_survey.render.site import PageInfo, navbar_html, relative_href
+from fslt_survey.tables import markdown_image
 
 FIG_ALT = "Søjlediagram over svar: A 3, B 5 og C 2"
 LINE_ALT = "En linje der stiger jævnt fra 1 til 3"
@@ -147,7 +147,7 @@ Antal kategorier: `{{python}} len(["A", "B", "C"])`.
 
 ```{{python}}
 #| output: asis
-from fslt_survey.render.markup import markdown_image
+from fslt_survey.tables import markdown_image
 fig, ax = plt.subplots(figsize=(3, 2))
 ax.plot([1, 2, 3])
 fig.savefig("linje.svg")

@@ -18,7 +18,6 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from fslt_survey.errors import RenderError
-from fslt_survey.render.markup import markdown_image
 from fslt_survey.render.project import SOURCE_SUFFIXES, Project, load_project
 from fslt_survey.render.quarto import quarto_path, render_document_quarto, render_project_quarto
 from fslt_survey.render.results import CellExecutionError, DocumentResult, RenderResult
@@ -31,7 +30,6 @@ __all__ = [
     "RenderResult",
     "choose_engine",
     "load_project",
-    "markdown_image",
     "render_document",
     "render_project",
 ]
