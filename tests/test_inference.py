@@ -195,9 +195,9 @@ def test_adjust_pvalues_nan_series_and_errors() -> None:
     ref = multipletests([0.01, 0.04, 0.03], method="fdr_bh")[1]
     np.testing.assert_allclose(out.dropna().to_numpy(), ref)
     assert adjust_pvalues([]).shape == (0,)
-    with pytest.raises(SurveyDataError):
+    with pytest.raises(SurveyDataError, match="p-values must lie between 0 and 1"):
         adjust_pvalues([0.5, 1.5])
-    with pytest.raises(SurveyDataError):
+    with pytest.raises(SurveyDataError, match="unknown adjustment method"):
         adjust_pvalues([0.5], method="sidak")
 
 

@@ -40,9 +40,9 @@ def test_wilson_vectorised_other_level_and_empty() -> None:
 
 
 def test_wilson_rejects_bad_input() -> None:
-    with pytest.raises(SurveyDataError):
+    with pytest.raises(SurveyDataError, match=r"0 <= k <= n \(found 'k=5.0, n=3.0'\)"):
         wilson_ci(5, 3)
-    with pytest.raises(SurveyDataError):
+    with pytest.raises(SurveyDataError, match="confidence level must be between 0 and 1"):
         wilson_ci(1, 3, conf=95)
 
 

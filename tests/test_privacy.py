@@ -638,7 +638,7 @@ def test_atomic_write_replaces_and_leaves_no_temp_files(tmp_path: Path) -> None:
 
     with pytest.raises(RuntimeError, match="boom"):
         write_csv_safe(pd.DataFrame({"a": [Boom()]}), target)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="Invalid character / found in sheet title"):
         write_xlsx_safe(pd.DataFrame({"a": [1]}), target.with_suffix(".xlsx"), sheet_name="a/b")
     assert target.read_text(encoding="utf-8-sig").splitlines() == ["a", "2"]
     assert sorted(p.name for p in target.parent.iterdir()) == ["tabel.csv"]

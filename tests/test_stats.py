@@ -573,7 +573,7 @@ def test_errors_are_survey_data_errors(inst, data) -> None:
         tab_single(data.assign(driver=["Måske"] * 12), inst.item("driver"))
     with pytest.raises(SurveyDataError, match="not categorical"):
         tab_single(data, "antal")
-    with pytest.raises(SurveyDataError):
+    with pytest.raises(SurveyDataError, match="cannot tabulate item 'behov_a' of type 'likert'"):
         tab_multi(data, inst.item("behov_a"))
     with pytest.raises(SurveyDataError, match="unordered"):
         tab_likert_summary(data, [inst.item("driver")])
