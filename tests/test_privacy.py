@@ -310,6 +310,65 @@ def test_pseudonymise_requires_a_real_salt(salt: str | None) -> None:
         pseudonymise(["x"], salt)  # type: ignore[arg-type]
 
 
+def test_pseudonymise_is_hmac_sha256_of_the_normalised_text() -> None:
+    """The code is HMAC-SHA256(salt, NFC + collapsed whitespace + casefold) in hex, computed here
+    with the standard library as the reference; a bytes salt is the same key as its text."""
+    import hashlib
+    import hmac
+
+    values = pd.Series([None, "  Foreningen\u00a0\u00a0A\u030a ", "Foreningen Å"], name="navn")
+    codes = pseudonymise(values, SALT, prefix="X", length=64)
+    want = hmac.new(SALT.encode("utf-8"), "foreningen å".encode(), hashlib.sha256).hexdigest()
+    assert codes.tolist()[1:] == [f"X-{want}", f"X-{want}"]
+    assert codes.iloc[0] is pd.NA and codes.name == "navn" and len(codes) == 3
+    assert isinstance(codes.dtype, pd.StringDtype)
+    assert pseudonymise(["Foreningen Å"], SALT.encode(), length=4).tolist() == [f"F-{want[:4]}"]
+    raw = hmac.new(SALT.encode(), b" A", hashlib.sha256).hexdigest()[:6]
+    assert pseudonymise([" A"], SALT, normalise=False, prefix="").tolist() == [raw]
+
+
+def test_pseudonymise_bounds_and_collisions() -> None:
+    """Salt of 16 characters and lengths 4 and 64 are accepted; 15, 3 and 65 are refused with a
+    message saying what was expected; two values sharing a truncated code are an error."""
+    assert pseudonymise(["x"], "s" * 16).notna().all()
+    with pytest.raises(SurveyDataError, match="salt of at least 16 characters") as info:
+        pseudonymise(["x"], "s" * 15)
+    assert info.value.found == "15 characters"
+    assert info.value.expected == "a secret such as secrets.token_hex(16)"
+    with pytest.raises(SurveyDataError, match="salt") as info:
+        pseudonymise(["x"], None)  # type: ignore[arg-type]
+    assert info.value.found is None
+    for length in (4, 64):
+        assert len(pseudonymise(["x"], SALT, prefix="", length=length).iloc[0]) == length
+    for length in (3, 65):
+        with pytest.raises(ValueError, match=f"length must be between 4 and 64, got {length}"):
+            pseudonymise(["x"], SALT, length=length)
+    with pytest.raises(ValueError, match=r"two different values share the code F-[0-9a-f]{4}"):
+        pseudonymise([f"Forening {i}" for i in range(2000)], SALT, length=4)  # 16**4 codes
+    assert pseudonymise(["A", "a", "A "], SALT, length=4).nunique() == 1  # same value: no error
+
+
+def test_allowed_values_are_compared_as_normalised_values() -> None:
+    """``allow`` compares e-mails case- and ``mailto:``-insensitively with spaces around ``@``
+    removed, phone numbers by their last 8 digits and CPR numbers by all 10 digits."""
+    text = ("Skriv til Info @ FSLT.dk eller ring +45 12 34 56 78. "
+            "CPR 010190-1234 og 110190-1234.")
+    allow = ["MAILTO:info@fslt.dk", "12345678", "0101901234"]
+    kinds = [f.kind for f in scan_for_personal_data(text, allow=allow)]
+    assert kinds == ["cpr"]  # only the CPR number that differs in its first digits
+    assert [f.kind for f in scan_for_personal_data(text)] == ["email", "phone", "cpr", "cpr"]
+    assert [f.kind for f in scan_for_personal_data("a@b.dk", allow=["mailto:c@b.dk"])] == [
+        "email"]
+
+
+def test_redact_series_uses_the_names() -> None:
+    s = pd.Series(["Hej fra Anna Hansen", None], name="svar")
+    out = redact_series(s, names=["Anna Hansen"])
+    assert out.iloc[0] == "Hej fra [navn]" and pd.isna(out.iloc[1]) and out.name == "svar"
+    red, counts = redact_series_counts(s, ["Anna Hansen"])
+    assert counts["name"] == 1 and red.iloc[0] == "Hej fra [navn]"
+
+
 # ---------------------------------------------------------------------------------------------
 # Small-cell suppression
 # ---------------------------------------------------------------------------------------------
@@ -649,3 +708,64 @@ def test_escape_html() -> None:
         "&lt;a href=&quot;x&quot;&gt;Ø &amp; &#x27;y&#x27;&lt;/a&gt;"
     )
     assert escape_html(None) == "" and escape_html(3) == "3"
+
+
+# --------------------------------------------------------------------------- bad tables, exactly
+
+
+def _raises(message: str, func, *args, **kwargs) -> SurveyDataError:
+    with pytest.raises(SurveyDataError, match=re.escape(message)) as info:
+        func(*args, **kwargs)
+    return info.value
+
+
+def test_suppression_refuses_bad_tables_naming_column_expected_and_found() -> None:
+    """Each refusal of a bad table says what, where (column), what was expected and found."""
+    t = pd.DataFrame({"category": ["A", "B", "C"], "n": [2, 10, 30], "base": 42})
+    cases = [
+        (t.assign(category=["A", None, "C"]),
+         ("suppression keys must not be missing", "category", None, None)),
+        (pd.concat([t, t.iloc[[0]]]),
+         ("the table has duplicate cells", "category", "one row per cell", None)),
+        (t.assign(n=[2.5, 10, 30]), ("counts must be non-negative whole numbers", "n",
+                                     "counts such as 0, 3, 12", "1 invalid value(s)")),
+        (t.assign(base=[42, -1, 42]), ("bases must be non-negative whole numbers", "base",
+                                       "counts such as 0, 3, 12", "1 invalid value(s)")),
+        (t.drop(columns="base"), ("the table lacks a column that suppression needs", "base",
+                                  "column 'base'", "category, n")),
+        (t.assign(n=[20, 10, 30]), ("the counts of a group add up to more than its base", None,
+                                    "single-select counts (or pass multi_select=True)", None)),
+    ]
+    for table, expected in cases:
+        exc = _raises(expected[0], suppress_counts, table, k=5)
+        assert (exc.message, exc.column, exc.expected, exc.found) == expected
+    two = pd.DataFrame({"g": ["a", "a", "b", "b"], "h": ["u", "u", "v", "v"],
+                        "category": ["x", "y", "x", "y"], "n": [3, 4, 5, 6],
+                        "base": [7, 7, 12, 11]})
+    exc = _raises("the base differs", suppress_counts, two, k=5, group_col="g")
+    assert (exc.message, exc.found) == ("the base differs within one group", "b")
+    exc = _raises("keys must not be missing", suppress_counts,
+                  two.assign(g=["a", None, "b", "b"]), k=5, group_col="g")
+    assert exc.column == "g, category"
+    exc = _raises("keys must not be missing", suppress_counts,
+                  two.assign(h=[None, "u", "v", "v"]), k=5, by=["h"], group_col="g")
+    assert exc.column == "h, g, category"
+    wide = pd.DataFrame({"x": [1, 2], "y": [3, 4]}, index=["a", "b"])
+    exc = _raises("cross-tab cells must be", suppress_crosstab, wide.assign(z=[1.5, 2]), k=5)
+    assert (exc.message, exc.column) == ("cross-tab cells must be non-negative whole numbers",
+                                         "z")
+
+
+def test_suppression_output_types_and_hidden_columns() -> None:
+    """``n`` and ``base`` come back as Int64, ``suppression`` as string; every ``hide_cols``
+    column (and only those) is NA in suppressed cells."""
+    t = pd.DataFrame({"category": ["A", "B", "C"], "n": [2, 10, 30], "base": 42,
+                      "x": [1.0, 2.0, 3.0], "pct": [4.8, 23.8, 71.4]}, index=[7, 8, 9])
+    out = suppress_counts(t, k=5, hide_cols=["x"])
+    assert out.index.tolist() == [7, 8, 9]
+    assert str(out["n"].dtype) == "Int64" and str(out["base"].dtype) == "Int64"
+    assert isinstance(out["suppression"].dtype, pd.StringDtype)
+    assert out["suppression"].tolist() == ["primær", "sekundær", pd.NA]
+    assert out["x"].isna().tolist() == [True, True, False]
+    assert out["pct"].tolist() == [4.8, 23.8, 71.4]  # not in hide_cols: left alone
+    assert suppress_counts(t, k=5)["pct"].isna().tolist() == [True, True, False]  # default

@@ -13,6 +13,7 @@ Usage::
     scripts/mutation privacy stats        # some packages
     scripts/mutation followup --mutate 'fslt_survey/followup/feedback.py'   # a documented sample
     scripts/mutation clean --tests 'tests/test_clean*.py' 'tests/test_known_bugs.py'
+    scripts/mutation stats --sample 5     # every 5th mutant (by name) not yet checked
     scripts/mutation privacy --report     # scores and surviving mutants of the last run only
     scripts/mutation privacy --show       # ... plus the diff of every surviving mutant
 """
@@ -158,6 +159,27 @@ def score(workdir: Path, mutate: list[str]) -> tuple[Score, list[str]]:
     return total, survivors
 
 
+def mutant_codes(workdir: Path, mutate: list[str]) -> dict[str, int | None]:
+    codes: dict[str, int | None] = {}
+    for path in mutate:
+        meta = workdir / "mutants" / (path + ".meta")
+        if meta.exists():
+            codes.update(json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"])
+    return codes
+
+
+def sample(workdir: Path, mutate: list[str], every: int) -> list[str]:
+    """Every ``every``-th mutant (sorted by name) that has no result yet.
+
+    The mutants must exist: when they do not, mutmut is run once with a name that matches none,
+    which generates them (and collects which tests cover which function) and then stops.
+    """
+    if not mutant_codes(workdir, mutate):
+        run_mutmut(workdir, ["run", "fslt_survey.generate-only.*"])
+    codes = mutant_codes(workdir, mutate)
+    return [n for n in sorted(codes)[::every] if codes[n] is None]
+
+
 def run_mutmut(workdir: Path, args: list[str]) -> int:
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
     return subprocess.call([sys.executable, "-m", "mutmut", *args], cwd=workdir, env=env)
@@ -169,6 +191,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mutate", nargs="+", help="override the files mutated (globs)")
     parser.add_argument("--tests", nargs="+", help="override the test files run (globs)")
     parser.add_argument("--mutants", nargs="+", default=[], help="only these mutant names/globs")
+    parser.add_argument("--sample", type=int, metavar="N",
+                        help="a systematic sample: every N-th mutant by name (not yet checked)")
     parser.add_argument("--max-children", type=int, default=1, help="parallel workers (default 1)")
     parser.add_argument("--fresh", action="store_true", help="forget the previous run's results")
     parser.add_argument("--report", action="store_true", help="only print the last run's scores")
@@ -191,10 +215,15 @@ def main(argv: list[str] | None = None) -> int:
         if not args.report:
             prepare(workdir, workdir_pyproject(base, mutate, tests), args.fresh)
             print(f"== {package.name}: mutating {len(mutate)} file(s), running {tests}", flush=True)
-            code = run_mutmut(
-                workdir, ["run", "--max-children", str(args.max_children), *args.mutants]
-            )
-            status = status or code
+            names = list(args.mutants)
+            if args.sample:
+                names = sample(workdir, mutate, args.sample)
+                print(f"== {package.name}: sample of {len(names)} unchecked mutants", flush=True)
+            if names or not args.sample:
+                code = run_mutmut(
+                    workdir, ["run", "--max-children", str(args.max_children), *names]
+                )
+                status = status or code
         result, survivors = score(workdir, mutate)
         if args.show and survivors:
             for name in survivors:
