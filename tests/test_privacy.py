@@ -769,3 +769,85 @@ def test_suppression_output_types_and_hidden_columns() -> None:
     assert out["x"].isna().tolist() == [True, True, False]
     assert out["pct"].tolist() == [4.8, 23.8, 71.4]  # not in hide_cols: left alone
     assert suppress_counts(t, k=5)["pct"].isna().tolist() == [True, True, False]  # default
+
+
+# --------------------------------------------------------------------------- boundaries of k
+
+
+def test_crosstab_small_margins_at_the_boundaries() -> None:
+    """A row (column) whose total is 1 is suppressed whole, zeros and margin included; a total
+    of exactly k is not a small total (its zeros stay published), k = 5."""
+    wide = pd.DataFrame({"x": [6, 1, 5, 5], "y": [7, 0, 5, 0], "z": [8, 0, 5, 0]},
+                        index=["a", "b", "c", "d"])
+    for table, flip in ((wide, False), (wide.T, True)):
+        status = crosstab_suppression_status(table, k=5)
+        status = status.T if flip else status
+        assert status.loc["b"].tolist() == ["primær"] * 4  # total 1: the whole line
+        assert status.loc["d", "y"] == status.loc["d", "z"] == ""  # total 5: zeros published
+        assert status.loc["a"].tolist() == ["", "", "", ""]
+        assert status.index[-1] == "I alt" and status.columns[-1] == "I alt"
+        assert find_recoverable_crosstab(suppress_crosstab(table, k=5)) == []
+
+
+def test_group_bases_of_one_and_zero() -> None:
+    """A group of base 1 is suppressed whole (its zero too); a group of base 0 publishes its
+    zeros (nothing to protect)."""
+    rows = [("a", "x", 6, 13), ("a", "y", 7, 13), ("b", "x", 1, 1), ("b", "y", 0, 1),
+            ("c", "x", 0, 0), ("c", "y", 0, 0), ("d", "x", 8, 17), ("d", "y", 9, 17)]
+    t = pd.DataFrame(rows, columns=["group", "category", "n", "base"])
+    out = suppress_counts(t, k=5, group_col="group").set_index(["group", "category"])
+    assert out.loc[("b", "x"), "suppression"] == out.loc[("b", "y"), "suppression"] == "primær"
+    assert out.loc[("c", "x"), "n"] == 0 and out.loc[("c", "y"), "n"] == 0
+    assert not out.loc["c", "suppressed"].any()
+
+
+def test_column_totals_decide_the_secondary_suppression_of_other_groups() -> None:
+    """Group a's 1 is hidden with its row complement. Only if the column totals are published
+    (``column_totals=True``) does group b lose its cells too: 10 - b.x would give a.x."""
+    t = pd.DataFrame({"group": ["a", "a", "b", "b"], "category": ["x", "y", "x", "y"],
+                      "n": [1, 9, 9, 9], "base": [10, 10, 18, 18]})
+    unpublished = suppress_counts(t, k=5, group_col="group", column_totals=False)
+    assert unpublished["suppression"].tolist() == ["primær", "sekundær", pd.NA, pd.NA]
+    published = suppress_counts(t, k=5, group_col="group", column_totals=True)
+    assert published["suppression"].tolist() == ["primær", "sekundær", "sekundær", "sekundær"]
+
+
+def test_crosstab_margins_are_checked_one_condition_at_a_time() -> None:
+    """Given margins must be last on both axes and equal the row sums, the column sums and the
+    grand total; each violated alone is refused. Margins on one axis only are refused too."""
+    good = pd.DataFrame({"x": [6, 7, 13], "y": [8, 9, 17], "I alt": [14, 16, 30]},
+                        index=["a", "b", "I alt"])
+    assert suppress_crosstab(good, k=5).equals(suppress_crosstab(good.iloc[:2, :2], k=5))
+    bad_tables = {
+        "row order": good.iloc[[2, 0, 1]],
+        "column order": good[["I alt", "x", "y"]],
+        "row sums": good.assign(**{"I alt": [15, 15, 30]}),
+        "column sums": good.assign(x=[6, 7, 14], y=[8, 9, 16]),  # grand total still 30
+        "grand total": good.assign(**{"I alt": [14, 16, 31]}),
+        # all sums hold in an empty table: only the position gives the margins away
+        "zeros, margin row first": (good * 0).iloc[[2, 0, 1]],
+        "zeros, margin column first": (good * 0)[["I alt", "x", "y"]],
+    }
+    for what, table in bad_tables.items():
+        with pytest.raises(SurveyDataError, match="not last or do not equal the sums") as info:
+            crosstab_suppression_status(table, k=5)
+        assert info.value.found == "I alt", what
+    for one_axis in (good.iloc[:, :2], good.iloc[:2]):
+        with pytest.raises(SurveyDataError, match="margins on both axes or on none") as info:
+            suppress_crosstab(one_axis, k=5)
+        assert info.value.found == "I alt"
+
+
+def test_crosstab_without_published_margins_and_with_another_margin_name() -> None:
+    """``margins=False`` drops given margins and applies primary suppression only (same labels);
+    a custom ``margins_name`` is recognised by both functions."""
+    wide = pd.DataFrame({"x": [1, 7, 8], "y": [9, 9, 18], "Total": [10, 16, 26]},
+                        index=["a", "b", "Total"])
+    out = suppress_crosstab(wide, k=5, margins=False, margins_name="Total")
+    assert out.index.tolist() == ["a", "b"] and out.columns.tolist() == ["x", "y"]
+    assert out.isna().to_numpy().tolist() == [[True, False], [False, False]]
+    status = crosstab_suppression_status(wide, k=5, margins=False, margins_name="Total")
+    assert status.index.tolist() == ["a", "b"] and status.columns.tolist() == ["x", "y"]
+    kept = suppress_crosstab(wide, k=5, margins_name="Total")
+    assert kept.index.tolist() == ["a", "b", "Total"] and str(kept["x"].dtype) == "Int64"
+    assert pd.isna(kept.loc["a", "x"]) and pd.isna(kept.loc["b", "x"])  # column x: 8 - 7
