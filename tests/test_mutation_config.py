@@ -3,6 +3,7 @@ every package the README names, each with tests that exist, and never run by CI.
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
 from pathlib import Path
@@ -25,7 +26,7 @@ def test_every_package_has_source_and_tests() -> None:
 
 
 def test_the_generated_mutmut_config_selects_one_package() -> None:
-    base, packages = load_settings()
+    base, _ = load_settings()
     text = workdir_pyproject(base, ["fslt_survey/stats/waves.py"], ["tests/test_waves.py"])
     data = tomllib.loads(text)
     assert data["tool"]["mutmut"]["only_mutate"] == ["fslt_survey/stats/waves.py"]
@@ -41,8 +42,7 @@ def test_scores_and_samples_come_from_mutmut_result_files(tmp_path: Path) -> Non
     meta.parent.mkdir(parents=True)
     codes = {"m.a__mutmut_1": 1, "m.a__mutmut_2": 0, "m.a__mutmut_3": None,
              "m.a__mutmut_4": 33, "m.a__mutmut_5": 36, "m.a__mutmut_6": 34}
-    meta.write_text('{"exit_code_by_key": %s}' % str(codes).replace("'", '"').replace(
-        "None", "null"), encoding="utf-8")
+    meta.write_text(json.dumps({"exit_code_by_key": codes}), encoding="utf-8")
     result, survivors = score(tmp_path, ["fslt_survey/stats/x.py"])
     assert (result.killed, result.survived, result.not_checked, result.no_tests,
             result.timeout, result.skipped) == (1, 1, 1, 1, 1, 1)
