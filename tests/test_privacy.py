@@ -851,3 +851,25 @@ def test_crosstab_without_published_margins_and_with_another_margin_name() -> No
     kept = suppress_crosstab(wide, k=5, margins_name="Total")
     assert kept.index.tolist() == ["a", "b", "Total"] and str(kept["x"].dtype) == "Int64"
     assert pd.isna(kept.loc["a", "x"]) and pd.isna(kept.loc["b", "x"])  # column x: 8 - 7
+
+
+def test_a_bridge_between_two_cycles_gets_one_more_complement() -> None:
+    """Every line has two or more hidden cells summing to at least k, yet b-y joins two cycles of
+    hidden cells (a "dumbbell"): it lies on no cycle, so the published margins determine it
+    exactly (Gusfield 1988). One complement linking the two sides is added: the smallest
+    published link, 19 at c-w here and 21 at a-y when that is the smallest."""
+    base = [[3, 3, 21, 22], [3, 3, 2, 25], [30, 23, 3, 3], [26, 27, 3, 3]]
+    for smallest, value in (("a-y", 21), ("c-w", 19)):
+        counts = [row[:] for row in base]
+        if smallest == "c-w":
+            counts[2][0] = value
+        wide = pd.DataFrame(counts, index=list("abcd"), columns=list("wxyz"))
+        status = crosstab_suppression_status(wide, k=5)
+        inner = status.iloc[:4, :4]
+        primary = {(r, c) for r in "abcd" for c in "wxyz" if inner.loc[r, c] == "primær"}
+        assert primary == {(r, c) for r in "abcd" for c in "wxyz" if counts["abcd".index(r)][
+            "wxyz".index(c)] < 5}
+        secondary = [f"{r}-{c}" for r in status.index for c in status.columns
+                     if status.loc[r, c] == "sekundær"]
+        assert secondary == [smallest]
+        assert find_recoverable_crosstab(suppress_crosstab(wide, k=5)) == []
