@@ -873,3 +873,24 @@ def test_a_bridge_between_two_cycles_gets_one_more_complement() -> None:
                      if status.loc[r, c] == "sekundær"]
         assert secondary == [smallest]
         assert find_recoverable_crosstab(suppress_crosstab(wide, k=5)) == []
+
+
+def test_secondary_suppression_adds_no_unneeded_cell_on_a_bridged_table() -> None:
+    """A 5x4 table whose protection needs the bridge step: the result is safe against the
+    attacker, and each secondary cell is needed (publishing it again makes a hidden cell
+    recoverable), so a broken bridge step that hides one cell too many is caught too."""
+    counts = [[3, 20, 3, 20], [12, 3, 3, 0], [12, 3, 30, 8], [30, 4, 12, 8], [2, 30, 8, 20]]
+    wide = pd.DataFrame(counts, index=[f"r{i}" for i in range(5)],
+                        columns=[f"c{j}" for j in range(4)])
+    status = crosstab_suppression_status(wide, k=5)
+    out = suppress_crosstab(wide, k=5)
+    assert find_recoverable_crosstab(out) == []
+    full = wide.assign(**{"I alt": wide.sum(axis=1)})
+    full.loc["I alt"] = full.sum(axis=0)
+    secondary = [(r, c) for r in status.index for c in status.columns
+                 if status.loc[r, c] == "sekundær"]
+    assert secondary == [("r2", "c0"), ("r2", "c3"), ("r3", "c3"), ("r4", "c2")]
+    for r, c in secondary:
+        again = out.copy()
+        again.loc[r, c] = full.loc[r, c]
+        assert find_recoverable_crosstab(again) != [], (r, c)
