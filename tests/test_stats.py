@@ -633,3 +633,26 @@ def test_frequency_properties(values: list[str | None]) -> None:
     assert (tab.loc[tab["missing"], "base"] == asked).all()
     full = tab_single(df, item, include_missing=True)
     assert full["n"].sum() == asked
+
+
+def test_tab_multi_reads_object_columns_and_counts_an_unseen_option_as_not_ticked(
+        small_instrument) -> None:
+    """Option columns of True/False/None (as read back from a CSV) count like boolean ones; an
+    option left NA in an answered question is not ticked; a non-boolean value is refused."""
+    item = small_instrument.item("temaer")
+    data = pd.DataFrame({"temaer__frivillige": [True, False, None, True],
+                         "temaer__fundraising": [None, True, None, False],
+                         "temaer__gdpr": [False, False, None, None]}, dtype=object)
+    data["temaer__missing"] = pd.Categorical([None, None, "Ved ikke", None],
+                                             categories=["Ved ikke"])
+    out = tab_multi(data, item)
+    chosen = out[~out["missing"]]
+    # answered: rows 0, 1 and 3 (row 2 answered "Ved ikke"); ticks 2, 1 and 0 of 3
+    assert chosen["n"].tolist() == [2, 1, 0] and chosen["base"].tolist() == [3, 3, 3]
+    typed = data.astype({c: "boolean" for c in data.columns[:3]})
+    pd.testing.assert_frame_equal(tab_multi(typed, item), out)
+    with pytest.raises(SurveyDataError, match="multi-select column 'temaer__gdpr' is not "
+                       "boolean") as info:
+        tab_multi(data.assign(temaer__gdpr=["x", False, None, None]), item)
+    assert (info.value.column, info.value.expected, info.value.found) == (
+        "temaer__gdpr", "True/False/NA", "object")
