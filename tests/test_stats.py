@@ -656,3 +656,35 @@ def test_tab_multi_reads_object_columns_and_counts_an_unseen_option_as_not_ticke
         tab_multi(data.assign(temaer__gdpr=["x", False, None, None]), item)
     assert (info.value.column, info.value.expected, info.value.found) == (
         "temaer__gdpr", "True/False/NA", "object")
+
+
+def test_columns_without_a_codebook_item_are_described_by_their_dtype() -> None:
+    """Tabulating by column name alone: an ordered categorical is a Likert item (median and top-2
+    allowed), an unordered one a single choice, ``x__<key>`` columns a multi-select; anything
+    else is refused naming the column, what was expected and what was found."""
+    grad = ["Høj", "Middel", "Lav"]
+    data = pd.DataFrame({
+        "skala": pd.Categorical(["Høj", "Lav", "Høj", None], categories=grad, ordered=True),
+        "valg": pd.Categorical(["a", "b", "a", "a"], categories=["a", "b"]),
+        "tal": [1, 2, 3, 4],
+        "tema__x": pd.array([True, False, True, None], dtype="boolean"),
+        "tema__y": pd.array([False, False, True, None], dtype="boolean"),
+    })
+    summary = tab_likert_summary(data, ["skala"]).iloc[0]
+    assert (summary["item"], summary["base"], summary["top2_n"], summary["median"]) == (
+        "skala", 3, 2, "Høj")
+    with pytest.raises(SurveyDataError, match="unordered"):
+        tab_likert_summary(data, ["valg"])
+    single = tab_single(data, "valg")
+    assert single.loc[~single["missing"], "n"].tolist() == [3, 1]
+    multi = tab_multi(data, "tema")
+    assert multi.loc[~multi["missing"], ["category", "n", "base"]].values.tolist() == [
+        ["x", 2, 3], ["y", 1, 3]]
+    with pytest.raises(SurveyDataError, match="column 'tal' is not categorical") as info:
+        tab_single(data, "tal")
+    assert (info.value.column, info.value.expected, info.value.found) == (
+        "tal", "a categorical choice column", "int64")
+    with pytest.raises(SurveyDataError, match="unknown item 'intet'") as info:
+        tab_single(data, "intet")
+    assert (info.value.column, info.value.expected) == (
+        "intet", "an item column or multi-select option columns")
