@@ -334,6 +334,7 @@ def test_pseudonymise_bounds_and_collisions() -> None:
     with pytest.raises(SurveyDataError, match="salt of at least 16 characters") as info:
         pseudonymise(["x"], "s" * 15)
     assert info.value.found == "15 characters"
+    assert info.value.message == "pseudonymisation needs a secret salt of at least 16 characters"
     assert info.value.expected == "a secret such as secrets.token_hex(16)"
     with pytest.raises(SurveyDataError, match="salt") as info:
         pseudonymise(["x"], None)  # type: ignore[arg-type]
