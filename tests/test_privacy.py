@@ -730,6 +730,8 @@ def test_suppression_refuses_bad_tables_naming_column_expected_and_found() -> No
          ("the table has duplicate cells", "category", "one row per cell", None)),
         (t.assign(n=[2.5, 10, 30]), ("counts must be non-negative whole numbers", "n",
                                      "counts such as 0, 3, 12", "1 invalid value(s)")),
+        (t.assign(n=["x", 10, 30]), ("counts must be non-negative whole numbers", "n",
+                                     "counts such as 0, 3, 12", "1 invalid value(s)")),
         (t.assign(base=[42, -1, 42]), ("bases must be non-negative whole numbers", "base",
                                        "counts such as 0, 3, 12", "1 invalid value(s)")),
         (t.drop(columns="base"), ("the table lacks a column that suppression needs", "base",
