@@ -119,3 +119,9 @@ def test_newcombe_paired_every_branch_of_phi(table, conf) -> None:
     got = newcombe_paired_ci(table, conf)
     assert got == pytest.approx(_newcombe10(table, conf), abs=1e-12)
     assert got[1] <= got[0] <= got[2]
+
+
+def test_wilson_refuses_a_confidence_level_of_zero_or_one() -> None:
+    for conf in (0, 0.0, 1, 1.0):
+        with pytest.raises(SurveyDataError, match="confidence level must be between 0 and 1"):
+            wilson_ci(1, 3, conf=conf)

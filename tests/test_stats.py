@@ -688,3 +688,23 @@ def test_columns_without_a_codebook_item_are_described_by_their_dtype() -> None:
         tab_single(data, "intet")
     assert (info.value.column, info.value.expected) == (
         "intet", "an item column or multi-select option columns")
+
+
+def test_weight_column_checks(inst, data) -> None:
+    """A weight of 0 is allowed (the row counts for nothing); NA, negative, boolean and
+    missing weight columns are refused naming the column."""
+    zero = data.assign(weight=[0.0] + [1.0] * (len(data) - 1))
+    tab = tab_single(zero, inst.item("behov_a"), weights="weight")
+    plain = tab_single(data.iloc[1:], inst.item("behov_a"))
+    sub, ref = tab[~tab["missing"]], plain[~plain["missing"]]
+    assert sub["pct"].tolist() == pytest.approx(ref["pct"].tolist())
+    for bad, message in (([None] + [1.0] * (len(data) - 1), "finite and non-negative"),
+                         ([-1.0] + [1.0] * (len(data) - 1), "finite and non-negative"),
+                         ([True] * len(data), "weights must be numeric")):
+        with pytest.raises(SurveyDataError, match=message) as info:
+            tab_single(data.assign(weight=pd.array(bad)), inst.item("behov_a"),
+                       weights="weight")
+        assert info.value.column == "weight"
+    with pytest.raises(SurveyDataError, match="weight column 'vægt' is not in the data") as info:
+        tab_single(data, inst.item("behov_a"), weights="vægt")
+    assert info.value.expected == "a column made by poststratify()"
