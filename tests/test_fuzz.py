@@ -204,6 +204,9 @@ READ_REFUSALS = {
     and not _decodes(d, "cp1252"),
     "the file looks binary": lambda d, s: re.search(rb"[\x01-\x08\x0e-\x1f]", d) is not None,
     "not an xlsx workbook": lambda d, s: s == ".xlsx",
+    # a zip signature makes any file a workbook, whatever its name
+    "the workbook is truncated or corrupt": lambda d, s: s == ".xlsx"
+    or d.startswith(b"PK\x03\x04"),
     "not an SPSS .sav file": lambda d, s: s == ".sav",
     "a quote is never closed": lambda d, s: b'"' in d,
     "expected after '\"'": lambda d, s: b'"' in d,
