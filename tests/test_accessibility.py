@@ -31,6 +31,7 @@ from contextlib import contextmanager
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import pypdf
 import pytest
 
 from fslt_survey.render import RenderResult, render_document, render_project
@@ -391,7 +392,6 @@ def _struct_elements(reader) -> list[tuple[str, dict]]:
 
 def pdf_problems(path: Path, *, title: str | None = None, lang: str = "da") -> list[str]:
     """What keeps the PDF from being accessible: fonts, title, language, tags, bookmarks, UA."""
-    pypdf = pytest.importorskip("pypdf")
     reader = pypdf.PdfReader(path)
     problems: list[str] = []
     catalog = reader.trailer["/Root"]
@@ -508,7 +508,6 @@ def small_pdf(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, RenderRes
 def test_small_document_pdf_is_tagged_ua_with_title_language_and_fonts(
     small_pdf: tuple[Path, RenderResult],
 ) -> None:
-    pypdf = pytest.importorskip("pypdf")
     path, result = small_pdf
     assert pdf_problems(path, title="Prøvedokument om æøå") == []
     assert not [w for w in result.warnings + result.documents[0].warnings if "PDF/UA" in w]
@@ -525,7 +524,6 @@ def test_small_document_pdf_is_tagged_ua_with_title_language_and_fonts(
 
 def test_pdf_that_cannot_be_ua_is_still_written_and_says_why(tmp_path: Path) -> None:
     """Without a title Typst refuses PDF/UA-1: the engine writes a tagged PDF and warns."""
-    pypdf = pytest.importorskip("pypdf")
     root = tmp_path / "project"
     (root / "docs").mkdir(parents=True)
     (root / "docs" / "uden.qmd").write_text(

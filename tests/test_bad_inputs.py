@@ -175,7 +175,7 @@ def start_cli_process(raw: Path, out: Path) -> subprocess.Popen:
 
 def check_library(case: Case, path: Path, instrument, registry) -> None:
     if case.error is not None:
-        with pytest.raises(SurveyDataError) as info:
+        with pytest.raises(SurveyDataError, match=re.escape(case.error)) as info:
             run_library(path, instrument, registry)
         exc = info.value
         assert case.error in str(exc), str(exc)
@@ -347,7 +347,7 @@ def test_exit_codes_are_documented():
 
 
 def test_cli_usage_error_is_exit_2(capsys):
-    with pytest.raises(SystemExit) as info:
+    with pytest.raises(SystemExit, match=r"^2$") as info:
         main(["clean", "--no-such-option"])
     assert info.value.code == 2
     assert "Traceback" not in capsys.readouterr().err

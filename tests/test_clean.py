@@ -254,7 +254,7 @@ def test_strict_policy_fails_with_every_location(small_instrument):
     raw = raw_export(
         [{"forening": "F001", "behov_a": "Forkert"}, {"forening": "F002", "behov_b": "x"}]
     )
-    with pytest.raises(CleaningError) as info:
+    with pytest.raises(CleaningError, match=r"2 unknown or invalid answer value\(s\)") as info:
         clean_exports(small_instrument, [(raw, 2025)], small_registry(), policy="fail")
     text = str(info.value)
     assert "x.csv, row 2, column 'behov_a': 'Forkert'" in text

@@ -91,7 +91,7 @@ def test_bad_parameter_and_usage(capsys):
     assert main(["render", "-P", "novalue"]) == EXIT_USAGE
     assert "key:value" in capsys.readouterr().err
     assert main([]) == EXIT_USAGE
-    with pytest.raises(SystemExit) as info:
+    with pytest.raises(SystemExit, match=r"^2$") as info:
         main(["no-such-command"])
     assert info.value.code == 2
 

@@ -77,7 +77,7 @@ def test_normalise():
 
 
 def _problems(data) -> list[str]:
-    with pytest.raises(CodebookError) as info:
+    with pytest.raises(CodebookError, match=r"invalid instrument \(\d+ problems?\)") as info:
         parse_instrument(data, path=Path("x.yml"))
     assert "x.yml" in str(info.value)
     return info.value.problems

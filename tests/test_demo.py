@@ -131,7 +131,7 @@ def test_encodings(written):
     out, _ = written
     for name in ("dataset.csv", "structure.csv", "labels.csv"):
         b25 = (out / "medlemsundersoegelse/2025" / name).read_bytes()
-        with pytest.raises(UnicodeDecodeError):
+        with pytest.raises(UnicodeDecodeError, match="'utf-8' codec can't decode"):
             b25.decode("utf-8")
         text = b25.decode("cp1252")
         assert all(ch in text for ch in "æøå") and "\r\n" in text

@@ -148,7 +148,7 @@ def test_detection_reads_the_header_only_but_reading_fails_the_same(tmp_path, te
     try:
         full = read_text_table(raw).header
     except ReadError as exc:
-        with pytest.raises(ReadError) as err:  # the error now comes from the reader
+        with pytest.raises(ReadError, match="malformed semicolon-separated text") as err:
             read_export(raw.path)
         assert str(err.value) == str(exc)
         return

@@ -335,7 +335,7 @@ def test_validation_lists_every_problem_with_indicator_id(inst, tmp_path) -> Non
     import yaml
 
     path.write_text(yaml.safe_dump(bad, allow_unicode=True), encoding="utf-8")
-    with pytest.raises(ConfigError) as err:
+    with pytest.raises(ConfigError, match=r"invalid indicator file \(15 problems\)") as err:
         load_indicators(path, instrument=inst)
     text = str(err.value)
     assert str(path) in text

@@ -17,7 +17,10 @@ from pathlib import Path
 
 import openpyxl
 import pandas as pd
+import pypdf
 import pytest
+from pyxform.validators.odk_validate import ODKValidateError
+from pyxform.xls2xform import convert
 
 from fslt_survey import forms
 from fslt_survey.clean import clean_exports, match_columns
@@ -38,10 +41,6 @@ from fslt_survey.forms import (
 from fslt_survey.forms.pdf import form_pdf, pdf_data
 from fslt_survey.ingest import read_export
 from tests.conftest import EVALUATION_INSTRUMENT, MEMBER_INSTRUMENT, small_instrument_dict
-
-pyxform = pytest.importorskip("pyxform")
-pypdf = pytest.importorskip("pypdf")
-from pyxform.xls2xform import convert  # noqa: E402
 
 LABEL = f"label::{LANGUAGE}"
 KOBO_META = ["_id", "_uuid", "_submission_time", "_validation_status", "_notes", "_status",
@@ -74,8 +73,23 @@ def test_pyxform_converts_the_xlsform(member_instrument, evaluation_instrument, 
 
 @pytest.mark.skipif(shutil.which("java") is None, reason="ODK Validate needs Java")
 def test_odk_validate_accepts_the_member_form(member_instrument, registry, tmp_path):
+    """ODK Validate (the jar bundled with pyxform, run by ``validate=True``) passes our form and,
+    as a control that it really runs, refuses the same form with one unbalanced condition."""
     path = export_form(member_instrument, "xlsform", tmp_path / "form.xlsx", registry=registry)
-    convert(xlsform=str(path), validate=True)  # raises ODKValidateError when invalid
+    warnings: list[str] = []
+    result = convert(xlsform=str(path), validate=True, warnings=warnings)
+    assert warnings == [] and result.warnings == []
+    for item in form_layout(member_instrument).items:
+        assert re.search(rf'<bind nodeset="/data/(\w+/)*{item.id}"', result.xform), item.id
+
+    book = openpyxl.load_workbook(path)
+    sheet = book["survey"]
+    relevant = [cell.value for cell in sheet[1]].index("relevant")
+    row = next(r for r in sheet.iter_rows(min_row=2) if r[relevant].value)
+    row[relevant].value += " and ("
+    book.save(tmp_path / "broken.xlsx")
+    with pytest.raises(ODKValidateError, match="mismatched brackets or parentheses"):
+        convert(xlsform=str(tmp_path / "broken.xlsx"), validate=True)
 
 
 def _sheet_rows(path: Path, sheet: str) -> list[dict[str, str]]:
@@ -236,10 +250,41 @@ def test_pdf_prints_special_characters_literally():
     assert "Del *A* _b_" in text
 
 
-def test_pdf_is_reproducible(evaluation_instrument):
-    assert form_pdf(evaluation_instrument) == form_pdf(evaluation_instrument)
-    data = pdf_data(evaluation_instrument)
-    assert data["sections"][0]["questions"][0]["kind"] == "text"
+#: Pages of the paper questionnaires as laid out today (A4, Typst): a layout change that adds or
+#: loses a page must be a deliberate change of this number.
+PDF_PAGES = {"member": 7, "evaluation": 2}
+
+
+@pytest.mark.parametrize("which", ["member", "evaluation"])
+def test_pdf_pins_every_question_number_text_and_the_page_count(
+        member_instrument, evaluation_instrument, which):
+    """The text of the PDF holds each question as "<number>. <text>" in questionnaire order.
+
+    A filtered question prints its condition between number and text ("17. → Besvares kun hvis du
+    svarede »Ja« til spørgsmål 16. Ansøgnings- ..."). Battery rows are numbered 7.1, 7.2, ...
+    """
+    inst = _instruments(member_instrument, evaluation_instrument, which)
+    pdf = form_pdf(inst)
+    reader, text = _pdf_text(pdf)
+    assert len(reader.pages) == PDF_PAGES[which]
+    assert f"Side {PDF_PAGES[which]} af {PDF_PAGES[which]}" in text
+    layout = form_layout(inst)
+    assert len(layout.numbers) == len(layout.items)  # every question has a number
+    condition = r"(?:→ Besvares kun hvis du svarede »[^«]+« til spørgsmål \d+\. )?"
+    position = -1
+    for item in layout.items:
+        number = layout.numbers[item.id]
+        found = re.search(
+            rf"(?<![\d.]){re.escape(number)}\.? {condition}{re.escape(_flat(item.text))}",
+            text[position + 1:],
+        )
+        assert found, f"{item.id}: '{number}. {item.text}' not in the PDF after position {position}"
+        position += 1 + found.start()
+    numbers = list(layout.numbers.values())
+    assert numbers[0] == "1" and len(set(numbers)) == len(numbers)
+    assert form_pdf(inst) == pdf  # reproducible: no date or random id in the file
+    if which == "evaluation":  # the meeting code is written by hand
+        assert pdf_data(inst)["sections"][0]["questions"][0]["kind"] == "text"
 
 
 # --------------------------------------------------------------------------- text version
@@ -658,7 +703,7 @@ def test_cli_refuses_bad_input(tmp_path, capsys):
 
 
 def test_read_kobo_export_refuses_a_missing_file(member_instrument, tmp_path):
-    with pytest.raises(SurveyDataError):
+    with pytest.raises(SurveyDataError, match=r"findes-ikke\.csv: file not found"):
         read_kobo_export(tmp_path / "findes-ikke.csv", member_instrument)
 
 

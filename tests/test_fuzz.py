@@ -3,7 +3,10 @@
 Invariants, for any input:
 
 - the only exception is the documented one: :class:`~fslt_survey.errors.SurveyDataError`
-  (``ReadError``, ``CleaningError``);
+  (``ReadError``, ``CleaningError``), and a refusal is checked, not taken on trust: its reason
+  must be one of the documented ones (``READ_REFUSALS``, the cleaner's "no column matches" and
+  "no column holds the association", the strict policy's unknown labels) *and* be true of the
+  input, judged independently of the library; well-formed input must be accepted;
 - no raw row is lost: every record of a file the reader accepts is in the frame with its row
   number, and cleaning accounts for every record (kept, or excluded with a reason);
 - no category is invented: a clean value is exactly the scale label the raw text or code means,
@@ -22,16 +25,17 @@ import hashlib
 import io
 import os
 import random
+import re
 
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, assume, event, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from fslt_survey import config
 from fslt_survey.clean import clean_exports, parse_danish_number
-from fslt_survey.errors import SurveyDataError
+from fslt_survey.errors import CleaningError, SurveyDataError
 from fslt_survey.ingest import Provenance, RawExport, read_export
 from fslt_survey.ingest.workbook import cell_text
 from fslt_survey.privacy import scan_for_personal_data
@@ -166,12 +170,96 @@ def check_raw_invariants(raw: RawExport) -> None:
         assert all(_is_na(v) or isinstance(v, str) for v in raw.frame[col].tolist())
 
 
-def check_cleaning_accounts(raw: RawExport, instrument, registry) -> None:
+def _decodes(data: bytes, encoding: str) -> bool:
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _utf16(data: bytes) -> bool:
+    """Valid UTF-16 in the byte order its BOM names (without a BOM: in either order)."""
+    if data.startswith(b"\xff\xfe"):
+        return _decodes(data[2:], "utf-16-le")
+    if data.startswith(b"\xfe\xff"):
+        return _decodes(data[2:], "utf-16-be")
+    return _decodes(data, "utf-16-le") or _decodes(data, "utf-16-be")
+
+
+#: Every reason the readers give for refusing a file, with what must be true of the bytes (or the
+#: suffix) for that reason to be honest. A refusal whose reason is not here, or whose condition is
+#: false of the bytes, fails the test.
+READ_REFUSALS = {
+    "the file is empty": lambda d, s: d == b"",
+    "the file holds only blank text": lambda d, s: any(
+        _decodes(d, e) and not d.decode(e).strip() for e in ("utf-8-sig", "utf-16", "cp1252")),
+    "the file contains NUL bytes": lambda d, s: b"\x00" in d,
+    "the UTF-16 text is cut off": lambda d, s: len(d) % 2 == 1,
+    "the file is not valid UTF-16 text": lambda d, s: not _utf16(d),
+    "the text contains NUL characters": lambda d, s: b"\x00\x00" in d,
+    "the file mixes text encodings": lambda d, s: not _decodes(d, "utf-8")
+    and re.search(rb"[\xc2-\xf4][\x80-\xbf]", d) is not None,
+    "neither UTF-8 nor Windows-1252": lambda d, s: not _decodes(d, "utf-8")
+    and not _decodes(d, "cp1252"),
+    "the file looks binary": lambda d, s: re.search(rb"[\x01-\x08\x0e-\x1f]", d) is not None,
+    "not an xlsx workbook": lambda d, s: s == ".xlsx",
+    # a zip signature makes any file a workbook, whatever its name
+    "the workbook is truncated or corrupt": lambda d, s: s == ".xlsx"
+    or d.startswith(b"PK\x03\x04"),
+    "not an SPSS .sav file": lambda d, s: s == ".sav",
+    "a quote is never closed": lambda d, s: b'"' in d,
+    "expected after '\"'": lambda d, s: b'"' in d,
+    "more fields than the header": lambda d, s: d.count(b"\n") >= 1,
+}
+
+
+def check_read_refusal(exc: SurveyDataError, data: bytes, suffix: str) -> None:
+    """The refusal names the file and gives a documented reason that is true of the bytes."""
+    assert exc.file is not None and str(exc)
+    reasons = [r for r in READ_REFUSALS if r in exc.message]
+    assert reasons, f"undocumented refusal: {exc}"
+    assert any(READ_REFUSALS[r](data, suffix) for r in reasons), f"not borne out: {exc} {data!r}"
+    event(f"read refused: {reasons[0]}")
+
+
+def check_read_acceptance(raw: RawExport, data: bytes) -> None:
+    """What an accepted text file must be: not empty, decodable as the reader says, no NUL."""
+    assert data != b""
+    encoding = raw.provenance.encoding
+    assert encoding is not None and _decodes(data, encoding), encoding
+    assert "\x00" not in data.decode(encoding)
+    check_raw_invariants(raw)
+
+
+def _name(header: object) -> str:
+    return " ".join(str(header).split()).casefold()
+
+
+def check_cleaning_accounts(raw: RawExport, instrument, registry, *, must_clean: bool) -> None:
+    """Cleaning refuses exactly the exports with records but no question column or no association
+    column (judged from the header and the instrument's names; an export without records is never
+    refused), and accounts for every row of the others."""
+    names = {_name(c) for c in raw.frame.columns}
+    assoc = instrument.association_item
+    assoc_names = {_name(x) for x in (assoc.id, assoc.sx, assoc.text) if x}
+    question_names = {_name(x) for it in instrument.items if it is not assoc
+                      for x in (it.id, it.sx, it.text) if x}
     try:
         result = clean_exports(instrument, [(raw, 2025)], registry)
-    except SurveyDataError as exc:
-        event(f"cleaning refused: {type(exc).__name__}")
+    except CleaningError as exc:
+        assert not must_clean, f"a well-formed export was refused: {exc}"
+        assert len(raw.frame) > 0, f"an export without records was refused: {exc}"
+        if "no column matches a question" in exc.message:
+            assert not names & question_names, (names & question_names, exc)
+        elif "no column holds the association" in exc.message:
+            assert not names & assoc_names and names & question_names, exc
+        else:
+            pytest.fail(f"undocumented cleaning refusal: {exc}")
+        event(f"cleaning refused: {exc.message[:30]}")
         return
+    if len(raw.frame):
+        assert names & assoc_names and names & question_names, names
     event(f"cleaned: {'some rows kept' if result.log.rows_kept else 'nothing kept'}")
     log = result.log
     assert log.rows_in == len(raw.frame) == log.rows_kept + log.rows_excluded
@@ -181,33 +269,41 @@ def check_cleaning_accounts(raw: RawExport, instrument, registry) -> None:
 
 @fuzz(120)
 @given(table=st.one_of(tables(), member_tables()), mutations=MUTATIONS)
-def test_csv_chaos_only_documented_errors(table, mutations, tmp_path_factory, member, registry):
+def test_csv_chaos_refuses_for_a_true_reason_and_accepts_the_rest(
+        table, mutations, tmp_path_factory, member, registry):
+    """A well-formed table is read (and, with the member survey's columns, cleaned); damaged
+    bytes are either read, and then decode as the reader says, or refused for a documented
+    reason that is true of the bytes."""
     data = mutate(encode_table(*table), mutations)
     path = tmp_path_factory.mktemp("chaos") / "svar.csv"
     path.write_bytes(data)
     try:
         raw = read_export(path)
     except SurveyDataError as exc:
-        assert exc.file is not None and str(exc)
-        event(f"read refused: {exc.message[:40]}")
+        assert mutations, f"a well-formed table was refused: {exc}"
+        check_read_refusal(exc, data, ".csv")
         return
-    check_raw_invariants(raw)
-    check_cleaning_accounts(raw, member, registry)
+    check_read_acceptance(raw, data)
+    well_formed_member = not mutations and table[0][:2] == MEMBER_HEADER[:2]
+    check_cleaning_accounts(raw, member, registry, must_clean=well_formed_member)
 
 
 @fuzz(60)
 @given(data=st.binary(max_size=600), suffix=st.sampled_from([".csv", ".txt", ".xlsx", ".sav"]))
-def test_random_bytes_only_documented_errors(data, suffix, tmp_path_factory, member, registry):
+def test_random_bytes_refused_for_a_true_reason(data, suffix, tmp_path_factory, member,
+                                                registry):
+    """Random bytes are never a workbook or an SPSS file; as text they are read only when they
+    decode, and otherwise refused for a documented reason that is true of them."""
     path = tmp_path_factory.mktemp("bytes") / f"svar{suffix}"
     path.write_bytes(data)
     try:
         raw = read_export(path)
     except SurveyDataError as exc:
-        assert str(exc)
-        event(f"read refused: {exc.message[:40]}")
+        check_read_refusal(exc, data, suffix)
         return
-    check_raw_invariants(raw)
-    check_cleaning_accounts(raw, member, registry)
+    assert suffix in (".csv", ".txt"), f"random bytes accepted as {suffix}"
+    check_read_acceptance(raw, data)
+    check_cleaning_accounts(raw, member, registry, must_clean=False)
 
 
 # --------------------------------------------------------------------------- xlsx reader
@@ -223,6 +319,19 @@ XCELL = st.one_of(
     st.booleans(),
     st.datetimes(min_value=dt.datetime(1990, 1, 1), max_value=dt.datetime(2040, 1, 1)),
 )
+
+
+def check_xlsx_refusal(exc: SurveyDataError, path, member_header: bool) -> None:
+    """A workbook is refused only when no sheet holds a value (as a reader sees it: formulas
+    without a cached value are empty), and never when it has the member survey's header."""
+    from openpyxl import load_workbook
+
+    assert not member_header, f"a workbook with a header row was refused: {exc}"
+    assert "every sheet is empty" in exc.message, f"undocumented refusal: {exc}"
+    book = load_workbook(path, data_only=True)
+    assert not any(cell_text(v) is not None for ws in book.worksheets
+                   for row in ws.iter_rows(values_only=True) for v in row), exc
+    event("read refused: every sheet is empty")
 
 
 @fuzz(40)
@@ -247,7 +356,7 @@ def test_xlsx_reader_only_documented_errors_and_no_row_lost(sheets, member_heade
     try:
         raw = read_export(path)
     except SurveyDataError as exc:
-        assert str(exc)
+        check_xlsx_refusal(exc, path, member_header)
         return
     check_raw_invariants(raw)
     # every non-empty row below the header of the sheet read is a record: the rows that are
@@ -260,7 +369,7 @@ def test_xlsx_reader_only_documented_errors_and_no_row_lost(sheets, member_heade
               if any(cell_text(v) is not None for v in row)]
     head = [n for n in filled if n not in set(raw.row_numbers)]
     assert head == filled[: len(head)] and 1 <= len(head) <= 6
-    check_cleaning_accounts(raw, member, registry)
+    check_cleaning_accounts(raw, member, registry, must_clean=False)
 
 
 # --------------------------------------------------------------------------- the cleaner
@@ -402,13 +511,39 @@ def test_cleaner_invariants(data, member, registry):
 
 @fuzz(25)
 @given(data=st.data())
-def test_cleaner_strict_policy_refuses_with_the_documented_error(data, member, registry):
+def test_cleaner_strict_policy_refuses_exactly_the_unknown_labels(data, member, registry):
+    """Under policy "fail" every problem names a row and column whose raw value is quoted and is
+    no label, alias or code of the item's scale; an accepted export has no such value in the
+    single-choice columns of the rows it kept."""
     frame = data.draw(answer_frames(member))
+    raw = as_export(frame)
+    by_row = frame.set_axis(raw.row_numbers)
+    valid = {col: _scale_words(member.item(item_id).scale)
+             for col, item_id in (("s_1", "rolle"), ("s_6_1", "behov_rekruttering"))}
     try:
-        result = clean_exports(member, [(as_export(frame), 2025)], registry, policy="fail")
+        result = clean_exports(member, [(raw, 2025)], registry, policy="fail")
     except SurveyDataError as exc:
-        assert exc.problems and all("row " in p and "column " in p for p in exc.problems
-                                    if not p.startswith("..."))
+        event("refused")
+        problems = [p for p in exc.problems if not p.startswith("...")]
+        assert problems
+        for problem in problems:
+            found = re.search(r"row (\d+), column '([^']+)': '(.*)' \(expected", problem)
+            assert found, problem
+            row, column, value = int(found[1]), found[2], found[3]
+            assert column in frame.columns and row in by_row.index, problem
+            assert str(by_row.loc[row, column]).strip() == value.strip(), problem
+            if column in valid:
+                assert value.strip().casefold() not in valid[column], problem
         return
-    assume(len(frame) > 0)
+    event(f"accepted, {result.log.rows_kept} kept")
     assert not result.log.unknown_values and not result.log.out_of_range
+    for row in result.data["row"].astype(int):
+        for column, words in valid.items():
+            value = by_row.loc[row, column]
+            assert _is_na(value) or str(value).strip().casefold() in words, (row, column, value)
+
+
+def _scale_words(scale) -> set[str]:
+    """Every label, alias and code of a scale, as written in a raw export (case-folded)."""
+    return {w.casefold() for lab in scale.labels
+            for w in (lab.label, str(lab.code), *lab.aliases)}

@@ -174,3 +174,29 @@ def test_indices_do_not_mutate(inst) -> None:
     ):
         assert out is not df
     assert df.equals(before) and df.dtypes.equals(dtypes)
+
+
+def test_cronbach_alpha_at_its_minimum_size_and_without_variance(inst) -> None:
+    """Two items and two complete respondents are enough for alpha; one item, one respondent or
+    no total variance give NA."""
+    two = frame({"a": [3, 0, None], "b": [2, 0, 1]})
+    out = cronbach_alpha(two, [inst.item("a"), inst.item("b")]).iloc[0]
+    assert (out["n_items"], out["n"], out["n_excluded"]) == (2, 2, 1)
+    assert out["alpha"] == pytest.approx(float(hand_alpha([[3, 2], [0, 0]])))
+    assert out["alpha"] == pytest.approx(24 / 25)  # item vars 4.5, 2; total var 12.5
+    assert pd.isna(cronbach_alpha(two, [inst.item("a")]).iloc[0]["alpha"])
+    assert pd.isna(cronbach_alpha(frame({"a": [3, None], "b": [2, 1]}),
+                                  [inst.item("a"), inst.item("b")]).iloc[0]["alpha"])
+    flat = frame({"a": [2, 2, 2], "b": [1, 1, 1]})
+    assert pd.isna(cronbach_alpha(flat, [inst.item("a"), inst.item("b")]).iloc[0]["alpha"])
+
+
+def test_scale_index_min_share_bounds(inst) -> None:
+    """``min_share`` is a share in (0, 1]: 1 needs every item; 0 and above 1 are refused."""
+    df = frame({"a": [3, 3], "b": [1, None], "c": [0, 0]})
+    full = scale_index(df, inst.battery("b"), name="k", min_share=1)
+    assert full["k"].iloc[0] == pytest.approx((100 + 100 / 3 + 0) / 3) and pd.isna(
+        full["k"].iloc[1])
+    for bad in (0, 1.5, 2):
+        with pytest.raises(SurveyDataError, match=r"min_share must be in \(0, 1\]"):
+            scale_index(df, inst.battery("b"), name="k", min_share=bad)

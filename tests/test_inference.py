@@ -195,9 +195,9 @@ def test_adjust_pvalues_nan_series_and_errors() -> None:
     ref = multipletests([0.01, 0.04, 0.03], method="fdr_bh")[1]
     np.testing.assert_allclose(out.dropna().to_numpy(), ref)
     assert adjust_pvalues([]).shape == (0,)
-    with pytest.raises(SurveyDataError):
+    with pytest.raises(SurveyDataError, match="p-values must lie between 0 and 1"):
         adjust_pvalues([0.5, 1.5])
-    with pytest.raises(SurveyDataError):
+    with pytest.raises(SurveyDataError, match="unknown adjustment method"):
         adjust_pvalues([0.5], method="sidak")
 
 
@@ -226,3 +226,47 @@ def test_inference_does_not_mutate() -> None:
     ]
     assert all(o is not df for o in outs)
     assert df.equals(before) and df.dtypes.equals(dtypes)
+
+
+def test_crosstab_cochran_rule_at_its_boundaries() -> None:
+    """The chi-square is used unless more than 20 % of the expected counts are below 5 or one
+    is below 1 (Cochran): expected counts of exactly 5, a share of exactly 20 % and a minimum
+    of exactly 1 all keep the chi-square (rows = answers, columns = groups)."""
+    cases = {
+        # every expected count exactly 5
+        "all five": ([[4, 5, 6], [6, 5, 4]], ["A", "B"], ["x", "y", "z"], 0.0, 5.0),
+        # expected 4, 5, 5, 5, 6 in both rows: 2 of 10 cells below 5
+        "share 0.2": ([[5, 4, 6, 5, 5], [3, 6, 4, 5, 7]], ["A", "B"], list("vwxyz"), 0.2, 4.0),
+        # expected [[1, 5], [5, 25], [5, 25]]: one cell of 6 below 5, and it is exactly 1
+        "minimum 1": ([[2, 4], [4, 26], [5, 25]], ["A", "B", "C"], ["x", "y"], 1 / 6, 1.0),
+    }
+    for what, (counts, rows, cols, share, minimum) in cases.items():
+        row = crosstab(table_frame(counts, rows, cols), "svar", "gruppe").iloc[0]
+        assert row["test"] == "chi2", what
+        assert row["small_expected_share"] == pytest.approx(share), what
+        assert row["min_expected"] == pytest.approx(minimum), what
+        ref = sps.chi2_contingency(np.array(counts), correction=False)
+        assert (row["statistic"], row["p"]) == pytest.approx((ref[0], ref[1])), what
+    # expected [[0.92, 9.08], [5.54, 54.46], [5.54, 54.46]]: one cell in 6, but below 1
+    below = crosstab(table_frame([[1, 9], [6, 54], [5, 55]], ["A", "B", "C"], ["x", "y"]),
+                     "svar", "gruppe").iloc[0]
+    assert below["small_expected_share"] == pytest.approx(1 / 6)
+    assert below["min_expected"] < 1 and below["test"] == "monte_carlo"
+    assert below["n_resamples"] == 9999  # the default
+
+
+def test_crosstab_cramers_v_and_shape_of_degenerate_tables() -> None:
+    """Cramér's V equals scipy's ``association(method="cramer")`` on a 3x3 table (where the
+    ``min(r, c) - 1`` divisor matters); a row answered once is still a row; a one-group table
+    reports its shape."""
+    counts = [[12, 5, 9], [7, 14, 6], [3, 8, 15]]
+    row = crosstab(table_frame(counts, ["A", "B", "C"], ["x", "y", "z"]), "svar",
+                   "gruppe").iloc[0]
+    ref = sps.contingency.association(np.array(counts), method="cramer", correction=False)
+    assert row["cramers_v"] == pytest.approx(ref)
+    once = crosstab(table_frame([[10, 12], [1, 0], [9, 11]], ["A", "B", "C"], ["x", "y"]),
+                    "svar", "gruppe").iloc[0]
+    assert (once["n_rows"], once["n_cols"], once["n"]) == (3, 2, 43)
+    one_group = crosstab(table_frame([[3, 0], [4, 0], [2, 0]], ["A", "B", "C"], ["x", "y"]),
+                         "svar", "gruppe").iloc[0]
+    assert (one_group["n_rows"], one_group["n_cols"], one_group["test"]) == (3, 1, "none")

@@ -40,9 +40,9 @@ def test_wilson_vectorised_other_level_and_empty() -> None:
 
 
 def test_wilson_rejects_bad_input() -> None:
-    with pytest.raises(SurveyDataError):
+    with pytest.raises(SurveyDataError, match=r"0 <= k <= n \(found 'k=5.0, n=3.0'\)"):
         wilson_ci(5, 3)
-    with pytest.raises(SurveyDataError):
+    with pytest.raises(SurveyDataError, match="confidence level must be between 0 and 1"):
         wilson_ci(1, 3, conf=95)
 
 
@@ -75,3 +75,53 @@ def test_intervals_contain_the_estimate() -> None:
     for t in ([[5, 0], [0, 5]], [[0, 7], [1, 2]], [[3, 3], [3, 3]]):
         d, low, high = newcombe_paired_ci(t)
         assert low <= d <= high
+
+
+def _newcombe10(table, conf: float = 0.95) -> tuple[float, float, float]:
+    """Method 10 of Newcombe (1998b, Stat Med 17:2635), written out from the paper: Wilson limits
+    of both marginal proportions (statsmodels), combined with the continuity-corrected phi:
+    (A - n/2) / sqrt(r1 r2 c1 c2) when A = ad - bc > n/2, 0 when 0 <= A <= n/2, A / sqrt(...)
+    when A < 0, and 0 when a margin is empty."""
+    (a, b), (c, d) = table
+    n = a + b + c + d
+    r1, r2, c1, c2 = a + b, c + d, a + c, b + d
+    p1, p2 = r1 / n, c1 / n
+    l1, u1 = proportion_confint(r1, n, alpha=1 - conf, method="wilson")
+    l2, u2 = proportion_confint(c1, n, alpha=1 - conf, method="wilson")
+    big_a = a * d - b * c
+    denominator = (r1 * r2 * c1 * c2) ** 0.5
+    if denominator == 0 or 0 <= big_a <= n / 2:
+        phi = 0.0
+    elif big_a > n / 2:
+        phi = (big_a - n / 2) / denominator
+    else:
+        phi = big_a / denominator
+    low = p1 - p2 - ((p1 - l1) ** 2 - 2 * phi * (p1 - l1) * (u2 - p2) + (u2 - p2) ** 2) ** 0.5
+    high = p1 - p2 + ((u1 - p1) ** 2 - 2 * phi * (u1 - p1) * (p2 - l2) + (p2 - l2) ** 2) ** 0.5
+    return p1 - p2, low, high
+
+
+@pytest.mark.parametrize(
+    ("table", "conf"),
+    [
+        ([[59, 6], [16, 80]], 0.95),  # A > n/2: the published example (phi > 0)
+        ([[2, 10], [12, 3]], 0.95),  # A < 0: negative association
+        ([[4, 6], [7, 14]], 0.95),  # n/3 < A <= n/2: phi is 0
+        ([[1, 0], [5, 20]], 0.95),  # a margin of 1
+        ([[0, 7], [0, 9]], 0.95),  # an empty margin: phi is 0
+        ([[1, 0], [0, 0]], 0.95),  # n = 1
+        ([[59, 6], [16, 80]], 0.90),
+        ([[2, 10], [12, 3]], 0.80),
+    ],
+)
+def test_newcombe_paired_every_branch_of_phi(table, conf) -> None:
+    """Each branch of the phi correction against the method written out from the paper."""
+    got = newcombe_paired_ci(table, conf)
+    assert got == pytest.approx(_newcombe10(table, conf), abs=1e-12)
+    assert got[1] <= got[0] <= got[2]
+
+
+def test_wilson_refuses_a_confidence_level_of_zero_or_one() -> None:
+    for conf in (0, 0.0, 1, 1.0):
+        with pytest.raises(SurveyDataError, match="confidence level must be between 0 and 1"):
+            wilson_ci(1, 3, conf=conf)

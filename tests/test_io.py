@@ -15,6 +15,7 @@ import doctest
 import hashlib
 import io
 import os
+import re
 import zipfile
 from pathlib import Path
 
@@ -244,7 +245,7 @@ def test_short_rows_padded_and_empty_extras_tolerated(tmp_path):
 def test_ragged_row_is_an_error_naming_the_row(tmp_path):
     path = tmp_path / "a.csv"
     path.write_text("a;b\n1;2\n3;4;oops\n", encoding="utf-8")
-    with pytest.raises(ReadError) as exc:
+    with pytest.raises(ReadError, match="this row has more fields than the header") as exc:
         read_csv_any(path)
     err = exc.value
     assert err.row == 3 and err.column == "C" and Path(err.file) == path
@@ -254,7 +255,7 @@ def test_ragged_row_is_an_error_naming_the_row(tmp_path):
 def test_unclosed_quote_is_an_error(tmp_path):
     path = tmp_path / "a.csv"
     path.write_text('a,b\n1,"never closed\n2,3\n', encoding="utf-8")
-    with pytest.raises(ReadError) as exc:
+    with pytest.raises(ReadError, match="a quote is never closed") as exc:
         read_csv_any(path)
     assert exc.value.row == 2 and "quote" in str(exc.value)
 
@@ -273,7 +274,7 @@ def test_unclosed_quote_is_an_error(tmp_path):
 def test_broken_text_files(tmp_path, content, message):
     path = tmp_path / "a.csv"
     path.write_bytes(content)
-    with pytest.raises(ReadError) as exc:
+    with pytest.raises(ReadError, match=re.escape(message)) as exc:
         read_export(path)
     assert message in str(exc.value)
     assert Path(exc.value.file) == path
@@ -282,7 +283,7 @@ def test_broken_text_files(tmp_path, content, message):
 def test_nul_bytes_error_names_the_line(tmp_path):
     path = tmp_path / "a.csv"
     path.write_bytes(b"a;b\n1;2\n3;\x00\n")
-    with pytest.raises(ReadError) as exc:
+    with pytest.raises(ReadError, match="the file contains NUL bytes") as exc:
         read_csv_any(path)
     assert exc.value.row == 3
 
@@ -420,7 +421,7 @@ def test_damaged_zip_member(tmp_path):
     bad[start] ^= 0xFF
     path = tmp_path / "skadet.xlsx"
     path.write_bytes(bytes(bad))
-    with pytest.raises(ReadError) as exc:
+    with pytest.raises(ReadError, match="the workbook is truncated or corrupt") as exc:
         read_export(path)
     assert Path(exc.value.file) == path
 
@@ -799,7 +800,7 @@ def test_spss_label_text_matching_without_sx(tmp_path):
 def test_broken_spss(tmp_path, content):
     path = tmp_path / "x.sav"
     path.write_bytes(content)
-    with pytest.raises(ReadError) as exc:
+    with pytest.raises(ReadError, match="SPSS") as exc:
         read_export(path)
     assert Path(exc.value.file) == path and "SPSS" in str(exc.value)
 

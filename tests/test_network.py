@@ -201,7 +201,7 @@ def test_network_validation_lists_every_problem(tmp_path, themes):
             meetings:
               - {id: M2025-03, date: 2025-03-10, theme: golf}
         """)
-    with pytest.raises(ConfigError) as info:
+    with pytest.raises(ConfigError, match=r"invalid network file \(11 problems\)") as info:
         load_network(path, themes=themes)
     text = str(info.value)
     assert str(path) in text
@@ -224,7 +224,7 @@ def test_network_validation_lists_every_problem(tmp_path, themes):
 
 def test_network_yaml_syntax_error_names_the_line(tmp_path, themes):
     path = write(tmp_path / "netvaerk.yml", "forums:\n  - id: a\n    name: [x\n")
-    with pytest.raises(ConfigError) as info:
+    with pytest.raises(ConfigError, match="not valid YAML") as info:
         load_network(path, themes=themes)
     assert info.value.row is not None and info.value.file == path
 
@@ -242,7 +242,7 @@ def test_attendance_validation_names_rows(tmp_path, small):
         M2025-03,A03,to
         m2025-01,A01,2
         """)
-    with pytest.raises(ConfigError) as info:
+    with pytest.raises(ConfigError, match=r"invalid attendance file \(5 problems\)") as info:
         load_attendance(path, network=net, registry=reg)
     problems = info.value.problems
     assert problems == [
@@ -263,7 +263,7 @@ def test_theme_guide_validation(tmp_path, member_instrument):
     bad = good.replace("erhverv:\n", "golf:\n").replace(
         "related: [behov_fundraising]", "related: [behov_fundraising, kompetencer, nope]")
     path = write(tmp_path / "temaer.yml", bad)
-    with pytest.raises(ConfigError) as info:
+    with pytest.raises(ConfigError, match=r"invalid theme file \(4 problems\)") as info:
         load_theme_guides(path, instrument=member_instrument)
     text = str(info.value)
     assert "theme golf: not a key of the 'forumtemaer' scale" in text
@@ -279,9 +279,9 @@ def test_meeting_codes_are_normalised():
 
 
 def test_group_settings_are_checked():
-    with pytest.raises(ConfigError):
+    with pytest.raises(ConfigError, match="min_size <= max_size"):
         GroupSettings(min_size=6, max_size=4)
-    with pytest.raises(ConfigError):
+    with pytest.raises(ConfigError, match="max_groups must be at least 1"):
         GroupSettings(max_groups=0)
 
 

@@ -18,7 +18,7 @@ from matplotlib.colors import to_hex, to_rgb
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
-from fslt_survey import plots
+from fslt_survey import plots, privacy, stats
 from fslt_survey.errors import SurveyDataError
 from fslt_survey.plots import (
     Chart,
@@ -228,7 +228,7 @@ def test_save_svg_png_and_svg_is_deterministic(tmp_path, charts):
     text = svg.decode()
     assert "<dc:title>Samarbejdet med kommunen</dc:title>" in text
     assert "Divergerende stablet" in text  # alt text as the description
-    with pytest.raises(SurveyDataError):
+    with pytest.raises(SurveyDataError, match=r"svg and png only \(found 'pdf'\)"):
         a.save(tmp_path / "x", formats=("pdf",))
 
 
@@ -574,7 +574,6 @@ def clean_frame(instrument, n=30, wave=2025, seed=0) -> pd.DataFrame:
 
 
 def test_charts_consume_the_stats_tables(small_instrument, charts):
-    stats = pytest.importorskip("fslt_survey.stats")
     data = clean_frame(small_instrument)
     before = data.copy()
     battery = small_instrument.battery("behov")
@@ -599,8 +598,6 @@ def test_charts_consume_the_stats_tables(small_instrument, charts):
 
 
 def test_charts_respect_privacy_suppression(small_instrument, charts):
-    stats = pytest.importorskip("fslt_survey.stats")
-    privacy = pytest.importorskip("fslt_survey.privacy")
     data = clean_frame(small_instrument, n=12)
     table = stats.tab_single(data, small_instrument.item("behov_a"))
     sup = privacy.suppress_counts(table[~table["missing"]], k=5)
@@ -621,13 +618,12 @@ def test_charts_respect_privacy_suppression(small_instrument, charts):
 
 
 def test_dumbbell_consumes_compare_waves(small_instrument, charts):
-    waves = pytest.importorskip("fslt_survey.stats.waves")
     data = pd.concat([clean_frame(small_instrument, wave=2025, seed=1),
                       clean_frame(small_instrument, wave=2027, seed=2)], ignore_index=True)
-    table = pd.concat([waves.compare_waves(data, it)
+    table = pd.concat([stats.compare_waves(data, it)
                        for it in small_instrument.battery("behov")], ignore_index=True)
     charts.append(chart := plot_dumbbell(table, title="Behov 2025-2027", source=SOURCE))
     assert len(chart.fig.axes[0].get_yticklabels()) == 2  # the top-2 row of each item
     assert "i 2025 og 2027" in chart.alt and "»I høj grad« eller »I nogen grad«" in chart.alt
-    charts.append(plot_dumbbell(waves.compare_waves(data, small_instrument.item("temaer")),
+    charts.append(plot_dumbbell(stats.compare_waves(data, small_instrument.item("temaer")),
                                 title="Temaer", source=SOURCE))

@@ -310,6 +310,66 @@ def test_pseudonymise_requires_a_real_salt(salt: str | None) -> None:
         pseudonymise(["x"], salt)  # type: ignore[arg-type]
 
 
+def test_pseudonymise_is_hmac_sha256_of_the_normalised_text() -> None:
+    """The code is HMAC-SHA256(salt, NFC + collapsed whitespace + casefold) in hex, computed here
+    with the standard library as the reference; a bytes salt is the same key as its text."""
+    import hashlib
+    import hmac
+
+    values = pd.Series([None, "  Foreningen\u00a0\u00a0A\u030a ", "Foreningen Å"], name="navn")
+    codes = pseudonymise(values, SALT, prefix="X", length=64)
+    want = hmac.new(SALT.encode("utf-8"), "foreningen å".encode(), hashlib.sha256).hexdigest()
+    assert codes.tolist()[1:] == [f"X-{want}", f"X-{want}"]
+    assert codes.iloc[0] is pd.NA and codes.name == "navn" and len(codes) == 3
+    assert isinstance(codes.dtype, pd.StringDtype)
+    assert pseudonymise(["Foreningen Å"], SALT.encode(), length=4).tolist() == [f"F-{want[:4]}"]
+    raw = hmac.new(SALT.encode(), b" A", hashlib.sha256).hexdigest()[:6]
+    assert pseudonymise([" A"], SALT, normalise=False, prefix="").tolist() == [raw]
+
+
+def test_pseudonymise_bounds_and_collisions() -> None:
+    """Salt of 16 characters and lengths 4 and 64 are accepted; 15, 3 and 65 are refused with a
+    message saying what was expected; two values sharing a truncated code are an error."""
+    assert pseudonymise(["x"], "s" * 16).notna().all()
+    with pytest.raises(SurveyDataError, match="salt of at least 16 characters") as info:
+        pseudonymise(["x"], "s" * 15)
+    assert info.value.found == "15 characters"
+    assert info.value.message == "pseudonymisation needs a secret salt of at least 16 characters"
+    assert info.value.expected == "a secret such as secrets.token_hex(16)"
+    with pytest.raises(SurveyDataError, match="salt") as info:
+        pseudonymise(["x"], None)  # type: ignore[arg-type]
+    assert info.value.found is None
+    for length in (4, 64):
+        assert len(pseudonymise(["x"], SALT, prefix="", length=length).iloc[0]) == length
+    for length in (3, 65):
+        with pytest.raises(ValueError, match=f"length must be between 4 and 64, got {length}"):
+            pseudonymise(["x"], SALT, length=length)
+    with pytest.raises(ValueError, match=r"two different values share the code F-[0-9a-f]{4}"):
+        pseudonymise([f"Forening {i}" for i in range(2000)], SALT, length=4)  # 16**4 codes
+    assert pseudonymise(["A", "a", "A "], SALT, length=4).nunique() == 1  # same value: no error
+
+
+def test_allowed_values_are_compared_as_normalised_values() -> None:
+    """``allow`` compares e-mails case- and ``mailto:``-insensitively with spaces around ``@``
+    removed, phone numbers by their last 8 digits and CPR numbers by all 10 digits."""
+    text = ("Skriv til Info @ FSLT.dk eller ring +45 12 34 56 78. "
+            "CPR 010190-1234 og 110190-1234.")
+    allow = ["MAILTO:info@fslt.dk", "12345678", "0101901234"]
+    kinds = [f.kind for f in scan_for_personal_data(text, allow=allow)]
+    assert kinds == ["cpr"]  # only the CPR number that differs in its first digits
+    assert [f.kind for f in scan_for_personal_data(text)] == ["email", "phone", "cpr", "cpr"]
+    assert [f.kind for f in scan_for_personal_data("a@b.dk", allow=["mailto:c@b.dk"])] == [
+        "email"]
+
+
+def test_redact_series_uses_the_names() -> None:
+    s = pd.Series(["Hej fra Anna Hansen", None], name="svar")
+    out = redact_series(s, names=["Anna Hansen"])
+    assert out.iloc[0] == "Hej fra [navn]" and pd.isna(out.iloc[1]) and out.name == "svar"
+    red, counts = redact_series_counts(s, ["Anna Hansen"])
+    assert counts["name"] == 1 and red.iloc[0] == "Hej fra [navn]"
+
+
 # ---------------------------------------------------------------------------------------------
 # Small-cell suppression
 # ---------------------------------------------------------------------------------------------
@@ -638,7 +698,7 @@ def test_atomic_write_replaces_and_leaves_no_temp_files(tmp_path: Path) -> None:
 
     with pytest.raises(RuntimeError, match="boom"):
         write_csv_safe(pd.DataFrame({"a": [Boom()]}), target)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="Invalid character / found in sheet title"):
         write_xlsx_safe(pd.DataFrame({"a": [1]}), target.with_suffix(".xlsx"), sheet_name="a/b")
     assert target.read_text(encoding="utf-8-sig").splitlines() == ["a", "2"]
     assert sorted(p.name for p in target.parent.iterdir()) == ["tabel.csv"]
@@ -649,3 +709,191 @@ def test_escape_html() -> None:
         "&lt;a href=&quot;x&quot;&gt;Ø &amp; &#x27;y&#x27;&lt;/a&gt;"
     )
     assert escape_html(None) == "" and escape_html(3) == "3"
+
+
+# --------------------------------------------------------------------------- bad tables, exactly
+
+
+def _raises(message: str, func, *args, **kwargs) -> SurveyDataError:
+    with pytest.raises(SurveyDataError, match=re.escape(message)) as info:
+        func(*args, **kwargs)
+    return info.value
+
+
+def test_suppression_refuses_bad_tables_naming_column_expected_and_found() -> None:
+    """Each refusal of a bad table says what, where (column), what was expected and found."""
+    t = pd.DataFrame({"category": ["A", "B", "C"], "n": [2, 10, 30], "base": 42})
+    cases = [
+        (t.assign(category=["A", None, "C"]),
+         ("suppression keys must not be missing", "category", None, None)),
+        (pd.concat([t, t.iloc[[0]]]),
+         ("the table has duplicate cells", "category", "one row per cell", None)),
+        (t.assign(n=[2.5, 10, 30]), ("counts must be non-negative whole numbers", "n",
+                                     "counts such as 0, 3, 12", "1 invalid value(s)")),
+        (t.assign(n=["x", 10, 30]), ("counts must be non-negative whole numbers", "n",
+                                     "counts such as 0, 3, 12", "1 invalid value(s)")),
+        (t.assign(base=[42, -1, 42]), ("bases must be non-negative whole numbers", "base",
+                                       "counts such as 0, 3, 12", "1 invalid value(s)")),
+        (t.drop(columns="base"), ("the table lacks a column that suppression needs", "base",
+                                  "column 'base'", "category, n")),
+        (t.assign(n=[20, 10, 30]), ("the counts of a group add up to more than its base", None,
+                                    "single-select counts (or pass multi_select=True)", None)),
+    ]
+    for table, expected in cases:
+        exc = _raises(expected[0], suppress_counts, table, k=5)
+        assert (exc.message, exc.column, exc.expected, exc.found) == expected
+    two = pd.DataFrame({"g": ["a", "a", "b", "b"], "h": ["u", "u", "v", "v"],
+                        "category": ["x", "y", "x", "y"], "n": [3, 4, 5, 6],
+                        "base": [7, 7, 12, 11]})
+    exc = _raises("the base differs", suppress_counts, two, k=5, group_col="g")
+    assert (exc.message, exc.found) == ("the base differs within one group", "b")
+    exc = _raises("keys must not be missing", suppress_counts,
+                  two.assign(g=["a", None, "b", "b"]), k=5, group_col="g")
+    assert exc.column == "g, category"
+    exc = _raises("keys must not be missing", suppress_counts,
+                  two.assign(h=[None, "u", "v", "v"]), k=5, by=["h"], group_col="g")
+    assert exc.column == "h, g, category"
+    wide = pd.DataFrame({"x": [1, 2], "y": [3, 4]}, index=["a", "b"])
+    exc = _raises("cross-tab cells must be", suppress_crosstab, wide.assign(z=[1.5, 2]), k=5)
+    assert (exc.message, exc.column) == ("cross-tab cells must be non-negative whole numbers",
+                                         "z")
+
+
+def test_suppression_output_types_and_hidden_columns() -> None:
+    """``n`` and ``base`` come back as Int64, ``suppression`` as string; every ``hide_cols``
+    column (and only those) is NA in suppressed cells."""
+    t = pd.DataFrame({"category": ["A", "B", "C"], "n": [2, 10, 30], "base": 42,
+                      "x": [1.0, 2.0, 3.0], "pct": [4.8, 23.8, 71.4]}, index=[7, 8, 9])
+    out = suppress_counts(t, k=5, hide_cols=["x"])
+    assert out.index.tolist() == [7, 8, 9]
+    assert str(out["n"].dtype) == "Int64" and str(out["base"].dtype) == "Int64"
+    assert isinstance(out["suppression"].dtype, pd.StringDtype)
+    assert out["suppression"].tolist() == ["primær", "sekundær", pd.NA]
+    assert out["x"].isna().tolist() == [True, True, False]
+    assert out["pct"].tolist() == [4.8, 23.8, 71.4]  # not in hide_cols: left alone
+    assert suppress_counts(t, k=5)["pct"].isna().tolist() == [True, True, False]  # default
+
+
+# --------------------------------------------------------------------------- boundaries of k
+
+
+def test_crosstab_small_margins_at_the_boundaries() -> None:
+    """A row (column) whose total is 1 is suppressed whole, zeros and margin included; a total
+    of exactly k is not a small total (its zeros stay published), k = 5."""
+    wide = pd.DataFrame({"x": [6, 1, 5, 5], "y": [7, 0, 5, 0], "z": [8, 0, 5, 0]},
+                        index=["a", "b", "c", "d"])
+    for table, flip in ((wide, False), (wide.T, True)):
+        status = crosstab_suppression_status(table, k=5)
+        status = status.T if flip else status
+        assert status.loc["b"].tolist() == ["primær"] * 4  # total 1: the whole line
+        assert status.loc["d", "y"] == status.loc["d", "z"] == ""  # total 5: zeros published
+        assert status.loc["a"].tolist() == ["", "", "", ""]
+        assert status.index[-1] == "I alt" and status.columns[-1] == "I alt"
+        assert find_recoverable_crosstab(suppress_crosstab(table, k=5)) == []
+
+
+def test_group_bases_of_one_and_zero() -> None:
+    """A group of base 1 is suppressed whole (its zero too); a group of base 0 publishes its
+    zeros (nothing to protect)."""
+    rows = [("a", "x", 6, 13), ("a", "y", 7, 13), ("b", "x", 1, 1), ("b", "y", 0, 1),
+            ("c", "x", 0, 0), ("c", "y", 0, 0), ("d", "x", 8, 17), ("d", "y", 9, 17)]
+    t = pd.DataFrame(rows, columns=["group", "category", "n", "base"])
+    out = suppress_counts(t, k=5, group_col="group").set_index(["group", "category"])
+    assert out.loc[("b", "x"), "suppression"] == out.loc[("b", "y"), "suppression"] == "primær"
+    assert out.loc[("c", "x"), "n"] == 0 and out.loc[("c", "y"), "n"] == 0
+    assert not out.loc["c", "suppressed"].any()
+
+
+def test_column_totals_decide_the_secondary_suppression_of_other_groups() -> None:
+    """Group a's 1 is hidden with its row complement. Only if the column totals are published
+    (``column_totals=True``) does group b lose its cells too: 10 - b.x would give a.x."""
+    t = pd.DataFrame({"group": ["a", "a", "b", "b"], "category": ["x", "y", "x", "y"],
+                      "n": [1, 9, 9, 9], "base": [10, 10, 18, 18]})
+    unpublished = suppress_counts(t, k=5, group_col="group", column_totals=False)
+    assert unpublished["suppression"].tolist() == ["primær", "sekundær", pd.NA, pd.NA]
+    published = suppress_counts(t, k=5, group_col="group", column_totals=True)
+    assert published["suppression"].tolist() == ["primær", "sekundær", "sekundær", "sekundær"]
+
+
+def test_crosstab_margins_are_checked_one_condition_at_a_time() -> None:
+    """Given margins must be last on both axes and equal the row sums, the column sums and the
+    grand total; each violated alone is refused. Margins on one axis only are refused too."""
+    good = pd.DataFrame({"x": [6, 7, 13], "y": [8, 9, 17], "I alt": [14, 16, 30]},
+                        index=["a", "b", "I alt"])
+    assert suppress_crosstab(good, k=5).equals(suppress_crosstab(good.iloc[:2, :2], k=5))
+    bad_tables = {
+        "row order": good.iloc[[2, 0, 1]],
+        "column order": good[["I alt", "x", "y"]],
+        "row sums": good.assign(**{"I alt": [15, 15, 30]}),
+        "column sums": good.assign(x=[6, 7, 14], y=[8, 9, 16]),  # grand total still 30
+        "grand total": good.assign(**{"I alt": [14, 16, 31]}),
+        # all sums hold in an empty table: only the position gives the margins away
+        "zeros, margin row first": (good * 0).iloc[[2, 0, 1]],
+        "zeros, margin column first": (good * 0)[["I alt", "x", "y"]],
+    }
+    for what, table in bad_tables.items():
+        with pytest.raises(SurveyDataError, match="not last or do not equal the sums") as info:
+            crosstab_suppression_status(table, k=5)
+        assert info.value.found == "I alt", what
+    for one_axis in (good.iloc[:, :2], good.iloc[:2]):
+        with pytest.raises(SurveyDataError, match="margins on both axes or on none") as info:
+            suppress_crosstab(one_axis, k=5)
+        assert info.value.found == "I alt"
+
+
+def test_crosstab_without_published_margins_and_with_another_margin_name() -> None:
+    """``margins=False`` drops given margins and applies primary suppression only (same labels);
+    a custom ``margins_name`` is recognised by both functions."""
+    wide = pd.DataFrame({"x": [1, 7, 8], "y": [9, 9, 18], "Total": [10, 16, 26]},
+                        index=["a", "b", "Total"])
+    out = suppress_crosstab(wide, k=5, margins=False, margins_name="Total")
+    assert out.index.tolist() == ["a", "b"] and out.columns.tolist() == ["x", "y"]
+    assert out.isna().to_numpy().tolist() == [[True, False], [False, False]]
+    status = crosstab_suppression_status(wide, k=5, margins=False, margins_name="Total")
+    assert status.index.tolist() == ["a", "b"] and status.columns.tolist() == ["x", "y"]
+    kept = suppress_crosstab(wide, k=5, margins_name="Total")
+    assert kept.index.tolist() == ["a", "b", "Total"] and str(kept["x"].dtype) == "Int64"
+    assert pd.isna(kept.loc["a", "x"]) and pd.isna(kept.loc["b", "x"])  # column x: 8 - 7
+
+
+def test_a_bridge_between_two_cycles_gets_one_more_complement() -> None:
+    """Every line has two or more hidden cells summing to at least k, yet b-y joins two cycles of
+    hidden cells (a "dumbbell"): it lies on no cycle, so the published margins determine it
+    exactly (Gusfield 1988). One complement linking the two sides is added: the smallest
+    published link, 19 at c-w here and 21 at a-y when that is the smallest."""
+    base = [[3, 3, 21, 22], [3, 3, 2, 25], [30, 23, 3, 3], [26, 27, 3, 3]]
+    for smallest, value in (("a-y", 21), ("c-w", 19)):
+        counts = [row[:] for row in base]
+        if smallest == "c-w":
+            counts[2][0] = value
+        wide = pd.DataFrame(counts, index=list("abcd"), columns=list("wxyz"))
+        status = crosstab_suppression_status(wide, k=5)
+        inner = status.iloc[:4, :4]
+        primary = {(r, c) for r in "abcd" for c in "wxyz" if inner.loc[r, c] == "primær"}
+        assert primary == {(r, c) for r in "abcd" for c in "wxyz" if counts["abcd".index(r)][
+            "wxyz".index(c)] < 5}
+        secondary = [f"{r}-{c}" for r in status.index for c in status.columns
+                     if status.loc[r, c] == "sekundær"]
+        assert secondary == [smallest]
+        assert find_recoverable_crosstab(suppress_crosstab(wide, k=5)) == []
+
+
+def test_secondary_suppression_adds_no_unneeded_cell_on_a_bridged_table() -> None:
+    """A 5x4 table whose protection needs the bridge step: the result is safe against the
+    attacker, and each secondary cell is needed (publishing it again makes a hidden cell
+    recoverable), so a broken bridge step that hides one cell too many is caught too."""
+    counts = [[3, 20, 3, 20], [12, 3, 3, 0], [12, 3, 30, 8], [30, 4, 12, 8], [2, 30, 8, 20]]
+    wide = pd.DataFrame(counts, index=[f"r{i}" for i in range(5)],
+                        columns=[f"c{j}" for j in range(4)])
+    status = crosstab_suppression_status(wide, k=5)
+    out = suppress_crosstab(wide, k=5)
+    assert find_recoverable_crosstab(out) == []
+    full = wide.assign(**{"I alt": wide.sum(axis=1)})
+    full.loc["I alt"] = full.sum(axis=0)
+    secondary = [(r, c) for r in status.index for c in status.columns
+                 if status.loc[r, c] == "sekundær"]
+    assert secondary == [("r2", "c0"), ("r2", "c3"), ("r3", "c3"), ("r4", "c2")]
+    for r, c in secondary:
+        again = out.copy()
+        again.loc[r, c] = full.loc[r, c]
+        assert find_recoverable_crosstab(again) != [], (r, c)

@@ -111,7 +111,7 @@ def test_yaml_on_key_is_honoured(tmp_path: Path, small_instrument) -> None:
 )
 def test_validation_names_the_rule(tmp_path, small_instrument, over, message) -> None:
     path = rules_file(tmp_path, rule(**over))
-    with pytest.raises(ConfigError) as err:
+    with pytest.raises(ConfigError, match="invalid recommendation rules") as err:
         recommend.load_rules(path, instrument=small_instrument)
     problems = "\n".join(err.value.problems)
     assert message in problems
@@ -121,7 +121,7 @@ def test_validation_names_the_rule(tmp_path, small_instrument, over, message) ->
 
 def test_all_problems_reported_at_once_and_duplicates(tmp_path, small_instrument) -> None:
     body = rule() + rule(goal="  goal: 9") + rule(id="- id: andet", recommendation="")
-    with pytest.raises(ConfigError) as err:
+    with pytest.raises(ConfigError, match=r"invalid recommendation rules \(3 problems\)") as err:
         recommend.load_rules(rules_file(tmp_path, body), instrument=small_instrument)
     text = str(err.value)
     assert "rule lokaler: duplicate id" in text

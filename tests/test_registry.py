@@ -27,7 +27,7 @@ def test_duplicate_id_names_row(tmp_path):
     p = _write(
         tmp_path, "# comment\n" + HEADER + "F1,A,x,25-99,Virum,2000\nF1,B,x,25-99,Virum,2000\n"
     )
-    with pytest.raises(SurveyDataError) as info:
+    with pytest.raises(SurveyDataError, match="duplicate association_id") as info:
         load_registry(p)
     assert info.value.row == 4 and info.value.column == "association_id"
 

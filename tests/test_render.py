@@ -19,6 +19,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import pypdf
 import pytest
 
 import fslt_survey.render.engine as render_engine
@@ -322,7 +323,7 @@ def test_parse_qmd_tracks_lines_and_options(tmp_path: Path) -> None:
 def test_parse_qmd_reports_bad_option_yaml_with_line(tmp_path: Path) -> None:
     path = tmp_path / "bad.qmd"
     path.write_text("# T\n\n```{python}\n#| echo: [unclosed\nx = 1\n```\n", encoding="utf-8")
-    with pytest.raises(RenderError) as err:
+    with pytest.raises(RenderError, match="invalid YAML") as err:
         parse_qmd(path)
     assert err.value.row is not None and err.value.row >= 4
 
@@ -413,7 +414,7 @@ def test_cache_key_covers_inputs() -> None:
 def test_markdown_image_escapes_alt_text() -> None:
     md = markdown_image("fig ur/a.svg", alt='Søjler: "A" 3\nB 5', caption="Fig", label="fig-a")
     assert md.strip() == '![Fig](<fig ur/a.svg>){#fig-a fig-alt="Søjler: \\"A\\" 3 B 5"}'
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="alt text must not be empty"):
         markdown_image("a.svg", alt=" ")
 
 
@@ -576,7 +577,6 @@ def test_pdf_link_aliases_and_resources(site: tuple[Path, RenderResult]) -> None
 
 
 def test_typst_pdf_title_text_and_embedded_fonts(site: tuple[Path, RenderResult]) -> None:
-    pypdf = pytest.importorskip("pypdf")
     root, result = site
     pdf = root / "_site" / "reports" / "metode.pdf"
     assert pdf in result.document("reports/metode.qmd").outputs
@@ -715,7 +715,7 @@ def test_failing_cell_names_document_cell_and_line_and_keeps_site(warm: Path) ->
     )
     path.write_text(bad, encoding="utf-8")
     fence_line = bad.splitlines().index("#| label: beregn-andel")  # 0-based fence = 1-based - 1
-    with pytest.raises(CellExecutionError) as err:
+    with pytest.raises(CellExecutionError, match="cell 'beregn-andel'") as err:
         render_project(warm, engine="builtin", progress=False)
     message = str(err.value)
     assert "reports/resultater.qmd" in message
@@ -807,7 +807,7 @@ def test_remove_stale_takes_only_unlocked_old_folders_of_its_own_patterns(tmp_pa
 
 
 def test_engine_choice() -> None:
-    with pytest.raises(RenderError):
+    with pytest.raises(RenderError, match=r"unknown render engine .*found 'latex'"):
         choose_engine("latex")
     if quarto_path() is None:
         assert choose_engine("auto") == "builtin"

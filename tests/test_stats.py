@@ -573,7 +573,7 @@ def test_errors_are_survey_data_errors(inst, data) -> None:
         tab_single(data.assign(driver=["Måske"] * 12), inst.item("driver"))
     with pytest.raises(SurveyDataError, match="not categorical"):
         tab_single(data, "antal")
-    with pytest.raises(SurveyDataError):
+    with pytest.raises(SurveyDataError, match="cannot tabulate item 'behov_a' of type 'likert'"):
         tab_multi(data, inst.item("behov_a"))
     with pytest.raises(SurveyDataError, match="unordered"):
         tab_likert_summary(data, [inst.item("driver")])
@@ -633,3 +633,78 @@ def test_frequency_properties(values: list[str | None]) -> None:
     assert (tab.loc[tab["missing"], "base"] == asked).all()
     full = tab_single(df, item, include_missing=True)
     assert full["n"].sum() == asked
+
+
+def test_tab_multi_reads_object_columns_and_counts_an_unseen_option_as_not_ticked(
+        small_instrument) -> None:
+    """Option columns of True/False/None (as read back from a CSV) count like boolean ones; an
+    option left NA in an answered question is not ticked; a non-boolean value is refused."""
+    item = small_instrument.item("temaer")
+    data = pd.DataFrame({"temaer__frivillige": [True, False, None, True],
+                         "temaer__fundraising": [None, True, None, False],
+                         "temaer__gdpr": [False, False, None, None]}, dtype=object)
+    data["temaer__missing"] = pd.Categorical([None, None, "Ved ikke", None],
+                                             categories=["Ved ikke"])
+    out = tab_multi(data, item)
+    chosen = out[~out["missing"]]
+    # answered: rows 0, 1 and 3 (row 2 answered "Ved ikke"); ticks 2, 1 and 0 of 3
+    assert chosen["n"].tolist() == [2, 1, 0] and chosen["base"].tolist() == [3, 3, 3]
+    typed = data.astype({c: "boolean" for c in data.columns[:3]})
+    pd.testing.assert_frame_equal(tab_multi(typed, item), out)
+    with pytest.raises(SurveyDataError, match="multi-select column 'temaer__gdpr' is not "
+                       "boolean") as info:
+        tab_multi(data.assign(temaer__gdpr=["x", False, None, None]), item)
+    assert (info.value.column, info.value.expected, info.value.found) == (
+        "temaer__gdpr", "True/False/NA", "object")
+
+
+def test_columns_without_a_codebook_item_are_described_by_their_dtype() -> None:
+    """Tabulating by column name alone: an ordered categorical is a Likert item (median and top-2
+    allowed), an unordered one a single choice, ``x__<key>`` columns a multi-select; anything
+    else is refused naming the column, what was expected and what was found."""
+    grad = ["Høj", "Middel", "Lav"]
+    data = pd.DataFrame({
+        "skala": pd.Categorical(["Høj", "Lav", "Høj", None], categories=grad, ordered=True),
+        "valg": pd.Categorical(["a", "b", "a", "a"], categories=["a", "b"]),
+        "tal": [1, 2, 3, 4],
+        "tema__x": pd.array([True, False, True, None], dtype="boolean"),
+        "tema__y": pd.array([False, False, True, None], dtype="boolean"),
+    })
+    summary = tab_likert_summary(data, ["skala"]).iloc[0]
+    assert (summary["item"], summary["base"], summary["top2_n"], summary["median"]) == (
+        "skala", 3, 2, "Høj")
+    with pytest.raises(SurveyDataError, match="unordered"):
+        tab_likert_summary(data, ["valg"])
+    single = tab_single(data, "valg")
+    assert single.loc[~single["missing"], "n"].tolist() == [3, 1]
+    multi = tab_multi(data, "tema")
+    assert multi.loc[~multi["missing"], ["category", "n", "base"]].values.tolist() == [
+        ["x", 2, 3], ["y", 1, 3]]
+    with pytest.raises(SurveyDataError, match="column 'tal' is not categorical") as info:
+        tab_single(data, "tal")
+    assert (info.value.column, info.value.expected, info.value.found) == (
+        "tal", "a categorical choice column", "int64")
+    with pytest.raises(SurveyDataError, match="unknown item 'intet'") as info:
+        tab_single(data, "intet")
+    assert (info.value.column, info.value.expected) == (
+        "intet", "an item column or multi-select option columns")
+
+
+def test_weight_column_checks(inst, data) -> None:
+    """A weight of 0 is allowed (the row counts for nothing); NA, negative, boolean and
+    missing weight columns are refused naming the column."""
+    zero = data.assign(weight=[0.0] + [1.0] * (len(data) - 1))
+    tab = tab_single(zero, inst.item("behov_a"), weights="weight")
+    plain = tab_single(data.iloc[1:], inst.item("behov_a"))
+    sub, ref = tab[~tab["missing"]], plain[~plain["missing"]]
+    assert sub["pct"].tolist() == pytest.approx(ref["pct"].tolist())
+    for bad, message in (([None] + [1.0] * (len(data) - 1), "finite and non-negative"),
+                         ([-1.0] + [1.0] * (len(data) - 1), "finite and non-negative"),
+                         ([True] * len(data), "weights must be numeric")):
+        with pytest.raises(SurveyDataError, match=message) as info:
+            tab_single(data.assign(weight=pd.array(bad)), inst.item("behov_a"),
+                       weights="weight")
+        assert info.value.column == "weight"
+    with pytest.raises(SurveyDataError, match="weight column 'vægt' is not in the data") as info:
+        tab_single(data, inst.item("behov_a"), weights="vægt")
+    assert info.value.expected == "a column made by poststratify()"

@@ -123,7 +123,7 @@ def test_format_p() -> None:
     assert format_p(0.00001, prefix=False) == "< 0,001"
     assert format_p(np.nan) == ""
     assert format_p([0.2, 0.0001]) == ["p = 0,20", "p < 0,001"]
-    with pytest.raises(SurveyDataError):
+    with pytest.raises(SurveyDataError, match=r"lies between 0 and 1 \(found '1.2'\)"):
         format_p(1.2)
 
 

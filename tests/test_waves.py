@@ -14,6 +14,7 @@ from statsmodels.stats.proportion import confint_proportions_2indep, proportions
 
 from fslt_survey.codebook import Instrument, parse_instrument
 from fslt_survey.errors import SurveyDataError
+from fslt_survey.stats.inference import mcnemar_test
 from fslt_survey.stats.intervals import newcombe_paired_ci
 from fslt_survey.stats.waves import COMPARE_COLUMNS, compare_waves
 
@@ -218,3 +219,44 @@ def test_not_asked_rows_are_in_no_base(inst, waves) -> None:
             compare_waves(more, inst.item("tilfreds"), paired=paired),
             compare_waves(waves, inst.item("tilfreds"), paired=paired),
         )
+
+
+def test_mcnemar_switches_to_the_chi_square_at_25_discordant_pairs() -> None:
+    """Exact below 25 discordant pairs, chi-square with continuity correction from 25 on
+    (statsmodels ``mcnemar`` as the reference for both); no discordant pair gives p = 1."""
+    exact = mcnemar_test(16, 8)
+    ref = mcnemar([[0, 16], [8, 0]], exact=True)
+    assert exact == ("mcnemar_exact", 8.0, pytest.approx(ref.pvalue))
+    chi = mcnemar_test(17, 8)
+    ref = mcnemar([[0, 17], [8, 0]], exact=False, correction=True)
+    assert chi == ("mcnemar", pytest.approx(ref.statistic), pytest.approx(ref.pvalue))
+    assert mcnemar_test(0, 0) == ("mcnemar_exact", 0.0, 1.0)
+
+
+def test_compare_waves_default_thresholds(inst) -> None:
+    """Defaults: an expected count of exactly 5 keeps the z-test (Fisher only below 5), and 25
+    discordant pairs use McNemar's chi-square (exact only below 25)."""
+    unpaired = wave_frame({2025: expand([20, 14, 10, 6]), 2027: expand([22, 14, 10, 4])})
+    low = compare_waves(unpaired, inst.item("tilfreds")).iloc[3]  # Slet ikke: 6 vs 4 of 50
+    assert low["test"] == "z"  # expected (6 + 4) * 50 / 100 = 5
+    z, p = proportions_ztest([4, 6], [50, 50])
+    assert (low["statistic"], low["p"]) == pytest.approx((z, p))
+    pairs = ([("I høj grad", "I høj grad")] * 5 + [("I nogen grad", "I høj grad")] * 17
+             + [("I høj grad", "I nogen grad")] * 8 + [("Slet ikke", "Slet ikke")] * 5)
+    ids = [f"a{i}" for i in range(len(pairs))]
+    df = wave_frame({2025: [a for a, _ in pairs], 2027: [b for _, b in pairs]},
+                    {2025: ids, 2027: ids})
+    hi = compare_waves(df, inst.item("tilfreds"), paired=True).iloc[0]
+    ref = mcnemar([[5, 17], [8, 5]], exact=False, correction=True)
+    assert hi["test"] == "mcnemar"
+    assert (hi["statistic"], hi["p"]) == pytest.approx((ref.statistic, ref.pvalue))
+
+
+def test_paired_distribution_without_any_change(inst) -> None:
+    """Every association answers the same in both waves: no signed-rank statistic, p = 1."""
+    same = ["I høj grad"] * 6 + ["Slet ikke"] * 4
+    ids = [f"a{i}" for i in range(len(same))]
+    df = wave_frame({2025: same, 2027: same}, {2025: ids, 2027: ids})
+    dist = compare_waves(df, inst.item("tilfreds"), paired=True).iloc[-1]
+    assert dist["test"] == "wilcoxon" and dist["n_pairs"] == 10
+    assert np.isnan(dist["statistic"]) and dist["p"] == 1.0

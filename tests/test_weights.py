@@ -75,7 +75,7 @@ def test_poststratify_refuses_unknown_or_empty_groups(data, registry) -> None:
         poststratify(bad, registry)
     with pytest.raises(SurveyDataError, match="not in the registry"):
         poststratify(data.assign(assoc_type=pd.NA), registry)
-    with pytest.raises(SurveyDataError):
+    with pytest.raises(SurveyDataError, match="column 'locality' is not in the data"):
         poststratify(data, registry, by="locality")
 
 

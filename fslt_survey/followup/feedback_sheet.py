@@ -233,7 +233,9 @@ def _multi_table(
             for g in (ALL, atype)
         ]
         table.append([lab.label, *own, *cells])
-    caption = f"Andel, der har valgt hver mulighed: alle foreninger n = {bases[ALL]}" + (
+    # a base of 1..k-1 associations is a small count itself: say "færre end k" instead
+    everyone = f"n = {bases[ALL]}" if bases[ALL] >= ctx.k else f"færre end {ctx.k}"
+    caption = f"Andel, der har valgt hver mulighed: alle foreninger {everyone}" + (
         f", jeres type n = {bases[atype]}"
         if bases[atype] >= ctx.k
         else f"; for jeres type vises kun fordelingen for alle (færre end {ctx.k})"

@@ -1,0 +1,1 @@
+"""Mutation testing: the runner behind ``scripts/mutation`` and the list of equivalent mutants."""
