@@ -1,8 +1,18 @@
-"""Privacy: redaction of free text, disclosure control, recoverability checks, safe output.
+"""Privacy: redaction of free text, disclosure control, recoverability checks, the release
+audit, safe output.
 """
 
 from __future__ import annotations
 
+from fslt_survey.privacy.auditor import (
+    AuditReport,
+    CellRange,
+    Fact,
+    OrderStatistic,
+    Release,
+    wilson_counts,
+    wilson_interval,
+)
 from fslt_survey.privacy.disclosure import (
     DEFAULT_HIDE_COLS,
     PRIMARY,
@@ -43,8 +53,13 @@ __all__ = [
     "PLACEHOLDERS",
     "PRIMARY",
     "SECONDARY",
+    "AuditReport",
+    "CellRange",
+    "Fact",
     "Finding",
+    "OrderStatistic",
     "RecoveredCell",
+    "Release",
     "crosstab_suppression_status",
     "escape_html",
     "find_recoverable_counts",
@@ -59,6 +74,8 @@ __all__ = [
     "scan_for_personal_data",
     "suppress_counts",
     "suppress_crosstab",
+    "wilson_counts",
+    "wilson_interval",
     "write_csv_safe",
     "write_xlsx_safe",
 ]
