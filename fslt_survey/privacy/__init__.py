@@ -28,8 +28,12 @@ from fslt_survey.privacy.recoverability import (
 )
 from fslt_survey.privacy.redact import (
     EMAIL_TLDS,
+    LINK_TLDS,
+    PHONE_CUES,
     PLACEHOLDERS,
+    ZERO_WIDTH,
     Finding,
+    normalise_text,
     pseudonymise,
     redact_series,
     redact_series_counts,
@@ -45,14 +49,19 @@ from fslt_survey.privacy.safe_output import (
     write_csv_safe,
     write_xlsx_safe,
 )
+from fslt_survey.privacy.text import FIRST_NAMES, personal_names
 
 __all__ = [
     "DEFAULT_HIDE_COLS",
     "EMAIL_TLDS",
+    "FIRST_NAMES",
     "FORMULA_PREFIXES",
+    "LINK_TLDS",
+    "PHONE_CUES",
     "PLACEHOLDERS",
     "PRIMARY",
     "SECONDARY",
+    "ZERO_WIDTH",
     "AuditReport",
     "CellRange",
     "Fact",
@@ -66,6 +75,8 @@ __all__ = [
     "find_recoverable_crosstab",
     "neutralise_formula",
     "neutralise_frame",
+    "normalise_text",
+    "personal_names",
     "pseudonymise",
     "redact_series",
     "redact_series_counts",
