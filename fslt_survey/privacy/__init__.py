@@ -10,6 +10,7 @@ from fslt_survey.privacy.auditor import (
     Fact,
     OrderStatistic,
     Release,
+    policy_text,
     wilson_counts,
     wilson_interval,
 )
@@ -77,6 +78,7 @@ __all__ = [
     "neutralise_frame",
     "normalise_text",
     "personal_names",
+    "policy_text",
     "pseudonymise",
     "redact_series",
     "redact_series_counts",

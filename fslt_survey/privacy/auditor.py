@@ -33,7 +33,9 @@ Facts (all take an ``id``: the figure or source a reader sees, e.g. ``"kommune/i
 
 Cells are named by the caller (e.g. ``"2027/kommune/tilfredshed/Meget tilfreds"``); the same id
 in two outputs is the same count. A cell shown in one output and hidden in another is audited as
-hidden: its range is then a single value, and the report says which output shows it.
+hidden: its range is then a single value, and the report says which output shows it. Only cells
+that some output hides are audited; a cell that only appears inside other facts (e.g. the
+answers behind a share's base) is an unknown of the programs but is not itself reported.
 
 Example::
 
@@ -62,6 +64,7 @@ __all__ = [
     "Fact",
     "OrderStatistic",
     "Release",
+    "policy_text",
     "wilson_counts",
     "wilson_interval",
 ]
@@ -179,6 +182,21 @@ def _integer_row(terms: Mapping[str, Fraction], low: Fraction | None, high: Frac
     return ints, float(lo), float(hi)
 
 
+def policy_text(k: int, *, unit: str = "foreninger", min_group: int | None = None) -> str:
+    """The disclosure rule in plain Danish, for the Metode page (``unit``: who is counted)."""
+    text = (
+        f"Tal fra 1 til {k - 1} {unit} vises ikke (de står som »–«), og det gør tal heller "
+        "ikke, når de sammen med andre offentliggjorte tal (totaler, andele, intervaller, "
+        "indikatorer) ville afsløre dem: hele udgivelsen er kontrolleret samlet."
+    )
+    if min_group:
+        text += f" Grupper med færre end {min_group} {unit} slås sammen med andre grupper."
+    return text + (
+        " Antallet, der ikke har svaret på et spørgsmål, vises, fordi det ikke er "
+        "følsomt at lade være med at svare."
+    )
+
+
 # --------------------------------------------------------------------------- Wilson intervals
 
 
@@ -222,14 +240,13 @@ class Release:
     def __init__(self) -> None:
         self.facts: list[Fact] = []
         self.hidden: dict[str, list[str]] = {}  # cell -> outputs that hide it
-        self.shown: dict[str, list[str]] = {}  # cell -> outputs that print it
         self.order_statistics: list[OrderStatistic] = []
 
     # ----------------------------------------------------------------- adding facts
 
     def _add(self, fid: str, kind: str, text: str, rows) -> Fact:
-        if not rows:
-            raise ValueError(f"fact {fid!r} ({kind}) says nothing")
+        if not rows or any(not terms for terms, _, _ in rows):
+            raise ValueError(f"fact {fid!r} ({kind}) names no cell")
         fact = Fact(fid, kind, text, tuple(rows))  # one figure may give several facts
         self.facts.append(fact)
         return fact
@@ -250,7 +267,6 @@ class Release:
             return
         if value < 0 or int(value) != value:
             raise ValueError(f"{fid}: count {cell!r} must be a non-negative integer, got {value}")
-        self.shown.setdefault(cell, []).append(fid)
         self._linear(fid, "cell", f"{cell} = {int(value)}", {cell: 1}, value, value)
 
     def add_table(
