@@ -22,22 +22,25 @@ The other safeguards have modules of their own; their names are re-exported here
 
 Choices (also in the docstrings where they apply)
 -------------------------------------------------
+* Text is normalised first (:func:`~fslt_survey.privacy.text.normalise_text`: NFKC, zero-width
+  characters removed), so a full-width ``＠`` or digits split by zero-width spaces are caught.
 * E-mail addresses are ``local@domain.tld``, also with ``(at)``/``[at]``/``snabel-a`` and
-  ``(dot)``, and with spaces around the ``@`` (``anna @ fslt.dk``, ``anna @fslt.dk``). A spaced
-  ``@`` also occurs in ordinary text ("mød os @ Rustenborgvej"), so after one the domain must
-  contain a dot and end in a plausible top-level domain (:data:`EMAIL_TLDS`).
-* Phone numbers are eight digits written as 8, 2-2-2-2, 4-4, 3-3-2, 2-2-4 or 4-2-2 with *one
-  consistent* separator (space, no-break space, ``.``, ``-``, en dash), optionally after
-  ``+45``, ``0045``, ``(+45)`` or ``45`` plus separator. Mixed separators are deliberately not a
-  phone number. A 2-2-4 or 4-2-2 group that reads as a date (day and month in either order and
-  a year 19xx/20xx: ``12-03-2025``, ``12.03.2025``, ``12 03 2025``, ISO ``2025-03-12``) stays
-  untouched (the price: a phone number such as ``20 12 2024`` is taken for a date), and year
-  ranges such as ``2024-2025`` are excluded explicitly. A bare eight-digit run is always
-  treated as a phone number (over-redaction is the safe side), so ``12032025`` or an eight-digit
-  CVR number is redacted too. Digits next to other digits (longer numbers, IP addresses, account
-  numbers) are not touched.
-* CPR numbers are ``ddmmyy-xxxx``, ``ddmmyyxxxx`` or ``ddmmyy xxxx`` with day 01-31 and month
-  01-12, also glued to words (``cpr:0101901234``). No modulus-11 check (abandoned in 2007).
+  ``(dot)``; with spaces around ``@`` and the dots (``anne @ gmail . com``); spelled out
+  (``anne at gmail dot com``: the dot must be spelled out too, "håber at frivillige.dk" is
+  text); and ``anne@gmail`` without a domain. After a spaced ``@`` or a spelled ``at`` the
+  domain must end in a plausible top-level domain (:data:`EMAIL_TLDS`).
+* Phone numbers: eight digits as 8, 2-2-2-2, 4-4, 3-3-2, 2-2-4, 4-2-2 (one separator: space,
+  ``.``, ``-``, en dash) or 2-3-3 (spaces; not ``12 500 000`` or before ``kr``/``%``), maybe
+  after ``+45``/``0045``/``(+45)``/``45``; 2-2-2-2 may mix spaces and dashes (``22 33 - 44 55``)
+  but not dots (``10.30-11.30`` is a time). Dates (``12-03-2025``) and year ranges
+  (``2024-2025``) stay, unless a cue word (:data:`PHONE_CUES`) precedes: ``tlf 2012 2024``. A
+  bare eight-digit run always is one; digits next to other digits are not touched.
+* CPR numbers: ``ddmmyy`` and ``xxxx`` (day 01-31, month 01-12), each part maybe separated by
+  space, ``.``, ``-`` or ``/`` (``01.01.90-1234``, ``0101 90 1234``). No modulus-11 check.
+* Links: ``http(s)://``, ``www.``, and domains with a path (``bit.ly/abc123``, :data:`LINK_TLDS`).
+* Names: those supplied (``names=``: the registry, public persons), with hyphenated parts
+  (``Anne-Marie Sørensen`` for "Marie Sørensen") and genitive ``s``, and runs that look like a
+  person's name (:func:`~fslt_survey.privacy.text.personal_names`), also at a sentence start.
 * Redaction runs links, e-mails, CPR, phones, names in that order and repeats until nothing
   changes, so it is idempotent by construction; placeholders are never redacted again.
 """
@@ -59,11 +62,12 @@ from fslt_survey.errors import ConfigError
 from fslt_survey.privacy.safe_output import (
     _is_na,
 )
+from fslt_survey.privacy.text import normalise_mapped, normalise_text, personal_names
 
-# Every public name this module had before the split (defined here or re-exported), and
-# EMAIL_TLDS.
 __all__ = [
     "EMAIL_TLDS",
+    "LINK_TLDS",
+    "PHONE_CUES",
     "PLACEHOLDERS",
     "Finding",
     "pseudonymise",
@@ -92,10 +96,7 @@ _DASHDOT = "[.\\-\u2010\u2011\u2013]"
 _AT = r"(?:@|\s*[(\[{<]\s*(?:at|snabel-?a)\s*[)\]}>]\s*|\s+snabel-?a\s+)"
 _DOT = r"(?:\.|\s*[(\[{<]\s*(?:dot|punktum|prik)\s*[)\]}>]\s*)"
 
-URL_RE = re.compile(
-    r"(?:(?:https?|ftp)://|(?<![\w@.\-/])www\d{0,3}\.)[^\s<>\"']*[^\s<>\"'.,;:!?)\]}]",
-    re.IGNORECASE,
-)
+_URL_END = r"[^\s<>\"']*[^\s<>\"'.,;:!?)\]}]"
 #: Top-level domains accepted after an ``@`` written with spaces around it (``anna @ fslt.dk``):
 #: a spaced ``@`` also occurs in ordinary text ("mød os @ Rustenborgvej"), so the domain must end
 #: in a TLD that addresses in Danish free text plausibly use.
@@ -103,8 +104,27 @@ EMAIL_TLDS: tuple[str, ...] = (
     "dk", "com", "org", "net", "eu", "info", "nu", "se", "no", "de", "fi", "nl", "uk", "fo",
     "gl", "io", "me", "co", "biz", "dev", "app", "edu", "gov", "int", "online", "email",
 )  # fmt: skip
+#: Top-level domains of a bare domain with a path (``fslt.dk/kontakt``, ``bit.ly/abc123``).
+LINK_TLDS: tuple[str, ...] = (*EMAIL_TLDS, "ly", "gl", "gd", "to", "cc", "tv", "link", "page")
+URL_RE = re.compile(
+    r"(?:(?:https?|ftp)://|(?<![\w@.\-/])www\d{0,3}\.)"
+    + _URL_END
+    + r"|(?<![\w@.\-/])(?:[a-z\d](?:[a-z\d\-]*[a-z\d])?\.)+(?:"
+    + "|".join(LINK_TLDS)
+    + r")/(?:"
+    + _URL_END
+    + r")?",
+    re.IGNORECASE,
+)
 _SPACED_AT = r"(?:[ \t\u00a0\u202f]+@[ \t\u00a0\u202f]*|@[ \t\u00a0\u202f]+)"
 _LABELS = r"[\w\-]+(?:" + _DOT + r"[\w\-]+)*" + _DOT
+# after a spaced "@" dots may be spaced or spelled out too ("anne @ gmail . com"); after a
+# spelled-out "at" they must be spelled out ("anne at gmail dot com"): "håber at frivillige.dk"
+_SAID_DOT = r"(?:\s+(?:dot|punktum|prik)\s+|\s*[(\[{<]\s*(?:dot|punktum|prik)\s*[)\]}>]\s*)"
+_LOOSE_DOT = r"(?:[ \t\u00a0]*\.[ \t\u00a0]*|" + _SAID_DOT + ")"
+_LOOSE_LABELS = r"[\w\-]+(?:" + _LOOSE_DOT + r"[\w\-]+)*" + _LOOSE_DOT
+_SAID_LABELS = r"[\w\-]+(?:" + _SAID_DOT + r"[\w\-]+)*" + _SAID_DOT
+_TLD = r"(?:" + "|".join(EMAIL_TLDS) + r")(?![\w\-])"
 # The look-behind keeps matching linear on long runs of word characters (base64 in HTML).
 EMAIL_RE = re.compile(
     r"(?<![\w.%+\-])(?:mailto:)?[\w.%+\-]+"
@@ -113,17 +133,25 @@ EMAIL_RE = re.compile(
     + _LABELS
     + r"[^\W\d_]{2,}"
     + r"|"
-    + _SPACED_AT
-    + _LABELS
-    + r"(?:"
-    + "|".join(EMAIL_TLDS)
-    + r")(?![\w\-])"
+    + _SPACED_AT  # "anne @ gmail . com"
+    + _LOOSE_LABELS
+    + _TLD
+    + r"|\s+(?:at|snabel-?a)\s+"  # "anne at gmail dot com"
+    + _SAID_LABELS
+    + _TLD
+    + r"|@[^\W\d_][\w\-]*"  # "anne@gmail": glued to a name, an address without its domain
     + r")",
     re.IGNORECASE,
 )
+_CPR_SEP = "[ .\\-/\u2010\u2011\u2013]?"
 CPR_RE = re.compile(
-    r"(?<!\d)(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])\d{2}"
-    "[ \u00a0\\-\u2010\u2011\u2013]?" + r"\d{4}(?!\d)"
+    r"(?<!\d)(?<!\d[.\-/])(?:0[1-9]|[12]\d|3[01])"
+    + _CPR_SEP
+    + r"(?:0[1-9]|1[0-2])"
+    + _CPR_SEP
+    + r"\d{2}"
+    + _CPR_SEP
+    + r"\d{4}(?!\d)(?![.\-/]\d)"
 )
 _PHONE_PREFIX = r"(?:(?:\+|00)\s?45|\(\s?(?:\+|00)?\s?45\s?\)|45(?=" + _SEP + r"))"
 # day and month in either order (dd-mm or mm-dd), and a year: 2-2-4 and 4-2-2 that read as a date
@@ -132,6 +160,19 @@ _DAY_MONTH = (
     r"|(?:0[1-9]|1[0-2])" + _SEP + r"(?:0[1-9]|[12]\d|3[01]))"
 )
 _YEAR = r"(?:19|20)\d\d"
+# spaces, or a dash with or without spaces: "22 33 - 44 55", "+45 22-33 44 55" (no dots: times)
+_MIXED = r"(?:[ \u00a0]*[\-\u2010\u2011\u2013][ \u00a0]*|[ \u00a0]+)"
+#: Words that announce a phone number: after one, any eight digits are one ("tlf 2012 2024").
+PHONE_CUES: tuple[str, ...] = (
+    "tlf", "tlf.", "tlf:", "tlf.:", "tlf.nr.", "tlf.nr", "tlf.nr.:", "telefon", "telefon:",
+    "telefonnummer", "telefonnummer:", "mobil", "mobil:", "mob.", "mob:", "tel.", "tel:",
+    "ring på", "sms",
+)  # fmt: skip
+_CUED = (
+    "(?i:"
+    + "|".join(f"(?<={re.escape(cue + gap)})" for cue in PHONE_CUES for gap in ("", " ", "\u00a0"))
+    + ")"
+)
 PHONE_RE = re.compile(
     r"(?<!\d)(?<!\d" + _DASHDOT + r")(?:" + _PHONE_PREFIX + _SEP + r"?\s?)?"
     r"(?:\d{2}(?P<s1>" + _SEP + r"?)\d{2}(?P=s1)\d{2}(?P=s1)\d{2}"  # 8 digits or 2-2-2-2
@@ -140,8 +181,11 @@ PHONE_RE = re.compile(
     r"|(?!" + _DAY_MONTH + _SEP + _YEAR + r"(?!\d))"
     r"\d{2}(?P<s3>" + _SEP + r")\d{2}(?P=s3)\d{4}"  # 2-2-4, not a date
     r"|(?!" + _YEAR + _SEP + _DAY_MONTH + r"(?!\d))"
-    r"\d{4}(?P<s4>" + _SEP + r")\d{2}(?P=s4)\d{2})"  # 4-2-2, not a date
+    r"\d{4}(?P<s4>" + _SEP + r")\d{2}(?P=s4)\d{2}"  # 4-2-2, not a date
+    r"|\d{2}(?P<s5>[ \u00a0])\d{3}(?P=s5)(?!000)\d{3}(?!\s*(?:kr|dkk|%|€|mio))"  # 2-3-3
+    r"|\d{2}" + _MIXED + r"\d{2}" + _MIXED + r"\d{2}" + _MIXED + r"\d{2})"  # 2-2-2-2, mixed
     r"(?!\d)(?!" + _DASHDOT + r"\d)"
+    r"|" + _CUED + r"(?:\+45[ \u00a0]?)?\d(?:[ \u00a0.\-\u2013]?\d){7}(?!\d)"
 )
 _KEEP = "|".join(re.escape(p) for p in PLACEHOLDERS.values())
 _BASE_PATTERNS: dict[str, re.Pattern[str]] = {
@@ -170,7 +214,9 @@ def _name_pattern(names: tuple[str, ...]) -> re.Pattern[str] | None:
     if not cleaned:
         return None
     alts = "|".join(r"\s+".join(re.escape(part) for part in n.split()) for n in cleaned)
-    return _guarded(re.compile(r"(?<!\w)(?:" + alts + r")(?:['\u2019]?s)?(?!\w)", re.IGNORECASE))
+    # hyphenated parts belong to the name: "Anne-Marie Sørensen" for "Marie Sørensen"
+    hyphened = r"(?<![\w\-])(?:\w+-)*(?:" + alts + r")(?:-\w+)*(?:['\u2019]?s)?(?!\w)"
+    return _guarded(re.compile(hyphened, re.IGNORECASE))
 
 
 def _rules(names: Iterable[str], kinds: Sequence[str]) -> list[tuple[str, re.Pattern[str]]]:
@@ -205,8 +251,8 @@ def redact_text_counts(text: str, names: Iterable[str] = ()) -> tuple[str, dict[
     counts = dict.fromkeys(PLACEHOLDERS, 0)
     if _is_na(text):
         return text, counts
-    text = str(text)
-    rules = _rules(tuple(names), tuple(PLACEHOLDERS))
+    text = normalise_text(str(text))
+    rules = _rules((*names, *personal_names(text)), tuple(PLACEHOLDERS))
     for _ in range(50):  # every pass shrinks the unredacted text, so this always terminates
         before = text
         for kind, regex in rules:
@@ -325,17 +371,17 @@ def scan_for_personal_data(
     """
     allowed = {(kind, _normalised(kind, a)) for a in allow for kind in ("email", "phone", "cpr")}
     findings: list[Finding] = []
-    masked = text
+    masked, origin = normalise_mapped(text)  # positions map back to ``text``
     for kind, regex in _rules(tuple(names), ("email", "cpr", "phone", "name")):
 
         def repl(m: re.Match[str], kind: str = kind) -> str:
             if m.group("keep") is not None:
                 return m.group(0)
             if (kind, _normalised(kind, m.group(0))) not in allowed:
-                start = m.start()
+                start, end = origin[m.start()], origin[m.end() - 1] + 1
                 line = text.count("\n", 0, start) + 1
                 column = start - (text.rfind("\n", 0, start) + 1) + 1
-                findings.append(Finding(kind, start, m.end(), line, column))
+                findings.append(Finding(kind, start, end, line, column))
             return "\x00" * (m.end() - m.start())  # same length: positions stay valid
 
         masked = regex.sub(repl, masked)
