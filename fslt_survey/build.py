@@ -1,50 +1,150 @@
 """``fslt-survey build``: the main job, from raw exports to the published site and PDFs.
 
-1. Clean every survey (the member survey, both waves, and the meeting evaluations) into
-   ``build/clean/``: from ``surveys/<survey>/raw/`` when real data is there, else from the bundled
-   fictional demo exports in ``surveys/demo/``.
+1. Clean every survey the project declares (:mod:`fslt_survey.project`) into ``build/clean/``:
+   in real mode from each survey's raw folder with the real registry (a missing one is an
+   error, exit 3), in demo mode (``--demo`` or ``demo: true``) from the bundled fictional demo
+   exports in ``surveys/demo/``. Never one for the other.
 2. Render the Quarto project (``_quarto.yml``) into ``_site/`` with Quarto when it is installed,
    else with the built-in engine; documents with a Typst format also become PDFs.
-3. Print where the results are.
+3. Print what was published: which data (demo or real, which files), the cleaning warnings,
+   and where the results are.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
+import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 from fslt_survey import config
-from fslt_survey.config import SURVEYS
-from fslt_survey.pipeline import clean_survey
+from fslt_survey.clean import CleanSurvey
+from fslt_survey.pipeline import clean_to_disk
+from fslt_survey.project import Project, demo_mode, load_project
 from fslt_survey.render import render_project
-from fslt_survey.store import instrument_path, write_clean
 
 
-def clean_all(out: Path | None = None, *, policy: str = config.UNKNOWN_VALUE_POLICY) -> list[str]:
-    """Clean every bundled survey; returns one summary line per survey."""
-    out = out or config.CLEAN_DIR
+def _warnings(result: CleanSurvey) -> list[str]:
+    """The cleaning log's warnings, one line each (the full list is in the text log)."""
+    log = result.log
+    out = []
+    if log.unknown_values:
+        out.append(f"{len(log.unknown_values)} unknown answer value(s) set missing")
+    if log.out_of_range:
+        out.append(f"{len(log.out_of_range)} out-of-range value(s) set missing")
+    # filled by the cleaner when it reports instrument/export mismatches
+    for attr, what in (
+        ("unmatched_columns", "export column(s) not in the instrument"),
+        ("not_in_export", "instrument item(s)/option(s) not in the export"),
+    ):
+        found = getattr(log, attr, None)
+        if found:
+            out.append(f"{len(found)} {what}: " + ", ".join(map(_name, found[:8])))
+    return out
+
+
+def _name(entry: object) -> str:
+    if isinstance(entry, dict):
+        return str(entry.get("item") or entry.get("column") or entry.get("id") or entry)
+    return str(entry)
+
+
+def clean_all(
+    out: Path | None = None,
+    *,
+    policy: str = config.UNKNOWN_VALUE_POLICY,
+    demo: bool | None = None,
+    registry: str | Path | None = None,
+    project: Project | None = None,
+) -> list[str]:
+    """Clean every survey the project declares; returns the summary lines."""
+    project = project or load_project()
+    demo = demo_mode(project) if demo is None else demo
     lines = []
-    for survey in SURVEYS:
-        real = instrument_path(survey).parent / "raw"
-        demo = not real.is_dir()
-        result = clean_survey(survey, demo=demo, policy=policy)
-        write_clean(result, out)
-        log = result.log
-        lines.append(
-            f"  {survey}: {log.rows_in} rows read, {log.rows_kept} kept, {log.rows_excluded} "
-            f"excluded ({'demo data' if demo else 'raw data in ' + str(real)})"
+    for spec in project.surveys:
+        result, files = clean_to_disk(
+            spec.name, demo=demo, registry=registry, policy=policy, out=out
         )
+        log = result.log
+        sources = sorted({str(s["file"]) for s in log.sources})
+        lines.append(
+            f"  {spec.name}: {log.rows_in} rows read, {log.rows_kept} kept, "
+            f"{log.rows_excluded} excluded ({'DEMO data' if demo else 'real data'}: "
+            f"{', '.join(sources)})"
+        )
+        lines += [f"    warning: {w} (see {files.log_text})" for w in _warnings(result)]
     return lines
 
 
+def tracked_inputs(project: Project, registry: Path | None) -> list[str]:
+    """Raw exports or the real registry that git tracks (they must never be committed)."""
+    candidates = [project.raw_dir(s) for s in project.surveys]
+    if registry is not None:
+        candidates.append(registry)
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(project.root), "ls-files", "--", *map(str, candidates)],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return []
+    if done.returncode != 0:  # not a git repository, or git failed: nothing to warn about
+        return []
+    return [line for line in done.stdout.splitlines() if line.strip()]
+
+
+@contextlib.contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    old = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
 def build(
-    *, engine: str = "auto", force: bool = False, progress: bool = True, out: Path | None = None
+    *,
+    engine: str = "auto",
+    force: bool = False,
+    progress: bool = True,
+    out: Path | None = None,
+    demo: bool | None = None,
+    strict: bool = False,
+    registry: str | Path | None = None,
 ) -> str:
     """Clean all surveys and render the site; returns a summary for people."""
-
-    lines = ["Cleaned:", *clean_all()]
-    result = render_project(
-        config.PROJECT_ROOT, engine=engine, force=force, progress=progress, output_dir=out
-    )
+    project = load_project()
+    demo = demo_mode(project) if demo is None else demo
+    reg = Path(registry).resolve() if registry is not None else None
+    lines = [
+        f"Project: {project.root} (found by {project.found_by})",
+        f"Data: {'DEMO - the bundled fictional demo data' if demo else 'REAL exports'}",
+    ]
+    tracked = [] if demo else tracked_inputs(project, reg or config.registry_file()
+                                             or project.registry)
+    lines += [
+        f"WARNING: git tracks {t} - raw exports and the registry must never be committed "
+        "(git rm --cached it)"
+        for t in tracked
+    ]
+    policy = "fail" if strict else "warn"
+    lines += ["Cleaned:", *clean_all(policy=policy, demo=demo, registry=reg, project=project)]
+    # the report kernels (and Quarto's) choose their data by these; both are in the cache key
+    mode = {"FSLT_DEMO": "1" if demo else "0"}
+    if reg is not None:
+        mode["FSLT_REGISTRY"] = str(reg)
+    with _environment(mode):
+        result = render_project(
+            project.root, engine=engine, force=force, progress=progress, output_dir=out
+        )
     site = Path(result.output_dir)
     executed = sum(1 for d in result.documents if d.executed)
     lines.append(

@@ -5,21 +5,119 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-#: Root of the project (the folder holding ``_quarto.yml``). Overridable for tests and users
-#: who keep their data elsewhere.
-PROJECT_ROOT = Path(os.environ.get("FSLT_PROJECT_ROOT", Path(__file__).resolve().parent.parent))
+from fslt_survey.errors import SurveyDataError
 
-SURVEYS_DIR = PROJECT_ROOT / "surveys"
-REPORTS_DIR = PROJECT_ROOT / "reports"
-SITE_DIR = PROJECT_ROOT / "_site"
-DEMO_DIR = SURVEYS_DIR / "demo"
-#: The fictional member registry the demo data is made from (committed).
-DEMO_REGISTRY_FILE = SURVEYS_DIR / "members.csv"
-#: The member registry used with real data: set ``FSLT_REGISTRY`` to the real registry (kept out
-#: of git); without it the fictional demo registry is used.
-REGISTRY_FILE = Path(os.environ.get("FSLT_REGISTRY", DEMO_REGISTRY_FILE))
-#: Where ``fslt-survey build`` puts the clean data that the reports read.
-CLEAN_DIR = PROJECT_ROOT / "build" / "clean"
+#: The file that marks a project's root folder (as for Quarto).
+PROJECT_MARKER = "_quarto.yml"
+#: Environment variables naming the project root, strongest first: the toolkit's own (set by
+#: ``--project-dir`` too) and the ones ``quarto render`` sets for the code it runs
+#: (``QUARTO_PROJECT_DIR``; ``QUARTO_PROJECT_ROOT`` is honoured as well).
+ROOT_VARIABLES = ("FSLT_PROJECT_ROOT", "QUARTO_PROJECT_DIR", "QUARTO_PROJECT_ROOT")
+#: Environment variables that choose which data is read (part of every page's cache key).
+DATA_VARIABLES = (*ROOT_VARIABLES, "FSLT_REGISTRY")
+
+
+class ProjectNotFound(SurveyDataError):
+    """No project folder (with ``_quarto.yml``) around the working directory: wrong usage."""
+
+
+def find_project(start: str | Path | None = None) -> tuple[Path, str]:
+    """The project root and the rule that found it (for messages and ``build``'s summary).
+
+    The rules, first match wins: ``$FSLT_PROJECT_ROOT`` (``--project-dir`` sets it), then the
+    variables ``quarto render`` sets, then the nearest folder holding ``_quarto.yml`` from the
+    working directory upwards (as Quarto and git find theirs).
+    """
+    for var in ROOT_VARIABLES:
+        value = os.environ.get(var)
+        if value:
+            root = Path(value).expanduser().resolve()
+            if not (root / PROJECT_MARKER).is_file():
+                raise ProjectNotFound(
+                    f"${var} does not point at a project folder",
+                    file=root,
+                    expected=f"a folder holding {PROJECT_MARKER}",
+                )
+            return root, f"${var}"
+    here = Path(start if start is not None else Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / PROJECT_MARKER).is_file():
+            how = "working directory" if folder == here else f"{PROJECT_MARKER} above {here}"
+            return folder, how
+    raise ProjectNotFound(
+        "not inside an fslt-survey project (no _quarto.yml in this folder or any folder above)",
+        file=here,
+        expected="run it inside a project folder, or pass --project-dir DIR; to start one, "
+        "copy the fslt-survey repository's _quarto.yml, surveys/ and reports/ into a new "
+        "folder",
+    )
+
+
+def project_root() -> Path:
+    """The project root, resolved now (never at import): see :func:`find_project`."""
+    return find_project()[0]
+
+
+def surveys_dir() -> Path:
+    return project_root() / "surveys"
+
+
+def reports_dir() -> Path:
+    return project_root() / "reports"
+
+
+def site_dir() -> Path:
+    return project_root() / "_site"
+
+
+def build_dir() -> Path:
+    """Generated, unpublished files (clean data, forms, feedback sheets, handouts)."""
+    return project_root() / "build"
+
+
+def clean_dir() -> Path:
+    """Where ``fslt-survey build`` puts the clean data that the reports read."""
+    return build_dir() / "clean"
+
+
+def demo_dir() -> Path:
+    """The bundled fictional demo exports (``surveys/demo/<instrument id>/<wave>/``)."""
+    return surveys_dir() / "demo"
+
+
+def demo_registry_file() -> Path:
+    """The fictional member registry the demo data is made from (committed)."""
+    return surveys_dir() / "members.csv"
+
+
+def registry_file() -> Path | None:
+    """The real member registry: ``$FSLT_REGISTRY`` (kept out of git), or None when unset.
+
+    Real data is never matched against the fictional demo registry: callers in real mode
+    refuse to go on without it (:func:`fslt_survey.pipeline.clean_survey`).
+    """
+    value = os.environ.get("FSLT_REGISTRY")
+    return Path(value).expanduser() if value else None
+
+
+# Old constant names, resolved when used (``config.CLEAN_DIR``); the functions above are the API.
+_LAZY = {
+    "PROJECT_ROOT": project_root,
+    "SURVEYS_DIR": surveys_dir,
+    "REPORTS_DIR": reports_dir,
+    "SITE_DIR": site_dir,
+    "CLEAN_DIR": clean_dir,
+    "DEMO_DIR": demo_dir,
+    "DEMO_REGISTRY_FILE": demo_registry_file,
+    "REGISTRY_FILE": lambda: registry_file() or demo_registry_file(),
+}
+
+
+def __getattr__(name: str) -> Path:
+    if name in _LAZY:
+        return _LAZY[name]()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 #: The surveys the toolkit ships with: the member survey (unit: association) and the meeting
 #: evaluations (unit: participant), in the order ``fslt-survey build`` cleans them.

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from fslt_survey import config
 from fslt_survey.codebook import normalise
-from fslt_survey.config import REGISTRY_FILE
 from fslt_survey.errors import SurveyDataError
 
 REGISTRY_COLUMNS = ("association_id", "name", "assoc_type", "size_band", "locality", "member_since")
@@ -15,7 +15,7 @@ REGISTRY_COLUMNS = ("association_id", "name", "assoc_type", "size_band", "locali
 SIZE_BANDS = ("Under 25", "25-99", "100-499", "500 eller flere")
 
 
-def load_registry(path: str | Path = REGISTRY_FILE) -> pd.DataFrame:
+def load_registry(path: str | Path | None = None) -> pd.DataFrame:
     """Read and validate the member registry.
 
     Lines starting with ``#`` are comments. Ids must be unique and non-empty, names unique
@@ -26,7 +26,7 @@ def load_registry(path: str | Path = REGISTRY_FILE) -> pd.DataFrame:
     DataFrame with the columns of :data:`REGISTRY_COLUMNS`; ``assoc_type``, ``size_band`` and
     ``locality`` as categoricals.
     """
-    path = Path(path)
+    path = Path(path) if path is not None else config.REGISTRY_FILE
     try:
         df = pd.read_csv(path, comment="#", dtype=str, keep_default_na=False, encoding="utf-8")
     except FileNotFoundError:

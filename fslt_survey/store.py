@@ -27,7 +27,16 @@ def instrument_path(survey: str | Path) -> Path:
     if p.suffix in (".yml", ".yaml"):
         return p
     if not p.exists() and not p.is_absolute():
-        p = config.SURVEYS_DIR / p
+        p = config.surveys_dir() / p
+        if not p.exists() and len(Path(survey).parts) == 1:
+            known = sorted(d.parent.name for d in p.parent.glob("*/instrument.yml"))
+            raise SurveyDataError(
+                f"unknown survey {str(survey)!r}",
+                file=p.parent,
+                expected="a survey name (" + ", ".join(known) + "), a survey folder or an "
+                "instrument.yml",
+                found=str(survey),
+            )
     return p / "instrument.yml"
 
 
@@ -39,13 +48,14 @@ class CleanFiles:
     log_text: Path
 
 
-def write_clean(result: CleanSurvey, out_dir: str | Path = config.CLEAN_DIR) -> CleanFiles:
+def write_clean(result: CleanSurvey, out_dir: str | Path | None = None) -> CleanFiles:
     """Write the clean table (Parquet + CSV) and the log (JSON + Danish/English text).
 
     Every file is written atomically; the output is byte-identical for the same input.
     """
-    out = Path(out_dir)
+    out = Path(out_dir) if out_dir is not None else config.clean_dir()
     name = result.instrument.id
+    _refuse_demo_over_real(result, out / f"{name}_log.json")
     files = CleanFiles(
         out / f"{name}.parquet",
         out / f"{name}.csv",
@@ -75,9 +85,32 @@ def write_clean(result: CleanSurvey, out_dir: str | Path = config.CLEAN_DIR) -> 
     return files
 
 
-def load_clean(survey: str, clean_dir: str | Path = config.CLEAN_DIR) -> pd.DataFrame:
+def log_is_demo(log: dict) -> bool:
+    """True when a cleaning log's sources are all bundled demo exports (``surveys/demo/``)."""
+    files = [str(s.get("file", "")) for s in log.get("sources", [])]
+    return bool(files) and all(f.startswith("surveys/demo/") for f in files)
+
+
+def _refuse_demo_over_real(result: CleanSurvey, existing_log: Path) -> None:
+    """Real clean data is never overwritten by demo data."""
+    if not existing_log.is_file() or not log_is_demo(result.log.to_dict()):
+        return
+    try:
+        old = json.loads(existing_log.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    if not log_is_demo(old):
+        raise SurveyDataError(
+            "this folder holds clean data made from real exports; demo data will not replace it",
+            file=existing_log.parent,
+            expected="--out another folder for the demo data, or delete the real clean files "
+            "first if you mean it",
+        )
+
+
+def load_clean(survey: str, clean_dir: str | Path | None = None) -> pd.DataFrame:
     """Read a clean table written by :func:`write_clean` (dtypes preserved via Parquet)."""
-    path = Path(clean_dir) / f"{survey}.parquet"
+    path = Path(clean_dir if clean_dir is not None else config.clean_dir()) / f"{survey}.parquet"
     if not path.exists():
         raise SurveyDataError(
             "clean data not found; run `fslt-survey clean` or `fslt-survey build` first",
@@ -86,12 +119,33 @@ def load_clean(survey: str, clean_dir: str | Path = config.CLEAN_DIR) -> pd.Data
     return pd.read_parquet(path)
 
 
-def load_log(survey: str, clean_dir: str | Path = config.CLEAN_DIR) -> dict:
+def load_log(survey: str, clean_dir: str | Path | None = None) -> dict:
     """Read the cleaning log written by :func:`write_clean`."""
-    path = Path(clean_dir) / f"{survey}_log.json"
+    path = Path(clean_dir if clean_dir is not None else config.clean_dir()) / f"{survey}_log.json"
     if not path.exists():
         raise SurveyDataError("cleaning log not found; run `fslt-survey build` first", file=path)
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+#: The registry a clean data set was linked against, kept beside it so that every page counts
+#: the same associations (and the render cache sees a changed registry as changed data).
+REGISTRY_COPY = "registry.csv"
+
+
+def write_registry(source: str | Path, out_dir: str | Path | None = None) -> Path:
+    """Keep a copy of the member registry used for cleaning beside the clean data."""
+    out = Path(out_dir) if out_dir is not None else config.clean_dir()
+    target = out / REGISTRY_COPY
+    with atomic_path(target) as tmp:
+        tmp.write_bytes(Path(source).read_bytes())
+    return target
+
+
+def clean_registry(clean_dir: str | Path | None = None) -> Path:
+    """The registry the clean data was made with (:func:`write_registry`); for clean data
+    written before that copy existed, the configured registry."""
+    copy = Path(clean_dir if clean_dir is not None else config.clean_dir()) / REGISTRY_COPY
+    return copy if copy.is_file() else config.REGISTRY_FILE
 
 
 def file_sha256(path: str | Path) -> str:

@@ -12,7 +12,6 @@ from fslt_survey.followup.compute import (
 from fslt_survey.followup.indicators import (
     DIRECTIONS,
     INDICATOR_COLUMNS,
-    INDICATORS_FILE,
     KINDS,
     MEASURES,
     MET,
@@ -26,6 +25,7 @@ from fslt_survey.followup.indicators import (
     Target,
     config_unit,
     describe_indicators,
+    indicators_file,
     load_indicators,
     parse_indicators,
 )
@@ -44,7 +44,6 @@ from fslt_survey.followup.report import (
 
 __all__ = [
     "DIRECTIONS",
-    "INDICATORS_FILE",
     "INDICATOR_COLUMNS",
     "KINDS",
     "MEASURES",
@@ -64,6 +63,7 @@ __all__ = [
     "describe_indicators",
     "goal_markdown",
     "indicator_hits",
+    "indicators_file",
     "load_indicators",
     "load_network_data",
     "overview_markdown",

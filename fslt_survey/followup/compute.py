@@ -39,7 +39,6 @@ from fslt_survey.errors import SurveyDataError
 from fslt_survey.followup.indicators import (
     DIRECTIONS,
     INDICATOR_COLUMNS,
-    INDICATORS_FILE,
     KINDS,
     MEASURES,
     MET,
@@ -53,6 +52,7 @@ from fslt_survey.followup.indicators import (
     Target,
     config_unit,
     describe_indicators,
+    indicators_file,
     load_indicators,
     parse_indicators,
 )
@@ -72,7 +72,6 @@ from fslt_survey.network.data import network_dir
 # Every public name this module had before the split (defined here or re-exported).
 __all__ = [
     "DIRECTIONS",
-    "INDICATORS_FILE",
     "INDICATOR_COLUMNS",
     "KINDS",
     "MEASURES",
@@ -92,6 +91,7 @@ __all__ = [
     "describe_indicators",
     "goal_markdown",
     "indicator_hits",
+    "indicators_file",
     "load_indicators",
     "load_network_data",
     "overview_markdown",

@@ -37,9 +37,9 @@ from fslt_survey import config
 from fslt_survey.codebook import load_instrument
 from fslt_survey.errors import RenderError, SurveyDataError
 from fslt_survey.followup import (
-    INDICATORS_FILE,
     compute_indicators,
     indicator_hits,
+    indicators_file,
     load_indicators,
     publish_indicators,
     set_column_widths,
@@ -48,7 +48,7 @@ from fslt_survey.privacy import redact_text, suppress_counts
 from fslt_survey.registry import load_registry
 from fslt_survey.render import render_document
 from fslt_survey.stats import tab_multi, tab_single
-from fslt_survey.store import instrument_path, load_clean
+from fslt_survey.store import clean_registry, instrument_path, load_clean
 from fslt_survey.tables import escape_markdown, format_number, to_markdown_table
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -461,15 +461,16 @@ def _indicator_part(ctx: FeedbackContext, aid: str, waves: list[int], cmp_wave: 
 # --------------------------------------------------------------------------- the document
 
 
-def load_context(*, clean_dir: str | Path = config.CLEAN_DIR) -> FeedbackContext:
+def load_context(*, clean_dir: str | Path | None = None) -> FeedbackContext:
     """Prepare the feedback context from the clean data written by ``fslt-survey build``."""
 
     instrument = load_instrument(instrument_path(SURVEY))
-    indicators = load_indicators(INDICATORS_FILE, instrument) if INDICATORS_FILE.is_file() else None
+    ifile = indicators_file()
+    indicators = load_indicators(ifile, instrument) if ifile.is_file() else None
     return prepare_feedback(
         load_clean(SURVEY, clean_dir),
         instrument,
-        load_registry(config.REGISTRY_FILE),
+        load_registry(clean_registry(clean_dir)),
         indicators=indicators,
     )
 
@@ -501,7 +502,7 @@ def render_feedback(
     engine: str = "auto",
     force: bool = False,
     root: str | Path | None = None,
-    clean_dir: str | Path = config.CLEAN_DIR,
+    clean_dir: str | Path | None = None,
     context: FeedbackContext | None = None,
     jobs: int = 1,
     echo: Any = None,

@@ -32,7 +32,6 @@ from fslt_survey.tables import format_number
 
 __all__ = [
     "DIRECTIONS",
-    "INDICATORS_FILE",
     "INDICATOR_COLUMNS",
     "KINDS",
     "MEASURES",
@@ -47,11 +46,22 @@ __all__ = [
     "Target",
     "config_unit",
     "describe_indicators",
+    "indicators_file",
     "load_indicators",
     "parse_indicators",
 ]
 
-INDICATORS_FILE = config.SURVEYS_DIR / "indicators.yml"
+
+
+def indicators_file() -> Path:
+    """The project's indicator definitions (``surveys/indicators.yml``), resolved when used."""
+    return config.surveys_dir() / "indicators.yml"
+
+
+def __getattr__(name: str) -> Path:  # ``INDICATORS_FILE``: the old constant, resolved when used
+    if name == "INDICATORS_FILE":
+        return indicators_file()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 KINDS = ("share", "top2", "mean_index", "count", "network")
 SOURCES = ("survey", "network")
 DIRECTIONS = ("increase", "decrease", "at_least")
@@ -178,7 +188,7 @@ class IndicatorSet:
 # --------------------------------------------------------------------------- loading
 
 
-def load_indicators(path: str | Path = INDICATORS_FILE, instrument: Any = None) -> IndicatorSet:
+def load_indicators(path: str | Path | None = None, instrument: Any = None) -> IndicatorSet:
     """Load and validate an indicator file against its survey's instrument.
 
     Raises
@@ -186,7 +196,7 @@ def load_indicators(path: str | Path = INDICATORS_FILE, instrument: Any = None) 
     ConfigError
         Listing every problem: file, indicator id and what is wrong.
     """
-    path = Path(path)
+    path = Path(path) if path is not None else indicators_file()
     data = read_yaml(path, "indicator file")
     return parse_indicators(data, path=path, instrument=instrument)
 

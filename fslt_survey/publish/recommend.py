@@ -59,15 +59,25 @@ __all__ = [
     "KINDS",
     "ON",
     "OPS",
-    "RULES_FILE",
     "Rule",
     "evaluate_rules",
     "load_rules",
     "parse_rules",
+    "rules_file",
     "threshold_text",
 ]
 
-RULES_FILE = config.SURVEYS_DIR / "anbefalinger.yml"
+
+
+def rules_file() -> Path:
+    """The project's recommendation rules (``surveys/anbefalinger.yml``), resolved when used."""
+    return config.surveys_dir() / "anbefalinger.yml"
+
+
+def __getattr__(name: str) -> Path:  # ``RULES_FILE``: the old constant, resolved when used
+    if name == "RULES_FILE":
+        return rules_file()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 KINDS = ("share", "change", "index")
 OPS = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt}
 ON = ("estimate", "ci", "ci_low", "ci_high")
@@ -112,7 +122,7 @@ class Rule:
         return self.on
 
 
-def load_rules(path: str | Path = RULES_FILE, instrument: Instrument | None = None) -> list[Rule]:
+def load_rules(path: str | Path | None = None, instrument: Instrument | None = None) -> list[Rule]:
     """Load and validate the rules; every problem is reported at once, each with the rule id.
 
     Raises
@@ -120,7 +130,7 @@ def load_rules(path: str | Path = RULES_FILE, instrument: Instrument | None = No
     ConfigError
         With ``problems`` listing ``"rule <id>: <what is wrong>"`` lines.
     """
-    path = Path(path)
+    path = Path(path) if path is not None else rules_file()
     data = read_yaml(path, "recommendation rules")
     return parse_rules(data, instrument, file=path)
 

@@ -23,7 +23,7 @@ import pandas as pd
 from fslt_survey import config, publish, stats
 from fslt_survey.codebook import Instrument, Item, load_instrument
 from fslt_survey.registry import load_registry
-from fslt_survey.store import instrument_path, load_clean, load_log
+from fslt_survey.store import clean_registry, instrument_path, load_clean, load_log, log_is_demo
 from fslt_survey.tables import escape_markdown
 
 __all__ = [
@@ -70,8 +70,7 @@ class Report:
     @property
     def is_demo(self) -> bool:
         """Built from the bundled fictional demo exports (``surveys/demo/``)."""
-        files = [str(s.get("file", "")) for s in self.log.get("sources", [])]
-        return bool(files) and all(f.startswith("surveys/demo/") for f in files)
+        return log_is_demo(self.log)
 
     @cached_property
     def latest(self) -> pd.DataFrame:
@@ -110,14 +109,14 @@ def load(
     k: int | None = None,
 ) -> Report:
     """Load the clean member survey, its log, the instrument and the registry for one page."""
-    clean = Path(clean_dir) if clean_dir is not None else config.CLEAN_DIR
+    clean = Path(clean_dir) if clean_dir is not None else config.clean_dir()
     data = load_clean(survey, clean)
     waves = sorted(int(w) for w in data["wave"].dropna().unique())
     return Report(
         page=page,
         instrument=load_instrument(instrument_path(survey)),
         data=data,
-        registry=load_registry(config.REGISTRY_FILE),
+        registry=load_registry(clean_registry(clean)),
         log=load_log(survey, clean),
         wave=waves[-1],
         waves=waves,

@@ -1,6 +1,6 @@
 """The recommendations report: the rules evaluated on the survey, and its summary.
 
-:func:`evaluation` applies the reviewable rules (:data:`fslt_survey.publish.recommend.RULES_FILE`,
+:func:`evaluation` applies the reviewable rules (:data:`fslt_survey.publish.recommend.rules_file`,
 see
 :mod:`fslt_survey.publish.recommend`) to the page's data, cached on the report;
 :func:`recommendations_block` writes the fired recommendations, each in a box with its evidence;
@@ -45,7 +45,7 @@ __all__ = [
 
 def _rules_path(rules_file: str | Path | None) -> Path:
 
-    return Path(rules_file) if rules_file is not None else recommend.RULES_FILE
+    return Path(rules_file) if rules_file is not None else recommend.rules_file()
 
 
 def evaluation(r: Report, rules_file: str | Path | None = None) -> pd.DataFrame:
