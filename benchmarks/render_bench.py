@@ -102,7 +102,7 @@ def prepare_demo(dest: Path) -> tuple[list[str], list[str]]:
     ignore = shutil.ignore_patterns("_site", ".fslt-cache", "__pycache__", ".*")
     for name in ("reports", "surveys"):
         shutil.copytree(ROOT / name, dest / name, ignore=ignore)
-    clean_all(dest / "build" / "clean")
+    clean_all(dest / "build" / "clean", demo=True)
     config = yaml.safe_load((dest / "_quarto.yml").read_text("utf-8")) or {}
     listed = [str(p) for p in (config.get("project") or {}).get("render") or []]
     present = [p for p in listed if (dest / p.lstrip("/")).is_file()]

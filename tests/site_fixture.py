@@ -45,7 +45,7 @@ def build_demo_site(project: Path, engine: str = "builtin") -> RenderResult:
     from fslt_survey.build import clean_all
     from fslt_survey.render import render_project
 
-    clean_all(project / "build" / "clean")
+    clean_all(project / "build" / "clean", demo=True)
     old = os.environ.get("FSLT_PROJECT_ROOT")
     os.environ["FSLT_PROJECT_ROOT"] = str(project)  # the kernels read the copy's data
     try:

@@ -12,6 +12,7 @@ wave comparison, the response rate and the demo-data note. The sections themselv
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -29,6 +30,7 @@ from fslt_survey.tables import escape_markdown
 __all__ = [
     "SURVEY",
     "Report",
+    "data_notice",
     "demo_note",
     "load",
     "response_rate",
@@ -186,5 +188,19 @@ def demo_note(r: Report) -> str:
         return ""
     return (
         "*Siderne er bygget på fiktive demodata: foreningerne og svarene er opdigtede og viser "
+        "kun, hvordan kortlægningen ser ud.*\n"
+    )
+
+
+def data_notice(clean_dir: str | Path | None = None) -> str:
+    """The demo notice for any page or PDF: shown when, and only when, the clean data the site
+    is built from comes from the bundled fictional demo exports (read from the cleaning logs,
+    so it follows the data actually published, never a hard-coded sentence)."""
+    clean = Path(clean_dir) if clean_dir is not None else config.clean_dir()
+    logs = sorted(clean.glob("*_log.json"))
+    if not logs or not any(log_is_demo(json.loads(p.read_text(encoding="utf-8"))) for p in logs):
+        return ""
+    return (
+        "*Siden er bygget på fiktive demodata: foreningerne og svarene er opdigtede og viser "
         "kun, hvordan kortlægningen ser ud.*\n"
     )

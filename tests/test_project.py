@@ -1,0 +1,185 @@
+"""The analyst's real path (issue 14): project discovery, the project as data, demo vs real,
+the cache key, git hygiene, confidential documents and the CLI edges."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from fslt_survey import config, project
+from fslt_survey.cli import EXIT_INPUT, EXIT_OK, EXIT_USAGE, main
+from tests.site_fixture import copy_project
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def clean_env(monkeypatch):
+    for var in (*config.DATA_VARIABLES, "FSLT_DEMO"):
+        monkeypatch.delenv(var, raising=False)
+    return monkeypatch
+
+
+@pytest.fixture
+def proj(tmp_path, clean_env) -> Path:
+    """A copy of the project (sources only) outside the repository, as the working directory."""
+    root = copy_project(tmp_path / "projekt")
+    clean_env.chdir(root)
+    return root
+
+
+# --------------------------------------------------------------------------- discovery
+
+
+def test_project_is_found_from_a_subfolder_like_quarto(proj):
+    sub = proj / "reports" / "feedback"
+    root, how = config.find_project(sub)
+    assert root == proj.resolve() and "_quarto.yml above" in how
+    # paths follow the working directory when used, not the package's location at import
+    assert proj.resolve() / "build" / "clean" == config.CLEAN_DIR
+    assert config.clean_dir() == proj.resolve() / "build" / "clean"
+
+
+def test_environment_overrides_and_quarto_variable(proj, tmp_path, clean_env):
+    other = copy_project(tmp_path / "andet")
+    clean_env.setenv("QUARTO_PROJECT_DIR", str(other))
+    assert config.find_project() == (other.resolve(), "$QUARTO_PROJECT_DIR")
+    clean_env.setenv("FSLT_PROJECT_ROOT", str(proj))
+    assert config.find_project() == (proj.resolve(), "$FSLT_PROJECT_ROOT")
+
+
+def test_outside_any_project_is_a_usage_error_saying_how_to_start(tmp_path, clean_env, capsys):
+    clean_env.chdir(tmp_path)
+    assert main(["render"]) == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert "not inside an fslt-survey project" in err and "--project-dir" in err
+
+
+def test_project_dir_option_after_the_command(proj, tmp_path, clean_env, capsys):
+    clean_env.chdir(tmp_path)
+    assert main(["validate", "medlemsundersoegelse", "--project-dir", str(proj)]) == EXIT_OK
+    assert str(proj) in capsys.readouterr().out
+
+
+# --------------------------------------------------------------------------- demo vs real
+
+
+def test_real_build_without_raw_exports_is_an_error_not_the_demo(proj, capsys):
+    code = main(["build", "--engine", "builtin", "--registry", "surveys/members.csv"])
+    assert code == EXIT_INPUT
+    err = capsys.readouterr().err
+    assert "medlemsundersoegelse/raw" in err and "demo" in err
+    assert not (proj / "build" / "clean" / "medlemsundersoegelse.parquet").exists()
+
+
+def test_real_data_without_registry_is_an_error(proj, capsys):
+    raw = proj / "surveys" / "medlemsundersoegelse" / "raw"
+    shutil.copytree(proj / "surveys" / "demo" / "medlemsundersoegelse", raw)
+    assert main(["clean", "medlemsundersoegelse"]) == EXIT_INPUT
+    assert "FSLT_REGISTRY" in capsys.readouterr().err
+
+
+def test_real_clean_data_is_never_overwritten_by_demo_data(proj, capsys):
+    raw = proj / "surveys" / "medlemsundersoegelse" / "raw"
+    shutil.copytree(proj / "surveys" / "demo" / "medlemsundersoegelse", raw)
+    args = ["clean", "medlemsundersoegelse", "--registry", "surveys/members.csv"]
+    assert main(args) == EXIT_OK
+    log = proj / "build" / "clean" / "medlemsundersoegelse_log.json"
+    before = log.read_bytes()
+    assert main(["clean", "medlemsundersoegelse", "--demo"]) == EXIT_INPUT
+    assert "real exports" in capsys.readouterr().err
+    assert log.read_bytes() == before
+    # the published pages say "demo" only when the data is
+    from fslt_survey.report import data_notice
+
+    assert data_notice() == ""
+    assert main(["clean", "medlemsundersoegelse", "--demo", "--out", "build/demo"]) == EXIT_OK
+    assert "fiktive demodata" in data_notice(proj / "build" / "demo")
+
+
+def test_no_page_hard_codes_the_demo_notice():
+    for page in (ROOT / "reports").rglob("*.qmd"):
+        assert "fiktive demodata" not in page.read_text(encoding="utf-8"), page
+
+
+def test_project_declaration_units_and_misspelled_survey(proj, capsys):
+    p = project.load_project()
+    assert [(s.name, s.unit_plural) for s in p.surveys] == [
+        ("medlemsundersoegelse", "foreninger"),
+        ("moedeevaluering", "deltagere"),
+    ]
+    assert main(["clean", "medlemsundersoegelze", "--demo"]) == EXIT_INPUT
+    err = capsys.readouterr().err
+    assert "medlemsundersoegelse" in err and "moedeevaluering" in err
+
+
+# --------------------------------------------------------------------------- cache key
+
+
+def test_registry_contents_are_in_every_page_cache_key(proj, tmp_path, clean_env):
+    reg = tmp_path / "medlemmer.csv"
+    shutil.copy(proj / "surveys" / "members.csv", reg)
+    clean_env.setenv("FSLT_REGISTRY", str(reg))
+    before = project.cache_inputs(proj)
+    with reg.open("a", encoding="utf-8") as fh:
+        fh.write("F999,Ny forening,Idræt,Under 25,Lyngby,2026\n")
+    after = project.cache_inputs(proj)
+    assert before != after
+    # the registry the clean data was linked against is kept beside it (a depends file)
+    assert "build/clean/registry.csv" in (proj / "_quarto.yml").read_text(encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- git, site, CLI
+
+
+def test_gitignore_covers_raw_exports_and_build_outputs():
+    if shutil.which("git") is None or not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+    paths = [
+        "surveys/medlemsundersoegelse/raw/2025/dataset.csv",
+        "surveys/moedeevaluering/raw/2026/svar.xlsx",
+        "surveys/raw/2025/x.csv",
+        "build/clean/medlemsundersoegelse.parquet",
+        "build/feedback/F001.pdf",
+        "build/handouts/frivillige.pdf",
+        "build/forms/medlemsundersoegelse-2027.xlsx",
+        "_site/index.html",
+        ".fslt-cache/render/files.json",
+    ]
+    done = subprocess.run(
+        ["git", "-C", str(ROOT), "check-ignore", "--no-index", *paths],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert sorted(done.stdout.split()) == sorted(paths)
+
+
+def test_confidential_documents_are_refused_in_the_site(proj, capsys):
+    code = main(["render", "reports/feedback/feedback.qmd", "-P", "forening:F001"])
+    assert code == EXIT_USAGE
+    assert "confidential" in capsys.readouterr().err
+    assert not (proj / "_site").exists()
+    assert main(["render", "reports/handout/handout.qmd"]) == EXIT_USAGE
+
+
+def test_cli_edges(proj, capsys):
+    # --debug after the command, validate by survey name
+    assert main(["validate", "medlemsundersoegelse", "--debug"]) == EXIT_OK
+    assert main(["render", "reports/ingen.qmd"]) == EXIT_USAGE
+    assert "no such document" in capsys.readouterr().err
+    assert main(["render", "-P", ":x"]) == EXIT_USAGE
+
+
+def test_registry_copy_is_what_the_pages_read(proj):
+    from fslt_survey.store import clean_registry
+
+    assert main(["clean", "moedeevaluering", "--demo"]) == EXIT_OK
+    copy = proj / "build" / "clean" / "registry.csv"
+    assert clean_registry() == copy
+    assert copy.read_bytes() == (proj / "surveys" / "members.csv").read_bytes()
+    assert json.loads((proj / "build/clean/moedeevaluering_log.json").read_text("utf-8"))
