@@ -85,6 +85,57 @@ class Report:
             f"Kilde: Frivilligcenter og Selvhjælp Lyngby-Taarbæk, medlemsundersøgelsen {self.wave}"
         )
 
+    def _not_in_export(self) -> set[str]:
+        """Items (``id``) and options (``id__key``) the cleaning log lists as absent from the
+        export of the latest wave (``not_in_export``: strings or ``{item, option, wave}``)."""
+        out = set()
+        for entry in self.log.get("not_in_export") or []:
+            if isinstance(entry, dict):
+                if entry.get("wave") not in (None, self.wave, str(self.wave)):
+                    continue
+                key = str(entry.get("item") or entry.get("id") or "")
+                option = entry.get("option") or entry.get("key")
+                out.add(f"{key}__{option}" if option else key)
+            else:
+                out.add(str(entry))
+        return out
+
+    def not_asked(self, item: Item) -> bool:
+        """True when ``item`` was not asked in the latest wave: absent from the export (the
+        cleaning log says so), no clean column, or nobody has an answer or a typed missing
+        reason other than "Ikke besvaret" (base 0) - published as not asked, never as 0 %."""
+        if item.id in self._not_in_export():
+            return True
+        cols = [c for c in item.columns if c != item.missing_column]
+        present = [c for c in cols if c in self.latest.columns]
+        if not present:
+            return True
+        answered = self.latest[present].notna().any(axis=1)
+        if item.type == "multi":
+            answered = self.latest[present].fillna(False).astype(bool).any(axis=1)
+        if answered.any():
+            return False
+        miss = self.latest.get(item.missing_column)
+        reasons = set() if miss is None else set(miss.dropna().astype(str))
+        return reasons <= {config.NOT_ANSWERED}
+
+    def options_not_asked(self, item: Item) -> list[str]:
+        """Labels of a multi-select's options that were not in the latest wave's export."""
+        gone = self._not_in_export()
+        if item.scale is None:
+            return []
+        return [
+            lab.label
+            for lab in item.scale.substantive
+            if f"{item.id}__{lab.key}" in gone or item.option_column(lab) not in self.latest
+        ]
+
+    def not_asked_note(self, item: Item) -> str:
+        return (
+            f"*Spørgsmålet {_q(item.label)} blev ikke stillet i {self.wave}, så der er ingen "
+            "svar at vise (ikke det samme som 0 %).*\n"
+        )
+
     @property
     def names(self) -> list[str]:
         """Association names from the registry: redacted from every quote."""
