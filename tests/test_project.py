@@ -183,3 +183,74 @@ def test_registry_copy_is_what_the_pages_read(proj):
     assert clean_registry() == copy
     assert copy.read_bytes() == (proj / "surveys" / "members.csv").read_bytes()
     assert json.loads((proj / "build/clean/moedeevaluering_log.json").read_text("utf-8"))
+
+
+# --------------------------------------------------------------------------- not asked
+
+
+@pytest.fixture(scope="module")
+def member_report():
+    from fslt_survey.codebook import load_instrument
+    from fslt_survey.pipeline import clean_survey
+    from fslt_survey.registry import load_registry
+    from fslt_survey.report import Report
+
+    result = clean_survey("medlemsundersoegelse", demo=True)
+    data = result.data
+    return Report(
+        page="test",
+        instrument=load_instrument(ROOT / "surveys/medlemsundersoegelse/instrument.yml"),
+        data=data,
+        registry=load_registry(ROOT / "surveys/members.csv"),
+        log=result.log.to_dict(),
+        wave=2027,
+        waves=[2025, 2027],
+    )
+
+
+def _without(r, item_id: str, *, multi: bool):
+    """The report with one item as the cleaner leaves it when the export lacks it."""
+    import dataclasses
+
+    import pandas as pd
+
+    it = r.instrument.item(item_id)
+    data = r.data.copy()
+    latest = data["wave"] == 2027
+    for col in it.columns:
+        if col == it.missing_column:
+            data.loc[latest, col] = "Ikke besvaret"
+        else:
+            data.loc[latest, col] = pd.NA
+    return dataclasses.replace(r, data=data, cache={}), it
+
+
+def test_an_item_not_in_the_export_is_published_as_not_asked(member_report):
+    from fslt_survey.report import multi_block, single_block
+
+    r, it = _without(member_report, "rolle", multi=False)
+    text = single_block(r, it, chart=False)
+    assert "blev ikke stillet i 2027" in text
+    assert "|" not in text and "Basis: 0" not in text  # no table of zeros
+    r, it = _without(member_report, "kendskab_tilbud", multi=True)
+    text = multi_block(r, it, chart=False)
+    assert "blev ikke stillet i 2027" in text and "Basis: 0" not in text
+    # the untouched item is still published with its base, in the survey's unit
+    text = single_block(member_report, "rolle", chart=False)
+    assert "Basis:" in text and "foreninger, der har svaret" in text
+
+
+def test_an_option_not_in_the_export_is_not_shown_as_zero(member_report):
+    import dataclasses
+
+    from fslt_survey.report import multi_block
+
+    it = member_report.instrument.item("kendskab_tilbud")
+    new = it.scale.substantive[-1]
+    log = dict(member_report.log)
+    log["not_in_export"] = [{"item": it.id, "option": new.key, "wave": 2027}]
+    r = dataclasses.replace(member_report, log=log, cache={})
+    text = multi_block(r, it, chart=False)
+    assert f"Ikke spurgt i 2027: »{new.label}«" in text
+    table_rows = [line for line in text.splitlines() if line.startswith(f"| {new.label} ")]
+    assert table_rows == []

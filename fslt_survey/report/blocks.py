@@ -169,7 +169,12 @@ def _choice_block(
         out.append(r.figure(ch, name or it.id, title))
     out.append(
         publish.frequency_table(
-            raw, k=r.k, suppressed=sup, caption=f"{title}: antal og andel", multi_select=multi
+            raw,
+            k=r.k,
+            suppressed=sup,
+            caption=f"{title}: antal og andel",
+            multi_select=multi,
+            unit=r.unit,
         )
     )
     return "\n".join(out)

@@ -23,6 +23,7 @@ import pandas as pd
 
 from fslt_survey import config, publish, stats
 from fslt_survey.codebook import Instrument, Item, load_instrument
+from fslt_survey.project import unit_label
 from fslt_survey.registry import load_registry
 from fslt_survey.store import clean_registry, instrument_path, load_clean, load_log, log_is_demo
 from fslt_survey.tables import escape_markdown
@@ -81,9 +82,14 @@ class Report:
 
     @property
     def source(self) -> str:
-        return (
-            f"Kilde: Frivilligcenter og Selvhjælp Lyngby-Taarbæk, medlemsundersøgelsen {self.wave}"
-        )
+        """The source line of every chart: the survey's own title (from its instrument)."""
+        return f"Kilde: {self.instrument.title}, {self.wave}"
+
+    @property
+    def unit(self) -> str:
+        """What the survey counts, in the plural ("foreninger", "frivillige", "deltagere"),
+        as the project declares it (:mod:`fslt_survey.project`)."""
+        return unit_label(self.instrument.id)
 
     def _not_in_export(self) -> set[str]:
         """Items (``id``) and options (``id__key``) the cleaning log lists as absent from the
