@@ -81,6 +81,49 @@ def _run(env_dir: Path, args: list[str], cwd: Path, **env: str) -> subprocess.Co
     )
 
 
+VOLUNTEER_PAGE = """---
+title: "Frivilliges udbytte"
+description: "hvad de frivillige får ud af at være med"
+---
+
+```{python}
+#| output: asis
+from fslt_survey import report
+
+r = report.load("frivillige", survey="frivilligundersoegelse")
+print(report.data_notice())
+print(report.single_block(r, "udbytte", chart=False))
+```
+"""
+
+
+def add_volunteer_survey(project: Path) -> None:
+    """A new survey with another unit - an instrument, a config entry and a page, no Python:
+    the README's "A new survey" steps."""
+    name = "frivilligundersoegelse"
+    (project / "surveys" / name).mkdir()
+    text = (project / "surveys/moedeevaluering/instrument.yml").read_text("utf-8")
+    (project / "surveys" / name / "instrument.yml").write_text(
+        text.replace("instrument: moedeevaluering", f"instrument: {name}").replace(
+            "title: Evaluering af netværksmøde", "title: Frivilligundersøgelsen"
+        ),
+        "utf-8",
+    )
+    shutil.copytree(project / "surveys/demo/moedeevaluering", project / "surveys/demo" / name)
+    (project / "reports" / "frivillige.qmd").write_text(VOLUNTEER_PAGE, "utf-8")
+    qfile = project / "_quarto.yml"
+    q = qfile.read_text("utf-8")
+    listed = "    - reports/data.qmd\n"
+    q = q.replace(listed, listed + "    - reports/frivillige.qmd\n", 1)
+    q = q.replace(
+        "    - name: moedeevaluering\n      unit: deltager\n",
+        f"    - name: moedeevaluering\n      unit: deltager\n    - name: {name}\n"
+        "      unit: frivillig\n",
+        1,
+    )
+    qfile.write_text(q, "utf-8")
+
+
 def test_wheel_install_builds_the_demo_site_in_the_project_folder(installed, tmp_path):
     py = installed / "bin" / "python"
     where = subprocess.run(
@@ -92,6 +135,7 @@ def test_wheel_install_builds_the_demo_site_in_the_project_folder(installed, tmp
     before = _snapshot(site_packages)
 
     project = copy_project(tmp_path / "mit-projekt")
+    add_volunteer_survey(project)
     # outside any project: exit 2 and how to start one
     outside = _run(installed, ["build", "--demo"], cwd=tmp_path)
     assert outside.returncode == 2, outside.stderr
@@ -110,5 +154,33 @@ def test_wheel_install_builds_the_demo_site_in_the_project_folder(installed, tmp
     ).is_file()
     assert (project / "build" / "clean" / "medlemsundersoegelse.parquet").is_file()
     assert "fiktive demodata" in (project / "_site" / "reports" / "behov.html").read_text("utf-8")
+    # the new survey was cleaned by build and published in its own unit and source
+    assert "frivilligundersoegelse:" in done.stdout
+    page = (project / "_site" / "reports" / "frivillige.html").read_text("utf-8")
+    assert "frivillige, der har svaret" in page and "foreninger, der har svaret" not in page
+    assert "frivillige.html" in (project / "_site" / "reports" / "index.html").read_text("utf-8")
     after = _snapshot(site_packages)
     assert after == before, sorted(after - before)[:10]
+
+
+def test_readme_workflow_real_exports_and_real_registry(installed, tmp_path):
+    """The README's workflow on a temporary project: real exports in surveys/<survey>/raw/,
+    the real registry outside the project, `fslt-survey build` - real data, no demo notice."""
+    project = copy_project(tmp_path / "rigtigt")
+    add_volunteer_survey(project)
+    for name in ("medlemsundersoegelse", "moedeevaluering", "frivilligundersoegelse"):
+        shutil.copytree(project / "surveys/demo" / name, project / "surveys" / name / "raw")
+    registry = tmp_path / "sikkert" / "medlemmer.csv"
+    registry.parent.mkdir()
+    shutil.copy(project / "surveys/members.csv", registry)
+    done = _run(installed, ["build", "--engine", "builtin", "--quiet"], cwd=project,
+                FSLT_REGISTRY=str(registry))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Data: REAL exports" in done.stdout
+    assert "surveys/medlemsundersoegelse/raw/2025" in done.stdout
+    for page in ("behov", "opfoelgning", "frivillige"):
+        html = (project / "_site" / "reports" / f"{page}.html").read_text("utf-8")
+        assert "fiktive demodata" not in html, page
+    # demo data never replaces the real clean data
+    demo = _run(installed, ["clean", "medlemsundersoegelse", "--demo"], cwd=project)
+    assert demo.returncode == 3 and "real exports" in demo.stderr
