@@ -254,3 +254,21 @@ def test_an_option_not_in_the_export_is_not_shown_as_zero(member_report):
     assert f"Ikke spurgt i 2027: »{new.label}«" in text
     table_rows = [line for line in text.splitlines() if line.startswith(f"| {new.label} ")]
     assert table_rows == []
+
+
+def test_registry_from_danish_excel_is_read_like_an_export(tmp_path):
+    """cp1252 with ``;`` (Danish Excel's "CSV") and XLSX: the same reader as the exports."""
+    import pandas as pd
+
+    from fslt_survey.registry import load_registry
+
+    committed = load_registry(ROOT / "surveys" / "members.csv")
+    raw = pd.read_csv(ROOT / "surveys" / "members.csv", comment="#", dtype=str)
+    raw.loc[0, "name"] = "Ældresagen Lyngby-Taarbæk"  # æ/å in cp1252
+    raw.to_csv(tmp_path / "medlemmer.csv", sep=";", index=False, encoding="cp1252")
+    raw.to_excel(tmp_path / "medlemmer.xlsx", index=False)
+    for name in ("medlemmer.csv", "medlemmer.xlsx"):
+        reg = load_registry(tmp_path / name)
+        assert len(reg) == len(committed)
+        assert reg.loc[0, "name"] == "Ældresagen Lyngby-Taarbæk"
+        assert list(reg["association_id"]) == list(committed["association_id"])
