@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from fslt_survey import config
 from fslt_survey.codebook import Instrument, load_instrument, parse_instrument
 from fslt_survey.registry import load_registry
 from tests.site_fixture import site_dir, site_project, site_render  # noqa: F401 - one build
@@ -14,6 +13,14 @@ from tests.site_fixture import site_dir, site_project, site_render  # noqa: F401
 ROOT = Path(__file__).resolve().parent.parent
 MEMBER_INSTRUMENT = ROOT / "surveys" / "medlemsundersoegelse" / "instrument.yml"
 EVALUATION_INSTRUMENT = ROOT / "surveys" / "moedeevaluering" / "instrument.yml"
+
+
+@pytest.fixture(autouse=True)
+def _fictional_registry_for_raw_test_exports(monkeypatch):
+    """Raw test exports (``clean --raw``) are made from the fictional registry, and real mode
+    needs a registry (no fallback): point FSLT_REGISTRY at it, as an analyst points it at
+    the real one. Tests of the missing-registry error delete it again."""
+    monkeypatch.setenv("FSLT_REGISTRY", str(ROOT / "surveys" / "members.csv"))
 
 
 @pytest.fixture(scope="session")
@@ -28,7 +35,7 @@ def evaluation_instrument() -> Instrument:
 
 @pytest.fixture(scope="session")
 def registry():
-    return load_registry(config.DEMO_REGISTRY_FILE)
+    return load_registry(ROOT / "surveys" / "members.csv")
 
 
 def small_instrument_dict() -> dict:
