@@ -20,8 +20,9 @@ from pathlib import Path
 
 from fslt_survey import config
 from fslt_survey.clean import CleanSurvey
+from fslt_survey.network import check_network, network_dir
 from fslt_survey.pipeline import clean_to_disk
-from fslt_survey.project import Project, demo_mode, load_project
+from fslt_survey.project import Project, demo_mode, load_project, registry_for
 from fslt_survey.render import render_project
 
 
@@ -138,10 +139,12 @@ def build(
     policy = "fail" if strict else "warn"
     lines += ["Cleaned:", *clean_all(policy=policy, demo=demo, registry=reg, project=project)]
     # the report kernels (and Quarto's) choose their data by these; both are in the cache key
-    mode = {"FSLT_DEMO": "1" if demo else "0"}
-    if reg is not None:
-        mode["FSLT_REGISTRY"] = str(reg)
+    used = registry_for(project, demo=demo, override=reg).resolve()
+    mode = {"FSLT_DEMO": "1" if demo else "0", "FSLT_REGISTRY": str(used)}
     with _environment(mode):
+        if (network_dir() / "netvaerk.yml").is_file():
+            # before rendering, so that a problem is listed in full here, not as a page error
+            lines += ["Network data:", *(f"  {line}" for line in check_network())]
         result = render_project(
             project.root, engine=engine, force=force, progress=progress, output_dir=out
         )

@@ -272,3 +272,17 @@ def test_registry_from_danish_excel_is_read_like_an_export(tmp_path):
         assert len(reg) == len(committed)
         assert reg.loc[0, "name"] == "Ældresagen Lyngby-Taarbæk"
         assert list(reg["association_id"]) == list(committed["association_id"])
+
+
+def test_unknown_ids_in_the_attendance_are_listed_not_counted(proj, tmp_path, capsys):
+    lines = (proj / "surveys" / "members.csv").read_text("utf-8").splitlines()
+    attended = (proj / "surveys" / "netvaerk" / "fremmoede.csv").read_text("utf-8")
+    kept = [line for line in lines if not line.startswith(("F085,", "F090,"))]
+    assert len(kept) == len(lines) - 2 and ",F090," in attended
+    reg = tmp_path / "medlemmer.csv"
+    reg.write_text("\n".join(kept) + "\n", "utf-8")
+    code = main(["build", "--demo", "--registry", str(reg), "--engine", "builtin", "--quiet"])
+    assert code == EXIT_INPUT
+    err = capsys.readouterr().err
+    assert "unknown association_id 'F090'" in err and "'F085'" in err and "fremmoede.csv" in err
+    assert not (proj / "_site").exists()
