@@ -18,7 +18,14 @@ from fslt_survey.codebook import Instrument, load_instrument
 from fslt_survey.errors import SurveyDataError
 from fslt_survey.project import load_project, registry_for
 from fslt_survey.registry import load_registry
-from fslt_survey.store import CleanFiles, file_sha256, instrument_path, write_clean, write_registry
+from fslt_survey.store import (
+    CleanFiles,
+    file_sha256,
+    instrument_path,
+    write_clean,
+    write_for_colleagues,
+    write_registry,
+)
 
 
 def raw_dir_for(survey_dir: Path, instrument: Instrument, *, demo: bool = False) -> Path:
@@ -96,5 +103,6 @@ def clean_to_disk(
     reg = registry_for(load_project(), demo=demo, override=registry)
     result = clean_survey(survey, raw=raw, demo=demo, registry=reg, policy=policy)
     files = write_clean(result, out)
+    write_for_colleagues(result, out)
     write_registry(reg, out)
     return result, files

@@ -18,7 +18,7 @@ from fslt_survey import config
 from fslt_survey._atomic import atomic_path
 from fslt_survey.clean import CleanSurvey
 from fslt_survey.errors import SurveyDataError
-from fslt_survey.privacy.safe_output import neutralise_frame
+from fslt_survey.privacy.safe_output import neutralise_frame, write_xlsx_safe
 
 
 def instrument_path(survey: str | Path) -> Path:
@@ -83,6 +83,77 @@ def write_clean(result: CleanSurvey, out_dir: str | Path | None = None) -> Clean
             (result.log.summary("da") + "\n" + result.log.summary("en")).encode("utf-8")
         )
     return files
+
+
+#: The clean table's fixed columns, described for the data dictionary (Danish: for colleagues).
+FIXED_COLUMNS = {
+    "response_id": "Besvarelsens id: <runde>/<fil>#<række> i rådata",
+    "wave": "Runde (årstal)",
+    "association_id": "Foreningens id i medlemsregistret",
+    "assoc_type": "Foreningstype (fra medlemsregistret)",
+    "size_band": "Størrelse (fra medlemsregistret)",
+    "locality": "Lokalområde (fra medlemsregistret)",
+    "submitted": "Tidspunkt for besvarelsen",
+    "source": "Rådatafilen, besvarelsen kommer fra",
+    "row": "Rækkenummer i rådatafilen",
+    "n_answered": "Antal besvarede spørgsmål",
+}
+_TYPES = {
+    "single": "ét svar",
+    "likert": "skala (ét svar)",
+    "multi": "flere svar (sand/falsk pr. svarmulighed)",
+    "numeric": "tal",
+    "text": "fritekst (renset for personoplysninger)",
+}
+
+
+def data_dictionary(result: CleanSurvey) -> pd.DataFrame:
+    """One row per column of the clean table, generated from the instrument (Danish)."""
+    rows = [
+        {"Kolonne": c, "Spørgsmål": text, "Type": "", "Svarmuligheder": "", "Runder": ""}
+        for c, text in FIXED_COLUMNS.items()
+        if c in result.data.columns
+    ]
+    for item in result.instrument.items:
+        waves = ", ".join(map(str, item.waves)) or "alle"
+        labels = [lab.label for lab in item.scale.substantive] if item.scale else []
+        for col in item.columns:
+            if col not in result.data.columns:
+                continue
+            option = next(
+                (lab.label for lab in (item.scale.substantive if item.scale else ())
+                 if item.type == "multi" and item.option_column(lab) == col),
+                None,
+            )
+            if col == item.missing_column:
+                what, kind, values = "Grund til manglende svar", "tekst", ", ".join(
+                    [*config.MISSING_REASONS, config.NOT_ANSWERED, config.INVALID_ANSWER]
+                )
+            elif option is not None:
+                what, kind, values = f"Svarmulighed »{option}«", _TYPES["multi"], "sand, falsk"
+            else:
+                what, kind, values = "", _TYPES.get(item.type, item.type), ", ".join(labels)
+            text = " ".join(item.text.split())
+            rows.append({
+                "Kolonne": col,
+                "Spørgsmål": f"{text} - {what}" if what else text,
+                "Type": kind,
+                "Svarmuligheder": values,
+                "Runder": waves,
+            })
+    return pd.DataFrame(rows)
+
+
+def write_for_colleagues(result: CleanSurvey, out_dir: str | Path | None = None) -> list[Path]:
+    """The clean table as XLSX (what Danish Excel opens well; formulas neutralised) and its
+    data dictionary (``<survey>_ordbog.xlsx``), beside the Parquet and CSV files."""
+    out = Path(out_dir) if out_dir is not None else config.clean_dir()
+    name = result.instrument.id
+    return [
+        write_xlsx_safe(result.data, out / f"{name}.xlsx", sheet_name="Data"),
+        write_xlsx_safe(data_dictionary(result), out / f"{name}_ordbog.xlsx",
+                        sheet_name="Ordbog"),
+    ]
 
 
 def log_is_demo(log: dict) -> bool:

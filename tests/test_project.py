@@ -286,3 +286,24 @@ def test_unknown_ids_in_the_attendance_are_listed_not_counted(proj, tmp_path, ca
     err = capsys.readouterr().err
     assert "unknown association_id 'F090'" in err and "'F085'" in err and "fremmoede.csv" in err
     assert not (proj / "_site").exists()
+
+
+def test_clean_table_as_xlsx_and_data_dictionary_for_colleagues(proj):
+    from openpyxl import load_workbook
+
+    assert main(["clean", "medlemsundersoegelse", "--demo"]) == EXIT_OK
+    out = proj / "build" / "clean"
+    import pandas as pd
+
+    data = pd.read_parquet(out / "medlemsundersoegelse.parquet")
+    sheet = load_workbook(out / "medlemsundersoegelse.xlsx", read_only=True)["Data"]
+    header = [c.value for c in next(sheet.iter_rows(max_row=1))]
+    assert header == list(data.columns)
+    assert sheet.max_row == len(data) + 1
+    book = load_workbook(out / "medlemsundersoegelse_ordbog.xlsx", read_only=True)["Ordbog"]
+    rows = list(book.iter_rows(values_only=True))
+    assert rows[0] == ("Kolonne", "Spørgsmål", "Type", "Svarmuligheder", "Runder")
+    assert sorted(r[0] for r in rows[1:]) == sorted(data.columns)  # every column described
+    by_col = {r[0]: r for r in rows[1:]}
+    assert "rekruttere nye frivillige" in by_col["behov_rekruttering"][1]
+    assert "I høj grad" in by_col["behov_rekruttering"][3]
