@@ -176,9 +176,10 @@ def cache_inputs(root: str | Path | None = None) -> list[tuple[str, str]]:
     qfile = project.root / config.PROJECT_MARKER
     out.append(("file:_quarto.yml", file_sha256(qfile)))
     reg = config.registry_file() or project.registry
-    for path in (reg, project.root / "surveys" / "members.csv"):
+    # by role and contents, not by absolute path: a moved project keeps its cache
+    for role, path in (("registry", reg), ("demo-registry", project.root / "surveys/members.csv")):
         if path is not None:
-            out.append((f"registry:{path}", file_sha256(path) if path.is_file() else "missing"))
+            out.append((role, file_sha256(path) if path.is_file() else "missing"))
     return out
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -15,12 +16,19 @@ MEMBER_INSTRUMENT = ROOT / "surveys" / "medlemsundersoegelse" / "instrument.yml"
 EVALUATION_INSTRUMENT = ROOT / "surveys" / "moedeevaluering" / "instrument.yml"
 
 
-@pytest.fixture(autouse=True)
-def _fictional_registry_for_raw_test_exports(monkeypatch):
+@pytest.fixture(autouse=True, scope="session")
+def _fictional_registry_for_raw_test_exports():
     """Raw test exports (``clean --raw``) are made from the fictional registry, and real mode
-    needs a registry (no fallback): point FSLT_REGISTRY at it, as an analyst points it at
-    the real one. Tests of the missing-registry error delete it again."""
-    monkeypatch.setenv("FSLT_REGISTRY", str(ROOT / "surveys" / "members.csv"))
+    needs a registry (no fallback): point FSLT_REGISTRY at it for the whole session (it is in
+    the render cache key, so it must not change between tests), as an analyst points it at the
+    real one. Tests of the missing-registry error delete it with monkeypatch."""
+    old = os.environ.get("FSLT_REGISTRY")
+    os.environ["FSLT_REGISTRY"] = str(ROOT / "surveys" / "members.csv")
+    yield
+    if old is None:
+        os.environ.pop("FSLT_REGISTRY", None)
+    else:
+        os.environ["FSLT_REGISTRY"] = old
 
 
 @pytest.fixture(scope="session")

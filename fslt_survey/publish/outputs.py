@@ -77,16 +77,18 @@ __all__ = [
 
 #: Shown in a table cell that is hidden by disclosure control.
 HIDDEN = EN_DASH
-SUPPRESSION_NOTE = (
+#: The note with the survey's unit as a placeholder (see :func:`suppression_note`).
+SUPPRESSION_NOTE_UNIT = (
     "– = skjult, fordi færre end {k} {unit} står bag tallet (eller fordi tallet ellers "
     "kunne regnes ud fra de andre)."
 )
+SUPPRESSION_NOTE = SUPPRESSION_NOTE_UNIT.replace("{unit}", "foreninger")
 
 
 def suppression_note(k: int | None = None, unit: str = "foreninger") -> str:
     """The Danish sentence explaining the dash, for under a table or figure; ``unit`` is what
     the survey counts, in the plural (:data:`fslt_survey.project.UNITS`)."""
-    return SUPPRESSION_NOTE.format(k=_k(k), unit=unit)
+    return SUPPRESSION_NOTE_UNIT.format(k=_k(k), unit=unit)
 
 
 # --------------------------------------------------------------------------- tables
