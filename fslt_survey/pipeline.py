@@ -16,7 +16,7 @@ from fslt_survey import config
 from fslt_survey.clean import CleanSurvey, clean_directory
 from fslt_survey.codebook import Instrument, load_instrument
 from fslt_survey.errors import SurveyDataError
-from fslt_survey.project import load_project, registry_for
+from fslt_survey.project import demo_mode, load_project, registry_for
 from fslt_survey.registry import load_registry
 from fslt_survey.store import (
     CleanFiles,
@@ -106,3 +106,11 @@ def clean_to_disk(
     write_for_colleagues(result, out)
     write_registry(reg, out)
     return result, files
+
+
+def project_survey(survey: str | Path, *, policy: str = config.UNKNOWN_VALUE_POLICY) -> CleanSurvey:
+    """A survey of the project cleaned in memory, in the same mode as ``fslt-survey build``
+    (the notebooks' entry point): real exports with the real registry, or the bundled demo
+    data when the run is a demo (``FSLT_DEMO=1`` / ``--demo``, or ``demo: true``). Nothing is
+    written."""
+    return clean_survey(survey, demo=demo_mode(), policy=policy)
