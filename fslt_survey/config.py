@@ -10,9 +10,11 @@ from fslt_survey.errors import SurveyDataError
 #: The file that marks a project's root folder (as for Quarto).
 PROJECT_MARKER = "_quarto.yml"
 #: Environment variables naming the project root, strongest first: the toolkit's own (set by
-#: ``--project-dir`` too) and the ones ``quarto render`` sets for the code it runs
-#: (``QUARTO_PROJECT_DIR``; ``QUARTO_PROJECT_ROOT`` is honoured as well).
-ROOT_VARIABLES = ("FSLT_PROJECT_ROOT", "QUARTO_PROJECT_DIR", "QUARTO_PROJECT_ROOT")
+#: ``--project-dir`` too), then Quarto's: ``QUARTO_PROJECT_ROOT`` is what ``quarto render`` sets
+#: for the code it executes (the project root, or the document's folder outside a project;
+#: Quarto's execution-environment notes), ``QUARTO_PROJECT_DIR`` what it sets for pre- and
+#: post-render scripts. The built-in engine sets both for its kernels.
+ROOT_VARIABLES = ("FSLT_PROJECT_ROOT", "QUARTO_PROJECT_ROOT", "QUARTO_PROJECT_DIR")
 #: Environment variables that choose which data is read (part of every page's cache key).
 DATA_VARIABLES = (*ROOT_VARIABLES, "FSLT_REGISTRY")
 
@@ -32,6 +34,9 @@ def find_project(start: str | Path | None = None) -> tuple[Path, str]:
         value = os.environ.get(var)
         if value:
             root = Path(value).expanduser().resolve()
+            if var != "FSLT_PROJECT_ROOT" and not (root / PROJECT_MARKER).is_file():
+                start = root  # Quarto outside a project: the document's folder; walk up
+                break
             if not (root / PROJECT_MARKER).is_file():
                 raise ProjectNotFound(
                     f"${var} does not point at a project folder",

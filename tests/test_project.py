@@ -48,6 +48,8 @@ def test_environment_overrides_and_quarto_variable(proj, tmp_path, clean_env):
     other = copy_project(tmp_path / "andet")
     clean_env.setenv("QUARTO_PROJECT_DIR", str(other))
     assert config.find_project() == (other.resolve(), "$QUARTO_PROJECT_DIR")
+    clean_env.setenv("QUARTO_PROJECT_ROOT", str(other / "reports"))  # a document's folder
+    assert config.find_project()[0] == other.resolve()
     clean_env.setenv("FSLT_PROJECT_ROOT", str(proj))
     assert config.find_project() == (proj.resolve(), "$FSLT_PROJECT_ROOT")
 
