@@ -309,3 +309,30 @@ def test_clean_table_as_xlsx_and_data_dictionary_for_colleagues(proj):
     by_col = {r[0]: r for r in rows[1:]}
     assert "rekruttere nye frivillige" in by_col["behov_rekruttering"][1]
     assert "I høj grad" in by_col["behov_rekruttering"][3]
+
+
+def test_build_warns_when_git_tracks_a_raw_export_or_the_registry(proj, tmp_path):
+    from fslt_survey.build import tracked_inputs
+
+    if shutil.which("git") is None:
+        pytest.skip("git not installed")
+    raw = proj / "surveys" / "medlemsundersoegelse" / "raw" / "2025"
+    raw.mkdir(parents=True)
+    (raw / "dataset.csv").write_text("a;b\n1;2\n", "utf-8")
+    reg = proj / "medlemmer.csv"
+    reg.write_text("x\n", "utf-8")
+    subprocess.run(["git", "init", "-q", str(proj)], check=True)
+    p = project.load_project()
+    assert tracked_inputs(p, reg) == []
+    # forced past .gitignore (git add -f), as happens by mistake
+    subprocess.run(["git", "-C", str(proj), "add", "-f", str(raw / "dataset.csv"), str(reg)],
+                   check=True)
+    assert sorted(tracked_inputs(p, reg)) == [
+        "medlemmer.csv",
+        "surveys/medlemsundersoegelse/raw/2025/dataset.csv",
+    ]
+
+
+def test_validate_accepts_a_survey_folder(proj, capsys):
+    assert main(["validate", "surveys/moedeevaluering"]) == EXIT_OK
+    assert "instrument 'moedeevaluering'" in capsys.readouterr().out
