@@ -336,3 +336,20 @@ def test_build_warns_when_git_tracks_a_raw_export_or_the_registry(proj, tmp_path
 def test_validate_accepts_a_survey_folder(proj, capsys):
     assert main(["validate", "surveys/moedeevaluering"]) == EXIT_OK
     assert "instrument 'moedeevaluering'" in capsys.readouterr().out
+
+
+def test_data_page_downloads_follow_the_declared_surveys(proj):
+    from fslt_survey import report
+    from fslt_survey.report.sections import download_tables
+
+    for name in ("medlemsundersoegelse", "moedeevaluering"):
+        assert main(["clean", name, "--demo"]) == EXIT_OK
+    tables = download_tables(report.load("data"))
+    stem = next(s for s in tables if s.startswith("moedeevaluering_"))
+    text, frame = tables[stem]
+    assert "basis: deltagere" in text and len(frame) > 0
+    # a survey taken out of the declaration is no longer published
+    q = proj / "_quarto.yml"
+    q.write_text(q.read_text("utf-8").replace(
+        "    - name: moedeevaluering\n      unit: deltager\n", ""), "utf-8")
+    assert not any(s.startswith("moedeevaluering_") for s in download_tables(report.load("data")))

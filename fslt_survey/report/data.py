@@ -23,7 +23,8 @@ import pandas as pd
 
 from fslt_survey import config, publish, stats
 from fslt_survey.codebook import Instrument, Item, load_instrument
-from fslt_survey.project import unit_label
+from fslt_survey.errors import SurveyDataError
+from fslt_survey.project import load_project, unit_label
 from fslt_survey.registry import load_registry
 from fslt_survey.store import clean_registry, instrument_path, load_clean, load_log, log_is_demo
 from fslt_survey.tables import escape_markdown
@@ -34,6 +35,7 @@ __all__ = [
     "data_notice",
     "demo_note",
     "load",
+    "other_survey_tables",
     "response_rate",
 ]
 
@@ -261,3 +263,32 @@ def data_notice(clean_dir: str | Path | None = None) -> str:
         "*Siden er bygget på fiktive demodata: foreningerne og svarene er opdigtede og viser "
         "kun, hvordan kortlægningen ser ud.*\n"
     )
+
+
+def other_survey_tables(r: Report) -> dict[str, tuple[str, pd.DataFrame]]:
+    """One download per other survey the project declares (:mod:`fslt_survey.project`), with
+    its answer distributions in its latest wave - a new survey needs no Python edit here."""
+    tables: dict[str, tuple[str, pd.DataFrame]] = {}
+    for spec in load_project().surveys:
+        if spec.name == r.instrument.id:
+            continue
+        try:
+            other = load(r.page, survey=spec.name, k=r.k)
+        except SurveyDataError:  # not cleaned (yet): nothing to publish for it
+            continue
+        frames = []
+        for it in other.instrument.items:
+            if (it.waves and other.wave not in it.waves) or other.not_asked(it):
+                continue
+            if it.type in ("single", "likert", "multi"):
+                multi = it.type == "multi"
+                raw = (stats.tab_multi if multi else stats.tab_single)(other.latest, it)
+                frames.append(publish.public_frequencies(raw, k=r.k, multi_select=multi))
+        if frames:
+            tables[f"{spec.name}_{other.wave}"] = (
+                f"{other.instrument.title}: svarfordelinger {other.wave} (basis: "
+                f"{spec.unit_plural})",
+                pd.concat(frames, ignore_index=True),
+            )
+    return tables
+

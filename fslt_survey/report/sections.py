@@ -57,6 +57,7 @@ from fslt_survey.report.data import (
     _trend_rows,
     demo_note,
     load,
+    other_survey_tables,
     response_rate,
 )
 from fslt_survey.report.recommendations import (
@@ -444,6 +445,7 @@ def download_tables(r: Report) -> dict[str, tuple[str, pd.DataFrame]]:
             f"Udviklingen fra {r.waves[0]} til {r.wave} for alle spørgsmål i begge runder",
             publish.public_trend(tsup),
         )
+    tables.update(other_survey_tables(r))
     return tables
 
 
