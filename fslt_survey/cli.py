@@ -101,8 +101,10 @@ def cmd_clean(args: argparse.Namespace) -> int:
 
 def cmd_render(args: argparse.Namespace) -> int:
     root = config.project_root()
+    documents = []  # relative to the working directory, as for quarto render
     for doc in args.documents or ():
-        path = Path(doc) if Path(doc).is_absolute() else Path.cwd() / doc
+        path = (Path(doc) if Path(doc).is_absolute() else Path.cwd() / doc).resolve()
+        documents.append(str(path))
         if not path.is_file():
             raise UsageError(f"no such document: {doc}")
         if is_confidential(path):
@@ -114,7 +116,7 @@ def cmd_render(args: argparse.Namespace) -> int:
         root,
         engine=args.engine,
         params=_params(args.param),
-        only=args.documents or None,
+        only=documents or None,
         force=args.force,
         progress=not args.quiet,
     )

@@ -353,3 +353,11 @@ def test_data_page_downloads_follow_the_declared_surveys(proj):
     q.write_text(q.read_text("utf-8").replace(
         "    - name: moedeevaluering\n      unit: deltager\n", ""), "utf-8")
     assert not any(s.startswith("moedeevaluering_") for s in download_tables(report.load("data")))
+
+
+def test_documents_are_relative_to_the_working_directory_like_quarto(proj, clean_env, capsys):
+    clean_env.chdir(proj / "reports")
+    assert main(["render", "feedback/feedback.qmd"]) == EXIT_USAGE
+    assert "confidential" in capsys.readouterr().err
+    assert main(["render", "reports/index.qmd"]) == EXIT_USAGE  # not found from here
+    assert "no such document" in capsys.readouterr().err
