@@ -1,83 +1,114 @@
 """``fslt-survey build``: the main job, from raw exports to the published site and PDFs.
 
-1. Clean every survey (the member survey, both waves, and the meeting evaluations) into
-   ``build/clean/``: in real mode from ``surveys/<survey>/raw/`` with the real registry
-   (``--registry`` or ``FSLT_REGISTRY``), in demo mode (``--demo``) from the bundled fictional
-   demo exports in ``surveys/demo/``. Real mode never falls back to demo data: a missing raw
-   folder or registry stops the build; and a demo build never overwrites real clean data.
+1. Clean every survey the project declares (:mod:`fslt_survey.project`) into ``build/clean/``:
+   in real mode from each survey's raw folder with the real registry (a missing one is an
+   error, exit 3), in demo mode (``--demo`` or ``demo: true``) from the bundled fictional demo
+   exports in ``surveys/demo/``. Never one for the other.
 2. Render the Quarto project (``_quarto.yml``) into ``_site/`` with Quarto when it is installed,
    else with the built-in engine; documents with a Typst format also become PDFs.
-3. Print what was published: which data (demo or real, which files) and every cleaning warning.
+3. Print what was published: which data (demo or real, which files), the cleaning warnings,
+   and where the results are.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
+import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 from fslt_survey import config
 from fslt_survey.clean import CleanSurvey
-from fslt_survey.config import SURVEYS
-from fslt_survey.errors import SurveyDataError
-from fslt_survey.pipeline import clean_survey
+from fslt_survey.network import check_network, network_dir
+from fslt_survey.pipeline import clean_to_disk
+from fslt_survey.project import Project, demo_mode, load_project, registry_for
 from fslt_survey.render import render_project
-from fslt_survey.store import clean_mode, instrument_path, write_clean
 
 
-def _check_sources(survey: str, demo: bool, out: Path) -> None:
-    if demo and clean_mode(survey, out) == "real":
-        raise SurveyDataError(
-            "the clean data here come from real exports; a demo build would overwrite them",
-            file=out / f"{survey}.parquet",
-            expected="run the demo in a copy of the project (or move build/clean away first)",
-        )
-    raw = instrument_path(survey).parent / "raw"
-    if not demo and not raw.is_dir():
-        raise SurveyDataError(
-            "no raw exports for this survey (a real build never uses the demo data)",
-            file=raw,
-            expected=f"the real exports in {raw}/<wave year>/, or `fslt-survey build --demo` "
-            "for the bundled fictional demo data",
-        )
-
-
-def _summary(survey: str, result: CleanSurvey, demo: bool) -> list[str]:
+def _warnings(result: CleanSurvey) -> list[str]:
+    """The cleaning log's warnings, one line each (the full list is in the text log)."""
     log = result.log
-    files = sorted({str(s.get("file", "")) for s in log.sources})
-    lines = [
-        f"  {survey}: {log.rows_in} rows read, {log.rows_kept} kept, {log.rows_excluded} "
-        f"excluded ({'fictional demo data' if demo else 'real data'}: {', '.join(files)})"
-    ]
-    n_unknown = len(log.unknown_values) + len(log.out_of_range)
-    if n_unknown:
-        lines.append(f"    warning: {n_unknown} unknown or invalid value(s) set missing")
-    unmatched = [c for src in log.sources for c in src.get("unmatched_columns") or []]
-    if unmatched:
-        lines.append(f"    warning: export column(s) matched no item: {', '.join(unmatched)}")
-    for entry in log.not_in_export:
-        what = [*entry["items"], *(f"{i}: {', '.join(k)}" for i, k in entry["options"].items())]
-        if what:
-            lines.append(f"    warning: not in the {entry['wave']} export: {'; '.join(what)}")
-    for f in log.ignored_files:
-        lines.append(f"    note: not read: {f['file']} ({f['reason']})")
-    return lines
+    out = []
+    if log.unknown_values:
+        out.append(f"{len(log.unknown_values)} unknown answer value(s) set missing")
+    if log.out_of_range:
+        out.append(f"{len(log.out_of_range)} out-of-range value(s) set missing")
+    # filled by the cleaner when it reports instrument/export mismatches
+    for attr, what in (
+        ("unmatched_columns", "export column(s) not in the instrument"),
+        ("not_in_export", "instrument item(s)/option(s) not in the export"),
+    ):
+        found = getattr(log, attr, None)
+        if found:
+            out.append(f"{len(found)} {what}: " + ", ".join(map(_name, found[:8])))
+    return out
+
+
+def _name(entry: object) -> str:
+    if isinstance(entry, dict):
+        return str(entry.get("item") or entry.get("column") or entry.get("id") or entry)
+    return str(entry)
 
 
 def clean_all(
     out: Path | None = None,
     *,
     policy: str = config.UNKNOWN_VALUE_POLICY,
-    demo: bool = False,
+    demo: bool | None = None,
     registry: str | Path | None = None,
+    project: Project | None = None,
 ) -> list[str]:
-    """Clean every survey in the given mode; returns summary lines for people."""
-    out = Path(out) if out else config.CLEAN_DIR
+    """Clean every survey the project declares; returns the summary lines."""
+    project = project or load_project()
+    demo = demo_mode(project) if demo is None else demo
     lines = []
-    for survey in SURVEYS:
-        _check_sources(survey, demo, out)
-        result = clean_survey(survey, demo=demo, policy=policy, registry=registry)
-        write_clean(result, out)
-        lines += _summary(survey, result, demo)
+    for spec in project.surveys:
+        result, files = clean_to_disk(
+            spec.name, demo=demo, registry=registry, policy=policy, out=out
+        )
+        log = result.log
+        sources = sorted({str(s["file"]) for s in log.sources})
+        lines.append(
+            f"  {spec.name}: {log.rows_in} rows read, {log.rows_kept} kept, "
+            f"{log.rows_excluded} excluded ({'DEMO data' if demo else 'real data'}: "
+            f"{', '.join(sources)})"
+        )
+        lines += [f"    warning: {w} (see {files.log_text})" for w in _warnings(result)]
     return lines
+
+
+def tracked_inputs(project: Project, registry: Path | None) -> list[str]:
+    """Raw exports or the real registry that git tracks (they must never be committed)."""
+    candidates = [project.raw_dir(s) for s in project.surveys]
+    if registry is not None:
+        candidates.append(registry)
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(project.root), "ls-files", "--", *map(str, candidates)],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return []
+    if done.returncode != 0:  # not a git repository, or git failed: nothing to warn about
+        return []
+    return [line for line in done.stdout.splitlines() if line.strip()]
+
+
+@contextlib.contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    old = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
 def build(
@@ -86,21 +117,37 @@ def build(
     force: bool = False,
     progress: bool = True,
     out: Path | None = None,
-    demo: bool = False,
-    registry: str | Path | None = None,
+    demo: bool | None = None,
     strict: bool = False,
+    registry: str | Path | None = None,
 ) -> str:
-    """Clean all surveys and render the site; returns a summary for people.
-
-    ``demo``: the bundled fictional demo data; otherwise the real exports and registry.
-    ``strict``: refuse unknown answer labels instead of setting them missing.
-    """
-    policy = "fail" if strict else config.UNKNOWN_VALUE_POLICY
-    mode = "demo data (fictional)" if demo else "real data"
-    lines = [f"Cleaned ({mode}):", *clean_all(policy=policy, demo=demo, registry=registry)]
-    result = render_project(
-        config.PROJECT_ROOT, engine=engine, force=force, progress=progress, output_dir=out
-    )
+    """Clean all surveys and render the site; returns a summary for people."""
+    project = load_project()
+    demo = demo_mode(project) if demo is None else demo
+    reg = Path(registry).resolve() if registry is not None else None
+    lines = [
+        f"Project: {project.root} (found by {project.found_by})",
+        f"Data: {'DEMO - the bundled fictional demo data' if demo else 'REAL exports'}",
+    ]
+    tracked = [] if demo else tracked_inputs(project, reg or config.registry_file()
+                                             or project.registry)
+    lines += [
+        f"WARNING: git tracks {t} - raw exports and the registry must never be committed "
+        "(git rm --cached it)"
+        for t in tracked
+    ]
+    policy = "fail" if strict else "warn"
+    lines += ["Cleaned:", *clean_all(policy=policy, demo=demo, registry=reg, project=project)]
+    # the report kernels (and Quarto's) choose their data by these; both are in the cache key
+    used = registry_for(project, demo=demo, override=reg).resolve()
+    mode = {"FSLT_DEMO": "1" if demo else "0", "FSLT_REGISTRY": str(used)}
+    with _environment(mode):
+        if (network_dir() / "netvaerk.yml").is_file():
+            # before rendering, so that a problem is listed in full here, not as a page error
+            lines += ["Network data:", *(f"  {line}" for line in check_network())]
+        result = render_project(
+            project.root, engine=engine, force=force, progress=progress, output_dir=out
+        )
     site = Path(result.output_dir)
     executed = sum(1 for d in result.documents if d.executed)
     lines.append(

@@ -20,6 +20,7 @@ Every refusal is printed as one clear message naming file, row, column, expected
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 import traceback
@@ -27,9 +28,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from fslt_survey import __version__, config
-from fslt_survey._yaml import read_front_matter
 from fslt_survey.build import build
 from fslt_survey.codebook import load_instrument
+from fslt_survey.config import ProjectNotFound
 from fslt_survey.errors import RenderError, SurveyDataError
 from fslt_survey.followup import (
     compute_indicators,
@@ -41,11 +42,17 @@ from fslt_survey.followup.feedback import default_jobs, feedback_dir, render_fee
 from fslt_survey.forms import FORMATS, export_form, form_layout
 from fslt_survey.network import MEMBER_SURVEY, check_network, member_instrument, render_handouts
 from fslt_survey.network.groups import GroupSettings, propose_groups
-from fslt_survey.pipeline import clean_survey
+from fslt_survey.pipeline import clean_survey, clean_to_disk
 from fslt_survey.privacy import write_csv_safe
+from fslt_survey.project import demo_mode, is_confidential
 from fslt_survey.registry import load_registry
 from fslt_survey.render import ENGINES, render_project
-from fslt_survey.store import instrument_path, load_clean, write_clean
+from fslt_survey.store import instrument_path, load_clean
+
+
+class UsageError(Exception):
+    """Wrong usage of a command (exit 2)."""
+
 
 EXIT_OK, EXIT_BUG, EXIT_USAGE, EXIT_INPUT, EXIT_RENDER, EXIT_INTERRUPT = 0, 1, 2, 3, 4, 130
 
@@ -58,24 +65,27 @@ def _print(msg: str) -> None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    inst = load_instrument(instrument_path(args.instrument))
+    path = instrument_path(args.instrument)
+    inst = load_instrument(path)
     _print(
-        f"{args.instrument}: OK - instrument {inst.id!r}, {len(inst.sections)} sections, "
+        f"{path}: OK - instrument {inst.id!r}, {len(inst.sections)} sections, "
         f"{len(inst.items)} items, {len(inst.scales)} scales, waves {list(inst.waves)}"
     )
     return EXIT_OK
 
 
 def cmd_clean(args: argparse.Namespace) -> int:
-    result = clean_survey(
+    demo = args.demo or (args.raw is None and demo_mode())
+    result, files = clean_to_disk(
         args.survey,
         raw=args.raw,
-        demo=args.demo,
+        demo=demo,
         registry=args.registry,
         policy="fail" if args.strict else "warn",
+        out=args.out,
     )
-    files = write_clean(result, args.out)
     log = result.log
+    _print(f"Data: {'DEMO (the bundled fictional demo exports)' if demo else 'real exports'}")
     _print(log.summary("en").rstrip())
     _print(f"Wrote {files.parquet}, {files.csv}, {files.log_json}, {files.log_text}")
     if log.unknown_values or log.out_of_range:
@@ -90,13 +100,23 @@ def cmd_clean(args: argparse.Namespace) -> int:
 
 
 def cmd_render(args: argparse.Namespace) -> int:
+    root = config.project_root()
+    documents = []  # relative to the working directory, as for quarto render
     for doc in args.documents or ():
-        _refuse_confidential(doc)
+        path = (Path(doc) if Path(doc).is_absolute() else Path.cwd() / doc).resolve()
+        documents.append(str(path))
+        if not path.is_file():
+            raise UsageError(f"no such document: {doc}")
+        if is_confidential(path):
+            raise UsageError(
+                f"{doc} is confidential and is never rendered into the site; use "
+                "`fslt-survey feedback` or `fslt-survey handouts`, which write to build/"
+            )
     result = render_project(
-        config.PROJECT_ROOT,
+        root,
         engine=args.engine,
         params=_params(args.param),
-        only=args.documents or None,
+        only=documents or None,
         force=args.force,
         progress=not args.quiet,
     )
@@ -109,13 +129,13 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 def cmd_build(args: argparse.Namespace) -> int:
     summary = build(
+        demo=True if args.demo else None,
+        strict=args.strict,
+        registry=args.registry,
         engine=args.engine,
         force=args.force,
         progress=not args.quiet,
         out=Path(args.out) if args.out else None,
-        demo=args.demo,
-        registry=args.registry,
-        strict=args.strict,
     )
     _print(summary)
     return EXIT_OK
@@ -203,31 +223,11 @@ def cmd_feedback(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-class UsageError(Exception):
-    """A command-line mistake (exit 2)."""
-
-
-def _refuse_confidential(document: str) -> None:
-    """Feedback sheets and handouts are confidential: never rendered into the public site."""
-    path = Path(document)
-    if not path.is_absolute():
-        path = Path.cwd() / path
-    if not path.is_file():
-        raise UsageError(f"no such document: {document}")
-    meta = read_front_matter(path)
-    command = (meta.get("fslt-survey") or {}).get("confidential")
-    if command:
-        raise UsageError(
-            f"{document} is confidential and is never rendered into the site; "
-            f"use `fslt-survey {command}` (it writes into build/, outside the site)"
-        )
-
-
 def _params(values: Sequence[str] | None) -> dict[str, str]:
     params: dict[str, str] = {}
     for v in values or ():
         key, sep, val = v.partition(":")
-        if not sep or not key:
+        if not sep or not key.strip():
             raise UsageError(f"a parameter must be written -P key:value, found {v!r}")
         params[key.strip()] = val.strip()
     return params
@@ -245,12 +245,14 @@ def _render_options(p: argparse.ArgumentParser, *, quiet: bool = True) -> None:
 
 def _data_parsers(sub: argparse._SubParsersAction) -> None:
     v = sub.add_parser("validate", help="check an instrument (codebook) file")
-    v.add_argument("instrument", help="instrument.yml, a survey folder or a survey name")
+    v.add_argument(
+        "instrument", help="instrument.yml, a survey folder or a survey name (like clean)"
+    )
     v.set_defaults(func=cmd_validate)
 
     c = sub.add_parser("clean", help="read and clean a survey's raw exports")
     c.add_argument("survey", help="survey folder (with instrument.yml) or survey name")
-    c.add_argument("--out", help="output folder (default build/clean in the project)")
+    c.add_argument("--out", default=None, help="output folder (default build/clean)")
     c.add_argument(
         "--raw", help="folder with one sub-folder of exports per wave (default: <survey>/raw)"
     )
@@ -281,16 +283,17 @@ def _publishing_parsers(sub: argparse._SubParsersAction) -> None:
     r.set_defaults(func=cmd_render)
 
     b = sub.add_parser(
-        "build", help="the main job: clean every survey and render the site and PDFs"
-    )
-    b.add_argument(
-        "--demo", action="store_true", help="use the bundled fictional demo data (never mixed)"
-    )
-    b.add_argument("--registry", help="the real member registry (default: $FSLT_REGISTRY)")
-    b.add_argument(
-        "--strict", action="store_true", help="refuse unknown answer labels (exit 3)"
+        "build",
+        help="the main job: clean every survey of the project and render the site",
+        description="Real mode (the default) cleans each survey's raw exports with the real "
+        "registry and refuses to go on without them; --demo uses the bundled fictional data.",
     )
     _render_options(b)
+    b.add_argument("--demo", action="store_true", help="use the bundled fictional demo data")
+    b.add_argument("--registry", help="member registry (default: $FSLT_REGISTRY)")
+    b.add_argument(
+        "--strict", action="store_true", help="refuse unknown answer labels (as clean --strict)"
+    )
     b.add_argument("--out", help=argparse.SUPPRESS)
     b.set_defaults(func=cmd_build)
 
@@ -415,27 +418,25 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Exit codes: 0 ok, 1 internal error, 2 usage, 3 bad input, 4 render failed.",
     )
     p.add_argument("--version", action="version", version=f"fslt-survey {__version__}")
-    _global_options(p, default=None)
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     for add in (_data_parsers, _publishing_parsers, _network_parsers, _followup_parsers):
         add(sub)
-    for command in sub.choices.values():  # the global options also after the command
-        _global_options(command, default=argparse.SUPPRESS)
+    for parser in (p, *sub.choices.values()):
+        _common_options(parser, top=parser is p)
     return p
 
 
-def _global_options(p: argparse.ArgumentParser, *, default: object) -> None:
+def _common_options(p: argparse.ArgumentParser, *, top: bool) -> None:
+    """``--debug`` and ``--project-dir``, accepted before and after the command."""
+    default = False if top else argparse.SUPPRESS
     p.add_argument(
-        "--debug",
-        action="store_true",
-        default=False if default is None else default,
-        help="show Python tracebacks on errors",
+        "--debug", action="store_true", default=default, help="show Python tracebacks on errors"
     )
     p.add_argument(
         "--project-dir",
         metavar="DIR",
-        default=default,
-        help="the project folder (default: the folder holding _quarto.yml, here or above)",
+        default=None if top else argparse.SUPPRESS,
+        help="the project folder (default: the nearest folder with _quarto.yml from here up)",
     )
 
 
@@ -445,11 +446,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "command", None):
         parser.print_help()
         return EXIT_USAGE
+    if args.project_dir:
+        os.environ["FSLT_PROJECT_ROOT"] = str(Path(args.project_dir).resolve())
     try:
-        if args.project_dir:
-            config.set_project_root(args.project_dir)
         return int(args.func(args) or 0)
-    except (UsageError, config.ProjectNotFound) as exc:
+    except (UsageError, ProjectNotFound) as exc:
         _err(exc, args)
         return EXIT_USAGE
     except RenderError as exc:

@@ -1,103 +1,127 @@
-"""Every path and default in one place; paths are resolved when used, never at import.
-
-The project is the folder holding ``_quarto.yml`` (as for Quarto). It is found, in this order:
-an explicit :func:`set_project_root` (the CLI's ``--project-dir``), the environment variable
-``FSLT_PROJECT_ROOT``, Quarto's ``QUARTO_PROJECT_DIR`` (set by ``quarto render`` for the cells it
-runs), then the working directory and its parents. :func:`find_project` says which rule found
-it. The toolkit never falls back to the folder it is installed in: outside a project it refuses
-(:class:`ProjectNotFound`).
-
-The path constants of earlier versions (``PROJECT_ROOT``, ``SURVEYS_DIR``, ``CLEAN_DIR``, ...)
-are still attributes of this module, computed on each access from the current project.
-"""
+"""Every path and default in one place."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
 
-from fslt_survey.errors import ConfigError
+from fslt_survey.errors import SurveyDataError
 
-#: The file that marks a project's root folder.
-PROJECT_FILE = "_quarto.yml"
+#: The file that marks a project's root folder (as for Quarto).
+PROJECT_MARKER = "_quarto.yml"
+#: Environment variables naming the project root, strongest first: the toolkit's own (set by
+#: ``--project-dir`` too), then Quarto's: ``QUARTO_PROJECT_ROOT`` is what ``quarto render`` sets
+#: for the code it executes (the project root, or the document's folder outside a project;
+#: Quarto's execution-environment notes), ``QUARTO_PROJECT_DIR`` what it sets for pre- and
+#: post-render scripts. The built-in engine sets both for its kernels.
+ROOT_VARIABLES = ("FSLT_PROJECT_ROOT", "QUARTO_PROJECT_ROOT", "QUARTO_PROJECT_DIR")
+#: Environment variables that choose which data is read (part of every page's cache key).
+DATA_VARIABLES = (*ROOT_VARIABLES, "FSLT_REGISTRY")
 
-_override: Path | None = None
 
-
-class ProjectNotFound(ConfigError):
-    """No project folder (with ``_quarto.yml``) here or above, and none given."""
-
-
-def set_project_root(path: str | Path | None) -> None:
-    """Use ``path`` as the project for this process (None: find it again)."""
-    global _override
-    _override = Path(path).resolve() if path is not None else None
+class ProjectNotFound(SurveyDataError):
+    """No project folder (with ``_quarto.yml``) around the working directory: wrong usage."""
 
 
 def find_project(start: str | Path | None = None) -> tuple[Path, str]:
-    """The project root and the rule that found it (see the module docstring)."""
-    if _override is not None:
-        return _checked(_override, "--project-dir"), "--project-dir"
-    for var in ("FSLT_PROJECT_ROOT", "QUARTO_PROJECT_DIR"):
-        if os.environ.get(var):
-            return _checked(Path(os.environ[var]).resolve(), var), var
-    here = Path(start or Path.cwd()).resolve()
+    """The project root and the rule that found it (for messages and ``build``'s summary).
+
+    The rules, first match wins: ``$FSLT_PROJECT_ROOT`` (``--project-dir`` sets it), then the
+    variables ``quarto render`` sets, then the nearest folder holding ``_quarto.yml`` from the
+    working directory upwards (as Quarto and git find theirs).
+    """
+    for var in ROOT_VARIABLES:
+        value = os.environ.get(var)
+        if value:
+            root = Path(value).expanduser().resolve()
+            if var != "FSLT_PROJECT_ROOT" and not (root / PROJECT_MARKER).is_file():
+                start = root  # Quarto outside a project: the document's folder; walk up
+                break
+            if not (root / PROJECT_MARKER).is_file():
+                raise ProjectNotFound(
+                    f"${var} does not point at a project folder",
+                    file=root,
+                    expected=f"a folder holding {PROJECT_MARKER}",
+                )
+            return root, f"${var}"
+    here = Path(start if start is not None else Path.cwd()).resolve()
     for folder in (here, *here.parents):
-        if (folder / PROJECT_FILE).is_file():
-            return folder, f"{PROJECT_FILE} found in {folder}"
+        if (folder / PROJECT_MARKER).is_file():
+            how = "working directory" if folder == here else f"{PROJECT_MARKER} above {here}"
+            return folder, how
     raise ProjectNotFound(
-        f"not inside an fslt-survey project: no {PROJECT_FILE} in {here} or any folder above",
-        expected="run the command in a project folder (one holding _quarto.yml, surveys/ and "
-        "reports/), or give --project-dir DIR or FSLT_PROJECT_ROOT; to start a project, copy "
-        "the toolkit's repository folder",
+        "not inside an fslt-survey project (no _quarto.yml in this folder or any folder above)",
+        file=here,
+        expected="run it inside a project folder, or pass --project-dir DIR; to start one, "
+        "copy the fslt-survey repository's _quarto.yml, surveys/ and reports/ into a new "
+        "folder",
     )
 
 
-def _checked(root: Path, rule: str) -> Path:
-    if not (root / PROJECT_FILE).is_file():
-        raise ProjectNotFound(
-            f"{rule} names a folder that is not a project (no {PROJECT_FILE})", file=root
-        )
-    return root
-
-
 def project_root() -> Path:
-    """The current project's root folder (a patched ``config.PROJECT_ROOT`` wins, for tests)."""
-    patched = globals().get("PROJECT_ROOT")
-    return Path(patched) if patched is not None else find_project()[0]
+    """The project root, resolved now (never at import): see :func:`find_project`."""
+    return find_project()[0]
 
 
-_PATHS = {
-    "SURVEYS_DIR": lambda: _get("PROJECT_ROOT") / "surveys",
-    "REPORTS_DIR": lambda: _get("PROJECT_ROOT") / "reports",
-    "SITE_DIR": lambda: _get("PROJECT_ROOT") / "_site",
-    "DEMO_DIR": lambda: _get("SURVEYS_DIR") / "demo",
-    # the fictional member registry the demo data is made from (committed)
-    "DEMO_REGISTRY_FILE": lambda: _get("SURVEYS_DIR") / "members.csv",
-    # the real registry: FSLT_REGISTRY (kept out of git); without it the demo registry
-    "REGISTRY_FILE": lambda: Path(os.environ["FSLT_REGISTRY"])
-    if os.environ.get("FSLT_REGISTRY")
-    else _get("DEMO_REGISTRY_FILE"),
-    # where `fslt-survey build` puts the clean data that the reports read
-    "CLEAN_DIR": lambda: _get("PROJECT_ROOT") / "build" / "clean",
+def surveys_dir() -> Path:
+    return project_root() / "surveys"
+
+
+def reports_dir() -> Path:
+    return project_root() / "reports"
+
+
+def site_dir() -> Path:
+    return project_root() / "_site"
+
+
+def build_dir() -> Path:
+    """Generated, unpublished files (clean data, forms, feedback sheets, handouts)."""
+    return project_root() / "build"
+
+
+def clean_dir() -> Path:
+    """Where ``fslt-survey build`` puts the clean data that the reports read."""
+    return build_dir() / "clean"
+
+
+def demo_dir() -> Path:
+    """The bundled fictional demo exports (``surveys/demo/<instrument id>/<wave>/``)."""
+    return surveys_dir() / "demo"
+
+
+def demo_registry_file() -> Path:
+    """The fictional member registry the demo data is made from (committed)."""
+    return surveys_dir() / "members.csv"
+
+
+def registry_file() -> Path | None:
+    """The real member registry: ``$FSLT_REGISTRY`` (kept out of git), or None when unset.
+
+    Real data is never matched against the fictional demo registry: callers in real mode
+    refuse to go on without it (:func:`fslt_survey.pipeline.clean_survey`).
+    """
+    value = os.environ.get("FSLT_REGISTRY")
+    return Path(value).expanduser() if value else None
+
+
+# Old constant names, resolved when used (``config.CLEAN_DIR``); the functions above are the API.
+_LAZY = {
+    "PROJECT_ROOT": project_root,
+    "SURVEYS_DIR": surveys_dir,
+    "REPORTS_DIR": reports_dir,
+    "SITE_DIR": site_dir,
+    "CLEAN_DIR": clean_dir,
+    "DEMO_DIR": demo_dir,
+    "DEMO_REGISTRY_FILE": demo_registry_file,
+    "REGISTRY_FILE": lambda: registry_file() or demo_registry_file(),
 }
 
 
-def _get(name: str) -> Path:
-    """A path attribute: a patched module attribute if any, else computed now."""
-    value = globals().get(name)
-    if value is not None:
-        return Path(value)
-    if name == "PROJECT_ROOT":
-        return find_project()[0]
-    return _PATHS[name]()
-
-
-def __getattr__(name: str) -> Any:
-    if name == "PROJECT_ROOT" or name in _PATHS:
-        return _get(name)
-    raise AttributeError(f"module 'fslt_survey.config' has no attribute {name!r}")
+def __getattr__(name: str) -> Path:
+    if name in _LAZY:
+        return _LAZY[name]()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 #: The surveys the toolkit ships with: the member survey (unit: association) and the meeting

@@ -10,43 +10,40 @@ The bundled fictional demo exports live in ``surveys/demo/<instrument id>/<wave>
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from fslt_survey import config
 from fslt_survey.clean import CleanSurvey, clean_directory
 from fslt_survey.codebook import Instrument, load_instrument
 from fslt_survey.errors import SurveyDataError
+from fslt_survey.project import demo_mode, load_project, registry_for
 from fslt_survey.registry import load_registry
-from fslt_survey.store import file_sha256, instrument_path
+from fslt_survey.store import (
+    CleanFiles,
+    file_sha256,
+    instrument_path,
+    write_clean,
+    write_for_colleagues,
+    write_registry,
+)
 
 
 def raw_dir_for(survey_dir: Path, instrument: Instrument, *, demo: bool = False) -> Path:
-    """Where the raw exports of a survey are: ``<survey>/raw`` or the bundled demo folder."""
+    """Where the raw exports of a survey are: the bundled demo folder with ``demo``, else the
+    raw folder the project declares for it (default ``<survey>/raw``). In real mode a missing
+    folder is an error naming it - never a fallback to the demo data."""
     if demo:
-        return config.DEMO_DIR / instrument.id
-    own = survey_dir / "raw"
-    if own.is_dir():
+        return config.demo_dir() / instrument.id
+    project = load_project()
+    declared = [s for s in project.surveys if s.name in (instrument.id, survey_dir.name)]
+    own = project.raw_dir(declared[0]) if declared else survey_dir / "raw"
+    if own.is_dir() and any(own.iterdir()):
         return own
     raise SurveyDataError(
-        "no raw data folder for this survey",
+        "no raw exports for this survey (real data; nothing falls back to the demo data)",
         file=own,
         expected=f"{own}/<wave year>/<exports>, or --raw DIR, or --demo for the bundled demo data",
     )
-
-
-def real_registry() -> Path:
-    """The real member registry (``FSLT_REGISTRY``); real data is never matched against the
-    fictional demo registry."""
-    if not os.environ.get("FSLT_REGISTRY") and "REGISTRY_FILE" not in vars(config):
-        raise SurveyDataError(
-            "real exports need the real member registry, and none is given",
-            file=config.DEMO_REGISTRY_FILE,
-            expected="--registry FILE or the environment variable FSLT_REGISTRY naming the real "
-            "registry (the file above is the fictional demo registry); or --demo for the "
-            "bundled demo data",
-        )
-    return config.REGISTRY_FILE
 
 
 def clean_survey(
@@ -66,8 +63,8 @@ def clean_survey(
     ipath = instrument_path(survey)
     instrument = load_instrument(ipath)
     raw_dir = Path(raw) if raw is not None else raw_dir_for(ipath.parent, instrument, demo=demo)
-    if registry is None:  # the demo exports belong to the fictional demo registry
-        registry = config.DEMO_REGISTRY_FILE if demo else real_registry()
+    # the demo exports belong to the fictional demo registry; real data needs the real one
+    registry = registry_for(load_project(), demo=demo, override=registry)
     reg = load_registry(registry)
     result = clean_directory(instrument, raw_dir, reg, policy=policy, names=names)
     check_sources_unchanged(result)
@@ -81,7 +78,7 @@ def check_sources_unchanged(result: CleanSurvey) -> None:
         for entry in [src, *src.get("parts", [])]:
             path = Path(entry["file"])
             if not path.is_absolute():
-                path = config.PROJECT_ROOT / path
+                path = config.project_root() / path
             now = file_sha256(path) if path.is_file() else "missing"
             if now != entry["sha256"]:
                 raise SurveyDataError(
@@ -90,3 +87,30 @@ def check_sources_unchanged(result: CleanSurvey) -> None:
                     expected=f"SHA-256 {entry['sha256'][:16]}... as read",
                     found="no file" if now == "missing" else f"SHA-256 {now[:16]}...",
                 )
+
+
+def clean_to_disk(
+    survey: str | Path,
+    *,
+    demo: bool,
+    raw: str | Path | None = None,
+    registry: str | Path | None = None,
+    policy: str = config.UNKNOWN_VALUE_POLICY,
+    out: str | Path | None = None,
+) -> tuple[CleanSurvey, CleanFiles]:
+    """Clean a survey and write it (``build/clean`` by default) with a copy of the registry it
+    was linked against, so every page reads the same registry (see :func:`write_registry`)."""
+    reg = registry_for(load_project(), demo=demo, override=registry)
+    result = clean_survey(survey, raw=raw, demo=demo, registry=reg, policy=policy)
+    files = write_clean(result, out)
+    write_for_colleagues(result, out)
+    write_registry(reg, out)
+    return result, files
+
+
+def project_survey(survey: str | Path, *, policy: str = config.UNKNOWN_VALUE_POLICY) -> CleanSurvey:
+    """A survey of the project cleaned in memory, in the same mode as ``fslt-survey build``
+    (the notebooks' entry point): real exports with the real registry, or the bundled demo
+    data when the run is a demo (``FSLT_DEMO=1`` / ``--demo``, or ``demo: true``). Nothing is
+    written."""
+    return clean_survey(survey, demo=demo_mode(), policy=policy)

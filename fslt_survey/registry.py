@@ -9,6 +9,7 @@ import pandas as pd
 from fslt_survey import config
 from fslt_survey.codebook import normalise
 from fslt_survey.errors import SurveyDataError
+from fslt_survey.ingest import read_export
 
 REGISTRY_COLUMNS = ("association_id", "name", "assoc_type", "size_band", "locality", "member_since")
 #: Size bands in their natural order (the registry may use "-" or "–" between numbers).
@@ -27,14 +28,7 @@ def load_registry(path: str | Path | None = None) -> pd.DataFrame:
     ``locality`` as categoricals.
     """
     path = Path(path) if path is not None else config.REGISTRY_FILE
-    try:
-        df = pd.read_csv(path, comment="#", dtype=str, keep_default_na=False, encoding="utf-8")
-    except FileNotFoundError:
-        raise SurveyDataError("member registry not found", file=path) from None
-    except (UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise SurveyDataError(
-            "member registry is not a UTF-8 CSV file", file=path, found=str(exc)[:200]
-        ) from None
+    df, rows = _read_table(path)
     missing = [c for c in REGISTRY_COLUMNS if c not in df.columns]
     if missing:
         raise SurveyDataError(
@@ -44,15 +38,13 @@ def load_registry(path: str | Path | None = None) -> pd.DataFrame:
             found=", ".join(map(str, df.columns)),
         )
     df = df.loc[:, list(REGISTRY_COLUMNS)].apply(lambda s: s.str.strip())
-    # row numbers as the user sees them: comment lines + header precede the data
-    offset = _header_row(path) + 1
     for col in ("association_id", "name"):
         blank = df.index[df[col] == ""]
         if len(blank):
             raise SurveyDataError(
                 f"empty {col}",
                 file=path,
-                row=int(blank[0]) + offset,
+                row=rows[int(blank[0])],
                 column=col,
                 expected="a value",
             )
@@ -64,7 +56,7 @@ def load_registry(path: str | Path | None = None) -> pd.DataFrame:
             raise SurveyDataError(
                 f"duplicate {col} in the member registry",
                 file=path,
-                row=i + offset,
+                row=rows[i],
                 column=col,
                 found=df.loc[i, col],
             )
@@ -74,6 +66,27 @@ def load_registry(path: str | Path | None = None) -> pd.DataFrame:
     extra = sorted(set(df["size_band"]) - set(bands))
     df["size_band"] = pd.Categorical(df["size_band"], categories=bands + extra, ordered=True)
     return df
+
+
+def _read_table(path: Path) -> tuple[pd.DataFrame, list[int]]:
+    """The registry as text columns and each record's row number as the user sees it.
+
+    A UTF-8 CSV with ``,`` and ``#`` comment lines (as committed) is read directly; anything
+    else - Danish Excel's cp1252 ``;`` CSV, UTF-16, an XLSX workbook - with the same reader as
+    the survey exports (:func:`fslt_survey.ingest.read_export`)."""
+    if not path.is_file():
+        raise SurveyDataError("member registry not found", file=path)
+    try:
+        df = pd.read_csv(path, comment="#", dtype=str, keep_default_na=False, encoding="utf-8")
+        if set(REGISTRY_COLUMNS) <= set(df.columns):
+            first = _header_row(path) + 1  # comment lines + header precede the data
+            return df, list(range(first, first + len(df)))
+    except (UnicodeDecodeError, pd.errors.ParserError):
+        pass
+    export = read_export(path)
+    frame = export.frame.astype("string").fillna("").astype(str)
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame.reset_index(drop=True), list(export.row_numbers)
 
 
 def _header_row(path: Path) -> int:

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from fslt_survey import config
 from fslt_survey.codebook import Instrument, load_instrument, parse_instrument
 from fslt_survey.registry import load_registry
 from tests.site_fixture import site_dir, site_project, site_render  # noqa: F401 - one build
@@ -18,13 +17,18 @@ EVALUATION_INSTRUMENT = ROOT / "surveys" / "moedeevaluering" / "instrument.yml"
 
 
 @pytest.fixture(autouse=True, scope="session")
-def _fictional_registry_for_real_mode():
-    """The test suite's hand-made exports belong to the fictional registry: name it, as an
-    analyst names the real one (real data is never matched against a registry by default)."""
-    with pytest.MonkeyPatch.context() as mp:
-        if not os.environ.get("FSLT_REGISTRY"):
-            mp.setenv("FSLT_REGISTRY", str(ROOT / "surveys" / "members.csv"))
-        yield
+def _fictional_registry_for_raw_test_exports():
+    """Raw test exports (``clean --raw``) are made from the fictional registry, and real mode
+    needs a registry (no fallback): point FSLT_REGISTRY at it for the whole session (it is in
+    the render cache key, so it must not change between tests), as an analyst points it at the
+    real one. Tests of the missing-registry error delete it with monkeypatch."""
+    old = os.environ.get("FSLT_REGISTRY")
+    os.environ["FSLT_REGISTRY"] = str(ROOT / "surveys" / "members.csv")
+    yield
+    if old is None:
+        os.environ.pop("FSLT_REGISTRY", None)
+    else:
+        os.environ["FSLT_REGISTRY"] = old
 
 
 @pytest.fixture(scope="session")
@@ -39,7 +43,7 @@ def evaluation_instrument() -> Instrument:
 
 @pytest.fixture(scope="session")
 def registry():
-    return load_registry(config.DEMO_REGISTRY_FILE)
+    return load_registry(ROOT / "surveys" / "members.csv")
 
 
 def small_instrument_dict() -> dict:

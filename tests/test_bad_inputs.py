@@ -160,7 +160,8 @@ def raw_folder(tmp_path: Path, path: Path) -> Path:
 
 
 def cli_args(raw: Path, out: Path) -> list[str]:
-    return ["clean", "medlemsundersoegelse", "--raw", str(raw), "--out", str(out)]
+    return ["clean", "medlemsundersoegelse", "--raw", str(raw), "--out", str(out),
+            "--registry", str(ROOT / "surveys" / "members.csv")]
 
 
 def start_cli_process(raw: Path, out: Path) -> subprocess.Popen:

@@ -64,6 +64,8 @@ def test_clean_bad_raw_file_is_one_clear_message(tmp_path, capsys):
             str(tmp_path / "raw"),
             "--out",
             str(tmp_path / "out"),
+            "--registry",
+            str(MEMBER_INSTRUMENT.parent.parent / "members.csv"),
         ]
     )
     assert code == EXIT_INPUT
@@ -111,9 +113,7 @@ def test_console_script_runs_without_traceback(tmp_path):
 def test_demo_data_uses_the_demo_registry_and_real_data_the_configured_one(
     tmp_path, monkeypatch, capsys
 ):
-    from fslt_survey import config
-
-    monkeypatch.setattr(config, "REGISTRY_FILE", tmp_path / "real-members.csv")
+    monkeypatch.setenv("FSLT_REGISTRY", str(tmp_path / "real-members.csv"))
     # the demo exports belong to the fictional registry, whatever FSLT_REGISTRY says
     assert main(["clean", "medlemsundersoegelse", "--demo", "--out", str(tmp_path)]) == EXIT_OK
     # real data is linked to the configured registry: here it is missing, and the error says so

@@ -76,7 +76,11 @@ def demo_clean(tmp_path_factory):
 
     raw = tmp_path_factory.mktemp("demo")
     write_demo(raw)
-    return {s: clean_survey(s, raw=raw / s) for s in ("medlemsundersoegelse", "moedeevaluering")}
+    members = Path(__file__).resolve().parent.parent / "surveys" / "members.csv"
+    return {
+        s: clean_survey(s, raw=raw / s, registry=members)
+        for s in ("medlemsundersoegelse", "moedeevaluering")
+    }
 
 
 def write(path: Path, text: str) -> Path:

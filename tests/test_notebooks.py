@@ -58,7 +58,7 @@ MEMBER_SURVEY_NOTEBOOKS = (
 INTERNAL_NOTE = (
     "Intern analyse – tallene er ikke diskretioneret; brug rapporterne til offentliggørelse"
 )
-CLEAN_CALL = 'clean_survey("medlemsundersoegelse", demo=True)'
+CLEAN_CALL = 'project_survey("medlemsundersoegelse")'
 
 
 def _load(path: Path) -> dict[str, Any]:
@@ -241,7 +241,7 @@ def test_member_survey_notebook_is_internal_and_cleans_demo(stem: str) -> None:
     assert first["cell_type"] == "markdown"
     assert INTERNAL_NOTE in _source(first), "the first cell must carry the internal-use note"
     code = "\n".join(src for _, src in _code_cells(nb))
-    assert CLEAN_CALL in code, "the notebook must clean the demo data in memory"
+    assert CLEAN_CALL in code, "the notebook must clean the project's data in memory"
     assert "load_clean(" not in code, "read the demo data in memory, not from build/"
     markdown = [c for c in nb["cells"] if c["cell_type"] == "markdown"]
     assert len(markdown) >= 4, "explain each result in a Danish markdown cell"

@@ -302,7 +302,7 @@ def write_demo(
     Returns the written paths. ``registry`` defaults to ``surveys/members.csv`` (the fictional
     registry the committed demo files and :data:`DEMO_CASES` are made from).
     """
-    out_dir = Path(out_dir) if out_dir is not None else config.DEMO_DIR
+    out_dir = Path(out_dir) if out_dir is not None else config.demo_dir()
     member = load_instrument(config.SURVEYS_DIR / MEMBER / "instrument.yml")
     evaluation = load_instrument(config.SURVEYS_DIR / EVALUATION / "instrument.yml")
     b = build_demo(seed, registry=registry, member=member, evaluation=evaluation)

@@ -41,7 +41,7 @@ from fslt_survey.followup import (
 )
 from fslt_survey.registry import load_registry
 from fslt_survey.render import render_document
-from fslt_survey.store import instrument_path, load_clean, outside_site
+from fslt_survey.store import clean_registry, instrument_path, load_clean, outside_site
 
 if TYPE_CHECKING:  # pragma: no cover
 
@@ -82,7 +82,7 @@ def load_context(*, clean_dir: str | Path | None = None) -> FeedbackContext:
     return prepare_feedback(
         load_clean(SURVEY, clean_dir),
         instrument,
-        load_registry(config.REGISTRY_FILE),
+        load_registry(clean_registry(clean_dir)),
         indicators=indicators,
     )
 

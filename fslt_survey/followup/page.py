@@ -16,7 +16,7 @@ from fslt_survey import config
 from fslt_survey.followup.compute import compute_followup
 from fslt_survey.followup.indicators import IndicatorSet, load_indicators
 from fslt_survey.followup.report import goal_markdown, overview_markdown
-from fslt_survey.store import clean_mode, load_clean
+from fslt_survey.store import load_clean
 
 __all__ = ["FollowUpPage"]
 
@@ -43,17 +43,6 @@ class FollowUpPage:
         """The source line under the tables and charts."""
         i = self.indicators
         return f"Kilde: Frivilligcentrets medlemsundersøgelse {i.baseline} og {i.followup}."
-
-    @property
-    def is_demo(self) -> bool:
-        """Whether the clean data come from the bundled fictional demo exports."""
-        return clean_mode(self.indicators.survey) == "demo"
-
-    def demo_note(self) -> str:
-        """The Danish notice that the figures are fictional, when (and only when) they are."""
-        if not self.is_demo:
-            return ""
-        return "*Tallene på denne side er fiktive demodata, indtil de rigtige svar er indsamlet.*\n"
 
     def overview_markdown(self) -> str:
         """Per goal: the number of indicators and how many targets are met."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import os
+import re
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -118,9 +119,15 @@ def write_csv_safe(df: pd.DataFrame, path: str | Path, *, index: bool = False) -
     return _atomic_write(path, write)
 
 
+#: Control characters an XLSX cell cannot hold (openpyxl's ILLEGAL_CHARACTERS_RE); dropped.
+_XLSX_ILLEGAL = re.compile(r"[\000-\010\013\014\016-\037]")
+
+
 def _cell_value(value: object) -> object:
     if _is_na(value):
         return None
+    if isinstance(value, str):
+        return _XLSX_ILLEGAL.sub("", value)
     if isinstance(value, np.generic):
         return value.item()
     if isinstance(value, pd.Timestamp):

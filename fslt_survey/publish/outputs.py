@@ -70,15 +70,18 @@ __all__ = [
 
 #: Shown in a table cell that is hidden by disclosure control.
 HIDDEN = EN_DASH
-SUPPRESSION_NOTE = (
-    "– = skjult, fordi færre end {k} foreninger står bag tallet (eller fordi tallet ellers "
+#: The note with the survey's unit as a placeholder (see :func:`suppression_note`).
+SUPPRESSION_NOTE_UNIT = (
+    "– = skjult, fordi færre end {k} {unit} står bag tallet (eller fordi tallet ellers "
     "kunne regnes ud fra de andre)."
 )
+SUPPRESSION_NOTE = SUPPRESSION_NOTE_UNIT.replace("{unit}", "foreninger")
 
 
-def suppression_note(k: int | None = None) -> str:
-    """The Danish sentence explaining the dash, for under a table or figure."""
-    return SUPPRESSION_NOTE.format(k=_k(k))
+def suppression_note(k: int | None = None, unit: str = "foreninger") -> str:
+    """The Danish sentence explaining the dash, for under a table or figure; ``unit`` is what
+    the survey counts, in the plural (:data:`fslt_survey.project.UNITS`)."""
+    return SUPPRESSION_NOTE_UNIT.format(k=_k(k), unit=unit)
 
 
 # --------------------------------------------------------------------------- tables
@@ -94,6 +97,7 @@ def frequency_table(
     show_missing: bool = True,
     multi_select: bool = False,
     suppressed: pd.DataFrame | None = None,
+    unit: str = "foreninger",
 ) -> str:
     """A suppressed Danish Markdown table of one item's frequencies (``tab_single``/``tab_multi``).
 
@@ -127,8 +131,8 @@ def frequency_table(
     table = to_markdown_table(
         rows, caption=caption, label=label, align={"Antal": "right", "Andel": "right"}
     )
-    base = _base_text(s, multi_select=multi_select)
-    return f"{table}\n{base} {suppression_note(k)}\n"
+    base = _base_text(s, multi_select=multi_select, unit=unit)
+    return f"{table}\n{base} {suppression_note(k, unit)}\n"
 
 
 def _merge_small_missing(s: pd.DataFrame, by: str | None) -> pd.DataFrame:
@@ -147,7 +151,7 @@ def _merge_small_missing(s: pd.DataFrame, by: str | None) -> pd.DataFrame:
     return pd.concat(parts) if parts else s
 
 
-def _base_text(s: pd.DataFrame, *, multi_select: bool = False) -> str:
+def _base_text(s: pd.DataFrame, *, multi_select: bool = False, unit: str = "foreninger") -> str:
     if "base" not in s.columns or s.empty:
         return ""
     subst = s.loc[~s["missing"].astype(bool)] if "missing" in s.columns else s
@@ -156,7 +160,7 @@ def _base_text(s: pd.DataFrame, *, multi_select: bool = False) -> str:
         more = (
             " Flere svar var mulige, så andelene summer til mere end 100 %." if multi_select else ""
         )
-        return f"Basis: {format_number(bases[0])} foreninger, der har svaret.{more}"
+        return f"Basis: {format_number(bases[0])} {unit}, der har svaret.{more}"
     return ""
 
 

@@ -46,7 +46,7 @@ def choose_engine(engine: str = "auto") -> str:
         return "quarto" if quarto_path() else "builtin"
     if engine == "quarto" and quarto_path() is None:
         raise RenderError(
-            "Quarto is not installed on this machine; use engine='builtin' (or 'auto')",
+            "Quarto is not installed on this machine; use --engine builtin (or auto)",
             expected="the 'quarto' command on PATH",
         )
     return engine

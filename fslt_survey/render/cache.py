@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from fslt_survey.project import cache_inputs  # realpath: host inputs (see host_inputs)
 from fslt_survey.render.housekeeping import OwnedFolders, entry_prefix
 
 #: Bump when the executed-markdown format changes in a way old entries cannot satisfy.
@@ -102,6 +103,16 @@ class FileHasher:
             json.dump(self._memo, f)
         os.replace(tmp, self._memo_path)
         self._dirty = False
+
+
+# --- realpath (issue 14): the host project's extra cache-key inputs. To be re-wired to the
+# render package's hook for host inputs at merge; until then the engine adds these to every
+# document's ``depends`` (one marked line in engine.py).
+def host_inputs(root: Path) -> list[tuple[str, str]]:
+    """What every page depends on beyond its own files (:func:`fslt_survey.project.cache_inputs`):
+    the environment variables that choose data, the project declaration, the registry."""
+    return cache_inputs(root)
+# --- end realpath
 
 
 def execution_key(

@@ -22,6 +22,7 @@ from fslt_survey.render.cache import (
     CachedExecution,
     RenderCache,
     execution_key,
+    host_inputs,
     package_source_hash,
 )
 from fslt_survey.render.execute import execute_document
@@ -286,7 +287,7 @@ class Builder:
             rel=rel,
             options=options,
             params=self.params,
-            depends=self._depends(rel, meta),
+            depends=self._depends(rel, meta) + host_inputs(self.project.root),  # realpath
             package_hash=self.package_hash,
             engine_version=self.engine_version,
         )

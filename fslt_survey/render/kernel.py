@@ -76,6 +76,8 @@ def kernel_env(project_root: Path) -> dict[str, str]:
     # Reports find the project's data through fslt_survey.config; point it at the project
     # being rendered unless the user has pointed it elsewhere on purpose.
     env["FSLT_PROJECT_ROOT"] = os.environ.get("FSLT_PROJECT_ROOT", str(project_root))
+    # realpath (issue 14): the names quarto render sets for executed code and scripts
+    env["QUARTO_PROJECT_ROOT"] = env["QUARTO_PROJECT_DIR"] = str(project_root)
     return env
 
 

@@ -56,7 +56,7 @@ def run_quarto(args: list[str], root: Path, *, progress: bool) -> None:
     exe = quarto_path()
     if exe is None:
         raise RenderError(
-            "Quarto is not installed; use engine='builtin' (or 'auto')",
+            "Quarto is not installed; use --engine builtin (or auto)",
             expected="the 'quarto' command on PATH",
         )
     tail: collections.deque[str] = collections.deque(maxlen=25)

@@ -20,6 +20,7 @@ from fslt_survey.report.blocks import (
 from fslt_survey.report.data import (
     SURVEY,
     Report,
+    data_notice,
     demo_note,
     load,
     response_rate,
@@ -46,6 +47,7 @@ __all__ = [
     "SURVEY",
     "Report",
     "cleaning_block",
+    "data_notice",
     "demo_note",
     "download_tables",
     "downloads_block",

@@ -96,6 +96,8 @@ def likert_block(
 ) -> str:
     """Diverging bars of a Likert battery (latest wave) and a table of top-2 shares with CIs."""
     its = r.items(items)
+    skipped = [i for i in its if r.not_asked(i)]
+    its = [i for i in its if i not in skipped]
     if not its:
         return "*Spørgsmålene blev ikke stillet i denne runde.*\n"
     raw = stats.tab_likert(r.latest, its)
@@ -103,6 +105,7 @@ def likert_block(
     shown = _likert_display(raw, sup, r.k)
     chart = plot_likert(shown, title=title, source=r.source)
     out = [r.figure(chart, name, caption or title)]
+    out += [r.not_asked_note(i) for i in skipped]
     if table:
         summary = stats.tab_likert_summary(r.latest, its, top=top)
         labels = list(top) if top else None
@@ -147,17 +150,31 @@ def _choice_block(
 ) -> str:
     """The shared body of :func:`single_block` and :func:`multi_block`."""
     it = item if isinstance(item, Item) else r.instrument.item(item)
+    if r.not_asked(it):
+        return r.not_asked_note(it)
     raw = (stats.tab_multi if multi else stats.tab_single)(r.latest, it)
+    gone = r.options_not_asked(it) if multi else []  # published as not asked, not as 0 %
+    raw = raw.loc[~raw["category"].astype(str).isin(gone)] if gone else raw
     sup = publish.suppress(raw, k=r.k, multi_select=multi)
     title = title or it.label
     out = [f"Spørgsmål: {_question(it)}{' (flere svar mulige)' if multi else ''}\n"]
+    if gone:
+        out.append(
+            "*Ikke spurgt i " + str(r.wave) + ": " + ", ".join(_q(g) for g in gone) + " (svar"
+            "muligheden var ikke med i spørgeskemaet; vises derfor ikke som 0 %).*\n"
+        )
     if chart:
         shown = sup.loc[~sup["missing"].astype(bool)]
         ch = (plot_multi if multi else plot_frequencies)(shown, title=title, source=r.source)
         out.append(r.figure(ch, name or it.id, title))
     out.append(
         publish.frequency_table(
-            raw, k=r.k, suppressed=sup, caption=f"{title}: antal og andel", multi_select=multi
+            raw,
+            k=r.k,
+            suppressed=sup,
+            caption=f"{title}: antal og andel",
+            multi_select=multi,
+            unit=r.unit,
         )
     )
     return "\n".join(out)

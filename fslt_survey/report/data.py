@@ -12,6 +12,7 @@ wave comparison, the response rate and the demo-data note. The sections themselv
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -22,15 +23,19 @@ import pandas as pd
 
 from fslt_survey import config, publish, stats
 from fslt_survey.codebook import Instrument, Item, load_instrument
+from fslt_survey.errors import SurveyDataError
+from fslt_survey.project import load_project, unit_label
 from fslt_survey.registry import load_registry
-from fslt_survey.store import instrument_path, is_demo_log, load_clean, load_log
+from fslt_survey.store import clean_registry, instrument_path, load_clean, load_log, log_is_demo
 from fslt_survey.tables import escape_markdown
 
 __all__ = [
     "SURVEY",
     "Report",
+    "data_notice",
     "demo_note",
     "load",
+    "other_survey_tables",
     "response_rate",
 ]
 
@@ -70,7 +75,7 @@ class Report:
     @property
     def is_demo(self) -> bool:
         """Built from the bundled fictional demo exports (``surveys/demo/``)."""
-        return is_demo_log(self.log)
+        return log_is_demo(self.log)
 
     @cached_property
     def latest(self) -> pd.DataFrame:
@@ -79,8 +84,64 @@ class Report:
 
     @property
     def source(self) -> str:
+        """The source line of every chart: the survey's own title (from its instrument)."""
+        return f"Kilde: {self.instrument.title}, {self.wave}"
+
+    @property
+    def unit(self) -> str:
+        """What the survey counts, in the plural ("foreninger", "frivillige", "deltagere"),
+        as the project declares it (:mod:`fslt_survey.project`)."""
+        return unit_label(self.instrument.id)
+
+    def _not_in_export(self) -> set[str]:
+        """Items (``id``) and options (``id__key``) the cleaning log lists as absent from the
+        export of the latest wave (``not_in_export``: strings or ``{item, option, wave}``)."""
+        out = set()
+        for entry in self.log.get("not_in_export") or []:
+            if isinstance(entry, dict):
+                if entry.get("wave") not in (None, self.wave, str(self.wave)):
+                    continue
+                key = str(entry.get("item") or entry.get("id") or "")
+                option = entry.get("option") or entry.get("key")
+                out.add(f"{key}__{option}" if option else key)
+            else:
+                out.add(str(entry))
+        return out
+
+    def not_asked(self, item: Item) -> bool:
+        """True when ``item`` was not asked in the latest wave: absent from the export (the
+        cleaning log says so), no clean column, or nobody has an answer or a typed missing
+        reason other than "Ikke besvaret" (base 0) - published as not asked, never as 0 %."""
+        if item.id in self._not_in_export():
+            return True
+        cols = [c for c in item.columns if c != item.missing_column]
+        present = [c for c in cols if c in self.latest.columns]
+        if not present:
+            return True
+        answered = self.latest[present].notna().any(axis=1)
+        if item.type == "multi":
+            answered = self.latest[present].fillna(False).astype(bool).any(axis=1)
+        if answered.any():
+            return False
+        miss = self.latest.get(item.missing_column)
+        reasons = set() if miss is None else set(miss.dropna().astype(str))
+        return reasons <= {config.NOT_ANSWERED}
+
+    def options_not_asked(self, item: Item) -> list[str]:
+        """Labels of a multi-select's options that were not in the latest wave's export."""
+        gone = self._not_in_export()
+        if item.scale is None:
+            return []
+        return [
+            lab.label
+            for lab in item.scale.substantive
+            if f"{item.id}__{lab.key}" in gone or item.option_column(lab) not in self.latest
+        ]
+
+    def not_asked_note(self, item: Item) -> str:
         return (
-            f"Kilde: Frivilligcenter og Selvhjælp Lyngby-Taarbæk, medlemsundersøgelsen {self.wave}"
+            f"*Spørgsmålet {_q(item.label)} blev ikke stillet i {self.wave}, så der er ingen "
+            "svar at vise (ikke det samme som 0 %).*\n"
         )
 
     @property
@@ -109,14 +170,14 @@ def load(
     k: int | None = None,
 ) -> Report:
     """Load the clean member survey, its log, the instrument and the registry for one page."""
-    clean = Path(clean_dir) if clean_dir is not None else config.CLEAN_DIR
+    clean = Path(clean_dir) if clean_dir is not None else config.clean_dir()
     data = load_clean(survey, clean)
     waves = sorted(int(w) for w in data["wave"].dropna().unique())
     return Report(
         page=page,
         instrument=load_instrument(instrument_path(survey)),
         data=data,
-        registry=load_registry(config.REGISTRY_FILE),
+        registry=load_registry(clean_registry(clean)),
         log=load_log(survey, clean),
         wave=waves[-1],
         waves=waves,
@@ -188,3 +249,46 @@ def demo_note(r: Report) -> str:
         "*Siderne er bygget på fiktive demodata: foreningerne og svarene er opdigtede og viser "
         "kun, hvordan kortlægningen ser ud.*\n"
     )
+
+
+def data_notice(clean_dir: str | Path | None = None) -> str:
+    """The demo notice for any page or PDF: shown when, and only when, the clean data the site
+    is built from comes from the bundled fictional demo exports (read from the cleaning logs,
+    so it follows the data actually published, never a hard-coded sentence)."""
+    clean = Path(clean_dir) if clean_dir is not None else config.clean_dir()
+    logs = sorted(clean.glob("*_log.json"))
+    if not logs or not any(log_is_demo(json.loads(p.read_text(encoding="utf-8"))) for p in logs):
+        return ""
+    return (
+        "*Siden er bygget på fiktive demodata: foreningerne og svarene er opdigtede og viser "
+        "kun, hvordan kortlægningen ser ud.*\n"
+    )
+
+
+def other_survey_tables(r: Report) -> dict[str, tuple[str, pd.DataFrame]]:
+    """One download per other survey the project declares (:mod:`fslt_survey.project`), with
+    its answer distributions in its latest wave - a new survey needs no Python edit here."""
+    tables: dict[str, tuple[str, pd.DataFrame]] = {}
+    for spec in load_project().surveys:
+        if spec.name == r.instrument.id:
+            continue
+        try:
+            other = load(r.page, survey=spec.name, k=r.k)
+        except SurveyDataError:  # not cleaned (yet): nothing to publish for it
+            continue
+        frames = []
+        for it in other.instrument.items:
+            if (it.waves and other.wave not in it.waves) or other.not_asked(it):
+                continue
+            if it.type in ("single", "likert", "multi"):
+                multi = it.type == "multi"
+                raw = (stats.tab_multi if multi else stats.tab_single)(other.latest, it)
+                frames.append(publish.public_frequencies(raw, k=r.k, multi_select=multi))
+        if frames:
+            tables[f"{spec.name}_{other.wave}"] = (
+                f"{other.instrument.title}: svarfordelinger {other.wave} (basis: "
+                f"{spec.unit_plural})",
+                pd.concat(frames, ignore_index=True),
+            )
+    return tables
+

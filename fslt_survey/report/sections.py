@@ -44,6 +44,7 @@ from fslt_survey.report.data import (
     _ranking,
     _trend_rows,
     demo_note,
+    other_survey_tables,
     response_rate,
 )
 from fslt_survey.tables import (
@@ -406,6 +407,7 @@ def download_tables(r: Report) -> dict[str, tuple[str, pd.DataFrame]]:
             f"Udviklingen fra {r.waves[0]} til {r.wave} for alle spørgsmål i begge runder",
             publish.public_trend(tsup),
         )
+    tables.update(other_survey_tables(r))
     return tables
 
 

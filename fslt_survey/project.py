@@ -1,0 +1,191 @@
+"""The project as data: which surveys there are, their unit, raw folders and the data mode.
+
+Declared once, in the ``fslt-survey:`` section of the project's ``_quarto.yml`` (Quarto ignores
+the section; the built-in engine also reads its ``depends:``)::
+
+    fslt-survey:
+      demo: false                 # true: the project is a demo (fictional data only)
+      registry: null              # the real member registry (else $FSLT_REGISTRY / --registry)
+      surveys:
+        - name: medlemsundersoegelse     # surveys/<name>/instrument.yml
+          unit: forening                 # forening, frivillig or deltager ("Basis: N ...")
+          raw: surveys/medlemsundersoegelse/raw   # optional; one sub-folder per wave year
+        - name: moedeevaluering
+          unit: deltager
+
+``fslt-survey build`` cleans every survey listed, in that order. A new survey is an instrument,
+an entry here and a page in ``project: render:`` - no Python edit. Without a ``surveys:`` list
+the toolkit's two surveys (:data:`fslt_survey.config.SURVEYS`) are used.
+
+Demo or real is always explicit (:func:`demo_mode`): ``--demo`` (which sets ``FSLT_DEMO=1``
+for the whole run, report kernels included) or ``demo: true`` here. In real mode a missing raw
+folder or registry is an error, never a fallback to the demo data.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fslt_survey import config
+from fslt_survey._yaml import read_front_matter, read_yaml
+from fslt_survey.errors import ConfigError, SurveyDataError
+from fslt_survey.store import file_sha256
+
+#: Units a survey can count, with the Danish singular and plural used in "Basis: N ...".
+UNITS = {
+    "forening": ("forening", "foreninger"),
+    "frivillig": ("frivillig", "frivillige"),
+    "deltager": ("deltager", "deltagere"),
+}
+#: Units of the toolkit's own surveys when the project does not list any.
+DEFAULT_UNITS = {config.MEMBER_SURVEY: "forening", config.EVALUATION_SURVEY: "deltager"}
+
+
+@dataclass(frozen=True)
+class SurveySpec:
+    """One survey of the project."""
+
+    name: str
+    unit: str = "forening"
+    raw: Path | None = None
+
+    @property
+    def unit_plural(self) -> str:
+        return UNITS[self.unit][1]
+
+
+@dataclass(frozen=True)
+class Project:
+    """The project's declaration (see the module docstring) and where it was found."""
+
+    root: Path
+    found_by: str
+    surveys: tuple[SurveySpec, ...]
+    demo: bool = False
+    registry: Path | None = None
+
+    def survey(self, name: str) -> SurveySpec:
+        """The declared survey ``name``; a misspelled name lists the known ones."""
+        for s in self.surveys:
+            if s.name == name:
+                return s
+        raise SurveyDataError(
+            f"unknown survey {name!r}",
+            file=self.root / config.PROJECT_MARKER,
+            expected="one of " + ", ".join(s.name for s in self.surveys),
+            found=name,
+        )
+
+    def raw_dir(self, spec: SurveySpec) -> Path:
+        return spec.raw if spec.raw is not None else self.root / "surveys" / spec.name / "raw"
+
+
+def load_project(root: str | Path | None = None) -> Project:
+    """Find the project (:func:`fslt_survey.config.find_project`) and read its declaration."""
+    if root is None:
+        root_path, how = config.find_project()
+    else:
+        root_path, how = Path(root).resolve(), "--project-dir"
+    qfile = root_path / config.PROJECT_MARKER
+    section = (read_yaml(qfile, "Quarto project file") or {}).get("fslt-survey") or {}
+    if not isinstance(section, dict):
+        raise ConfigError("the fslt-survey section must be a mapping", file=qfile)
+    surveys = tuple(_survey(entry, root_path, qfile) for entry in section.get("surveys") or [])
+    if not surveys:
+        surveys = tuple(SurveySpec(n, DEFAULT_UNITS[n]) for n in config.SURVEYS)
+    registry = section.get("registry")
+    return Project(
+        root=root_path,
+        found_by=how,
+        surveys=surveys,
+        demo=bool(section.get("demo", False)),
+        registry=(root_path / str(registry)) if registry else None,
+    )
+
+
+def _survey(entry: Any, root: Path, qfile: Path) -> SurveySpec:
+    if isinstance(entry, str):
+        entry = {"name": entry}
+    if not isinstance(entry, dict) or not entry.get("name"):
+        raise ConfigError(
+            "every entry of fslt-survey: surveys: needs a name",
+            file=qfile,
+            expected="name: <folder in surveys/>",
+            found=str(entry),
+        )
+    name = str(entry["name"])
+    unit = str(entry.get("unit") or DEFAULT_UNITS.get(name, "forening"))
+    if unit not in UNITS:
+        raise ConfigError(
+            f"survey {name!r}: unknown unit",
+            file=qfile,
+            expected=" or ".join(UNITS),
+            found=unit,
+        )
+    raw = entry.get("raw")
+    return SurveySpec(name, unit, (root / str(raw)) if raw else None)
+
+
+def demo_mode(project: Project | None = None) -> bool:
+    """True when the run uses the fictional demo data: ``$FSLT_DEMO`` (``--demo``) or the
+    project declares itself a demo."""
+    flag = os.environ.get("FSLT_DEMO", "").strip().lower()
+    if flag in ("1", "true", "yes"):
+        return True
+    if flag in ("0", "false", "no"):
+        return False
+    return (project or load_project()).demo
+
+
+def registry_for(project: Project, *, demo: bool, override: str | Path | None = None) -> Path:
+    """The member registry of a run; in real mode a missing one is an error naming it."""
+    if override is not None:
+        return Path(override)
+    if demo:
+        return project.root / "surveys" / "members.csv"
+    found = config.registry_file() or project.registry
+    if found is None:
+        raise SurveyDataError(
+            "real data needs the real member registry, and none is set",
+            expected="FSLT_REGISTRY=/secure/place/members.csv, --registry FILE, or "
+            "registry: in the fslt-survey section of _quarto.yml (or --demo for the demo data)",
+        )
+    if not Path(found).is_file():
+        raise SurveyDataError("member registry not found", file=found)
+    return Path(found)
+
+
+def unit_label(survey: str, n: int | None = None) -> str:
+    """The Danish unit of a survey ("foreninger", "deltagere"): singular when ``n == 1``."""
+    try:
+        unit = load_project().survey(survey).unit
+    except SurveyDataError:
+        unit = DEFAULT_UNITS.get(survey, "forening")
+    return UNITS[unit][0 if n == 1 else 1]
+
+
+def cache_inputs(root: str | Path | None = None) -> list[tuple[str, str]]:
+    """What every page depends on beyond its own files: ``(name, value)`` pairs for the
+    render cache key - the environment variables that choose data, the project declaration
+    and the registry's contents (whatever its path)."""
+    project = load_project(root)
+    out = [(f"env:{v}", os.environ.get(v, "")) for v in config.DATA_VARIABLES]
+    qfile = project.root / config.PROJECT_MARKER
+    out.append(("file:_quarto.yml", file_sha256(qfile)))
+    reg = config.registry_file() or project.registry
+    # by role and contents, not by absolute path: a moved project keeps its cache
+    for role, path in (("registry", reg), ("demo-registry", project.root / "surveys/members.csv")):
+        if path is not None:
+            out.append((role, file_sha256(path) if path.is_file() else "missing"))
+    return out
+
+
+def is_confidential(document: str | Path) -> bool:
+    """A document that declares ``fslt-survey: confidential: true`` (feedback sheets,
+    handouts): rendered only into ``build/``, never into the site."""
+    meta = read_front_matter(Path(document))
+    section = meta.get("fslt-survey") if isinstance(meta, dict) else None
+    return bool(isinstance(section, dict) and section.get("confidential"))
