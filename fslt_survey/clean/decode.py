@@ -246,6 +246,10 @@ def decode_text(item: Item, column: str, ctx: DecodeContext) -> tuple[Any, np.nd
             out.append(None)
             continue
         red, found = redact_text_counts(text, ctx.names)
+        red = red.strip()  # normalising can leave edge spaces (NFKC of "¯" is " ̄")
+        if not red:  # only invisible characters (soft hyphens, zero-width spaces)
+            out.append(None)
+            continue
         counts.update({k: v * times for k, v in found.items() if v})
         out.append(red)
     if counts:
