@@ -40,19 +40,22 @@ from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator
 
-from fslt_survey.config import (
-    CONFIDENCE,
-    INVALID_ANSWER,
-    MISSING_REASONS,
-    NOT_ANSWERED,
-)
+from fslt_survey.config import CONFIDENCE
 from fslt_survey.errors import SurveyDataError
-from fslt_survey.stats.answers import RESERVED
+from fslt_survey.plots._input import (  # noqa: F401 - read as style._check etc.
+    _check,
+    _group_columns,
+    _labels,
+    _missing_flags,
+    _num,
+    _one_group,
+)
 from fslt_survey.tables import NBSP, format_number
 
 __all__ = [
     "BAR",
     "EARLY",
+    "FONT",
     "GRID",
     "HASHSALT",
     "HIGHLIGHT",
@@ -70,6 +73,7 @@ __all__ = [
     "TEXT",
     "WIDTH",
     "Chart",
+    "FontSizes",
     "contrast_ratio",
     "text_color_on",
 ]
@@ -96,10 +100,26 @@ _POS = {1: ["#2166AC"], 2: ["#2166AC", "#92C5DE"], 3: ["#2166AC", "#4393C3", "#9
 _NEG = {1: ["#B2182B"], 2: ["#B2182B", "#F4A582"], 3: ["#B2182B", "#D6604D", "#F4A582"]}
 HASHSALT = "fslt-survey"
 WIDTH = 7.5  # inches: the text width of the reports
+
+
+@dataclass(frozen=True)
+class FontSizes:
+    """Every font size of the charts, in points: the one place to change them."""
+
+    title: float = 12  # the chart title (bold)
+    body: float = 9  # default text and the subtitle
+    axis_title: float = 8.5  # axes titles and y tick labels (the item labels)
+    note: float = 8  # x tick labels, legend, small panel titles
+    small: float = 7.5  # numbers in and beside bars, notes and source line
+    tiny: float = 7  # the densest labels (heat map cells)
+    dash: float = 10  # the "–" drawn for a suppressed value
+
+
+FONT = FontSizes()
 STYLE: dict[str, Any] = {
     "font.family": "sans-serif",
     "font.sans-serif": ["DejaVu Sans"],
-    "font.size": 9,
+    "font.size": FONT.body,
     "text.color": TEXT,
     "axes.labelcolor": TEXT,
     "axes.edgecolor": "#8C8C8C",
@@ -107,28 +127,21 @@ STYLE: dict[str, Any] = {
     "axes.spines.top": False,
     "axes.spines.right": False,
     "axes.unicode_minus": True,
-    "axes.titlesize": 8.5,
+    "axes.titlesize": FONT.axis_title,
     "axes.titlecolor": MUTED,
     "xtick.color": "#8C8C8C",
     "xtick.labelcolor": MUTED,
-    "xtick.labelsize": 8,
+    "xtick.labelsize": FONT.note,
     "ytick.labelcolor": TEXT,
-    "ytick.labelsize": 8.5,
+    "ytick.labelsize": FONT.axis_title,
     "ytick.major.size": 0,
     "legend.frameon": False,
-    "legend.fontsize": 8,
+    "legend.fontsize": FONT.note,
     "hatch.linewidth": 0.7,
     "svg.hashsalt": HASHSALT,
     "svg.fonttype": "path",
     "figure.facecolor": "white",
     "savefig.facecolor": "white",
-}
-_MISSING_NAMES = {*MISSING_REASONS, NOT_ANSWERED, INVALID_ANSWER}
-#: Output columns of the stats tables (anything else is taken for a group column).
-_KNOWN = {
-    *RESERVED,
-    "suppressed",
-    "suppression",
 }
 
 
@@ -349,7 +362,7 @@ def _figure(
         foot.append(_wrap(source, int(chars * 1.55)))
     ncol, leg_rows = len(legend), 0
     if legend:  # as many columns as fit the width
-        entry = max(len(h.get_label()) for h in legend) * 8 * 0.58 / 72 + 0.45
+        entry = max(len(h.get_label()) for h in legend) * FONT.note * 0.58 / 72 + 0.45
         ncol = max(1, min(len(legend), int((width - 2 * pad) // entry)))
         leg_rows = -(-len(legend) // ncol)
     t_h = _lines([t_lines]) * 0.23
@@ -370,7 +383,7 @@ def _figure(
         t_lines,
         ha="left",
         va="top",
-        fontsize=12,
+        fontsize=FONT.title,
         fontweight="bold",
         color=TEXT,
         linespacing=1.15,
@@ -382,7 +395,7 @@ def _figure(
             s_lines,
             ha="left",
             va="top",
-            fontsize=9,
+            fontsize=FONT.body,
             color=MUTED,
             linespacing=1.25,
         )
@@ -405,7 +418,7 @@ def _figure(
         "\n".join(foot),
         ha="left",
         va="bottom",
-        fontsize=7.5,
+        fontsize=FONT.small,
         color=MUTED,
         linespacing=1.3,
     )
@@ -429,75 +442,6 @@ def _nice_max(value: float, floor: float = 10.0) -> float:
         return floor
     step = 5 if value <= 20 else 10
     return float(min(100.0, max(floor, np.ceil(value / step) * step)))
-
-
-# --------------------------------------------------------------------------- input checks
-
-
-def _check(table: Any, func: str, required: Sequence[str]) -> pd.DataFrame:
-    """A private copy of a non-empty table with the required columns (input never touched)."""
-    if not isinstance(table, pd.DataFrame):
-        raise SurveyDataError(f"{func} needs a DataFrame", found=type(table).__name__)
-    if table.empty:
-        raise SurveyDataError(
-            f"{func}: the table is empty, so there is nothing to plot",
-            expected="a table from fslt_survey.stats with at least one row",
-        )
-    missing = [c for c in required if c not in table.columns]
-    if missing:
-        raise SurveyDataError(
-            f"{func}: the table lacks the column(s) {', '.join(missing)}",
-            column=missing[0],
-            expected=", ".join(required),
-            found=", ".join(map(str, table.columns)),
-        )
-    df = table.copy()
-    if "suppressed" in df.columns:  # privacy step marks rows; never draw their numbers
-        hide = df["suppressed"].astype("boolean").fillna(False).to_numpy(dtype=bool)
-        for col in ("pct", "ci_low", "ci_high", "n"):
-            if col in df.columns:
-                df[col] = df[col].astype(object).where(~hide, np.nan)
-    return df.reset_index(drop=True)
-
-
-def _num(s: pd.Series) -> np.ndarray:
-    return pd.to_numeric(s.astype(object), errors="coerce").to_numpy(dtype=float)
-
-
-def _labels(df: pd.DataFrame) -> pd.Series:
-    item = df["item"].astype(str) if "item" in df.columns else df["label"].astype(str)
-    if "label" not in df.columns:
-        return item
-    lab = df["label"].astype(object)
-    return lab.where(lab.notna(), item).astype(str)
-
-
-def _missing_flags(df: pd.DataFrame) -> np.ndarray:
-    if "missing" in df.columns:
-        return df["missing"].astype("boolean").fillna(False).to_numpy(dtype=bool)
-    return df["category"].astype(str).isin(_MISSING_NAMES).to_numpy()
-
-
-def _group_columns(df: pd.DataFrame) -> list[str]:
-    return [c for c in df.columns if c not in _KNOWN]
-
-
-def _one_group(df: pd.DataFrame, func: str, group: Any = None) -> pd.DataFrame:
-    """Keep one group of a ``by=`` table (``group`` or the only one); refuse several."""
-    for col in _group_columns(df):
-        values = list(pd.unique(df[col].dropna()))
-        if group is not None and group in values:
-            df = df[df[col] == group]
-        elif len(values) > 1:
-            raise SurveyDataError(
-                f"{func}: the table has several groups in column {col!r}; pass group= or "
-                "filter one group first (plot_needs_heatmap shows groups side by side)",
-                column=str(col),
-                found=", ".join(map(str, values[:6])),
-            )
-    if df.empty:
-        raise SurveyDataError(f"{func}: no rows for group {group!r}")
-    return df.reset_index(drop=True)
 
 
 def _base_note(bases: Sequence[Any], unit: str) -> str:
