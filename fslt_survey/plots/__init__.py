@@ -10,10 +10,8 @@ from fslt_survey.plots.bars import (
     plot_multi,
     plot_ranked_needs,
 )
-from fslt_survey.plots.compare import (
-    plot_dumbbell,
-    plot_needs_heatmap,
-)
+from fslt_survey.plots.compare import plot_dumbbell
+from fslt_survey.plots.heatmap import plot_needs_heatmap
 from fslt_survey.plots.likert import (
     plot_likert,
 )
