@@ -27,7 +27,6 @@ from fslt_survey.plots.style import (
     HIGHLIGHT_TEXT,
     MUTED,
     NA_NOTE,
-    NA_TEXT,
     TEXT,
     Chart,
     _check,
@@ -37,6 +36,7 @@ from fslt_survey.plots.style import (
     _fmt_range,
     _join,
     _labels,
+    _na_dash,
     _nice_max,
     _num,
     _pct_axis,
@@ -318,7 +318,7 @@ def _draw_dumbbells(ax: Any, d: _Waves) -> None:
                 solid_capstyle="butt",
             )
         if pd.isna(r["_a"]) and pd.isna(r["_b"]):
-            ax.text(lim * 0.01, yi, NA_TEXT, va="center", fontsize=FONT.dash, color=MUTED)
+            _na_dash(ax, lim * 0.01, yi)
         ax.annotate(
             _fmt_num(r["_d"], sign=True) + ("*" if r["_sig"] else ""),
             (1.02, yi),

@@ -425,6 +425,11 @@ def _figure(
     return fig
 
 
+def _na_dash(ax: Any, x: float, y: float) -> None:
+    """The "–" drawn where a value is hidden (suppressed or missing), left-aligned at ``x``."""
+    ax.text(x, y, NA_TEXT, va="center", fontsize=FONT.dash, color=MUTED)
+
+
 def _pct_axis(axis: Any, *, absolute: bool = False, step: float | None = None) -> None:
     if step is None:
         axis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]))
