@@ -25,6 +25,7 @@ from fslt_survey.plots.style import (
     GRID,
     HIGHLIGHT,
     HIGHLIGHT_TEXT,
+    LAYOUT,
     MUTED,
     NA_NOTE,
     TEXT,
@@ -224,10 +225,10 @@ def _dumbbell_legend(d: _Waves) -> list[Line2D]:
             markerfacecolor="white",
             markeredgecolor=EARLY,
             markeredgewidth=1.6,
-            markersize=7,
+            markersize=LAYOUT.marker,
             label=d.wa,
         ),
-        Line2D([], [], marker="o", linestyle="", color=BAR, markersize=7, label=d.wb),
+        Line2D([], [], marker="o", linestyle="", color=BAR, markersize=LAYOUT.marker, label=d.wb),
     ]
     if d.tested:
         handles.append(
@@ -329,10 +330,16 @@ def _draw_dumbbells(ax: Any, d: _Waves) -> None:
             color=HIGHLIGHT_TEXT if r["_sig"] else TEXT,
             fontweight="bold" if r["_sig"] else "normal",
         )
+    _dumbbell_axes(ax, d, y, lim)
+
+
+def _dumbbell_axes(ax: Any, d: _Waves, y: np.ndarray, lim: float) -> None:
+    """The waves' dots, the "Ændring" heading and the percent axis."""
+    w = d.w
     ax.scatter(
         w["_a"],
         y,
-        s=42,
+        s=LAYOUT.dot_area,
         facecolor="white",
         edgecolor=EARLY,
         linewidth=1.6,
@@ -340,7 +347,7 @@ def _draw_dumbbells(ax: Any, d: _Waves) -> None:
         label=d.wa,
         clip_on=False,
     )
-    ax.scatter(w["_b"], y, s=42, color=BAR, zorder=4, label=d.wb, clip_on=False)
+    ax.scatter(w["_b"], y, s=LAYOUT.dot_area, color=BAR, zorder=4, label=d.wb, clip_on=False)
     ax.annotate(
         "Ændring",
         (1.02, -0.75),

@@ -138,24 +138,9 @@ def plot_needs_heatmap(
     suppressed = int(np.isnan(g.vals).sum())
     if subtitle is None:
         subtitle = f"Procent af {unit} i hver gruppe, der svarer {_q(large)}."
-    notes = (
-        [
-            f"{NA_TEXT} (skraveret): ingen tal, fordi gruppen har færre end {min_base} svar, "
-            "eller fordi tallet er skjult af hensyn til fortroligheden."
-        ]
-        if suppressed
-        else []
-    )
+    notes = [_hatch_note(min_base)] if suppressed else []
     row_labels = [_wrap(g.labels[r], 30) for r in g.rows]
-    col_labels = [
-        _wrap(grp, 15)
-        + (
-            f"\nn = {_fmt_num(g.n_by_group.get(grp))}"
-            if pd.notna(g.n_by_group.get(grp, np.nan))
-            else ""
-        )
-        for grp in g.groups
-    ]
+    col_labels = _column_labels(g)
     fig = _figure(
         len(g.rows),
         title=title,
@@ -178,6 +163,26 @@ def plot_needs_heatmap(
     for sp in ax.spines.values():
         sp.set_visible(False)
     return Chart(fig, _heatmap_alt(g, title, unit, large, suppressed), title)
+
+
+def _hatch_note(min_base: int) -> str:
+    return (
+        f"{NA_TEXT} (skraveret): ingen tal, fordi gruppen har færre end {min_base} svar, "
+        "eller fordi tallet er skjult af hensyn til fortroligheden."
+    )
+
+
+def _column_labels(g: _Grid) -> list[str]:
+    """Each group's name with its n (the largest base in the group) below."""
+    return [
+        _wrap(grp, 15)
+        + (
+            f"\nn = {_fmt_num(g.n_by_group.get(grp))}"
+            if pd.notna(g.n_by_group.get(grp, np.nan))
+            else ""
+        )
+        for grp in g.groups
+    ]
 
 
 def _draw_cells(ax: Any, g: _Grid, xs: list[float]) -> None:

@@ -171,12 +171,14 @@ def _likert_data(
     )
 
 
-def _likert_colours(d: _Likert) -> dict[str, str]:
+def _likert_colours(d: _Likert) -> tuple[dict[str, str], list[Patch]]:
+    """Each category's colour, and the legend listing the scale laid out as the bars
+    (negative end left, positive end right)."""
     pos_col, neg_col = _diverging(len(d.pos), len(d.neg))
     colour = dict(zip(d.pos + d.neg, pos_col + neg_col[::-1], strict=True))
     if d.centre is not None:
         colour[d.cats[d.centre]] = NEUTRAL
-    return colour
+    return colour, [Patch(facecolor=colour[c], label=c) for c in d.cats[::-1]]
 
 
 def _likert_words(d: _Likert, subtitle: str | None, n_text: str) -> tuple[str, list[str]]:
@@ -230,16 +232,10 @@ def plot_likert(
         What the respondents are ("foreninger", "deltagere") in subtitle and alt text.
     """
     d = _likert_data(table, summary, neutral, group)
-    vary = len({v for v in d.bases.values() if pd.notna(v)}) > 1
-    ylabels = [
-        _wrap(d.labels[i] + (f" (n{NBSP}={NBSP}{_fmt_num(d.bases.get(i))})" if vary else ""), 30)
-        for i in d.order
-    ]
+    ylabels = _likert_ylabels(d)
     n_text = _base_note(list(d.bases.values()), unit) if d.bases else ""
     subtitle, notes = _likert_words(d, subtitle, n_text)
-    colour = _likert_colours(d)
-    # the legend lists the scale laid out as the bars: negative end left, positive end right
-    legend = [Patch(facecolor=colour[c], label=c) for c in d.cats[::-1]]
+    colour, legend = _likert_colours(d)
     fig = _figure(
         len(d.order),
         title=title,
@@ -256,18 +252,28 @@ def plot_likert(
         ax, axm = fig.subplots(1, 2, sharey=True, gridspec_kw={"width_ratios": [6, 1]})
     y = np.arange(len(d.order))
     _draw_diverging(ax, d, y, colour)
+    _likert_labels(ax, d, y, ylabels)
+    if axm is not None:
+        _draw_missing(axm, d, y)
+    return Chart(fig, _likert_alt(d, title, n_text), title)
+
+
+def _likert_ylabels(d: _Likert) -> list[str]:
+    """The item labels, with each item's n when the bases differ."""
+    vary = len({v for v in d.bases.values() if pd.notna(v)}) > 1
+    return [
+        _wrap(d.labels[i] + (f" (n{NBSP}={NBSP}{_fmt_num(d.bases.get(i))})" if vary else ""), 30)
+        for i in d.order
+    ]
+
+
+def _likert_labels(ax: Any, d: _Likert, y: np.ndarray, ylabels: list[str]) -> None:
+    """Item labels on the y axis; the x axis says which end is which."""
     ax.set_yticks(y, ylabels)
     ax.set_ylim(len(d.order) - 0.5, -0.5)
     ax.spines[["left"]].set_visible(False)
     neg_words, pos_words = (_join([_q(c) for c in half], "eller") for half in (d.neg, d.pos))
-    ax.set_xlabel(
-        f"← {neg_words}      {pos_words} →",
-        fontsize=FONT.small,
-        color=MUTED,
-    )
-    if axm is not None:
-        _draw_missing(axm, d, y)
-    return Chart(fig, _likert_alt(d, title, n_text), title)
+    ax.set_xlabel(f"← {neg_words}      {pos_words} →", fontsize=FONT.small, color=MUTED)
 
 
 def _segments(d: _Likert) -> tuple[list[tuple[str, pd.Series]], float]:
