@@ -19,13 +19,28 @@ import os
 from pathlib import Path
 
 import matplotlib
+import numpy as np
 import pytest
 from matplotlib.colors import to_hex
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.text import Text
 
-from tests.test_plots import BUILDERS, GRAD, SOURCE, likert_table, plot_likert
+from tests.test_plots import (
+    BUILDERS,
+    GRAD,
+    SOURCE,
+    freq_table,
+    heatmap_table,
+    likert_table,
+    plot_dumbbell,
+    plot_frequencies,
+    plot_likert,
+    plot_needs_heatmap,
+    plot_ranked_needs,
+    ranking_table,
+    wave_table,
+)
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 UPDATE = os.environ.get("FSLT_UPDATE_SNAPSHOTS") == "1"
@@ -37,7 +52,32 @@ CASES = {
     "likert_no_missing": lambda: plot_likert(
         likert_table(missing=False, items=4), title="Uden ved ikke", source=SOURCE
     ),
+    # hidden values: a suppressed Likert item, a need and a wave without numbers
+    "likert_suppressed": lambda: plot_likert(
+        likert_table().assign(suppressed=lambda t: t["item"] == "u1"), title="S", source=SOURCE
+    ),
+    "ranked_suppressed": lambda: plot_ranked_needs(
+        ranking_table().assign(pct=[41.0, np.nan, 14.5, 5.2]), title="S", source=SOURCE
+    ),
+    "dumbbell_gap": lambda: plot_dumbbell(
+        wave_table().assign(pct_from=[40.0, np.nan, 20.0], pct_to=[55.0, np.nan, 21.0]),
+        title="Huller",
+        source=SOURCE,
+        adjustment=None,
+    ),
+    # sorted frequencies without the grey rows; a heat map of needs without a total column
+    "frequencies_sorted": lambda: plot_frequencies(
+        freq_table(), title="Sorteret", source=SOURCE, sort=True, show_missing=False
+    ),
+    "heatmap_no_total": lambda: plot_needs_heatmap(
+        heatmap_pct_only(), title="Uden i alt", source=SOURCE, by="assoc_type"
+    ),
 }
+
+
+def heatmap_pct_only():
+    t = heatmap_table()
+    return t[t["assoc_type"] != "I alt"].drop(columns=["base"])
 
 
 def _r(values) -> list[float]:
