@@ -1,4 +1,4 @@
-"""Proposed network groups from the member survey, and the content of the theme handouts.
+"""Proposed network groups from the member survey (the theme handouts: :mod:`.handouts`).
 
 The problem
 -----------
@@ -48,9 +48,7 @@ explanation of a named member counts only the *named* members it shares answers 
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -59,29 +57,21 @@ from scipy.optimize import Bounds, LinearConstraint, linear_sum_assignment, milp
 from scipy.sparse import coo_matrix
 from scipy.spatial.distance import pdist, squareform
 
-from fslt_survey import config
 from fslt_survey.codebook import Instrument
 from fslt_survey.errors import ConfigError, SurveyDataError
 from fslt_survey.network import (
-    MEMBER_SURVEY,
-    Network,
     ThemeGuide,
-    load_network,
     load_theme_guides,
     member_instrument,
-    suppress_shares,
     theme_scale,
 )
-from fslt_survey.tables import escape_markdown
 
 __all__ = [
     "GroupMember",
     "GroupProposal",
     "GroupSettings",
-    "Handout",
     "ProposedGroup",
     "SurveyProfiles",
-    "load_handout",
     "plan_groups",
     "profiles_from_survey",
     "propose_groups",
@@ -233,12 +223,65 @@ class GroupProposal:
         return "\n".join(lines)
 
 
+def _groups(n: int) -> str:
+    return f"{n} gruppe" if n == 1 else f"{n} grupper"
+
+
 # --------------------------------------------------------------------------- profiles
 
 
 def _eq(s: pd.Series, label: str) -> np.ndarray:
     """Boolean array: the answer is ``label`` (NA is False)."""
     return (s.astype("string") == label).fillna(False).to_numpy(dtype=bool)
+
+
+def _flag(d: pd.DataFrame, col: str) -> np.ndarray:
+    """A multi-select option column as booleans (an absent column: nobody chose it)."""
+    if col not in d.columns:
+        return np.zeros(len(d), bool)
+    return d[col].astype("boolean").fillna(False).to_numpy(dtype=bool)
+
+
+def _need_strength(
+    d: pd.DataFrame, instrument: Instrument, guides: dict[str, ThemeGuide], themes: tuple[str, ...]
+) -> tuple[np.ndarray, list[list[list[str]]]]:
+    """Per association and theme: the strongest answer to a related needs item (1 for the
+    first category, 0.5 for the second of an ordered scale) and the strong answers in words."""
+    strength = np.zeros((len(d), len(themes)))
+    needs_text: list[list[list[str]]] = [[[] for _ in themes] for _ in range(len(d))]
+    for t, key in enumerate(themes):
+        guide = guides.get(key)
+        for item_id in guide.related if guide else ():
+            item = instrument.item(item_id)
+            assert item.scale is not None
+            cats = item.scale.categories
+            vals = (d[item_id].astype(object).where(d[item_id].notna(), None).tolist()
+                    if item_id in d else [])
+            for i, v in enumerate(vals):
+                if v == cats[0]:
+                    strength[i, t] = 1.0
+                    needs_text[i][t].append(f"»{v}« om {item.label.lower()}")
+                elif item.scale.ordered and len(cats) >= 3 and v == cats[1]:
+                    strength[i, t] = max(strength[i, t], 0.5)
+    return strength, needs_text
+
+
+def _features(
+    d: pd.DataFrame, instrument: Instrument, interest: np.ndarray, flabels: list[str]
+) -> tuple[list[np.ndarray], list[str]]:
+    """The answer profile's columns: themes chosen, strong needs, self-help needs."""
+    feats = [interest]
+    for item in instrument.battery("behov"):
+        assert item.scale is not None
+        feats.append(_eq(d[item.id], item.scale.categories[0])[:, None])
+        flabels.append(f"stort behov: {item.label}")
+    if "sh_behov" in instrument:
+        sh = instrument.item("sh_behov")
+        assert sh.scale is not None
+        for lab in sh.scale.substantive:
+            feats.append(_flag(d, sh.option_column(lab))[:, None])
+            flabels.append(f"selvhjælp: {lab.label}")
+    return feats, flabels
 
 
 def profiles_from_survey(
@@ -259,44 +302,13 @@ def profiles_from_survey(
     themes = tuple(lab.key for lab in scale.substantive)
     labels = {lab.key: lab.label for lab in scale.substantive}
     forum = instrument.item("forum_temaer")
-
-    def flag(col: str) -> np.ndarray:
-        if col not in d.columns:
-            return np.zeros(len(d), bool)
-        return d[col].astype("boolean").fillna(False).to_numpy(dtype=bool)
-
-    interest = np.column_stack([flag(forum.option_column(lab)) for lab in scale.substantive])
-    strength = np.zeros((len(d), len(themes)))
-    needs_text: list[list[list[str]]] = [[[] for _ in themes] for _ in range(len(d))]
-    for t, key in enumerate(themes):
-        guide = guides.get(key)
-        for item_id in guide.related if guide else ():
-            item = instrument.item(item_id)
-            assert item.scale is not None
-            cats = item.scale.categories
-            vals = (d[item_id].astype(object).where(d[item_id].notna(), None).tolist()
-                    if item_id in d else [])
-            for i, v in enumerate(vals):
-                if v == cats[0]:
-                    strength[i, t] = 1.0
-                    needs_text[i][t].append(f"»{v}« om {item.label.lower()}")
-                elif item.scale.ordered and len(cats) >= 3 and v == cats[1]:
-                    strength[i, t] = max(strength[i, t], 0.5)
+    interest = np.column_stack([_flag(d, forum.option_column(lab)) for lab in scale.substantive])
+    strength, needs_text = _need_strength(d, instrument, guides, themes)
     join = d["forum_deltage"].astype("string") if "forum_deltage" in d else pd.Series(
         pd.NA, index=d.index, dtype="string")
     willing = np.where(_eq(join, "Ja"), 1.0, np.where(_eq(join, "Måske"), 0.5, 0.0))
     declined = _eq(join, "Nej")
-    feats, flabels = [interest], [f"tema: {labels[k]}" for k in themes]
-    for item in instrument.battery("behov"):
-        assert item.scale is not None
-        feats.append(_eq(d[item.id], item.scale.categories[0])[:, None])
-        flabels.append(f"stort behov: {item.label}")
-    if "sh_behov" in instrument:
-        sh = instrument.item("sh_behov")
-        assert sh.scale is not None
-        for lab in sh.scale.substantive:
-            feats.append(flag(sh.option_column(lab))[:, None])
-            flabels.append(f"selvhjælp: {lab.label}")
+    feats, flabels = _features(d, instrument, interest, [f"tema: {labels[k]}" for k in themes])
     samtykke = instrument.item("forum_samtykke")
     assert samtykke.scale is not None
     yes = next((lab.label for lab in samtykke.scale.substantive if lab.key == "ja"),
@@ -483,232 +495,3 @@ def propose_groups(
     guides = guides if guides is not None else load_theme_guides(instrument=instrument)
     profiles = profiles_from_survey(data, instrument, registry, guides, wave=wave)
     return plan_groups(profiles, settings)
-
-
-# --------------------------------------------------------------------------- handouts
-
-
-@dataclass
-class Handout:
-    """Everything a theme handout shows, loaded once (see ``reports/handout/handout.qmd``)."""
-
-    theme: str
-    guide: ThemeGuide
-    data: pd.DataFrame  # the member survey, wave used
-    instrument: Instrument
-    network: Network
-    registry: pd.DataFrame
-    proposal: GroupProposal
-    today: dt.date
-    k: int = config.SUPPRESSION_K
-
-    @property
-    def label(self) -> str:
-        return self.guide.label
-
-    @property
-    def source(self) -> str:
-        return f"Kilde: Medlemsundersøgelsen {int(self.data['wave'].iloc[0])}, FSLT"
-
-    def interest_text(self) -> str:
-        """One sentence: how many associations want to discuss the theme (suppressed)."""
-        col = self.instrument.item("forum_temaer").option_column(
-            next(lab for lab in theme_scale(self.instrument).substantive
-                 if lab.key == self.theme))
-        answered = self.data[col].notna()
-        n, base = int(self.data.loc[answered, col].fillna(False).astype(bool).sum()), \
-            int(answered.sum())
-        if suppress_shares(pd.Series([n]), pd.Series([base]), self.k).iloc[0]:
-            return (f"Tallet for, hvor mange foreninger der vil drøfte temaet, vises ikke (færre "
-                    f"end {self.k} foreninger står bag tallet eller dets modsætning).")
-        from fslt_survey.tables import format_pct
-
-        return (f"**{n} af {base} foreninger ({format_pct(100 * n / base)})** har i "
-                f"medlemsundersøgelsen svaret, at de gerne vil drøfte »{self.label}« med andre "
-                "foreninger.")
-
-    def chosen(self) -> pd.DataFrame:
-        col = self.instrument.item("forum_temaer").option_column(
-            next(lab for lab in theme_scale(self.instrument).substantive
-                 if lab.key == self.theme))
-        return self.data.loc[self.data[col].fillna(False).astype(bool)]
-
-    def needs_ranking(self, *, suppressed: bool = False) -> pd.DataFrame:
-        """Share giving the strongest answer to each related item, largest first.
-
-        ``suppressed=True`` applies :func:`fslt_survey.publish.suppress_ranking` per item with
-        the item's distribution, so a share is hidden whenever it would reveal a cell that the
-        site's tables of the same item hide.
-        """
-        from fslt_survey import publish
-        from fslt_survey.stats import rank_needs, tab_single
-
-        frames = []
-        for item_id in self.guide.related:
-            item = self.instrument.item(item_id)
-            assert item.scale is not None
-            large = (item.scale.categories[0],)
-            rank = rank_needs(self.data, [item], large=large).assign(answer=large[0])
-            if suppressed:
-                rank = publish.suppress_ranking(rank, k=self.k, large=large,
-                                                distributions=tab_single(self.data, item))
-            frames.append(rank)
-        out = pd.concat(frames, ignore_index=True).sort_values(
-            "pct", ascending=False, kind="stable", na_position="last")
-        return out.reset_index(drop=True)
-
-    def relevant_texts(self) -> list[str]:
-        """Free-text answers about the theme (a word starts with one of its keywords), as
-        answered (already redacted by cleaning); :meth:`quotes_markdown` redacts them again."""
-        texts: list[str] = []
-        for item_id in self.guide.text_items:
-            if item_id in self.data.columns:
-                texts += [t for t in self.data[item_id].dropna().astype(str)
-                          if self.guide.is_relevant(t)]
-        return texts
-
-    def next_meeting(self) -> Any:
-        return self.network.next_meeting(self.theme, self.today)
-
-    @property
-    def demo(self) -> bool:
-        """True when the registry is the bundled fictional one (its first line says so)."""
-        from fslt_survey.config import REGISTRY_FILE
-
-        try:
-            with open(REGISTRY_FILE, encoding="utf-8") as fh:
-                return "FIKTIVE" in fh.readline().upper()
-        except OSError:
-            return False
-
-    # -- markdown for the handout (printed by `output: asis` cells) ----------------------------
-
-    def intro_markdown(self) -> str:
-        demo = ("\n\n*Demoudgave: foreningerne og svarene er fiktive.*" if self.demo else "")
-        return f"## {escape_markdown(self.label)}\n\n{escape_markdown(self.guide.intro)}{demo}\n"
-
-    def next_meeting_markdown(self) -> str:
-        m = self.next_meeting()
-        if m is None:
-            return ("Der er endnu ikke planlagt et møde om temaet. Kontakt Frivilligcentret på "
-                    "Rustenborgvej 2A, hvis foreningen vil være med til at starte et.\n")
-        forum = self.network.forum(m.forum)
-        from fslt_survey.network import KIND_LABELS
-
-        rows = [("Dato", danish_date(m.date)), ("Tidspunkt", m.time or "oplyses senere"),
-                ("Sted", m.place), ("Forum", f"{forum.name} ({KIND_LABELS[forum.kind]})"),
-                ("Facilitator", forum.facilitator), ("Mødekode til evalueringen", m.id)]
-        text = "\n".join(f"- **{k}:** {escape_markdown(v)}" for k, v in rows) + "\n"
-        return text + (f"\n{escape_markdown(forum.description)}\n" if forum.description else "")
-
-    def key_figures_markdown(self) -> str:
-        """The theme's share, willingness to join among those who chose it, extra items."""
-        from fslt_survey import publish
-        from fslt_survey.stats import tab_multi, tab_single
-
-        parts = [self.interest_text() + "\n"]
-        chosen = self.chosen()
-        item = self.instrument.item("forum_deltage")
-        if len(chosen) >= self.k:
-            parts.append(publish.frequency_table(
-                tab_single(chosen, item), k=self.k, show_missing=False,
-                caption="Vil deltage i netværksmøder (foreninger, der valgte temaet)"))
-        for item_id in self.guide.figures:
-            it = self.instrument.item(item_id)
-            tab = (tab_multi(self.data, it) if it.type == "multi" else tab_single(self.data, it))
-            parts.append(publish.frequency_table(tab, k=self.k, multi_select=it.type == "multi",
-                                                 caption=it.label, show_missing=False))
-        return "\n".join(parts)
-
-    def needs_markdown(self, folder: str = "figurer") -> str:
-        """Chart and table of the related needs (suppressed shares)."""
-        from fslt_survey import publish
-        from fslt_survey.plots import plot_ranked_needs
-        from fslt_survey.tables import format_ci, format_number, format_pct, to_markdown_table
-
-        if not self.guide.related:
-            return ""
-        rank = self.needs_ranking(suppressed=True)
-        answers = " / ".join(dict.fromkeys(rank["answer"]))
-        chart = plot_ranked_needs(rank, title=f"Behov og interesse: {self.label}",
-                                  source=self.source, large=answers)
-        fig = publish.figure(chart, f"handout-{self.theme}-behov", folder=folder,
-                             caption=f"Andel af foreningerne, der svarer »{answers}«")
-        rows = pd.DataFrame({
-            "Spørgsmål": rank["label"].astype(str), "Svar": rank["answer"].astype(str),
-            "Antal": format_number(rank["n"], na=publish.HIDDEN),
-            "Basis": format_number(rank["base"], na=publish.HIDDEN),
-            "Andel": format_pct(rank["pct"], na=publish.HIDDEN),
-            "95 %-konfidensinterval": format_ci(rank["ci_low"], rank["ci_high"],
-                                                na=publish.HIDDEN)})
-        table = to_markdown_table(rows, caption="Relaterede spørgsmål i medlemsundersøgelsen")
-        return f"{fig}\n{table}\n{publish.SUPPRESSION_NOTE.format(k=self.k)}\n"
-
-    def quotes_markdown(self, limit: int = 4) -> str:
-        from fslt_survey import publish
-
-        return publish.quotes(self.relevant_texts(), limit=limit,
-                              names=tuple(self.registry["name"].astype(str)))
-
-    def questions_markdown(self) -> str:
-        return "\n".join(f"{i}. {escape_markdown(q)}"
-                          for i, q in enumerate(self.guide.questions, start=1)) + "\n"
-
-    def groups_markdown(self) -> str:
-        """The proposed group(s): consenting associations by name, the others as a count."""
-        groups = self.proposal.for_theme(self.theme)
-        if not groups:
-            return ("Der var for få interesserede foreninger til at foreslå en gruppe om temaet "
-                    f"(mindst {self.proposal.settings.min_size}).\n")
-        s = self.proposal.settings
-        out = [f"Forslaget bygger på foreningernes svar: de har valgt temaet eller svaret, at "
-               f"de har et stort behov inden for det. En gruppe har {s.min_size}-{s.max_size} "
-               f"foreninger, og en forening foreslås til højst {_groups(s.max_groups)}. Kun "
-               "foreninger, der har givet samtykke til at blive nævnt over for andre "
-               "foreninger, står med navn.\n"]
-        kind = "Netværksgruppe" if groups[0].kind == "netvaerksgruppe" else "Erfa-gruppe"
-        for n, g in enumerate(groups, start=1):
-            title = f"{kind} {n}" if len(groups) > 1 else kind
-            out.append(f"### {title} ({g.size} foreninger)\n")
-            lines = [f"- {escape_markdown(m.name)}" for m in g.members]
-            if g.n_anonymous:
-                lines.append(f"- {g.anonymous_text}")
-            out.append("\n".join(lines) + "\n")
-        return "\n".join(out)
-
-
-def _groups(n: int) -> str:
-    return f"{n} gruppe" if n == 1 else f"{n} grupper"
-
-
-_WEEKDAYS = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
-_MONTHS = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august",
-           "september", "oktober", "november", "december")
-
-
-def danish_date(d: dt.date) -> str:
-    """``onsdag den 10. februar 2027``."""
-    return f"{_WEEKDAYS[d.weekday()]} den {d.day}. {_MONTHS[d.month - 1]} {d.year}"
-
-
-def load_handout(theme: str, *, today: dt.date | str | None = None,
-                 data: pd.DataFrame | None = None, settings: GroupSettings | None = None
-                 ) -> Handout:
-    """Load the clean member survey (``build/clean``), network data and theme guide."""
-    from fslt_survey.registry import load_registry
-    from fslt_survey.store import load_clean
-
-    instrument = member_instrument()
-    guides = load_theme_guides(instrument=instrument)
-    if theme not in guides:
-        raise ConfigError("unknown theme for a handout", expected=", ".join(guides),
-                          found=str(theme))
-    data = load_clean(MEMBER_SURVEY) if data is None else data
-    wave = int(data["wave"].max())
-    registry = load_registry()
-    proposal = propose_groups(data, instrument, registry, guides, settings=settings, wave=wave)
-    if isinstance(today, str) and today:
-        today = dt.date.fromisoformat(today)
-    return Handout(theme, guides[theme], data.loc[data["wave"] == wave].copy(), instrument,
-                   load_network(themes=theme_scale(instrument)), registry, proposal,
-                   today if isinstance(today, dt.date) else dt.date.today())
