@@ -1,4 +1,4 @@
-"""Proposed network groups from the member survey (the handouts that show them: ``handouts``).
+"""Proposed network groups from the member survey (the theme handouts: :mod:`.handouts`).
 
 The problem
 -----------
@@ -73,7 +73,6 @@ __all__ = [
     "GroupSettings",
     "ProposedGroup",
     "SurveyProfiles",
-    "groups_text",
     "plan_groups",
     "profiles_from_survey",
     "propose_groups",
@@ -212,8 +211,7 @@ class GroupProposal:
         """A Danish plain-text overview (for the CLI)."""
         s = self.settings
         lines = [f"Forslag til netværksgrupper ({len(self.groups)} grupper, "
-                 f"{s.min_size}-{s.max_size} foreninger pr. gruppe, "
-                 f"højst {groups_text(s.max_groups)} "
+                 f"{s.min_size}-{s.max_size} foreninger pr. gruppe, højst {_groups(s.max_groups)} "
                  f"pr. forening; {self.n_placed} af {self.n_eligible} mulige "
                  "foreninger placeret)"]
         for g in self.groups:
@@ -226,12 +224,65 @@ class GroupProposal:
         return "\n".join(lines)
 
 
+def _groups(n: int) -> str:
+    return f"{n} gruppe" if n == 1 else f"{n} grupper"
+
+
 # --------------------------------------------------------------------------- profiles
 
 
 def _eq(s: pd.Series, label: str) -> np.ndarray:
     """Boolean array: the answer is ``label`` (NA is False)."""
     return (s.astype("string") == label).fillna(False).to_numpy(dtype=bool)
+
+
+def _flag(d: pd.DataFrame, col: str) -> np.ndarray:
+    """A multi-select option column as booleans (an absent column: nobody chose it)."""
+    if col not in d.columns:
+        return np.zeros(len(d), bool)
+    return d[col].astype("boolean").fillna(False).to_numpy(dtype=bool)
+
+
+def _need_strength(
+    d: pd.DataFrame, instrument: Instrument, guides: dict[str, ThemeGuide], themes: tuple[str, ...]
+) -> tuple[np.ndarray, list[list[list[str]]]]:
+    """Per association and theme: the strongest answer to a related needs item (1 for the
+    first category, 0.5 for the second of an ordered scale) and the strong answers in words."""
+    strength = np.zeros((len(d), len(themes)))
+    needs_text: list[list[list[str]]] = [[[] for _ in themes] for _ in range(len(d))]
+    for t, key in enumerate(themes):
+        guide = guides.get(key)
+        for item_id in guide.related if guide else ():
+            item = instrument.item(item_id)
+            assert item.scale is not None
+            cats = item.scale.categories
+            vals = (d[item_id].astype(object).where(d[item_id].notna(), None).tolist()
+                    if item_id in d else [])
+            for i, v in enumerate(vals):
+                if v == cats[0]:
+                    strength[i, t] = 1.0
+                    needs_text[i][t].append(f"»{v}« om {item.label.lower()}")
+                elif item.scale.ordered and len(cats) >= 3 and v == cats[1]:
+                    strength[i, t] = max(strength[i, t], 0.5)
+    return strength, needs_text
+
+
+def _features(
+    d: pd.DataFrame, instrument: Instrument, interest: np.ndarray, flabels: list[str]
+) -> tuple[list[np.ndarray], list[str]]:
+    """The answer profile's columns: themes chosen, strong needs, self-help needs."""
+    feats = [interest]
+    for item in instrument.battery("behov"):
+        assert item.scale is not None
+        feats.append(_eq(d[item.id], item.scale.categories[0])[:, None])
+        flabels.append(f"stort behov: {item.label}")
+    if "sh_behov" in instrument:
+        sh = instrument.item("sh_behov")
+        assert sh.scale is not None
+        for lab in sh.scale.substantive:
+            feats.append(_flag(d, sh.option_column(lab))[:, None])
+            flabels.append(f"selvhjælp: {lab.label}")
+    return feats, flabels
 
 
 def profiles_from_survey(
@@ -252,44 +303,13 @@ def profiles_from_survey(
     themes = tuple(lab.key for lab in scale.substantive)
     labels = {lab.key: lab.label for lab in scale.substantive}
     forum = instrument.item("forum_temaer")
-
-    def flag(col: str) -> np.ndarray:
-        if col not in d.columns:
-            return np.zeros(len(d), bool)
-        return d[col].astype("boolean").fillna(False).to_numpy(dtype=bool)
-
-    interest = np.column_stack([flag(forum.option_column(lab)) for lab in scale.substantive])
-    strength = np.zeros((len(d), len(themes)))
-    needs_text: list[list[list[str]]] = [[[] for _ in themes] for _ in range(len(d))]
-    for t, key in enumerate(themes):
-        guide = guides.get(key)
-        for item_id in guide.related if guide else ():
-            item = instrument.item(item_id)
-            assert item.scale is not None
-            cats = item.scale.categories
-            vals = (d[item_id].astype(object).where(d[item_id].notna(), None).tolist()
-                    if item_id in d else [])
-            for i, v in enumerate(vals):
-                if v == cats[0]:
-                    strength[i, t] = 1.0
-                    needs_text[i][t].append(f"»{v}« om {item.label.lower()}")
-                elif item.scale.ordered and len(cats) >= 3 and v == cats[1]:
-                    strength[i, t] = max(strength[i, t], 0.5)
+    interest = np.column_stack([_flag(d, forum.option_column(lab)) for lab in scale.substantive])
+    strength, needs_text = _need_strength(d, instrument, guides, themes)
     join = d["forum_deltage"].astype("string") if "forum_deltage" in d else pd.Series(
         pd.NA, index=d.index, dtype="string")
     willing = np.where(_eq(join, "Ja"), 1.0, np.where(_eq(join, "Måske"), 0.5, 0.0))
     declined = _eq(join, "Nej")
-    feats, flabels = [interest], [f"tema: {labels[k]}" for k in themes]
-    for item in instrument.battery("behov"):
-        assert item.scale is not None
-        feats.append(_eq(d[item.id], item.scale.categories[0])[:, None])
-        flabels.append(f"stort behov: {item.label}")
-    if "sh_behov" in instrument:
-        sh = instrument.item("sh_behov")
-        assert sh.scale is not None
-        for lab in sh.scale.substantive:
-            feats.append(flag(sh.option_column(lab))[:, None])
-            flabels.append(f"selvhjælp: {lab.label}")
+    feats, flabels = _features(d, instrument, interest, [f"tema: {labels[k]}" for k in themes])
     samtykke = instrument.item("forum_samtykke")
     assert samtykke.scale is not None
     yes = next((lab.label for lab in samtykke.scale.substantive if lab.key == "ja"),
@@ -469,13 +489,8 @@ def propose_groups(
     wave: int | None = None,
 ) -> GroupProposal:
     """Proposed groups from clean member-survey data (the one call the reports make)."""
-
     instrument = instrument or member_instrument()
     registry = load_registry() if registry is None else registry
     guides = guides if guides is not None else load_theme_guides(instrument=instrument)
     profiles = profiles_from_survey(data, instrument, registry, guides, wave=wave)
     return plan_groups(profiles, settings)
-
-
-def groups_text(n: int) -> str:
-    return f"{n} gruppe" if n == 1 else f"{n} grupper"

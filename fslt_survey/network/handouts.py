@@ -1,8 +1,9 @@
-"""The content of the theme handouts for network meetings (``reports/handout/handout.qmd``).
+"""The content of a theme handout: who wants to discuss the theme, needs, quotes, groups.
 
-A handout is built per theme from the theme guide (``surveys/netvaerk/temaer.yml``), the member
-survey's answers on the theme's items (suppressed like the site) and the proposed groups of
-:mod:`fslt_survey.network.groups` (consenting associations named only).
+:class:`Handout` holds everything ``reports/handout/handout.qmd`` shows for one theme, loaded
+once by :func:`load_handout` (the clean member survey, the network data, the theme guide and
+the group proposal of :mod:`fslt_survey.network.groups`). Counts and shares follow the same
+suppression rule as the other reports; associations are named only with consent.
 """
 
 from __future__ import annotations
@@ -16,18 +17,17 @@ import pandas as pd
 from fslt_survey import config, publish
 from fslt_survey.codebook import Instrument
 from fslt_survey.errors import ConfigError
-from fslt_survey.network import (
+from fslt_survey.network.data import (
     KIND_LABELS,
     MEMBER_SURVEY,
     Network,
-    ThemeGuide,
     load_network,
-    load_theme_guides,
     member_instrument,
-    suppress_shares,
     theme_scale,
 )
-from fslt_survey.network.groups import GroupProposal, GroupSettings, groups_text, propose_groups
+from fslt_survey.network.groups import GroupProposal, GroupSettings, _groups, propose_groups
+from fslt_survey.network.stats import suppress_shares
+from fslt_survey.network.themes import ThemeGuide, load_theme_guides
 from fslt_survey.plots import plot_ranked_needs
 from fslt_survey.registry import load_registry
 from fslt_survey.stats import rank_needs, tab_multi, tab_single
@@ -41,7 +41,6 @@ from fslt_survey.tables import (
 )
 
 __all__ = ["Handout", "danish_date", "load_handout"]
-
 
 
 @dataclass
@@ -77,7 +76,6 @@ class Handout:
         if suppress_shares(pd.Series([n]), pd.Series([base]), self.k).iloc[0]:
             return (f"Tallet for, hvor mange foreninger der vil drøfte temaet, vises ikke (færre "
                     f"end {self.k} foreninger står bag tallet eller dets modsætning).")
-
         return (f"**{n} af {base} foreninger ({format_pct(100 * n / base)})** har i "
                 f"medlemsundersøgelsen svaret, at de gerne vil drøfte »{self.label}« med andre "
                 "foreninger.")
@@ -95,7 +93,6 @@ class Handout:
         the item's distribution, so a share is hidden whenever it would reveal a cell that the
         site's tables of the same item hide.
         """
-
         frames = []
         for item_id in self.guide.related:
             item = self.instrument.item(item_id)
@@ -126,7 +123,6 @@ class Handout:
     @property
     def demo(self) -> bool:
         """True when the registry is the bundled fictional one (its first line says so)."""
-
         try:
             with open(config.REGISTRY_FILE, encoding="utf-8") as fh:
                 return "FIKTIVE" in fh.readline().upper()
@@ -145,7 +141,6 @@ class Handout:
             return ("Der er endnu ikke planlagt et møde om temaet. Kontakt Frivilligcentret på "
                     "Rustenborgvej 2A, hvis foreningen vil være med til at starte et.\n")
         forum = self.network.forum(m.forum)
-
         rows = [("Dato", danish_date(m.date)), ("Tidspunkt", m.time or "oplyses senere"),
                 ("Sted", m.place), ("Forum", f"{forum.name} ({KIND_LABELS[forum.kind]})"),
                 ("Facilitator", forum.facilitator), ("Mødekode til evalueringen", m.id)]
@@ -154,7 +149,6 @@ class Handout:
 
     def key_figures_markdown(self) -> str:
         """The theme's share, willingness to join among those who chose it, extra items."""
-
         parts = [self.interest_text() + "\n"]
         chosen = self.chosen()
         item = self.instrument.item("forum_deltage")
@@ -171,7 +165,6 @@ class Handout:
 
     def needs_markdown(self, folder: str = "figurer") -> str:
         """Chart and table of the related needs (suppressed shares)."""
-
         if not self.guide.related:
             return ""
         rank = self.needs_ranking(suppressed=True)
@@ -191,7 +184,6 @@ class Handout:
         return f"{fig}\n{table}\n{publish.SUPPRESSION_NOTE.format(k=self.k)}\n"
 
     def quotes_markdown(self, limit: int = 4) -> str:
-
         return publish.quotes(self.relevant_texts(), limit=limit,
                               names=tuple(self.registry["name"].astype(str)))
 
@@ -208,7 +200,7 @@ class Handout:
         s = self.proposal.settings
         out = [f"Forslaget bygger på foreningernes svar: de har valgt temaet eller svaret, at "
                f"de har et stort behov inden for det. En gruppe har {s.min_size}-{s.max_size} "
-               f"foreninger, og en forening foreslås til højst {groups_text(s.max_groups)}. Kun "
+               f"foreninger, og en forening foreslås til højst {_groups(s.max_groups)}. Kun "
                "foreninger, der har givet samtykke til at blive nævnt over for andre "
                "foreninger, står med navn.\n"]
         kind = "Netværksgruppe" if groups[0].kind == "netvaerksgruppe" else "Erfa-gruppe"
@@ -220,8 +212,6 @@ class Handout:
                 lines.append(f"- {g.anonymous_text}")
             out.append("\n".join(lines) + "\n")
         return "\n".join(out)
-
-
 
 
 _WEEKDAYS = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
@@ -238,7 +228,6 @@ def load_handout(theme: str, *, today: dt.date | str | None = None,
                  data: pd.DataFrame | None = None, settings: GroupSettings | None = None
                  ) -> Handout:
     """Load the clean member survey (``build/clean``), network data and theme guide."""
-
     instrument = member_instrument()
     guides = load_theme_guides(instrument=instrument)
     if theme not in guides:

@@ -2,7 +2,9 @@
 
 :func:`plot_ranked_needs` (horizontal bars with confidence intervals, largest first),
 :func:`plot_multi` (the share choosing each option of a multi-select question) and
-:func:`plot_frequencies` (the answers to a single-choice question), all drawn by one bar helper.
+:func:`plot_frequencies` (the answers to a single-choice question), all drawn by one bar helper
+(:func:`_bars`) and described by shared pieces (:func:`_n_text`, :func:`_bar_notes`,
+:func:`_choices`, :func:`_first_then`).
 The same contract as :mod:`fslt_survey.plots`: a tidy table in, never modified, a
 :class:`~fslt_survey.plots.style.Chart` with a Danish alt text out, in the house style of
 :mod:`fslt_survey.plots.style`.
@@ -19,33 +21,32 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from fslt_survey.errors import SurveyDataError
-from fslt_survey.plots.checks import (
-    _base_note,
-    _check,
-    _labels,
-    _missing_flags,
-    _num,
-    _one_group,
-)
 from fslt_survey.plots.style import (
     _MULTI_REASON_GLOSS,
     BAR,
+    FONT,
     GRID,
     MISSING_BAR,
     MUTED,
     NA_ALT,
     NA_NOTE,
-    NA_TEXT,
     TEXT,
     Chart,
+    _base_note,
+    _check,
     _conf_text,
     _figure,
     _fmt_num,
     _fmt_pct,
     _fmt_range,
     _join,
+    _labels,
     _listing,
+    _missing_flags,
+    _na_dash,
     _nice_max,
+    _num,
+    _one_group,
     _pct_axis,
     _q,
     _reason_listing,
@@ -57,7 +58,7 @@ from fslt_survey.stats import TOTAL_LABEL
 
 __all__ = ["plot_frequencies", "plot_multi", "plot_ranked_needs"]
 
-# --------------------------------------------------------------------------- bar charts
+# --------------------------------------------------------------------------- shared pieces
 
 
 def _bars(
@@ -68,7 +69,7 @@ def _bars(
     source: str | None,
     notes: list[str],
     extra_rows: pd.DataFrame | None = None,
-) -> tuple[Figure, Any]:
+) -> Figure:
     """Horizontal bars of ``_lab``/``_p`` (+ ``_lo``/``_hi`` whiskers) in the given order.
 
     ``extra_rows`` (typed missing) are drawn in grey below a gap.
@@ -81,6 +82,30 @@ def _bars(
     ax = fig.subplots()
     y = list(np.arange(len(df), dtype=float)) + [len(df) + 0.6 + i for i in range(len(extra))]
     rows = pd.concat([df.assign(_grey=False), extra.assign(_grey=True)], ignore_index=True)
+    p, hi = _draw_bars(ax, y, rows)
+    top = np.nanmax(np.concatenate([p, hi])) if np.isfinite(np.concatenate([p, hi])).any() else 0
+    lim = _nice_max(float(top) * 1.12 + 1, 10)
+    for yi, v, h in zip(y, p, hi, strict=True):
+        if pd.isna(v):
+            _na_dash(ax, lim * 0.01, yi)
+            continue
+        end = max(v, h) if np.isfinite(h) else v
+        ax.text(
+            end + lim * 0.015,
+            yi,
+            _fmt_pct(v),
+            va="center",
+            ha="left",
+            fontsize=FONT.note,
+            color=TEXT,
+            zorder=4,
+        )
+    _bar_axes(ax, y, rows, lim)
+    return fig
+
+
+def _draw_bars(ax: Any, y: list[float], rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """The bars (grey for typed missing) and CI whiskers; returns the shares and upper ends."""
     p = rows["_p"].to_numpy(dtype=float)
     lo = rows["_lo"].to_numpy(dtype=float) if "_lo" in rows else np.full(len(rows), np.nan)
     hi = rows["_hi"].to_numpy(dtype=float) if "_hi" in rows else np.full(len(rows), np.nan)
@@ -100,23 +125,10 @@ def _bars(
             capthick=0.9,
             zorder=3,
         )
-    top = np.nanmax(np.concatenate([p, hi])) if np.isfinite(np.concatenate([p, hi])).any() else 0
-    lim = _nice_max(float(top) * 1.12 + 1, 10)
-    for yi, v, h in zip(y, p, hi, strict=True):
-        if pd.isna(v):
-            ax.text(lim * 0.01, yi, NA_TEXT, va="center", fontsize=10, color=MUTED)
-            continue
-        end = max(v, h) if np.isfinite(h) else v
-        ax.text(
-            end + lim * 0.015,
-            yi,
-            _fmt_pct(v),
-            va="center",
-            ha="left",
-            fontsize=8,
-            color=TEXT,
-            zorder=4,
-        )
+    return p, hi
+
+
+def _bar_axes(ax: Any, y: list[float], rows: pd.DataFrame, lim: float) -> None:
     ax.set_xlim(0, lim)
     _pct_axis(ax.xaxis)
     ax.grid(axis="x", color=GRID, linewidth=0.6, zorder=0)
@@ -127,11 +139,38 @@ def _bars(
     for tick, grey in zip(ax.get_yticklabels(), rows["_grey"], strict=True):
         if grey:
             tick.set_color(MUTED)
-    return fig, ax
 
 
 def _ci_note() -> str:
     return f"Streger viser {_conf_text()}-konfidensintervaller (Wilson)."
+
+
+def _n_text(df: pd.DataFrame, unit: str) -> str:
+    """``n = 48–50 foreninger`` from the ``base`` column, or "" without one."""
+    bases = _num(df["base"]) if "base" in df.columns else []
+    return _base_note(bases, unit) if len(bases) else ""
+
+
+def _bar_notes(df: pd.DataFrame) -> list[str]:
+    """The whisker note (when there are CIs) and the dash note (when a share is hidden)."""
+    notes = [_ci_note()] if "_lo" in df.columns else []
+    if df["_p"].isna().any():
+        notes.append(NA_NOTE)
+    return notes
+
+
+def _with_n(text: str, n_text: str) -> str:
+    return text + (f" ({n_text})." if n_text else ".")
+
+
+def _first_then(shown: pd.DataFrame, ci: str = "") -> str:
+    """``»A« (41 %), derefter »B« (35 %) og »C« (30 %).`` from rows sorted largest first."""
+    first = shown.iloc[0]
+    text = f"{_q(first['_lab'])} ({_fmt_pct(first['_p'])}{ci})"
+    return text + (f", derefter {_listing(shown.iloc[1:], 2)}." if len(shown) > 1 else ".")
+
+
+# --------------------------------------------------------------------------- ranked needs
 
 
 @_styled
@@ -165,18 +204,21 @@ def plot_ranked_needs(
     if {"ci_low", "ci_high"} <= set(df.columns):
         df = df.assign(_lo=_num(df["ci_low"]), _hi=_num(df["ci_high"]))
     df = df.sort_values("_p", ascending=False, kind="stable", na_position="last")
-    bases = _num(df["base"]) if "base" in df.columns else []
-    n_text = _base_note(bases, unit) if len(bases) else ""
+    n_text = _n_text(df, unit)
     if subtitle is None:
-        subtitle = f"Andel af {unit}, der svarer {_q(large)}" + (f" ({n_text})." if n_text else ".")
-    notes = [_ci_note()] if "_lo" in df.columns else []
-    if df["_p"].isna().any():
-        notes.append(NA_NOTE)
-    fig, _ax = _bars(df, title=title, subtitle=subtitle, source=source, notes=notes)
+        subtitle = _with_n(f"Andel af {unit}, der svarer {_q(large)}", n_text)
+    fig = _bars(df, title=title, subtitle=subtitle, source=source, notes=_bar_notes(df))
+    return Chart(fig, _ranked_alt(df, title, unit, large, n_text), title)
+
+
+def _ranked_alt(df: pd.DataFrame, title: str, unit: str, large: str, n_text: str) -> str:
     shown = df[df["_p"].notna()]
     alt = [
-        f"Vandret søjlediagram: {_sentence(title)} Andelen af {unit}, der svarer "
-        f"{_q(large)}, for {len(df)} behov" + (f" ({n_text})." if n_text else ".")
+        _with_n(
+            f"Vandret søjlediagram: {_sentence(title)} Andelen af {unit}, der svarer "
+            f"{_q(large)}, for {len(df)} behov",
+            n_text,
+        )
     ]
     if len(shown):
         first = shown.iloc[0]
@@ -187,14 +229,16 @@ def plot_ranked_needs(
         )
         na_any = bool(df["_p"].isna().any())
         lead = "Blandt behovene med tal er behovet størst" if na_any else "Størst er behovet"
-        alt.append(f"{lead} for {_q(first['_lab'])} ({_fmt_pct(first['_p'])}{ci})")
-        alt[-1] += f", derefter {_listing(shown.iloc[1:], 2)}." if len(shown) > 1 else "."
+        alt.append(f"{lead} for {_first_then(shown, ci)}")
         if len(shown) > 3:
             last = shown.iloc[-1]
             alt.append(f"Mindst er behovet for {_q(last['_lab'])} ({_fmt_pct(last['_p'])}).")
     if df["_p"].isna().any():
         alt.append(f"{int(df['_p'].isna().sum())} behov {NA_ALT}.")
-    return Chart(fig, " ".join(alt), title)
+    return " ".join(alt)
+
+
+# --------------------------------------------------------------------------- one question
 
 
 def _choice_table(table: pd.DataFrame, func: str, group: Any) -> pd.DataFrame:
@@ -209,6 +253,19 @@ def _choice_table(table: pd.DataFrame, func: str, group: Any) -> pd.DataFrame:
     if {"ci_low", "ci_high"} <= set(df.columns):
         df = df.assign(_lo=_num(df["ci_low"]), _hi=_num(df["ci_high"]))
     return df
+
+
+def _choices(
+    table: pd.DataFrame, func: str, group: Any, sort: bool, nothing: str
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The whole table, its answer rows (sorted when ``sort``) and its typed-missing rows."""
+    df = _choice_table(table, func, group)
+    answers, mis = df[~df["_miss"]], df[df["_miss"]]
+    if answers.empty:
+        raise SurveyDataError(f"{func}: the table has no {nothing}")
+    if sort:
+        answers = answers.sort_values("_p", ascending=False, kind="stable", na_position="last")
+    return df, answers, mis
 
 
 def _question(df: pd.DataFrame) -> str:
@@ -239,27 +296,24 @@ def plot_multi(
     sort
         Largest share first (default); False keeps the questionnaire order.
     """
-    func = "plot_multi"
-    df = _choice_table(multi_table, func, group)
-    opts, mis = df[~df["_miss"]], df[df["_miss"]]
-    if opts.empty:
-        raise SurveyDataError(f"{func}: the table has no answer options")
-    if sort:
-        opts = opts.sort_values("_p", ascending=False, kind="stable", na_position="last")
-    base = _num(opts["base"]) if "base" in opts.columns else []
-    n_text = _base_note(base, unit) if len(base) else ""
+    df, opts, mis = _choices(multi_table, "plot_multi", group, sort, "answer options")
+    n_text = _n_text(opts, unit)
     if subtitle is None:
-        subtitle = f"Procent af {unit}, der har besvaret spørgsmålet; flere svar muligt" + (
-            f" ({n_text})." if n_text else "."
+        subtitle = _with_n(
+            f"Procent af {unit}, der har besvaret spørgsmålet; flere svar muligt", n_text
         )
-    notes = [_ci_note()] if "_lo" in opts.columns else []
-    if opts["_p"].isna().any():
-        notes.append(NA_NOTE)
+    notes = _bar_notes(opts)
     mis_n = _num(mis["n"]) if "n" in mis.columns else np.array([])
     mis_text = _reason_listing(list(mis["_lab"]), mis_n, _fmt_num, _MULTI_REASON_GLOSS)
     if mis_text:
         notes.append(f"Desuden (antal {unit}): {mis_text}. De indgår ikke i procenterne.")
-    fig, _ax = _bars(opts, title=title, subtitle=subtitle, source=source, notes=notes)
+    fig = _bars(opts, title=title, subtitle=subtitle, source=source, notes=notes)
+    return Chart(fig, _multi_alt(df, opts, title, unit, n_text, mis_text), title)
+
+
+def _multi_alt(
+    df: pd.DataFrame, opts: pd.DataFrame, title: str, unit: str, n_text: str, mis_text: str
+) -> str:
     shown = opts[opts["_p"].notna()]
     q = _question(df)
     alt = [
@@ -283,7 +337,7 @@ def plot_multi(
         alt.append(f"{len(opts) - len(ranked)} svarmuligheder {NA_ALT}.")
     if mis_text:
         alt.append(f"Desuden (antal {unit}, som ikke indgår i procenterne): {mis_text}.")
-    return Chart(fig, " ".join(alt), title)
+    return " ".join(alt)
 
 
 @_styled
@@ -308,20 +362,11 @@ def plot_frequencies(
         answers keep the scale order unless ``sort=True``; typed-missing rows (their ``pct`` is of
         everyone asked) follow in grey when ``show_missing``.
     """
-    func = "plot_frequencies"
-    df = _choice_table(freq_table, func, group)
-    subs, mis = df[~df["_miss"]], df[df["_miss"]]
-    if subs.empty:
-        raise SurveyDataError(f"{func}: the table has no substantive categories")
-    if sort:
-        subs = subs.sort_values("_p", ascending=False, kind="stable", na_position="last")
-    base = _num(subs["base"]) if "base" in subs.columns else []
-    n_text = _base_note(base, unit) if len(base) else ""
+    df, subs, mis = _choices(freq_table, "plot_frequencies", group, sort, "substantive categories")
+    n_text = _n_text(subs, unit)
     if subtitle is None:
-        subtitle = f"Procent af {unit}, der har svaret" + (f" ({n_text})." if n_text else ".")
-    notes = [_ci_note()] if "_lo" in subs.columns else []
-    if subs["_p"].isna().any():
-        notes.append(NA_NOTE)
+        subtitle = _with_n(f"Procent af {unit}, der har svaret", n_text)
+    notes = _bar_notes(subs)
     mis = mis[mis["_p"].isna() | (mis["_p"] > 0)] if show_missing else mis.iloc[:0]
     if len(mis):
         mb = _num(mis["base"]) if "base" in mis.columns else []
@@ -331,25 +376,29 @@ def plot_frequencies(
             + ", der ikke gav et "
             "indholdsmæssigt svar."
         )
-    fig, _ax = _bars(
-        subs, title=title, subtitle=subtitle, source=source, notes=notes, extra_rows=mis
-    )
+    fig = _bars(subs, title=title, subtitle=subtitle, source=source, notes=notes, extra_rows=mis)
+    return Chart(fig, _frequencies_alt(df, subs, mis, title, n_text), title)
+
+
+def _frequencies_alt(
+    df: pd.DataFrame, subs: pd.DataFrame, mis: pd.DataFrame, title: str, n_text: str
+) -> str:
     q = _question(df)
     shown = subs[subs["_p"].notna()].sort_values("_p", ascending=False, kind="stable")
     alt = [
-        f"Vandret søjlediagram: {_sentence(title)} Svarfordelingen"
-        + (f" på {_q(q)}" if q else "")
-        + f" med {len(subs)} svarmuligheder"
-        + (f" ({n_text})." if n_text else ".")
+        _with_n(
+            f"Vandret søjlediagram: {_sentence(title)} Svarfordelingen"
+            + (f" på {_q(q)}" if q else "")
+            + f" med {len(subs)} svarmuligheder",
+            n_text,
+        )
     ]
     if len(shown):
-        first = shown.iloc[0]
         lead = "Blandt svarene med tal svarer flest" if len(shown) < len(subs) else "Flest svarer"
-        alt.append(f"{lead} {_q(first['_lab'])} ({_fmt_pct(first['_p'])})")
-        alt[-1] += f", derefter {_listing(shown.iloc[1:], 2)}." if len(shown) > 1 else "."
+        alt.append(f"{lead} {_first_then(shown)}")
     given = _reason_listing(list(mis["_lab"]), mis["_p"].to_numpy(dtype=float), _fmt_pct)
     if given:
         alt.append(f"Desuden (andel af alle adspurgte): {given}.")
     if len(shown) < len(subs):
         alt.append(f"{len(subs) - len(shown)} svarmuligheder {NA_ALT}.")
-    return Chart(fig, " ".join(alt), title)
+    return " ".join(alt)

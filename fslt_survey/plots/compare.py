@@ -1,16 +1,16 @@
-"""Two waves compared: a dumbbell chart.
+"""Two waves compared: the dumbbell chart.
 
-:func:`plot_dumbbell` (a share in two waves, with the change and its adjusted significance).
-The same contract as :mod:`fslt_survey.plots`: a tidy table in, never modified, a
-:class:`~fslt_survey.plots.style.Chart` with a Danish alt text out, in the house style of
-:mod:`fslt_survey.plots.style`.
-
-The heat map of needs by group is in :mod:`fslt_survey.plots.heatmap`.
+:func:`plot_dumbbell` draws a share in two waves with the change and its (adjusted)
+significance. The table is read by :func:`_wave_rows` and :func:`_wave_frame`, described by
+:func:`_waves`, drawn by :func:`_draw_dumbbells` and put into words by :func:`_dumbbell_alt`.
+The same contract as every ``plot_*`` function: a tidy table in, never modified, a
+:class:`~fslt_survey.plots.style.Chart` with a Danish alt text out.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -18,28 +18,28 @@ import pandas as pd
 from matplotlib.lines import Line2D
 
 from fslt_survey.errors import SurveyDataError
-from fslt_survey.plots.checks import (
-    _check,
-    _labels,
-    _num,
-)
 from fslt_survey.plots.style import (
     BAR,
     EARLY,
+    FONT,
     GRID,
     HIGHLIGHT,
     HIGHLIGHT_TEXT,
+    LAYOUT,
     MUTED,
     NA_NOTE,
-    NA_TEXT,
     TEXT,
     Chart,
+    _check,
     _figure,
     _fmt_num,
     _fmt_pct,
     _fmt_range,
     _join,
+    _labels,
+    _na_dash,
     _nice_max,
+    _num,
     _pct_axis,
     _q,
     _sentence,
@@ -135,6 +135,110 @@ def _wave_frame(df: pd.DataFrame, func: str) -> tuple[pd.DataFrame, str, str]:
     return out, wa, wb
 
 
+@dataclass
+class _Waves:
+    """The dumbbell rows (sorted by the second wave) and the words describing them."""
+
+    w: pd.DataFrame  # _lab, _a, _b, _na, _nb, _d, _pv, _tested, _sig
+    wa: str  # the first wave's name
+    wb: str  # the second wave's name
+    shown: str  # the category drawn ("I høj grad"), or ""
+    n_text: str
+    tested: bool
+    a_txt: str  # "0,05" plus the correction named, for subtitle, note and alt text
+    leg_txt: str  # the short legend form ("korrigeret p < 0,05")
+
+
+def _adjustment(adjustment: str | None, rows: pd.DataFrame) -> str | None:
+    """The correction named: ``adjustment``, or for "auto" the one the p column implies."""
+    if adjustment != "auto":
+        return adjustment
+    pcol = next((c for c in _P_COLUMNS if c in rows.columns), None)
+    return None if "significant" in rows.columns else _ADJUSTED_COLUMNS.get(str(pcol))
+
+
+def _waves(
+    table: pd.DataFrame,
+    *,
+    alpha: float,
+    measure: str | None,
+    category: str | None,
+    unit: str,
+    adjustment: str | None,
+) -> _Waves:
+    func = "plot_dumbbell"
+    if adjustment is not None and adjustment != "auto" and adjustment not in _ADJUSTMENTS:
+        raise SurveyDataError(
+            f"{func}: unknown adjustment",
+            found=str(adjustment),
+            expected="auto, None, " + ", ".join(_ADJUSTMENTS),
+        )
+    df = _check(table, func, [])
+    if "item" not in df.columns and "label" not in df.columns:
+        raise SurveyDataError(f"{func}: the table needs an item or label column")
+    rows, shown = _wave_rows(df, func, measure, category)
+    w, wa, wb = _wave_frame(rows, func)
+    if "_sig" not in w.columns:
+        w["_sig"] = np.nan_to_num(w["_pv"].to_numpy(dtype=float), nan=1.0) < alpha
+    w = w.sort_values("_b", ascending=False, kind="stable", na_position="last")
+    w = w.reset_index(drop=True)
+    na_text = _fmt_range(w["_na"]) if w["_na"].notna().any() else None
+    nb_text = _fmt_range(w["_nb"]) if w["_nb"].notna().any() else None
+    n_text = f"n = {na_text} {unit} i {wa} og {nb_text} i {wb}" if na_text and nb_text else ""
+    tested = bool(w["_tested"].any())
+    adjustment = _adjustment(adjustment, rows)
+    a_txt = _fmt_num(alpha, 2 if alpha < 0.1 else 1)
+    # the legend is short ("korrigeret p < 0,05"); subtitle, note and alt text name the method
+    leg_txt = f"korrigeret p < {a_txt}" if tested and adjustment else f"p < {a_txt}"
+    a_txt += f" efter {_ADJUSTMENTS[adjustment]}" if tested and adjustment else ""
+    return _Waves(w, wa, wb, shown, n_text, tested, a_txt, leg_txt)
+
+
+def _shown_words(d: _Waves) -> str:
+    return _join([_q(c) for c in d.shown.split(" + ")], "eller")
+
+
+def _dumbbell_words(d: _Waves, subtitle: str | None) -> tuple[str, list[str]]:
+    """The subtitle (unless given) and the notes under the chart."""
+    if subtitle is None:
+        what = f"Andel, der svarer {_shown_words(d)}, " if d.shown else "Procent "
+        subtitle = f"{what}i {d.wa} og {d.wb}" + (f" ({d.n_text})." if d.n_text else ".")
+        if d.tested:
+            subtitle += f" Statistisk signifikante ændringer (p < {d.a_txt}) er fremhævet."
+    notes = [
+        f"Tallet til højre er ændringen i procentpoint; * = signifikant (p < {d.a_txt})."
+        if d.tested
+        else "Tallet til højre er ændringen i procentpoint."
+    ]
+    if d.w[["_a", "_b"]].isna().to_numpy().any():
+        notes.append(NA_NOTE)
+    return subtitle, notes
+
+
+def _dumbbell_legend(d: _Waves) -> list[Line2D]:
+    handles = [
+        Line2D(
+            [],
+            [],
+            marker="o",
+            linestyle="",
+            markerfacecolor="white",
+            markeredgecolor=EARLY,
+            markeredgewidth=1.6,
+            markersize=LAYOUT.marker,
+            label=d.wa,
+        ),
+        Line2D([], [], marker="o", linestyle="", color=BAR, markersize=LAYOUT.marker, label=d.wb),
+    ]
+    if d.tested:
+        handles.append(
+            Line2D(
+                [], [], color=HIGHLIGHT, linewidth=2.6, label=f"Signifikant ændring ({d.leg_txt})"
+            )
+        )
+    return handles
+
+
 @_styled
 def plot_dumbbell(
     wave_comparison: pd.DataFrame,
@@ -171,79 +275,33 @@ def plot_dumbbell(
         :func:`~fslt_survey.stats.inference.adjust_pvalues`), Holm for ``p_holm``, none for ``p``,
         ``p_value`` and a ``significant`` flag. ``None``: no correction is named.
     """
-    func = "plot_dumbbell"
-    if adjustment is not None and adjustment != "auto" and adjustment not in _ADJUSTMENTS:
-        raise SurveyDataError(
-            f"{func}: unknown adjustment",
-            found=str(adjustment),
-            expected="auto, None, " + ", ".join(_ADJUSTMENTS),
-        )
-    df = _check(wave_comparison, func, [])
-    if "item" not in df.columns and "label" not in df.columns:
-        raise SurveyDataError(f"{func}: the table needs an item or label column")
-    rows, shown = _wave_rows(df, func, measure, category)
-    w, wa, wb = _wave_frame(rows, func)
-    if "_sig" not in w.columns:
-        w["_sig"] = np.nan_to_num(w["_pv"].to_numpy(dtype=float), nan=1.0) < alpha
-    w = w.sort_values("_b", ascending=False, kind="stable", na_position="last")
-    w = w.reset_index(drop=True)
-    y = np.arange(len(w))
-    na_text = _fmt_range(w["_na"]) if w["_na"].notna().any() else None
-    nb_text = _fmt_range(w["_nb"]) if w["_nb"].notna().any() else None
-    n_text = f"n = {na_text} {unit} i {wa} og {nb_text} i {wb}" if na_text and nb_text else ""
-    tested = bool(w["_tested"].any())
-    if adjustment == "auto":
-        pcol = next((c for c in _P_COLUMNS if c in rows.columns), None)
-        adjustment = None if "significant" in rows.columns else _ADJUSTED_COLUMNS.get(str(pcol))
-    a_txt = _fmt_num(alpha, 2 if alpha < 0.1 else 1)
-    # the legend is short ("korrigeret p < 0,05"); subtitle, note and alt text name the method
-    leg_txt = f"korrigeret p < {a_txt}" if tested and adjustment else f"p < {a_txt}"
-    a_txt += f" efter {_ADJUSTMENTS[adjustment]}" if tested and adjustment else ""
-    if subtitle is None:
-        what = (
-            f"Andel, der svarer {_join([_q(c) for c in shown.split(' + ')], 'eller')}, "
-            if shown
-            else "Procent "
-        )
-        subtitle = f"{what}i {wa} og {wb}" + (f" ({n_text})." if n_text else ".")
-        if tested:
-            subtitle += f" Statistisk signifikante ændringer (p < {a_txt}) er fremhævet."
-    notes = [
-        f"Tallet til højre er ændringen i procentpoint; * = signifikant (p < {a_txt})."
-        if tested
-        else "Tallet til højre er ændringen i procentpoint."
-    ]
-    if w[["_a", "_b"]].isna().to_numpy().any():
-        notes.append(NA_NOTE)
-    handles = [
-        Line2D(
-            [],
-            [],
-            marker="o",
-            linestyle="",
-            markerfacecolor="white",
-            markeredgecolor=EARLY,
-            markeredgewidth=1.6,
-            markersize=7,
-            label=wa,
-        ),
-        Line2D([], [], marker="o", linestyle="", color=BAR, markersize=7, label=wb),
-    ]
-    if tested:
-        handles.append(
-            Line2D([], [], color=HIGHLIGHT, linewidth=2.6, label=f"Signifikant ændring ({leg_txt})")
-        )
+    d = _waves(
+        wave_comparison,
+        alpha=alpha,
+        measure=measure,
+        category=category,
+        unit=unit,
+        adjustment=adjustment,
+    )
+    subtitle, notes = _dumbbell_words(d, subtitle)
     fig = _figure(
-        len(w),
+        len(d.w),
         title=title,
         subtitle=subtitle,
         source=source,
         notes=notes,
         row_height=0.36,
         extra=0.9,
-        legend=handles,
+        legend=_dumbbell_legend(d),
     )
     ax = fig.subplots()
+    _draw_dumbbells(ax, d)
+    return Chart(fig, _dumbbell_alt(d, title), title)
+
+
+def _draw_dumbbells(ax: Any, d: _Waves) -> None:
+    """A bar between the waves' dots per row, the change to the right, the percent axis."""
+    w, y = d.w, np.arange(len(d.w))
     hi = (
         np.nanmax(w[["_a", "_b"]].to_numpy(dtype=float))
         if w[["_a", "_b"]].notna().any(axis=None)
@@ -261,37 +319,42 @@ def plot_dumbbell(
                 solid_capstyle="butt",
             )
         if pd.isna(r["_a"]) and pd.isna(r["_b"]):
-            ax.text(lim * 0.01, yi, NA_TEXT, va="center", fontsize=10, color=MUTED)
-        d = _fmt_num(r["_d"], sign=True) + ("*" if r["_sig"] else "")
+            _na_dash(ax, lim * 0.01, yi)
         ax.annotate(
-            d,
+            _fmt_num(r["_d"], sign=True) + ("*" if r["_sig"] else ""),
             (1.02, yi),
             xycoords=("axes fraction", "data"),
             va="center",
             ha="left",
-            fontsize=8,
+            fontsize=FONT.note,
             color=HIGHLIGHT_TEXT if r["_sig"] else TEXT,
             fontweight="bold" if r["_sig"] else "normal",
         )
+    _dumbbell_axes(ax, d, y, lim)
+
+
+def _dumbbell_axes(ax: Any, d: _Waves, y: np.ndarray, lim: float) -> None:
+    """The waves' dots, the "Ændring" heading and the percent axis."""
+    w = d.w
     ax.scatter(
         w["_a"],
         y,
-        s=42,
+        s=LAYOUT.dot_area,
         facecolor="white",
         edgecolor=EARLY,
         linewidth=1.6,
         zorder=3,
-        label=wa,
+        label=d.wa,
         clip_on=False,
     )
-    ax.scatter(w["_b"], y, s=42, color=BAR, zorder=4, label=wb, clip_on=False)
+    ax.scatter(w["_b"], y, s=LAYOUT.dot_area, color=BAR, zorder=4, label=d.wb, clip_on=False)
     ax.annotate(
         "Ændring",
         (1.02, -0.75),
         xycoords=("axes fraction", "data"),
         ha="left",
         va="bottom",
-        fontsize=7.5,
+        fontsize=FONT.small,
         color=MUTED,
     )
     ax.set_xlim(-lim * 0.03, lim)
@@ -303,36 +366,35 @@ def plot_dumbbell(
     ax.set_yticks(y, [_wrap(s, 30) for s in w["_lab"]])
     ax.set_ylim(len(w) - 0.5, -0.5)
     ax.spines[["left"]].set_visible(False)
-    # alt text
-    share = (
-        f"andelen, der svarer {_join([_q(c) for c in shown.split(' + ')], 'eller')},"
-        if shown
-        else "andelen"
+
+
+def _change(d: _Waves, r: Any) -> str:
+    sig = ""
+    if d.tested:
+        sig = ", statistisk signifikant" if r["_sig"] else ", ikke statistisk signifikant"
+    return (
+        f"{_q(r['_lab'])} fra {_fmt_pct(r['_a'])} til {_fmt_pct(r['_b'])} "
+        f"({_fmt_num(r['_d'], sign=True)} procentpoint{sig})"
     )
+
+
+def _dumbbell_alt(d: _Waves, title: str) -> str:
+    w = d.w
+    share = f"andelen, der svarer {_shown_words(d)}," if d.shown else "andelen"
     alt = [
-        f"Prikdiagram (dumbbell): {_sentence(title)} Diagrammet viser {share} i {wa} og "
-        f"{wb} for {len(w)} emner" + (f" ({n_text})." if n_text else ".")
+        f"Prikdiagram (dumbbell): {_sentence(title)} Diagrammet viser {share} i {d.wa} og "
+        f"{d.wb} for {len(w)} emner" + (f" ({d.n_text})." if d.n_text else ".")
     ]
     ch = w[w["_d"].notna()]
-
-    def change(r: Any) -> str:
-        sig = ""
-        if tested:
-            sig = ", statistisk signifikant" if r["_sig"] else ", ikke statistisk signifikant"
-        return (
-            f"{_q(r['_lab'])} fra {_fmt_pct(r['_a'])} til {_fmt_pct(r['_b'])} "
-            f"({_fmt_num(r['_d'], sign=True)} procentpoint{sig})"
-        )
-
     if len(ch):
         up, down = ch.loc[ch["_d"].idxmax()], ch.loc[ch["_d"].idxmin()]
         if up["_d"] > 0:
-            alt.append(f"Største stigning: {change(up)}.")
+            alt.append(f"Største stigning: {_change(d, up)}.")
         if down["_d"] < 0:
-            alt.append(f"Største fald: {change(down)}.")
+            alt.append(f"Største fald: {_change(d, down)}.")
         if not (up["_d"] > 0 or down["_d"] < 0):
             alt.append("Ingen af andelene har ændret sig.")
-    if tested:
+    if d.tested:
         k = int(w["_sig"].sum())
-        alt.append(f"{k} af {len(w)} ændringer er statistisk signifikante (p < {a_txt}).")
-    return Chart(fig, " ".join(alt), title)
+        alt.append(f"{k} af {len(w)} ændringer er statistisk signifikante (p < {d.a_txt}).")
+    return " ".join(alt)

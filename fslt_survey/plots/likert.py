@@ -1,38 +1,13 @@
-"""Figures for reports: matplotlib charts in one house style, each with a Danish alt text.
+"""The Likert chart: diverging stacked bars with typed missing ("Ved ikke") beside them.
 
-Every ``plot_*`` function takes a tidy table from :mod:`fslt_survey.stats` (or the same columns
-built by hand), never modifies it, and returns a :class:`Chart`: the matplotlib ``Figure`` and a
-Danish alt text that says what the chart *shows* (chart type, n, main findings with Danish number
-formatting), ready for ``fig-alt`` in the reports. ``Chart.save(stem)`` writes ``stem.svg`` and
-``stem.png`` (150 dpi); the SVG is byte-for-byte reproducible.
-
-This module holds the Likert chart (:func:`plot_likert`) and is the one namespace for figures:
-the bar charts (:func:`plot_ranked_needs`, :func:`plot_multi`, :func:`plot_frequencies`) are in
-:mod:`fslt_survey.plots.bars`, the comparison charts (:func:`plot_needs_heatmap`,
-:func:`plot_dumbbell`) in :mod:`fslt_survey.plots.compare`, the house style (palette, Danish
-number formatting, :class:`Chart`, figure scaffolding, contrast helpers) in
-:mod:`fslt_survey.plots.style`. Their public names are re-exported here, so
-``from fslt_survey.plots import ...`` works as before.
-
-Figures are built on the Agg canvas directly (``matplotlib.figure.Figure``), without pyplot, so
-importing this module never changes the user's backend and figures need no global cleanup.
-
-Examples
---------
->>> import pandas as pd
->>> ranking = pd.DataFrame({"item": ["lokaler", "gdpr"], "label": ["Lokaler", "GDPR og IT"],
-...                         "pct": [41.25, 12.5], "ci_low": [29.0, 6.1],
-...                         "ci_high": [53.4, 23.8], "base": [60, 58]})
->>> chart = plot_ranked_needs(ranking, title="Behov", source="Kilde: Medlemsundersøgelsen 2025")
->>> chart.alt.split(". ")[0]
-'Vandret søjlediagram: Behov'
->>> "Størst er behovet for »Lokaler« (41\xa0%, konfidensinterval 29–53\xa0%)" in chart.alt
-True
->>> chart.save("/tmp/behov")  # doctest: +SKIP
+:func:`plot_likert` prepares the distribution (:func:`_likert_data`), lays out the figure and
+draws the bars (:func:`_draw_diverging`), the typed-missing panel (:func:`_draw_missing`) and
+writes the alt text (:func:`_likert_alt`).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -40,17 +15,8 @@ import pandas as pd
 from matplotlib.patches import Patch
 
 from fslt_survey.errors import SurveyDataError
-from fslt_survey.plots.checks import (
-    _base_note,
-    _check,
-    _labels,
-    _missing_flags,
-    _num,
-    _one_group,
-)
 from fslt_survey.plots.style import (
-    _NEG,  # noqa: F401 - the Likert palette, read as plots._NEG/_POS,
-    _POS,  # noqa: F401,
+    FONT,
     GRID,
     MISSING_BAR,
     MUTED,
@@ -61,12 +27,18 @@ from fslt_survey.plots.style import (
     TEXT,
     WIDTH,
     Chart,
+    _base_note,
+    _check,
     _diverging,
     _figure,
     _fmt_num,
     _fmt_pct,
     _join,
+    _labels,
     _lines,
+    _missing_flags,
+    _num,
+    _one_group,
     _pct_axis,
     _q,
     _sentence,
@@ -76,11 +48,7 @@ from fslt_survey.plots.style import (
 )
 from fslt_survey.tables import NBSP
 
-__all__ = [
-    "plot_likert",
-]
-
-# --------------------------------------------------------------------------- Likert
+__all__ = ["plot_likert"]
 
 
 def _category_order(df: pd.DataFrame) -> list[str]:
@@ -92,6 +60,140 @@ def _category_order(df: pd.DataFrame) -> list[str]:
         order = df.assign(_lvl=_num(df["level"])).sort_values("_lvl", kind="stable")
         return list(dict.fromkeys(order["category"].astype(str)))
     return list(dict.fromkeys(cat.astype(str)))
+
+
+def _centre(cats: list[str], neutral: str | None, func: str) -> int | None:
+    """Index of the category centred on zero (None: zero falls between the halves)."""
+    k = len(cats)
+    if neutral == "auto":
+        return k // 2 if k % 2 == 1 and k >= 3 else None
+    if neutral is None:
+        return None
+    if neutral in cats:
+        return cats.index(neutral)
+    raise SurveyDataError(
+        f"{func}: neutral label {neutral!r} is not a category",
+        expected=", ".join(cats),
+        found=str(neutral),
+    )
+
+
+@dataclass
+class _Likert:
+    """A Likert distribution prepared for drawing (items in drawing order)."""
+
+    cats: list[str]
+    centre: int | None
+    pos: list[str]
+    neg: list[str]
+    order: list[str]
+    labels: dict[str, str]
+    pct: pd.DataFrame  # item x category, hidden items zeroed
+    hidden: pd.Series  # item -> True when a part is unknown (suppressed)
+    key: pd.Series  # item -> sort key (top-2 share)
+    bases: dict[str, Any]
+    miss_pct: pd.Series  # item -> % typed missing of everyone asked
+    reasons: list[str]  # typed-missing categories named in the panel
+    has_missing: bool
+
+
+def _likert_pct(sub: pd.DataFrame, items: list[str], cats: list[str]) -> pd.DataFrame:
+    long = sub.assign(
+        _p=_num(sub["pct"]), _c=sub["category"].astype(str), _i=sub["item"].astype(str)
+    ).drop_duplicates(["_i", "_c"])
+    pct = long.pivot(index="_i", columns="_c", values="_p").reindex(index=items, columns=cats)
+    given = long.pivot(index="_i", columns="_c", values="_c").reindex(index=items, columns=cats)
+    return pct.where(given.notna(), 0.0)  # a category without a row: nobody chose it
+
+
+def _sort_key(
+    pct: pd.DataFrame, items: list[str], pos: list[str], summary: pd.DataFrame | None
+) -> pd.Series:
+    if summary is not None and {"item", "top2_pct"} <= set(summary.columns):
+        key = pd.Series(_num(summary["top2_pct"]), index=summary["item"].astype(str))
+        return key[~key.index.duplicated()].reindex(items)
+    return pct[pos].sum(axis=1, min_count=1)
+
+
+def _missing_part(mis: pd.DataFrame, order: list[str]) -> tuple[pd.Series, list[str]]:
+    """Typed missing per item (% of everyone asked) and the reasons to name."""
+    if mis.empty:
+        return pd.Series(np.nan, index=order), []
+    m = mis.assign(_p=_num(mis["pct"]), _i=mis["item"].astype(str))
+    miss_pct = m.groupby("_i")["_p"].sum(min_count=1).reindex(order)
+    reasons = list(dict.fromkeys(mis.loc[_num(mis["pct"]) > 0, "category"].astype(str)))
+    reasons = reasons or list(dict.fromkeys(mis["category"].astype(str)))[:1]
+    return miss_pct, reasons
+
+
+def _likert_data(
+    table: pd.DataFrame, summary: pd.DataFrame | None, neutral: str | None, group: Any
+) -> _Likert:
+    func = "plot_likert"
+    df = _one_group(_check(table, func, ["item", "category", "pct"]), func, group)
+    miss = _missing_flags(df)
+    sub, mis = df[~miss], df[miss]
+    if sub.empty:
+        raise SurveyDataError(f"{func}: the table has only typed-missing rows")
+    cats = _category_order(sub)
+    k = len(cats)
+    centre = _centre(cats, neutral, func)
+    pos = cats[:centre] if centre is not None else cats[: k // 2]
+    neg = cats[centre + 1 :] if centre is not None else cats[k // 2 :]
+    items = list(dict.fromkeys(sub["item"].astype(str)))
+    labels = dict(zip(sub["item"].astype(str), _labels(sub), strict=True))
+    pct = _likert_pct(sub, items, cats)
+    hidden = pct.isna().any(axis=1)  # a diverging bar cannot be placed with a part unknown
+    key = _sort_key(pct, items, pos, summary).where(~hidden)  # hidden items go last
+    order = sorted(items, key=lambda i: (pd.isna(key[i]), -(key[i] if pd.notna(key[i]) else 0)))
+    hidden = hidden.reindex(order)
+    pct = pct.reindex(order).fillna(0.0)
+    pct.loc[hidden] = 0.0  # nothing of a hidden item is drawn
+    bases: dict[str, Any] = {}
+    if "base" in sub.columns:
+        b = sub.assign(_b=_num(sub["base"]), _i=sub["item"].astype(str))
+        bases = b.groupby("_i")["_b"].max().to_dict()
+    miss_pct, reasons = _missing_part(mis, order)
+    return _Likert(
+        cats,
+        centre,
+        pos,
+        neg,
+        order,
+        labels,
+        pct,
+        hidden,
+        key,
+        bases,
+        miss_pct,
+        reasons,
+        not mis.empty,
+    )
+
+
+def _likert_colours(d: _Likert) -> tuple[dict[str, str], list[Patch]]:
+    """Each category's colour, and the legend listing the scale laid out as the bars
+    (negative end left, positive end right)."""
+    pos_col, neg_col = _diverging(len(d.pos), len(d.neg))
+    colour = dict(zip(d.pos + d.neg, pos_col + neg_col[::-1], strict=True))
+    if d.centre is not None:
+        colour[d.cats[d.centre]] = NEUTRAL
+    return colour, [Patch(facecolor=colour[c], label=c) for c in d.cats[::-1]]
+
+
+def _likert_words(d: _Likert, subtitle: str | None, n_text: str) -> tuple[str, list[str]]:
+    """The subtitle (unless given) and the notes under the chart."""
+    top_words = _join([_q(c) for c in d.pos], "eller")
+    if subtitle is None:
+        subtitle = "Procent af svarene" + (f" ({n_text})." if n_text else ".")
+        if d.has_missing:
+            subtitle += f" {_q(d.reasons[0])} m.m. vises for sig til højre."
+    notes = ["Tal i søjlerne er procent. Sorteret efter andelen, der svarer " + top_words + "."]
+    if d.has_missing:
+        notes.append(f"{' / '.join(d.reasons)}: procent af alle adspurgte.")
+    if d.hidden.any():
+        notes.append(NA_NOTE)
+    return subtitle, notes
 
 
 @_styled
@@ -129,82 +231,13 @@ def plot_likert(
     unit
         What the respondents are ("foreninger", "deltagere") in subtitle and alt text.
     """
-    func = "plot_likert"
-    df = _one_group(_check(table, func, ["item", "category", "pct"]), func, group)
-    miss = _missing_flags(df)
-    sub, mis = df[~miss], df[miss]
-    if sub.empty:
-        raise SurveyDataError(f"{func}: the table has only typed-missing rows")
-    cats = _category_order(sub)
-    k = len(cats)
-    if neutral == "auto":
-        centre = k // 2 if k % 2 == 1 and k >= 3 else None
-    elif neutral is None:
-        centre = None
-    elif neutral in cats:
-        centre = cats.index(neutral)
-    else:
-        raise SurveyDataError(
-            f"{func}: neutral label {neutral!r} is not a category",
-            expected=", ".join(cats),
-            found=str(neutral),
-        )
-    pos = cats[:centre] if centre is not None else cats[: k // 2]
-    neg = cats[centre + 1 :] if centre is not None else cats[k // 2 :]
-    items = list(dict.fromkeys(sub["item"].astype(str)))
-    labels = dict(zip(sub["item"].astype(str), _labels(sub), strict=True))
-    long = sub.assign(
-        _p=_num(sub["pct"]), _c=sub["category"].astype(str), _i=sub["item"].astype(str)
-    ).drop_duplicates(["_i", "_c"])
-    pct = long.pivot(index="_i", columns="_c", values="_p").reindex(index=items, columns=cats)
-    given = long.pivot(index="_i", columns="_c", values="_c").reindex(index=items, columns=cats)
-    pct = pct.where(given.notna(), 0.0)  # a category without a row: nobody chose it
-    hidden = pct.isna().any(axis=1)  # a diverging bar cannot be placed with a part unknown
-    if summary is not None and {"item", "top2_pct"} <= set(summary.columns):
-        key = pd.Series(_num(summary["top2_pct"]), index=summary["item"].astype(str))
-        key = key[~key.index.duplicated()].reindex(items)
-    else:
-        key = pct[pos].sum(axis=1, min_count=1)
-    key = key.where(~hidden)  # hidden items go last, in questionnaire order
-    order = sorted(items, key=lambda i: (pd.isna(key[i]), -(key[i] if pd.notna(key[i]) else 0)))
-    hidden = hidden.reindex(order)
-    pct = pct.reindex(order).fillna(0.0)
-    pct.loc[hidden] = 0.0  # nothing of a hidden item is drawn
-    bases: dict[str, Any] = {}
-    if "base" in sub.columns:
-        b = sub.assign(_b=_num(sub["base"]), _i=sub["item"].astype(str))
-        bases = b.groupby("_i")["_b"].max().to_dict()
-    miss_pct = pd.Series(np.nan, index=order)
-    reasons: list[str] = []
-    if not mis.empty:
-        m = mis.assign(_p=_num(mis["pct"]), _i=mis["item"].astype(str))
-        miss_pct = m.groupby("_i")["_p"].sum(min_count=1).reindex(order)
-        reasons = list(dict.fromkeys(mis.loc[_num(mis["pct"]) > 0, "category"].astype(str)))
-        reasons = reasons or list(dict.fromkeys(mis["category"].astype(str)))[:1]
-    vary = len({v for v in bases.values() if pd.notna(v)}) > 1
-    ylabels = [
-        _wrap(labels[i] + (f" (n{NBSP}={NBSP}{_fmt_num(bases.get(i))})" if vary else ""), 30)
-        for i in order
-    ]
-    n_text = _base_note(list(bases.values()), unit) if bases else ""
-    top_words = _join([_q(c) for c in pos], "eller")
-    if subtitle is None:
-        subtitle = "Procent af svarene" + (f" ({n_text})." if n_text else ".")
-        if not mis.empty:
-            subtitle += f" {_q(reasons[0])} m.m. vises for sig til højre."
-    notes = ["Tal i søjlerne er procent. Sorteret efter andelen, der svarer " + top_words + "."]
-    if not mis.empty:
-        notes.append(f"{' / '.join(reasons)}: procent af alle adspurgte.")
-    if hidden.any():
-        notes.append(NA_NOTE)
-    pos_col, neg_col = _diverging(len(pos), len(neg))
-    colour = dict(zip(pos + neg, pos_col + neg_col[::-1], strict=True))
-    if centre is not None:
-        colour[cats[centre]] = NEUTRAL
-    # the legend lists the scale laid out as the bars: negative end left, positive end right
-    legend = [Patch(facecolor=colour[c], label=c) for c in cats[::-1]]
+    d = _likert_data(table, summary, neutral, group)
+    ylabels = _likert_ylabels(d)
+    n_text = _base_note(list(d.bases.values()), unit) if d.bases else ""
+    subtitle, notes = _likert_words(d, subtitle, n_text)
+    colour, legend = _likert_colours(d)
     fig = _figure(
-        len(order),
+        len(d.order),
         title=title,
         subtitle=subtitle,
         source=source,
@@ -213,28 +246,62 @@ def plot_likert(
         extra=0.9,
         legend=legend,
     )
-    if mis.empty:
+    if not d.has_missing:
         ax, axm = fig.subplots(), None
     else:
         ax, axm = fig.subplots(1, 2, sharey=True, gridspec_kw={"width_ratios": [6, 1]})
-    y = np.arange(len(order))
-    half = pct[cats[centre]] / 2 if centre is not None else pd.Series(0.0, index=order)
-    reach = max((half + pct[pos].sum(axis=1)).max(), (half + pct[neg].sum(axis=1)).max())
+    y = np.arange(len(d.order))
+    _draw_diverging(ax, d, y, colour)
+    _likert_labels(ax, d, y, ylabels)
+    if axm is not None:
+        _draw_missing(axm, d, y)
+    return Chart(fig, _likert_alt(d, title, n_text), title)
+
+
+def _likert_ylabels(d: _Likert) -> list[str]:
+    """The item labels, with each item's n when the bases differ."""
+    vary = len({v for v in d.bases.values() if pd.notna(v)}) > 1
+    return [
+        _wrap(d.labels[i] + (f" (n{NBSP}={NBSP}{_fmt_num(d.bases.get(i))})" if vary else ""), 30)
+        for i in d.order
+    ]
+
+
+def _likert_labels(ax: Any, d: _Likert, y: np.ndarray, ylabels: list[str]) -> None:
+    """Item labels on the y axis; the x axis says which end is which."""
+    ax.set_yticks(y, ylabels)
+    ax.set_ylim(len(d.order) - 0.5, -0.5)
+    ax.spines[["left"]].set_visible(False)
+    neg_words, pos_words = (_join([_q(c) for c in half], "eller") for half in (d.neg, d.pos))
+    ax.set_xlabel(f"← {neg_words}      {pos_words} →", fontsize=FONT.small, color=MUTED)
+
+
+def _segments(d: _Likert) -> tuple[list[tuple[str, pd.Series]], float]:
+    """Each category's left edges, laid out from the centre outwards, and the x limit."""
+    cats, pct = d.cats, d.pct
+    half = pct[cats[d.centre]] / 2 if d.centre is not None else pd.Series(0.0, index=d.order)
+    reach = max((half + pct[d.pos].sum(axis=1)).max(), (half + pct[d.neg].sum(axis=1)).max())
     lim = min(100.0, max(20.0, float(np.ceil((reach + 1) / 20) * 20)))
-    min_width = 2 * lim * 0.2 / (WIDTH * 0.55)  # ~0.2 inch: room for a two-digit label
     segments: list[tuple[str, pd.Series]] = []  # (category, left edges)
-    if centre is not None:
-        segments.append((cats[centre], -half))
+    if d.centre is not None:
+        segments.append((cats[d.centre], -half))
     cur = half.copy()
-    for cat in pos[::-1]:
+    for cat in d.pos[::-1]:
         segments.append((cat, cur.copy()))
         cur = cur + pct[cat]
     cur = -half.copy()
-    for cat in neg:
+    for cat in d.neg:
         cur = cur - pct[cat]
         segments.append((cat, cur.copy()))
+    return segments, lim
+
+
+def _draw_diverging(ax: Any, d: _Likert, y: np.ndarray, colour: dict[str, str]) -> None:
+    """The stacked bars with their numbers, a dash for hidden items, the zero line and axis."""
+    segments, lim = _segments(d)
+    min_width = 2 * lim * 0.2 / (WIDTH * 0.55)  # ~0.2 inch: room for a two-digit label
     for cat, left in segments:
-        width = pct[cat].to_numpy()
+        width = d.pct[cat].to_numpy()
         ax.barh(
             y,
             width,
@@ -247,7 +314,7 @@ def plot_likert(
             zorder=2,
         )
         fg = text_color_on(colour[cat])
-        for yi, w, lft, h in zip(y, width, left, hidden, strict=True):
+        for yi, w, lft, h in zip(y, width, left, d.hidden, strict=True):
             if w >= min_width and not h:
                 ax.text(
                     lft + w / 2,
@@ -255,11 +322,11 @@ def plot_likert(
                     _fmt_num(w),
                     ha="center",
                     va="center",
-                    fontsize=7.5,
+                    fontsize=FONT.small,
                     color=fg,
                     zorder=3,
                 )
-    for yi, h in zip(y, hidden, strict=True):
+    for yi, h in zip(y, d.hidden, strict=True):
         if h:
             ax.text(
                 0,
@@ -267,7 +334,7 @@ def plot_likert(
                 NA_TEXT,
                 ha="center",
                 va="center",
-                fontsize=10,
+                fontsize=FONT.dash,
                 color=MUTED,
                 zorder=5,
                 bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.5},
@@ -277,60 +344,60 @@ def plot_likert(
     _pct_axis(ax.xaxis, absolute=True, step=10 if lim <= 40 else (20 if lim <= 80 else 25))
     ax.grid(axis="x", color=GRID, linewidth=0.6, zorder=0)
     ax.set_axisbelow(True)
-    ax.set_yticks(y, ylabels)
-    ax.set_ylim(len(order) - 0.5, -0.5)
-    ax.spines[["left"]].set_visible(False)
-    ax.set_xlabel(
-        f"← {_join([_q(c) for c in neg], 'eller')}      {top_words} →", fontsize=7.5, color=MUTED
+
+
+def _draw_missing(axm: Any, d: _Likert, y: np.ndarray) -> None:
+    """The typed-missing panel to the right: one grey bar and number per item."""
+    mvals = d.miss_pct.to_numpy(dtype=float)
+    axm.barh(
+        y,
+        np.nan_to_num(mvals),
+        height=0.5,
+        color=MISSING_BAR,
+        zorder=2,
+        label=" / ".join(d.reasons),
     )
-    if axm is not None:
-        mvals = miss_pct.to_numpy(dtype=float)
-        axm.barh(
-            y,
-            np.nan_to_num(mvals),
-            height=0.5,
-            color=MISSING_BAR,
-            zorder=2,
-            label=" / ".join(reasons),
+    mlim = max(10.0, float(np.nanmax(mvals)) * 2.2 if np.isfinite(mvals).any() else 10.0)
+    for yi, v in zip(y, mvals, strict=True):
+        axm.text(
+            (0 if pd.isna(v) else v) + mlim * 0.04,
+            yi,
+            _fmt_pct(v),
+            va="center",
+            ha="left",
+            fontsize=FONT.small,
+            color=TEXT,
         )
-        mlim = max(10.0, float(np.nanmax(mvals)) * 2.2 if np.isfinite(mvals).any() else 10.0)
-        for yi, v in zip(y, mvals, strict=True):
-            axm.text(
-                (0 if pd.isna(v) else v) + mlim * 0.04,
-                yi,
-                _fmt_pct(v),
-                va="center",
-                ha="left",
-                fontsize=7.5,
-                color=TEXT,
-            )
-        axm.set_xlim(0, mlim)
-        axm.set_xticks([])
-        axm.tick_params(axis="y", left=False, labelleft=False)
-        axm.spines[["left", "bottom"]].set_visible(False)
-        axm.axvline(0, color=MISSING_BAR, linewidth=0.8)
-        axm.set_title(_wrap(" / ".join(reasons), 14), loc="left", fontsize=8, color=MUTED)
-    # alt text
-    shown = [i for i in order if not hidden[i]]
+    axm.set_xlim(0, mlim)
+    axm.set_xticks([])
+    axm.tick_params(axis="y", left=False, labelleft=False)
+    axm.spines[["left", "bottom"]].set_visible(False)
+    axm.axvline(0, color=MISSING_BAR, linewidth=0.8)
+    axm.set_title(_wrap(" / ".join(d.reasons), 14), loc="left", fontsize=FONT.note, color=MUTED)
+
+
+def _likert_alt(d: _Likert, title: str, n_text: str) -> str:
+    shown = [i for i in d.order if not d.hidden[i]]
     alt = [
         f"Divergerende stablet søjlediagram: {_sentence(title)} Diagrammet viser "
-        f"svarfordelingen for {len(order)} udsagn" + (f" ({n_text})." if n_text else ".")
+        f"svarfordelingen for {len(d.order)} udsagn" + (f" ({n_text})." if n_text else ".")
     ]
     if shown:
-        tops = [f"{_q(labels[i])} ({_fmt_pct(key[i])})" for i in shown[:3]]
-        lead = "Blandt udsagnene med tal svarer flest" if hidden.any() else "Flest svarer"
+        top_words = _join([_q(c) for c in d.pos], "eller")
+        tops = [f"{_q(d.labels[i])} ({_fmt_pct(d.key[i])})" for i in shown[:3]]
+        lead = "Blandt udsagnene med tal svarer flest" if d.hidden.any() else "Flest svarer"
         alt.append(f"{lead} {top_words} om {_join(tops)}.")
         if len(shown) > 3:
             last = shown[-1]
-            alt.append(f"Færrest gør det om {_q(labels[last])} ({_fmt_pct(key[last])}).")
-    if not mis.empty and miss_pct.notna().any():
+            alt.append(f"Færrest gør det om {_q(d.labels[last])} ({_fmt_pct(d.key[last])}).")
+    if d.has_missing and d.miss_pct.notna().any():
         alt.append(
-            f"{_q(reasons[0])} m.m. udgør {_fmt_pct_range(miss_pct)} og vises for sig "
+            f"{_q(d.reasons[0])} m.m. udgør {_fmt_pct_range(d.miss_pct)} og vises for sig "
             "ved siden af søjlerne."
         )
-    if hidden.any():
-        alt.append(f"{int(hidden.sum())} udsagn {NA_ALT}.")
-    return Chart(fig, " ".join(alt), title)
+    if d.hidden.any():
+        alt.append(f"{int(d.hidden.sum())} udsagn {NA_ALT}.")
+    return " ".join(alt)
 
 
 def _fmt_pct_range(values: pd.Series) -> str:

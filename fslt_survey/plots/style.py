@@ -1,11 +1,12 @@
 """The house style of the figures, shared by the ``plot_*`` modules.
 
-Used by :mod:`fslt_survey.plots`, :mod:`fslt_survey.plots.bars` and
-:mod:`fslt_survey.plots.compare`.
-Holds the palette and rcParams (:data:`STYLE`), the Danish number formatting of charts and alt
-texts (``_fmt_num``, ``_fmt_pct``, ...), the contrast helpers (:func:`contrast_ratio`,
-:func:`text_color_on`), the :class:`Chart` returned by every ``plot_*`` function, the figure
-scaffolding (title, subtitle, source line) and the checks of the input tables.
+Holds the palette and rcParams (:data:`STYLE`), every font size (:data:`FONT`) and the sizes of
+the scaffolding around the axes (:data:`LAYOUT`) -- the one place to change how big things are
+--, the contrast helpers (:func:`contrast_ratio`, :func:`text_color_on`), the :class:`Chart`
+returned by every ``plot_*`` function and the figure scaffolding (title, subtitle, legend,
+notes and source line: :func:`_figure`). The Danish wording helpers live in
+:mod:`fslt_survey.plots._text`, the input checks in :mod:`fslt_survey.plots._input`; both are
+re-exported here for the chart modules.
 
 House style
 -----------
@@ -19,14 +20,13 @@ House style
   ``41 %`` with a no-break space, half rounds up), with a true minus sign in charts.
 * NA in ``pct`` (a suppressed or empty cell) is never drawn as a number: it shows as "–".
 
-Split from :mod:`fslt_survey.plots`, which re-exports every public name here.
+The package :mod:`fslt_survey.plots` re-exports the public names.
 """
 
 from __future__ import annotations
 
 import functools
 import io
-import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,29 +34,46 @@ from typing import Any
 
 import matplotlib as mpl
 import numpy as np
-import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator
 
-from fslt_survey.config import (
-    CONFIDENCE,
-    INVALID_ANSWER,
-    MISSING_REASONS,
-    NOT_ANSWERED,
-)
 from fslt_survey.errors import SurveyDataError
-from fslt_survey.stats.answers import RESERVED
-from fslt_survey.tables import NBSP, format_number
+from fslt_survey.plots._input import (  # noqa: F401 - read as style._check etc.
+    _check,
+    _group_columns,
+    _labels,
+    _missing_flags,
+    _num,
+    _one_group,
+)
+from fslt_survey.plots._text import (  # noqa: F401 - the wording helpers, read as style._fmt_pct
+    _MULTI_REASON_GLOSS,
+    MINUS,
+    NA_TEXT,
+    _base_note,
+    _conf_text,
+    _fmt_num,
+    _fmt_pct,
+    _fmt_range,
+    _join,
+    _listing,
+    _q,
+    _reason_listing,
+    _sentence,
+    _wrap,
+)
 
 __all__ = [
     "BAR",
     "EARLY",
+    "FONT",
     "GRID",
     "HASHSALT",
     "HIGHLIGHT",
     "HIGHLIGHT_TEXT",
+    "LAYOUT",
     "MINUS",
     "MISSING_BAR",
     "MUTED",
@@ -70,14 +87,14 @@ __all__ = [
     "TEXT",
     "WIDTH",
     "Chart",
+    "FontSizes",
+    "Layout",
     "contrast_ratio",
     "text_color_on",
 ]
 
 # --------------------------------------------------------------------------- style
 
-MINUS = "\u2212"
-NA_TEXT = "–"
 NA_NOTE = f"{NA_TEXT}: tallet vises ikke (for få svar eller af hensyn til fortroligheden)."
 NA_ALT = "vises uden tal (for få svar eller af hensyn til fortroligheden)"
 TEXT = "#222222"
@@ -96,10 +113,42 @@ _POS = {1: ["#2166AC"], 2: ["#2166AC", "#92C5DE"], 3: ["#2166AC", "#4393C3", "#9
 _NEG = {1: ["#B2182B"], 2: ["#B2182B", "#F4A582"], 3: ["#B2182B", "#D6604D", "#F4A582"]}
 HASHSALT = "fslt-survey"
 WIDTH = 7.5  # inches: the text width of the reports
+
+
+@dataclass(frozen=True)
+class FontSizes:
+    """Every font size of the charts, in points: the one place to change them."""
+
+    title: float = 12  # the chart title (bold)
+    body: float = 9  # default text and the subtitle
+    axis_title: float = 8.5  # axes titles and y tick labels (the item labels)
+    note: float = 8  # x tick labels, legend, small panel titles
+    small: float = 7.5  # numbers in and beside bars, notes and source line
+    dash: float = 10  # the "–" drawn for a suppressed value
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The scaffolding around the axes, in inches (see :func:`_figure`)."""
+
+    pad: float = 0.14  # margin on every side
+    char_width: float = 6.6  # points per character of the title (wraps at width / this)
+    subtitle_chars: float = 1.3  # the subtitle fits this many times the title's characters
+    foot_chars: float = 1.55  # notes and source line likewise
+    title_line: float = 0.23  # height per line of the title
+    subtitle_line: float = 0.18  # per line of the subtitle
+    legend_line: float = 0.2  # per row of the legend
+    foot_line: float = 0.15  # per line of notes and source
+    marker: float = 7  # dumbbell dots in the legend (points)
+    dot_area: float = 42  # dumbbell dots on the chart (points², as scatter takes them)
+
+
+FONT = FontSizes()
+LAYOUT = Layout()
 STYLE: dict[str, Any] = {
     "font.family": "sans-serif",
     "font.sans-serif": ["DejaVu Sans"],
-    "font.size": 9,
+    "font.size": FONT.body,
     "text.color": TEXT,
     "axes.labelcolor": TEXT,
     "axes.edgecolor": "#8C8C8C",
@@ -107,115 +156,22 @@ STYLE: dict[str, Any] = {
     "axes.spines.top": False,
     "axes.spines.right": False,
     "axes.unicode_minus": True,
-    "axes.titlesize": 8.5,
+    "axes.titlesize": FONT.axis_title,
     "axes.titlecolor": MUTED,
     "xtick.color": "#8C8C8C",
     "xtick.labelcolor": MUTED,
-    "xtick.labelsize": 8,
+    "xtick.labelsize": FONT.note,
     "ytick.labelcolor": TEXT,
-    "ytick.labelsize": 8.5,
+    "ytick.labelsize": FONT.axis_title,
     "ytick.major.size": 0,
     "legend.frameon": False,
-    "legend.fontsize": 8,
+    "legend.fontsize": FONT.note,
     "hatch.linewidth": 0.7,
     "svg.hashsalt": HASHSALT,
     "svg.fonttype": "path",
     "figure.facecolor": "white",
     "savefig.facecolor": "white",
 }
-_MISSING_NAMES = {*MISSING_REASONS, NOT_ANSWERED, INVALID_ANSWER}
-#: Output columns of the stats tables (anything else is taken for a group column).
-_KNOWN = {
-    *RESERVED,
-    "suppressed",
-    "suppression",
-}
-
-
-# --------------------------------------------------------------------------- formatting
-
-
-def _fmt_num(x: Any, decimals: int = 0, *, sign: bool = False) -> str:
-    """:func:`~fslt_survey.tables.format_number` with a true minus sign (and ``+`` if asked).
-
-    >>> _fmt_num(-2.5, sign=True), _fmt_num(1234.56, 1), _fmt_num(None)
-    ('−3', '1.234,6', '–')
-    """
-    text = str(format_number(x, decimals, na=NA_TEXT))
-    if text.startswith("-"):
-        return MINUS + text[1:]
-    return "+" + text if sign and any(c in text for c in "123456789") else text
-
-
-def _fmt_pct(x: Any, decimals: int = 0, *, sign: bool = False) -> str:
-    """``41 %`` with a no-break space, ``12,5 %``; NA becomes ``–``."""
-    text = _fmt_num(x, decimals, sign=sign)
-    return text if text == NA_TEXT else f"{text}{NBSP}%"
-
-
-def _fmt_range(values: Sequence[Any]) -> str:
-    vals = [int(v) for v in values if v is not None and not pd.isna(v)]
-    if not vals:
-        return NA_TEXT
-    lo, hi = min(vals), max(vals)
-    return _fmt_num(lo) if lo == hi else f"{_fmt_num(lo)}–{_fmt_num(hi)}"
-
-
-def _conf_text() -> str:
-    return _fmt_pct(100 * CONFIDENCE)
-
-
-def _sentence(text: str) -> str:
-    text = str(text).strip()
-    return text if text[-1:] in ".?!:" else text + "."
-
-
-def _q(label: str) -> str:
-    return f"»{label}«"
-
-
-def _join(parts: Sequence[str], last: str = "og") -> str:
-    parts = list(parts)
-    if len(parts) <= 1:
-        return "".join(parts)
-    return ", ".join(parts[:-1]) + f" {last} " + parts[-1]
-
-
-def _listing(df: pd.DataFrame, k: int = 3) -> str:
-    """``»A« (41 %), »B« (35 %) og »C« (30 %)`` from the first k rows of ``_lab``/``_p``."""
-    top = df.iloc[:k]
-    return _join(
-        [f"{_q(lab)} ({_fmt_pct(p)})" for lab, p in zip(top["_lab"], top["_p"], strict=True)]
-    )
-
-
-#: What a typed-missing reason means for the reader, written after it where counts are listed.
-#: Only for multi-select charts: there "Ikke relevant" comes from skip logic, whereas a scale may
-#: offer "Ikke relevant" as an answer of its own (``grad``), which is not "skipped".
-_MULTI_REASON_GLOSS = {"Ikke relevant": "sprunget over"}
-
-
-def _reason_listing(
-    labels: Sequence[str], values: Sequence[Any], fmt: Any, gloss: dict[str, str] | None = None
-) -> str:
-    """``»Ikke relevant« (sprunget over) 40, »Ikke besvaret« 1``: the typed-missing reasons
-    with a value above 0, in table order; the wording holds for every reason.
-
-    >>> _reason_listing(["Ikke relevant", "Ved ikke", "Ikke besvaret"], [40, 0, 1], _fmt_num,
-    ...                 _MULTI_REASON_GLOSS)
-    '»Ikke relevant« (sprunget over) 40, »Ikke besvaret« 1'
-    """
-    gloss = gloss or {}
-    return ", ".join(
-        f"{_q(r)}{f' ({gloss[r]})' if r in gloss else ''} {fmt(v)}"
-        for r, v in zip(labels, values, strict=False)
-        if v is not None and np.isfinite(float(v)) and float(v) > 0
-    )
-
-
-def _wrap(text: str, width: int) -> str:
-    lines = textwrap.wrap(str(text), width, break_long_words=False)
-    return "\n".join(lines) or str(text)
 
 
 # --------------------------------------------------------------------------- colour
@@ -326,6 +282,42 @@ def _lines(labels: Sequence[str]) -> int:
     return max((str(s).count("\n") + 1 for s in labels), default=1)
 
 
+@dataclass
+class _Frame:
+    """The texts around the axes, wrapped, and the heights they take (inches)."""
+
+    title: str
+    subtitle: str
+    foot: list[str]
+    ncol: int
+    t_h: float
+    s_h: float
+    head_h: float
+    foot_h: float
+
+
+def _frame(
+    title: str, subtitle: str, source: str | None, notes: Sequence[str], width: float, legend: Any
+) -> _Frame:
+    pad = LAYOUT.pad
+    chars = int(width * 72 / LAYOUT.char_width)  # ~characters per line at the title's size
+    t_lines = _wrap(title, chars)
+    s_lines = _wrap(subtitle, int(chars * LAYOUT.subtitle_chars)) if subtitle else ""
+    foot = [_wrap(n, int(chars * LAYOUT.foot_chars)) for n in notes if n]
+    if source:
+        foot.append(_wrap(source, int(chars * LAYOUT.foot_chars)))
+    ncol, leg_rows = len(legend), 0
+    if legend:  # as many columns as fit the width
+        entry = max(len(h.get_label()) for h in legend) * FONT.note * 0.58 / 72 + 0.45
+        ncol = max(1, min(len(legend), int((width - 2 * pad) // entry)))
+        leg_rows = -(-len(legend) // ncol)
+    t_h = _lines([t_lines]) * LAYOUT.title_line
+    s_h = _lines([s_lines]) * LAYOUT.subtitle_line + 0.04 if s_lines else 0.0
+    head_h = pad + t_h + s_h + leg_rows * LAYOUT.legend_line + 0.1
+    foot_h = pad + sum(f.count("\n") + 1 for f in foot) * LAYOUT.foot_line + (0.08 if foot else 0)
+    return _Frame(t_lines, s_lines, foot, ncol, t_h, s_h, head_h, foot_h)
+
+
 def _figure(
     rows: float,
     *,
@@ -340,49 +332,52 @@ def _figure(
 ) -> Figure:
     """A figure whose body grows with ``rows``: title, subtitle, legend on top, notes and
     source at the bottom, the axes laid out (constrained) in between."""
-    pad = 0.14
-    chars = int(width * 72 / 6.6)  # ~characters per line at 12 pt bold
-    t_lines = _wrap(title, chars)
-    s_lines = _wrap(subtitle, int(chars * 1.3)) if subtitle else ""
-    foot = [_wrap(n, int(chars * 1.55)) for n in notes if n]
-    if source:
-        foot.append(_wrap(source, int(chars * 1.55)))
-    ncol, leg_rows = len(legend), 0
-    if legend:  # as many columns as fit the width
-        entry = max(len(h.get_label()) for h in legend) * 8 * 0.58 / 72 + 0.45
-        ncol = max(1, min(len(legend), int((width - 2 * pad) // entry)))
-        leg_rows = -(-len(legend) // ncol)
-    t_h = _lines([t_lines]) * 0.23
-    s_h = _lines([s_lines]) * 0.18 + 0.04 if s_lines else 0.0
-    head_h = pad + t_h + s_h + leg_rows * 0.2 + 0.1
-    foot_h = pad + sum(f.count("\n") + 1 for f in foot) * 0.15 + (0.08 if foot else 0)
+    pad = LAYOUT.pad
+    f = _frame(title, subtitle, source, notes, width, legend)
     body_h = max(1.5, rows * row_height + extra)
-    height = head_h + body_h + foot_h
+    height = f.head_h + body_h + f.foot_h
     fig = Figure(figsize=(width, height), layout="constrained")
     FigureCanvasAgg(fig)
     fig.get_layout_engine().set(
-        rect=(0, foot_h / height, 1 - pad / width, body_h / height), w_pad=0.06, h_pad=0.04
+        rect=(0, f.foot_h / height, 1 - pad / width, body_h / height), w_pad=0.06, h_pad=0.04
     )
-    x0, y = pad / width, 1 - pad / height
+    _draw_frame(fig, f, legend, pad / width, 1 - pad / height, height)
+    fig.text(
+        pad / width,
+        pad / height,
+        "\n".join(f.foot),
+        ha="left",
+        va="bottom",
+        fontsize=FONT.small,
+        color=MUTED,
+        linespacing=1.3,
+    )
+    return fig
+
+
+def _draw_frame(
+    fig: Figure, f: _Frame, legend: Sequence[Any], x0: float, y: float, height: float
+) -> None:
+    """Title, subtitle and legend from the top-left corner (``x0``, ``y``) down."""
     fig.text(
         x0,
         y,
-        t_lines,
+        f.title,
         ha="left",
         va="top",
-        fontsize=12,
+        fontsize=FONT.title,
         fontweight="bold",
         color=TEXT,
         linespacing=1.15,
     )
-    if s_lines:
+    if f.subtitle:
         fig.text(
             x0,
-            y - (t_h + 0.04) / height,
-            s_lines,
+            y - (f.t_h + 0.04) / height,
+            f.subtitle,
             ha="left",
             va="top",
-            fontsize=9,
+            fontsize=FONT.body,
             color=MUTED,
             linespacing=1.25,
         )
@@ -390,26 +385,20 @@ def _figure(
         fig.legend(
             handles=list(legend),
             loc="upper left",
-            ncol=ncol,
+            ncol=f.ncol,
             handlelength=1.3,
             columnspacing=1.4,
             handletextpad=0.5,
             borderaxespad=0,
             borderpad=0,
-            bbox_to_anchor=(x0, y - (t_h + s_h + 0.06) / height),
+            bbox_to_anchor=(x0, y - (f.t_h + f.s_h + 0.06) / height),
             bbox_transform=fig.transFigure,
         )
-    fig.text(
-        x0,
-        pad / height,
-        "\n".join(foot),
-        ha="left",
-        va="bottom",
-        fontsize=7.5,
-        color=MUTED,
-        linespacing=1.3,
-    )
-    return fig
+
+
+def _na_dash(ax: Any, x: float, y: float) -> None:
+    """The "–" drawn where a value is hidden (suppressed or missing), left-aligned at ``x``."""
+    ax.text(x, y, NA_TEXT, va="center", fontsize=FONT.dash, color=MUTED)
 
 
 def _pct_axis(axis: Any, *, absolute: bool = False, step: float | None = None) -> None:

@@ -1,7 +1,7 @@
-"""Input checks shared by the chart functions: a private copy of a valid table, labels, bases.
+"""Checks of the tables the ``plot_*`` functions take, and small column readers.
 
-Every chart function starts with :func:`_check`, so a wrong table gives a
-:class:`~fslt_survey.errors.SurveyDataError` naming the function and the missing columns.
+Every chart starts with :func:`_check` (a private copy, required columns, suppressed numbers
+blanked), then reads columns through :func:`_num`, :func:`_labels` and :func:`_missing_flags`.
 """
 
 from __future__ import annotations
@@ -12,8 +12,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from fslt_survey.config import INVALID_ANSWER, MISSING_REASONS, NOT_ANSWERED
 from fslt_survey.errors import SurveyDataError
-from fslt_survey.plots.style import _KNOWN, _MISSING_NAMES, _fmt_range
+from fslt_survey.stats.answers import RESERVED
+
+_MISSING_NAMES = {*MISSING_REASONS, NOT_ANSWERED, INVALID_ANSWER}
+#: Output columns of the stats tables (anything else is taken for a group column).
+_KNOWN = {
+    *RESERVED,
+    "suppressed",
+    "suppression",
+}
 
 
 def _check(table: Any, func: str, required: Sequence[str]) -> pd.DataFrame:
@@ -80,7 +89,3 @@ def _one_group(df: pd.DataFrame, func: str, group: Any = None) -> pd.DataFrame:
     if df.empty:
         raise SurveyDataError(f"{func}: no rows for group {group!r}")
     return df.reset_index(drop=True)
-
-
-def _base_note(bases: Sequence[Any], unit: str) -> str:
-    return f"n = {_fmt_range(bases)} {unit}"

@@ -1,0 +1,107 @@
+"""Danish wording for charts and alt texts: numbers, percentages, ranges, quotes, lists.
+
+Numbers follow :mod:`fslt_survey.tables` (decimal comma, ``.`` as thousands separator, ``41 %``
+with a no-break space, half rounds up), with a true minus sign; NA becomes "–".
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from fslt_survey.config import CONFIDENCE
+from fslt_survey.tables import NBSP, format_number
+
+MINUS = "\u2212"
+NA_TEXT = "–"
+
+
+def _fmt_num(x: Any, decimals: int = 0, *, sign: bool = False) -> str:
+    """:func:`~fslt_survey.tables.format_number` with a true minus sign (and ``+`` if asked).
+
+    >>> _fmt_num(-2.5, sign=True), _fmt_num(1234.56, 1), _fmt_num(None)
+    ('−3', '1.234,6', '–')
+    """
+    text = str(format_number(x, decimals, na=NA_TEXT))
+    if text.startswith("-"):
+        return MINUS + text[1:]
+    return "+" + text if sign and any(c in text for c in "123456789") else text
+
+
+def _fmt_pct(x: Any, decimals: int = 0, *, sign: bool = False) -> str:
+    """``41 %`` with a no-break space, ``12,5 %``; NA becomes ``–``."""
+    text = _fmt_num(x, decimals, sign=sign)
+    return text if text == NA_TEXT else f"{text}{NBSP}%"
+
+
+def _fmt_range(values: Sequence[Any]) -> str:
+    vals = [int(v) for v in values if v is not None and not pd.isna(v)]
+    if not vals:
+        return NA_TEXT
+    lo, hi = min(vals), max(vals)
+    return _fmt_num(lo) if lo == hi else f"{_fmt_num(lo)}–{_fmt_num(hi)}"
+
+
+def _conf_text() -> str:
+    return _fmt_pct(100 * CONFIDENCE)
+
+
+def _sentence(text: str) -> str:
+    text = str(text).strip()
+    return text if text[-1:] in ".?!:" else text + "."
+
+
+def _q(label: str) -> str:
+    return f"»{label}«"
+
+
+def _join(parts: Sequence[str], last: str = "og") -> str:
+    parts = list(parts)
+    if len(parts) <= 1:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + f" {last} " + parts[-1]
+
+
+def _listing(df: pd.DataFrame, k: int = 3) -> str:
+    """``»A« (41 %), »B« (35 %) og »C« (30 %)`` from the first k rows of ``_lab``/``_p``."""
+    top = df.iloc[:k]
+    return _join(
+        [f"{_q(lab)} ({_fmt_pct(p)})" for lab, p in zip(top["_lab"], top["_p"], strict=True)]
+    )
+
+
+#: What a typed-missing reason means for the reader, written after it where counts are listed.
+#: Only for multi-select charts: there "Ikke relevant" comes from skip logic, whereas a scale may
+#: offer "Ikke relevant" as an answer of its own (``grad``), which is not "skipped".
+_MULTI_REASON_GLOSS = {"Ikke relevant": "sprunget over"}
+
+
+def _reason_listing(
+    labels: Sequence[str], values: Sequence[Any], fmt: Any, gloss: dict[str, str] | None = None
+) -> str:
+    """``»Ikke relevant« (sprunget over) 40, »Ikke besvaret« 1``: the typed-missing reasons
+    with a value above 0, in table order; the wording holds for every reason.
+
+    >>> _reason_listing(["Ikke relevant", "Ved ikke", "Ikke besvaret"], [40, 0, 1], _fmt_num,
+    ...                 _MULTI_REASON_GLOSS)
+    '»Ikke relevant« (sprunget over) 40, »Ikke besvaret« 1'
+    """
+    gloss = gloss or {}
+    return ", ".join(
+        f"{_q(r)}{f' ({gloss[r]})' if r in gloss else ''} {fmt(v)}"
+        for r, v in zip(labels, values, strict=False)
+        if v is not None and np.isfinite(float(v)) and float(v) > 0
+    )
+
+
+def _wrap(text: str, width: int) -> str:
+    lines = textwrap.wrap(str(text), width, break_long_words=False)
+    return "\n".join(lines) or str(text)
+
+
+def _base_note(bases: Sequence[Any], unit: str) -> str:
+    return f"n = {_fmt_range(bases)} {unit}"
