@@ -100,6 +100,21 @@ def cmd_build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_handleplan(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from fslt_survey.followup import describe_plan, load_plan, write_steering_pdf
+
+    day = dt.date.fromisoformat(args.dato) if args.dato else dt.date.today()
+    _print(describe_plan(load_plan(args.file), day))
+    if args.pdf:
+        pdf = write_steering_pdf(
+            config.PROJECT_ROOT, today=day, out_dir=args.out, engine=args.engine, force=True
+        )
+        _print(f"Wrote {pdf} (internal: never publish it)")
+    return EXIT_OK
+
+
 def _params(values: Sequence[str] | None) -> dict[str, str]:
     params: dict[str, str] = {}
     for v in values or ():
@@ -168,6 +183,17 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--quiet", action="store_true", help="no progress bar")
     b.add_argument("--out", help=argparse.SUPPRESS)
     b.set_defaults(func=cmd_build)
+
+    h = sub.add_parser(
+        "handleplan",
+        help="check the action plan; --pdf writes the internal board agenda to build/handleplan/",
+    )
+    h.add_argument("file", nargs="?", default=str(config.SURVEYS_DIR / "handleplan.yml"))
+    h.add_argument("--dato", help="status as of this date (YYYY-MM-DD; default today)")
+    h.add_argument("--pdf", action="store_true", help="render build/handleplan/styregruppe.pdf")
+    h.add_argument("--out", help="folder for the PDF (default build/handleplan)")
+    h.add_argument("--engine", choices=("auto", "quarto", "builtin"), default="auto")
+    h.set_defaults(func=cmd_handleplan)
 
     _register_extra(sub)
     return p
