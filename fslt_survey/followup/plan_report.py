@@ -125,6 +125,8 @@ def indicator_movements(published: pd.DataFrame) -> pd.DataFrame:
     ``certain`` says the change's 95 % interval excludes zero.
     """
     rows = []
+    if published.empty:
+        return pd.DataFrame(rows, columns=MOVEMENT_COLUMNS)
     for r in published[published["population"] == "all"].itertuples(index=False):
         direction, certain = _direction(
             r.change, r.change_ci_low, r.change_ci_high, r.target_direction

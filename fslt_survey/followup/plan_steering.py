@@ -42,6 +42,7 @@ __all__ = [
 #: An open initiative whose status has not moved for this many days is "stalled".
 STALL_DAYS = 180
 STEERING_DOC = "reports/handleplan/styregruppe.qmd"
+_RULE_COLUMNS = ["id", "title", "goal", "status"]
 
 
 def steering_dir(root: str | Path = ".") -> Path:
@@ -106,7 +107,8 @@ def steering_agenda(ctx: PlanContext, *, stall_days: int = STALL_DAYS) -> dict[s
         ),
     )
     answered = {r for i in ctx.plan if i.status(today) != "droppet" for r in i.recommendations}
-    fired = ctx.rules[ctx.rules["status"] == "fired"]
+    rules = ctx.rules if not ctx.rules.empty else pd.DataFrame(columns=_RULE_COLUMNS)
+    fired = rules[rules["status"] == "fired"]
     unanswered = fired.loc[~fired["id"].isin(answered), ["id", "title", "goal"]]
     wrong = ctx.movements[ctx.movements["direction"] == "wrong"].copy()
     wrong["initiatives"] = [
