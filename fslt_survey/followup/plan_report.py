@@ -83,13 +83,16 @@ def load_plan_context(
     *,
     plan_file: str | Path = PLAN_FILE,
     clean_dir: str | Path = config.CLEAN_DIR,
+    data: pd.DataFrame | None = None,
 ) -> PlanContext:
     """Load the plan, compute the indicators (published) and evaluate the recommendation rules.
 
-    Needs the clean member survey (``fslt-survey clean medlemsundersoegelse``).
+    Reads the clean member survey from ``clean_dir`` (``fslt-survey clean
+    medlemsundersoegelse``) unless ``data`` (a clean table of both waves) is given.
     """
     indicators = load_indicators()
-    data = load_clean(indicators.survey, clean_dir)
+    if data is None:
+        data = load_clean(indicators.survey, clean_dir)
     published = publish_indicators(compute_followup(data, indicators))
     instrument = load_instrument(instrument_path(indicators.survey))
     rules = evaluate_rules(data, instrument, load_rules(instrument=instrument))
