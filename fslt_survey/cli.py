@@ -103,10 +103,20 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_handleplan(args: argparse.Namespace) -> int:
     import datetime as dt
 
-    from fslt_survey.followup import describe_plan, load_plan, write_steering_pdf
+    from fslt_survey.followup import PLAN_FILE, describe_plan, load_plan, write_steering_pdf
 
-    day = dt.date.fromisoformat(args.dato) if args.dato else dt.date.today()
-    _print(describe_plan(load_plan(args.file), day))
+    try:
+        day = dt.date.fromisoformat(args.dato) if args.dato else dt.date.today()
+    except ValueError:
+        raise SurveyDataError(
+            "--dato must be a date", expected="YYYY-MM-DD", found=args.dato
+        ) from None
+    plan = load_plan(args.file)
+    _print(describe_plan(plan, day))
+    if args.pdf and Path(args.file).resolve() != PLAN_FILE.resolve():
+        raise SurveyDataError(
+            "--pdf renders the project's own plan", expected=str(PLAN_FILE), found=args.file
+        )
     if args.pdf:
         pdf = write_steering_pdf(
             config.PROJECT_ROOT, today=day, out_dir=args.out, engine=args.engine, force=True

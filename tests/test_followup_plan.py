@@ -169,6 +169,9 @@ def test_cli_refuses_a_bad_plan_with_exit_code_3(tmp_path: Path, capsys) -> None
     err = capsys.readouterr().err
     assert str(path) in err and "unknown indicator id 'findes_ikke'" in err
     assert main(["handleplan", str(ROOT / "surveys" / "handleplan.yml")]) == 0
+    assert main(["handleplan", "--dato", "4-12-2026"]) == 3
+    assert "expected YYYY-MM-DD" in capsys.readouterr().err
+    assert main(["handleplan", str(path), "--pdf"]) == 3  # refused before rendering
 
 
 # --------------------------------------------------------------------------- status on a date
