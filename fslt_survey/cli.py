@@ -20,6 +20,7 @@ Every refusal is printed as one clear message naming file, row, column, expected
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import sys
 import time
@@ -34,9 +35,13 @@ from fslt_survey.config import ProjectNotFound
 from fslt_survey.errors import RenderError, SurveyDataError
 from fslt_survey.followup import (
     compute_indicators,
+    describe_plan,
     indicators_file,
     load_indicators,
+    load_plan,
+    plan_file,
     publish_indicators,
+    write_steering_pdf,
 )
 from fslt_survey.followup.feedback import default_jobs, feedback_dir, render_feedback
 from fslt_survey.forms import FORMATS, export_form, form_layout
@@ -220,6 +225,24 @@ def cmd_feedback(args: argparse.Namespace) -> int:
     _print(
         f"Rendered {len(paths)} feedback sheet(s) into {where} in {time.perf_counter() - t0:.0f} s"
     )
+    return EXIT_OK
+
+
+def cmd_handleplan(args: argparse.Namespace) -> int:
+    try:
+        day = dt.date.fromisoformat(args.dato) if args.dato else dt.date.today()
+    except ValueError:
+        raise UsageError(f"--dato must be a date written YYYY-MM-DD, found {args.dato!r}") from None
+    file = Path(args.file) if args.file else plan_file()
+    plan = load_plan(file)
+    _print(describe_plan(plan, day))
+    if args.pdf and file.resolve() != plan_file().resolve():
+        raise UsageError(f"--pdf renders the project's own plan ({plan_file()}), not {file}")
+    if args.pdf:
+        pdf = write_steering_pdf(
+            config.PROJECT_ROOT, today=day, out_dir=args.out, engine=args.engine, force=True
+        )
+        _print(f"Wrote {pdf} (internal: never publish it)")
     return EXIT_OK
 
 
@@ -408,6 +431,17 @@ def _followup_parsers(sub: argparse._SubParsersAction) -> None:
         help=f"render N sheets at a time (default {default_jobs()})",
     )
     f.set_defaults(func=cmd_feedback)
+
+    h = sub.add_parser(
+        "handleplan",
+        help="check the action plan; --pdf writes the internal board agenda to build/handleplan/",
+    )
+    h.add_argument("file", nargs="?", help="handleplan.yml (default: the project's)")
+    h.add_argument("--dato", help="status as of this date (YYYY-MM-DD; default today)")
+    h.add_argument("--pdf", action="store_true", help="render build/handleplan/styregruppe.pdf")
+    h.add_argument("--out", help="folder for the PDF (default build/handleplan)")
+    h.add_argument("--engine", choices=ENGINES, default="auto")
+    h.set_defaults(func=cmd_handleplan)
 
 
 def build_parser() -> argparse.ArgumentParser:
