@@ -4,17 +4,10 @@ Each ``cmd_*`` function parses nothing and computes nothing of its own: it calls
 prints what happened. New commands go here (a ``cmd_*`` function and its parser in
 :func:`build_parser`).
 
-Exit codes
-----------
-0  success
-1  unexpected internal error (a bug: please report it with ``--debug`` output)
-2  wrong usage (unknown command or option)
-3  bad input: a data file, instrument, registry or configuration file was refused
-4  rendering failed (a report cell raised, pandoc/Typst/Quarto failed)
-130 interrupted (Ctrl-C)
-
-Every refusal is printed as one clear message naming file, row, column, expected and found;
-``--debug`` adds the Python traceback.
+Exit codes: 0 success, 1 internal error (a bug: report it with the ``--debug`` output), 2 wrong
+usage, 3 bad input (a data file, instrument, registry or configuration was refused), 4 rendering
+failed, 130 interrupted. Every refusal is one message naming file, row, column, expected and
+found; ``--debug`` adds the Python traceback.
 """
 
 from __future__ import annotations
@@ -232,12 +225,16 @@ def cmd_handleplan(args: argparse.Namespace) -> int:
     try:
         day = dt.date.fromisoformat(args.dato) if args.dato else dt.date.today()
     except ValueError:
-        raise UsageError(f"--dato must be a date written YYYY-MM-DD, found {args.dato!r}") from None
+        raise SurveyDataError(
+            "--dato must be a date", expected="YYYY-MM-DD", found=args.dato
+        ) from None
     file = Path(args.file) if args.file else plan_file()
     plan = load_plan(file)
     _print(describe_plan(plan, day))
     if args.pdf and file.resolve() != plan_file().resolve():
-        raise UsageError(f"--pdf renders the project's own plan ({plan_file()}), not {file}")
+        raise SurveyDataError(
+            "--pdf renders the project's own plan", expected=str(plan_file()), found=str(file)
+        )
     if args.pdf:
         pdf = write_steering_pdf(
             config.PROJECT_ROOT, today=day, out_dir=args.out, engine=args.engine, force=True
@@ -360,12 +357,7 @@ def _network_parsers(sub: argparse._SubParsersAction) -> None:
         "handouts",
         help="render the theme handouts (PDF + HTML) for network meetings into build/handouts/",
     )
-    h.add_argument(
-        "--tema",
-        action="append",
-        metavar="TEMA",
-        help="only this theme (a forumtemaer key; repeatable); default every theme",
-    )
+    h.add_argument("--tema", action="append", help="only this theme (repeatable); default all")
     h.add_argument("--out", help="output folder (default build/handouts)")
     _render_options(h, quiet=False)
     h.set_defaults(func=cmd_handouts)
@@ -382,32 +374,17 @@ def _network_parsers(sub: argparse._SubParsersAction) -> None:
     )
     g.add_argument("--min-size", type=int, default=4)
     g.add_argument("--max-size", type=int, default=8)
-    g.add_argument(
-        "--max-groups",
-        type=int,
-        default=2,
-        help="groups an association may be proposed for (default 2)",
-    )
-    g.add_argument(
-        "--max-per-theme",
-        type=int,
-        default=None,
-        help="groups proposed per theme at most (default: as many as fit)",
-    )
+    g.add_argument("--max-groups", type=int, default=2, help="groups per association (2)")
+    g.add_argument("--max-per-theme", type=int, help="groups per theme at most (default: all)")
     g.add_argument("--demo", action="store_true", help="use the bundled demo data")
     g.add_argument("--out", help="also write the named members with explanations as CSV")
     g.set_defaults(func=cmd_groups)
 
 
-
 def _followup_parsers(sub: argparse._SubParsersAction) -> None:
     i = sub.add_parser("indicators", help="validate the follow-up indicators and show them")
     i.add_argument("file", nargs="?", default=None, help="indicators.yml")
-    i.add_argument(
-        "--compute",
-        action="store_true",
-        help="also compute them from the clean data (run `fslt-survey build` first)",
-    )
+    i.add_argument("--compute", action="store_true", help="also compute them from the clean data")
     i.set_defaults(func=cmd_indicators)
 
     f = sub.add_parser(
@@ -415,12 +392,7 @@ def _followup_parsers(sub: argparse._SubParsersAction) -> None:
         help="render one confidential feedback PDF per association "
         "into build/feedback/ (never the site)",
     )
-    f.add_argument(
-        "--forening",
-        action="append",
-        metavar="ID",
-        help="association id (repeatable); default every association that answered",
-    )
+    f.add_argument("--forening", action="append", metavar="ID", help="association (repeatable)")
     f.add_argument("--out", help="output folder (default build/feedback)")
     _render_options(f, quiet=False)
     f.add_argument(

@@ -171,8 +171,10 @@ def cache_inputs(root: str | Path | None = None) -> list[tuple[str, str]]:
     """What every page depends on beyond its own files: ``(name, value)`` pairs for the
     render cache key - the environment variables that choose data, the project declaration
     and the registry's contents (whatever its path)."""
-    project = load_project(root)
     out = [(f"env:{v}", os.environ.get(v, "")) for v in config.DATA_VARIABLES]
+    if root is not None and not (Path(root) / config.PROJECT_MARKER).is_file():
+        return out  # a single document rendered outside a toolkit project: no declaration
+    project = load_project(root)
     qfile = project.root / config.PROJECT_MARKER
     out.append(("file:_quarto.yml", file_sha256(qfile)))
     reg = config.registry_file() or project.registry

@@ -330,7 +330,7 @@ def plan_project(tmp_path_factory: pytest.TempPathFactory):
     from fslt_survey.render import render_project
 
     project = copy_project(tmp_path_factory.mktemp("handleplan") / "project")
-    clean_all(project / "build" / "clean")
+    clean_all(project / "build" / "clean", demo=True)
     old = os.environ.get("FSLT_PROJECT_ROOT")
     os.environ["FSLT_PROJECT_ROOT"] = str(project)
     try:
