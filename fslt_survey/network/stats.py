@@ -23,6 +23,7 @@ from fslt_survey.network.data import (
     Network,
     normalise_meeting_code,
 )
+from fslt_survey.stats.answers import top_box
 
 __all__ = [
     "AttendanceSummary",
@@ -193,10 +194,9 @@ def evaluation_items(instrument: Instrument) -> list[Item]:
 
 
 def top_labels(item: Item) -> tuple[str, ...]:
-    """The positive end of an item: the first two labels of 4+ point scales, else the first."""
+    """The positive end of an item, by the one top-2 rule (:func:`~fslt_survey.stats.top_box`)."""
     assert item.scale is not None
-    cats = item.scale.categories
-    return tuple(cats[:2]) if len(cats) >= 4 else tuple(cats[:1])
+    return top_box(item.scale.categories)
 
 
 def prepare_evaluations(data: pd.DataFrame, network: Network) -> pd.DataFrame:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from fslt_survey.stats.answers import (
     FREQ_COLUMNS,
+    top_box,
 )
 from fslt_survey.stats.frequencies import (
     TOTAL_LABEL,
@@ -40,6 +41,7 @@ from fslt_survey.stats.intervals import (
 from fslt_survey.stats.waves import (
     COMPARE_COLUMNS,
     compare_waves,
+    pair_rows,
 )
 from fslt_survey.stats.weights import (
     effective_n,
@@ -62,6 +64,7 @@ __all__ = [
     "mcnemar_test",
     "newcombe_diff_ci",
     "newcombe_paired_ci",
+    "pair_rows",
     "poststratify",
     "rank_needs",
     "scale_index",
@@ -70,5 +73,6 @@ __all__ = [
     "tab_missing",
     "tab_multi",
     "tab_single",
+    "top_box",
     "wilson_ci",
 ]

@@ -30,7 +30,7 @@ from fslt_survey.stats.answers import ItemLike, answer_codes, indicators, label_
 from fslt_survey.stats.inference import mcnemar_test
 from fslt_survey.stats.intervals import newcombe_diff_ci, newcombe_paired_ci
 
-__all__ = ["COMPARE_COLUMNS", "compare_waves"]
+__all__ = ["COMPARE_COLUMNS", "compare_waves", "pair_rows"]
 
 COMPARE_COLUMNS = [
     "item",
@@ -94,14 +94,25 @@ def _wave_pair(data: pd.DataFrame, waves: Sequence[int] | None) -> tuple[Any, An
     return waves[0], waves[1]
 
 
-def _pairs(data: pd.DataFrame, wave: np.ndarray, w_from: Any, w_to: Any) -> np.ndarray:
-    """(n_pairs x 2) row positions of the associations present in both waves."""
+def pair_rows(
+    data: pd.DataFrame,
+    wave: np.ndarray,
+    w_from: Any,
+    w_to: Any,
+    ok: np.ndarray | None = None,
+) -> np.ndarray:
+    """(n_pairs x 2) row positions of the associations present in both waves.
+
+    Only rows where ``ok`` is true count (default: all rows). An association that answers twice
+    in one wave is an error (it would be paired arbitrarily), never silently resolved.
+    """
     if "association_id" not in data.columns:
         raise SurveyDataError("paired comparison needs 'association_id'", column="association_id")
     ids = data["association_id"].astype(object).to_numpy()
+    keep = np.ones(len(data), dtype=bool) if ok is None else np.asarray(ok, dtype=bool)
     pos = {}
     for w in (w_from, w_to):
-        sel = np.flatnonzero((wave == w) & pd.notna(ids))
+        sel = np.flatnonzero((wave == w) & keep & pd.notna(ids))
         s = pd.Series(sel, index=ids[sel])
         if s.index.duplicated().any():
             dup = s.index[s.index.duplicated()][0]
@@ -166,7 +177,7 @@ def compare_waves(
     base = {"item": spec.id, "label": spec.label, "wave_from": w_from, "wave_to": w_to}
     rows: list[dict[str, Any]] = []
     if paired:
-        pp = _pairs(data, wave, w_from, w_to)
+        pp = pair_rows(data, wave, w_from, w_to)
         pp = pp[answered[pp[:, 0]] & answered[pp[:, 1]]]
         npairs = len(pp)
         for measure, cat, hit in measures:
