@@ -380,7 +380,7 @@ def test_recommendations_page_shows_the_evidence_next_to_each_recommendation(sit
 def test_metode_page_states_the_census_caveat_and_the_nonresponse_check(site: Site) -> None:
     page = parse(site.out / "reports" / "metode.html")
     text = " ".join(" ".join(page.text).split())
-    assert "korrektion for en endelig population (FPC)" in text
+    assert "korrektion for en endelig population" in text
     assert "ligner dem, der svarede" in text  # the assumption behind the FPC, in plain Danish
     heads = {tuple(t[0]) for t in page.tables if t}
     for first in ("Foreningstype", "Størrelse", "Lokalområde"):
