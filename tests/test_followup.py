@@ -468,6 +468,7 @@ def test_mean_index_count_and_paired(data, iset) -> None:
     assert r.change == pytest.approx(100 / 3)
     assert r.test == "mcnemar_exact" and r.p == pytest.approx(1.0)
     assert r.small_base and r.target_met == UNKNOWN and "Få svar" in r.note
+
     r = row(p, "samarbejde")
     d = np.array([a - (a + b) / 2, b - c, c - 0, (b + a) / 2 - b])  # F001..F004
     ref = sps.ttest_rel(x27[:4], x25[:4])
@@ -479,6 +480,14 @@ def test_mean_index_count_and_paired(data, iset) -> None:
     assert r.test == "wilcoxon"
     both = compute_followup(data, iset, network=None)
     assert list(both["population"].unique()) == ["all", "paired"]
+
+
+def test_paired_indicators_refuse_an_association_answering_twice(data, iset) -> None:
+    # F001 twice in the follow-up wave: pairing it would silently keep one of the two rows
+    twice = pd.concat([data, data[(data["wave"] == 2027) & (data["association_id"] == "F001")]])
+    with pytest.raises(SurveyDataError, match="twice") as err:
+        compute_indicators(twice.reset_index(drop=True), iset, paired=True, network=None)
+    assert err.value.column == "association_id" and "F001" in str(err.value.found)
 
 
 def test_small_base_flag_and_inputs_not_modified(data, iset) -> None:

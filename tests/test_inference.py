@@ -214,6 +214,10 @@ def test_mcnemar_matches_r_and_statsmodels() -> None:
         assert test == "mcnemar_exact"
         assert (stat, p) == pytest.approx((ref.statistic, ref.pvalue))
     assert mcnemar_test(0, 0) == ("mcnemar_exact", 0.0, 1.0)
+    # No discordant pairs with the exact branch switched off: R's mcnemar.test(matrix(c(3, 0,
+    # 0, 4), 2)) gives X-squared = NaN, p = NA (0/0); the exact test is defined (p = 1) and is
+    # used instead of crashing with ZeroDivisionError.
+    assert mcnemar_test(0, 0, exact_below=0) == ("mcnemar_exact", 0.0, 1.0)
 
 
 def test_inference_does_not_mutate() -> None:

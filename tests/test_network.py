@@ -383,7 +383,11 @@ def test_evaluation_summary_counts_and_suppression(demo_clean, network, evaluati
     assert row["base"] == sub["udbytte"].notna().sum()
     assert row["top_n"] == sub["udbytte"].isin(["I høj grad", "I nogen grad"]).sum()
     igen = summ[(summ["item"] == "deltage_igen")]
-    assert set(igen["top"]) == {"Ja"}  # a three-point scale counts its first answer only
+    # one top-2 rule across the publication (stats.top_box): a three-point scale Ja / Måske /
+    # Nej counts "Ja + Måske", as the member-survey pages do
+    assert set(igen["top"]) == {"Ja + Måske"}
+    r = igen[igen["moede_id"] == "M2025-04"].iloc[0]
+    assert r["top_n"] == sub["deltage_igen"].isin(["Ja", "Måske"]).sum()
     counts = ev["moede_id"].astype("string").value_counts()
     md = evaluation_markdown(summ, by="moede_id", k=5, responses=counts)
     lines = {ln.split("|")[1].strip(): ln for ln in md.splitlines() if ln.startswith("| M20")}

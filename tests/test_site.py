@@ -377,6 +377,21 @@ def test_recommendations_page_shows_the_evidence_next_to_each_recommendation(sit
     assert "Regler, der ikke gav anledning til en anbefaling" in html
 
 
+def test_metode_page_states_the_census_caveat_and_the_nonresponse_check(site: Site) -> None:
+    page = parse(site.out / "reports" / "metode.html")
+    text = " ".join(" ".join(page.text).split())
+    assert "korrektion for en endelig population" in text
+    assert "ligner dem, der svarede" in text  # the assumption behind the FPC, in plain Danish
+    heads = {tuple(t[0]) for t in page.tables if t}
+    for first in ("Foreningstype", "Størrelse", "Lokalområde"):
+        assert (first, "Andel af registret", "Andel af de svarende", "Svarprocent") in heads
+    # the registry's shares of each breakdown add up to the whole registry (rounding aside)
+    for table in page.tables:
+        if table and table[0][1:2] == ["Andel af registret"]:
+            total = sum(int(row[1].split()[0]) for row in table[1:])
+            assert 97 <= total <= 103, table
+
+
 # --------------------------------------------------------------------------- caching
 
 

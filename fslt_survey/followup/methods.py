@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import stats as sps
 
 from fslt_survey.errors import ConfigError, SurveyDataError
 from fslt_survey.followup.indicators import PERIOD_COLUMNS, Indicator, IndicatorSet, _num
@@ -37,7 +38,7 @@ from fslt_survey.stats.answers import indicators as answer_matrix
 from fslt_survey.stats.answers import resolve_item
 from fslt_survey.stats.indices import cronbach_alpha, scale_index
 from fslt_survey.stats.intervals import wilson_ci
-from fslt_survey.stats.waves import compare_waves
+from fslt_survey.stats.waves import compare_waves, pair_rows
 
 __all__ = ["indicator_hits"]
 
@@ -87,7 +88,6 @@ def indicator_hits(
 
 
 def _mean_ci(x: np.ndarray, conf: float) -> tuple[float, float, float]:
-    from scipy import stats as sps
 
     n = len(x)
     if n == 0:
@@ -102,20 +102,12 @@ def _mean_ci(x: np.ndarray, conf: float) -> tuple[float, float, float]:
 def _pairs(
     data: pd.DataFrame, ok: np.ndarray, w_from: int, w_to: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Row positions (from, to) of associations with ``ok`` rows in both waves."""
-    if "association_id" not in data.columns:
-        raise SurveyDataError("paired comparison needs 'association_id'", column="association_id")
-    ids = data["association_id"].astype(object).to_numpy()
-    wave = data["wave"].to_numpy()
-    pos = {}
-    for w in (w_from, w_to):
-        sel = np.flatnonzero((wave == w) & ok & pd.notna(ids))
-        pos[w] = dict(zip(ids[sel], sel, strict=True))
-    common = [a for a in pos[w_from] if a in pos[w_to]]
-    return (
-        np.array([pos[w_from][a] for a in common], dtype=np.int64),
-        np.array([pos[w_to][a] for a in common], dtype=np.int64),
-    )
+    """Row positions (from, to) of associations with ``ok`` rows in both waves.
+
+    An association answering twice in a wave raises (as :func:`~fslt_survey.stats.waves.pair_rows`).
+    """
+    pp = pair_rows(data, data["wave"].to_numpy(), w_from, w_to, ok)
+    return pp[:, 0], pp[:, 1]
 
 
 def _share(
@@ -183,7 +175,6 @@ def _mean_index(
     paired: bool,
     conf: float,
 ) -> None:
-    from scipy import stats as sps
 
     x, ok = indicator_hits(data, ind, iset.instrument)
     wave = data["wave"].to_numpy()
@@ -244,7 +235,6 @@ def _mean_index(
 def _count(
     data: pd.DataFrame, ind: Indicator, iset: IndicatorSet, row: dict[str, Any], paired: bool
 ) -> None:
-    from scipy import stats as sps
 
     x, ok = indicator_hits(data, ind, iset.instrument)
     wave = data["wave"].to_numpy()

@@ -25,6 +25,7 @@ from fslt_survey.network.data import (
 )
 from fslt_survey.privacy import suppress_counts
 from fslt_survey.stats import tab_likert_summary
+from fslt_survey.stats.answers import top_box
 from fslt_survey.stats.waves import compare_waves
 
 __all__ = [
@@ -195,10 +196,9 @@ def evaluation_items(instrument: Instrument) -> list[Item]:
 
 
 def top_labels(item: Item) -> tuple[str, ...]:
-    """The positive end of an item: the first two labels of 4+ point scales, else the first."""
+    """The positive end of an item, by the one top-2 rule (:func:`~fslt_survey.stats.top_box`)."""
     assert item.scale is not None
-    cats = item.scale.categories
-    return tuple(cats[:2]) if len(cats) >= 4 else tuple(cats[:1])
+    return top_box(item.scale.categories)
 
 
 def prepare_evaluations(data: pd.DataFrame, network: Network) -> pd.DataFrame:

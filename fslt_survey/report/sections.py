@@ -60,6 +60,7 @@ __all__ = [
     "download_tables",
     "downloads_block",
     "key_figures",
+    "nonresponse_block",
     "pages_block",
     "protection_block",
     "response_block",
@@ -259,6 +260,51 @@ def response_block(r: Report) -> str:
         }
     )
     out.append(to_markdown_table(table, caption=f"Svar efter foreningstype, {r.wave}"))
+    out.append(publish.suppression_note(r.k) + "\n")
+    return "\n".join(out)
+
+
+_NONRESPONSE_BY = {
+    "assoc_type": "Foreningstype",
+    "size_band": "Størrelse",
+    "locality": "Lokalområde",
+}
+
+
+def nonresponse_block(r: Report) -> str:
+    """Respondents of the latest wave against the registry by type, size band and locality.
+
+    Counts are protected as in :func:`response_block`; a category's share of the respondents
+    and of the registry is shown only where its counts are published.
+    """
+    check = stats.nonresponse_check(
+        r.latest["association_id"].dropna(), r.registry, by=tuple(_NONRESPONSE_BY)
+    )
+    out = []
+    for col, heading in _NONRESPONSE_BY.items():
+        part = check[check["variable"] == col].set_index("category")
+        wide = part[["respondents", "nonrespondents"]].rename(
+            columns={"respondents": "Svarede", "nonrespondents": "Svarede ikke"}
+        )
+        prot = suppress_crosstab(wide, k=r.k, margins=True, margins_name="I alt")
+        shown = prot.loc[part.index, "Svarede"].notna().to_numpy()
+        table = pd.DataFrame(
+            {
+                heading: part.index.astype(str),
+                "Andel af registret": format_pct(part["registry_pct"]).to_numpy(),
+                "Andel af de svarende": np.where(
+                    shown, format_pct(part["respondent_pct"]).to_numpy(), publish.HIDDEN
+                ),
+                "Svarprocent": np.where(
+                    shown, format_pct(part["response_rate"]).to_numpy(), publish.HIDDEN
+                ),
+            }
+        )
+        out.append(
+            to_markdown_table(
+                table, caption=f"Svarende og registret efter {heading.lower()}, {r.wave}"
+            )
+        )
     out.append(publish.suppression_note(r.k) + "\n")
     return "\n".join(out)
 

@@ -326,10 +326,25 @@ def as_item_list(items: ItemLike | Sequence[ItemLike], func: str) -> list[ItemLi
     return items
 
 
+def top_box(categories: Sequence[str]) -> tuple[str, ...]:
+    """The positive end of an ordered scale: the first two labels, or the first of a 2-point scale.
+
+    One rule for every page: a 3-point scale such as Ja / Måske / Nej counts "Ja + Måske", a
+    4- or 5-point scale its two most positive labels.
+
+    >>> top_box(["Ja", "Måske", "Nej"])
+    ('Ja', 'Måske')
+    >>> top_box(["Ja", "Nej"])
+    ('Ja',)
+    """
+    cats = tuple(categories)
+    return cats[:2] if len(cats) >= 3 else cats[:1]
+
+
 def label_mask(spec: ItemSpec, top: str | Sequence[str] | None) -> np.ndarray:
-    """Boolean mask over the categories for the labels in ``top`` (default: the first two)."""
+    """Boolean mask over the categories for the labels in ``top`` (default: :func:`top_box`)."""
     if top is None:
-        labels = list(spec.categories[:2])
+        labels = list(top_box(spec.categories))
     else:
         labels = [top] if isinstance(top, str) else list(top)
     unknown = [t for t in labels if t not in spec.categories]

@@ -301,15 +301,18 @@ def adjust_pvalues(p: Any, method: str = "fdr_bh") -> Any:
 def mcnemar_test(b: int, c: int, *, exact_below: int = 25) -> tuple[str, float, float]:
     """McNemar's test from the discordant pair counts ``b`` and ``c``.
 
-    Exact (two-sided binomial, statistic ``min(b, c)``) when ``b + c < exact_below``, else the
-    chi-square with continuity correction ``(|b - c| - 1)^2 / (b + c)`` on 1 df.
+    Exact (two-sided binomial, statistic ``min(b, c)``) when ``b + c < exact_below`` or when
+    there are no discordant pairs (``b + c == 0``: p = 1), else the chi-square with continuity
+    correction ``(|b - c| - 1)^2 / (b + c)`` on 1 df.
 
     Returns
     -------
     (test, statistic, p)
         ``test`` is ``"mcnemar_exact"`` or ``"mcnemar"``.
     """
-    if b + c < exact_below:
+    if b + c < exact_below or b + c == 0:
+        # No discordant pairs: the chi-square is 0/0 (R's mcnemar.test gives NaN); the exact
+        # test is defined and gives p = 1, so it is used whatever ``exact_below`` says.
         if b + c == 0:
             return "mcnemar_exact", 0.0, 1.0
         p = sps.binomtest(int(min(b, c)), int(b + c), 0.5).pvalue

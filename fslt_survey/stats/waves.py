@@ -30,7 +30,7 @@ from fslt_survey.stats.answers import ItemLike, answer_codes, indicators, label_
 from fslt_survey.stats.inference import mcnemar_test
 from fslt_survey.stats.intervals import newcombe_diff_ci, newcombe_paired_ci
 
-__all__ = ["COMPARE_COLUMNS", "compare_waves"]
+__all__ = ["COMPARE_COLUMNS", "compare_waves", "pair_rows"]
 
 COMPARE_COLUMNS = [
     "item",
@@ -94,14 +94,25 @@ def _wave_pair(data: pd.DataFrame, waves: Sequence[int] | None) -> tuple[Any, An
     return waves[0], waves[1]
 
 
-def _pairs(data: pd.DataFrame, wave: np.ndarray, w_from: Any, w_to: Any) -> np.ndarray:
-    """(n_pairs x 2) row positions of the associations present in both waves."""
+def pair_rows(
+    data: pd.DataFrame,
+    wave: np.ndarray,
+    w_from: Any,
+    w_to: Any,
+    ok: np.ndarray | None = None,
+) -> np.ndarray:
+    """(n_pairs x 2) row positions of the associations present in both waves.
+
+    Only rows where ``ok`` is true count (default: all rows). An association that answers twice
+    in one wave is an error (it would be paired arbitrarily), never silently resolved.
+    """
     if "association_id" not in data.columns:
         raise SurveyDataError("paired comparison needs 'association_id'", column="association_id")
     ids = data["association_id"].astype(object).to_numpy()
+    keep = np.ones(len(data), dtype=bool) if ok is None else np.asarray(ok, dtype=bool)
     pos = {}
     for w in (w_from, w_to):
-        sel = np.flatnonzero((wave == w) & pd.notna(ids))
+        sel = np.flatnonzero((wave == w) & keep & pd.notna(ids))
         s = pd.Series(sel, index=ids[sel])
         if s.index.duplicated().any():
             dup = s.index[s.index.duplicated()][0]
@@ -164,103 +175,142 @@ def compare_waves(
         labels = " + ".join(c for c, t in zip(spec.categories, tm, strict=True) if t)
         measures.append(("top2", labels, ind[:, tm].any(axis=1)))
     base = {"item": spec.id, "label": spec.label, "wave_from": w_from, "wave_to": w_to}
-    rows: list[dict[str, Any]] = []
+    codes = answer_codes(data, spec) if ordinal else None
     if paired:
-        pp = _pairs(data, wave, w_from, w_to)
+        pp = pair_rows(data, wave, w_from, w_to)
         pp = pp[answered[pp[:, 0]] & answered[pp[:, 1]]]
-        npairs = len(pp)
-        for measure, cat, hit in measures:
-            x1, x2 = hit[pp[:, 0]], hit[pp[:, 1]]
-            # rows = second wave, columns = first wave: p1+ - p+1 = pct_to - pct_from
-            tab = [[np.sum(x2 & x1), np.sum(x2 & ~x1)], [np.sum(~x2 & x1), np.sum(~x2 & ~x1)]]
-            d, lo, hi = newcombe_paired_ci(tab, conf)
-            test, stat, p = (
-                mcnemar_test(int(tab[1][0]), int(tab[0][1]), exact_below=exact_below)
-                if npairs
-                else ("none", np.nan, np.nan)
-            )
-            rows.append(
-                {
-                    **base,
-                    "measure": measure,
-                    "category": cat,
-                    "n_from": int(x1.sum()),
-                    "base_from": npairs,
-                    "n_to": int(x2.sum()),
-                    "base_to": npairs,
-                    "diff": d,
-                    "diff_ci_low": lo,
-                    "diff_ci_high": hi,
-                    "test": test,
-                    "statistic": stat,
-                    "p": p,
-                    "n_pairs": npairs,
-                }
-            )
-        if ordinal:
-            codes = answer_codes(data, spec)
-            diff = (codes[pp[:, 1]] - codes[pp[:, 0]]).astype(float)
-            if npairs and np.any(diff != 0):
-                r = sps.wilcoxon(diff)
-                stat, p = float(r.statistic), float(r.pvalue)
-            else:
-                stat, p = np.nan, (1.0 if npairs else np.nan)
-            rows.append(
-                {
-                    **base,
-                    "measure": "distribution",
-                    "category": None,
-                    "base_from": npairs,
-                    "base_to": npairs,
-                    "test": "wilcoxon",
-                    "statistic": stat,
-                    "p": p,
-                    "n_pairs": npairs,
-                }
-            )
+        rows = _paired_rows(base, measures, pp, conf, exact_below)
+        if codes is not None:
+            rows.append(_wilcoxon_row(base, codes, pp))
     else:
         m1, m2 = (wave == w_from) & answered, (wave == w_to) & answered
-        n1, n2 = int(m1.sum()), int(m2.sum())
-        for measure, cat, hit in measures:
-            k1, k2 = int(hit[m1].sum()), int(hit[m2].sum())
-            d, lo, hi = newcombe_diff_ci(k2, n2, k1, n1, conf)
-            test, stat, p = _two_proportions(k1, n1, k2, n2, min_expected)
-            rows.append(
-                {
-                    **base,
-                    "measure": measure,
-                    "category": cat,
-                    "n_from": k1,
-                    "base_from": n1,
-                    "n_to": k2,
-                    "base_to": n2,
-                    "diff": d,
-                    "diff_ci_low": lo,
-                    "diff_ci_high": hi,
-                    "test": test,
-                    "statistic": stat,
-                    "p": p,
-                }
-            )
-        if ordinal:
-            codes = answer_codes(data, spec)
-            if n1 and n2:
-                r = sps.mannwhitneyu(codes[m1] + 1, codes[m2] + 1, alternative="two-sided")
-                test, stat, p = "mann_whitney", float(r.statistic), float(r.pvalue)
-            else:
-                test, stat, p = "none", np.nan, np.nan
-            rows.append(
-                {
-                    **base,
-                    "measure": "distribution",
-                    "category": None,
-                    "base_from": n1,
-                    "base_to": n2,
-                    "test": test,
-                    "statistic": stat,
-                    "p": p,
-                }
-            )
+        rows = _unpaired_rows(base, measures, m1, m2, conf, min_expected)
+        if codes is not None:
+            rows.append(_mann_whitney_row(base, codes, m1, m2))
+    return _tidy(rows)
+
+
+Measure = tuple[str, Any, np.ndarray]
+
+
+def _paired_rows(
+    base: dict[str, Any], measures: list[Measure], pp: np.ndarray, conf: float, exact_below: int
+) -> list[dict[str, Any]]:
+    """Per measure: Newcombe's paired interval and McNemar's test over the pairs ``pp``."""
+    npairs = len(pp)
+    rows = []
+    for measure, cat, hit in measures:
+        x1, x2 = hit[pp[:, 0]], hit[pp[:, 1]]
+        # rows = second wave, columns = first wave: p1+ - p+1 = pct_to - pct_from
+        tab = [[np.sum(x2 & x1), np.sum(x2 & ~x1)], [np.sum(~x2 & x1), np.sum(~x2 & ~x1)]]
+        d, lo, hi = newcombe_paired_ci(tab, conf)
+        test, stat, p = (
+            mcnemar_test(int(tab[1][0]), int(tab[0][1]), exact_below=exact_below)
+            if npairs
+            else ("none", np.nan, np.nan)
+        )
+        rows.append(
+            {
+                **base,
+                "measure": measure,
+                "category": cat,
+                "n_from": int(x1.sum()),
+                "base_from": npairs,
+                "n_to": int(x2.sum()),
+                "base_to": npairs,
+                "diff": d,
+                "diff_ci_low": lo,
+                "diff_ci_high": hi,
+                "test": test,
+                "statistic": stat,
+                "p": p,
+                "n_pairs": npairs,
+            }
+        )
+    return rows
+
+
+def _wilcoxon_row(base: dict[str, Any], codes: np.ndarray, pp: np.ndarray) -> dict[str, Any]:
+    """The paired distribution row: Wilcoxon signed-rank test of the position differences."""
+    npairs = len(pp)
+    diff = (codes[pp[:, 1]] - codes[pp[:, 0]]).astype(float)
+    if npairs and np.any(diff != 0):
+        r = sps.wilcoxon(diff)
+        stat, p = float(r.statistic), float(r.pvalue)
+    else:
+        stat, p = np.nan, (1.0 if npairs else np.nan)
+    return {
+        **base,
+        "measure": "distribution",
+        "category": None,
+        "base_from": npairs,
+        "base_to": npairs,
+        "test": "wilcoxon",
+        "statistic": stat,
+        "p": p,
+        "n_pairs": npairs,
+    }
+
+
+def _unpaired_rows(
+    base: dict[str, Any],
+    measures: list[Measure],
+    m1: np.ndarray,
+    m2: np.ndarray,
+    conf: float,
+    min_expected: float,
+) -> list[dict[str, Any]]:
+    """Per measure: Newcombe's interval and the z (or Fisher) test between the waves."""
+    n1, n2 = int(m1.sum()), int(m2.sum())
+    rows = []
+    for measure, cat, hit in measures:
+        k1, k2 = int(hit[m1].sum()), int(hit[m2].sum())
+        d, lo, hi = newcombe_diff_ci(k2, n2, k1, n1, conf)
+        test, stat, p = _two_proportions(k1, n1, k2, n2, min_expected)
+        rows.append(
+            {
+                **base,
+                "measure": measure,
+                "category": cat,
+                "n_from": k1,
+                "base_from": n1,
+                "n_to": k2,
+                "base_to": n2,
+                "diff": d,
+                "diff_ci_low": lo,
+                "diff_ci_high": hi,
+                "test": test,
+                "statistic": stat,
+                "p": p,
+            }
+        )
+    return rows
+
+
+def _mann_whitney_row(
+    base: dict[str, Any], codes: np.ndarray, m1: np.ndarray, m2: np.ndarray
+) -> dict[str, Any]:
+    """The unpaired distribution row: Mann-Whitney U of the scale positions."""
+    n1, n2 = int(m1.sum()), int(m2.sum())
+    if n1 and n2:
+        r = sps.mannwhitneyu(codes[m1] + 1, codes[m2] + 1, alternative="two-sided")
+        test, stat, p = "mann_whitney", float(r.statistic), float(r.pvalue)
+    else:
+        test, stat, p = "none", np.nan, np.nan
+    return {
+        **base,
+        "measure": "distribution",
+        "category": None,
+        "base_from": n1,
+        "base_to": n2,
+        "test": test,
+        "statistic": stat,
+        "p": p,
+    }
+
+
+def _tidy(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """The rows as :data:`COMPARE_COLUMNS` with percentages and percentage points."""
     out = pd.DataFrame(rows, columns=COMPARE_COLUMNS)
     for col in ("n_from", "n_to", "n_pairs"):
         out[col] = out[col].astype("Int64")
