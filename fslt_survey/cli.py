@@ -4,10 +4,15 @@ Each ``cmd_*`` function parses nothing and computes nothing of its own: it calls
 prints what happened. New commands go here (a ``cmd_*`` function and its parser in
 :func:`build_parser`).
 
-Exit codes: 0 success, 1 internal error (a bug: report it with the ``--debug`` output), 2 wrong
-usage, 3 bad input (a data file, instrument, registry or configuration was refused), 4 rendering
-failed, 130 interrupted. Every refusal is one message naming file, row, column, expected and
-found; ``--debug`` adds the Python traceback.
+Exit codes (every refusal is one message naming file, row, column, expected and found;
+``--debug`` adds the Python traceback):
+
+0  success
+1  unexpected internal error (a bug: please report it with ``--debug`` output)
+2  wrong usage (unknown command or option, outside a project)
+3  bad input: a data file, instrument, registry or configuration file was refused
+4  rendering failed (a report cell raised, pandoc/Typst/Quarto failed)
+130 interrupted (Ctrl-C)
 """
 
 from __future__ import annotations
