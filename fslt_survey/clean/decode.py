@@ -96,9 +96,11 @@ class DecodeContext:
         values: pd.Series,
         column: str,
         item: Item,
-        expected: str,
+        expected: tuple[str, str],
         kind: str = "unknown",
     ) -> None:
+        """List the flagged values; ``expected`` says what was expected, in English and Danish
+        (the text log is Danish, the JSON log and the console English)."""
         target = self.log.unknown_values if kind == "unknown" else self.log.out_of_range
         idx = np.flatnonzero(mask)
         for i, value in zip(idx.tolist(), values.iloc[idx].tolist(), strict=True):
@@ -110,9 +112,25 @@ class DecodeContext:
                     "item": item.id,
                     "value": self.redact(value),
                     "wave": self.wave,
-                    "expected": expected,
+                    "expected": expected[0],
+                    "expected_da": expected[1],
                 }
             )
+
+
+def _range_text(lo: float | None, hi: float | None) -> tuple[str, str]:
+    """What a numeric answer must be, in English and Danish (decimal comma)."""
+    if lo is None and hi is None:
+        return "a number", "et tal"
+    if lo is None:
+        return f"a number of at most {hi:g}", f"et tal højst {_da(hi)}"
+    if hi is None:
+        return f"a number of at least {lo:g}", f"et tal mindst {_da(lo)}"
+    return f"a number from {lo:g} to {hi:g}", f"et tal fra {_da(lo)} til {_da(hi)}"
+
+
+def _da(x: float) -> str:
+    return f"{x:g}".replace(".", ",")
 
 
 def factorize(values: pd.Series | pd.Index | np.ndarray) -> tuple[np.ndarray, list[Any]]:
@@ -159,8 +177,8 @@ def decode_choice(item: Item, column: str, ctx: DecodeContext) -> tuple[pd.Categ
             bad.append(False)
     bad_mask = by_code(bad, codes, False, bool)
     if bad_mask.any():
-        expected = "one of: " + ", ".join(lab.label for lab in scale.labels)
-        ctx.unknown(bad_mask, raw, column, item, expected)
+        labels = ", ".join(lab.label for lab in scale.labels)
+        ctx.unknown(bad_mask, raw, column, item, ("one of: " + labels, "et af: " + labels))
     values = pd.Categorical.from_codes(
         by_code(value_of, codes, -1, code_type(len(scale.categories))),
         dtype=pd.CategoricalDtype(scale.categories, ordered=scale.ordered),
@@ -213,7 +231,7 @@ def decode_numeric(item: Item, column: str, ctx: DecodeContext) -> tuple[Any, np
         [p is None and r < 0 for p, r in zip(parsed, typed, strict=True)], codes, False, bool
     )
     if unparsable.any():
-        ctx.unknown(unparsable, raw, column, item, "a number")
+        ctx.unknown(unparsable, raw, column, item, ("a number", "et tal"))
         reasons[unparsable] = ctx.reasons.invalid
     lo = -np.inf if item.minimum is None else item.minimum
     hi = np.inf if item.maximum is None else item.maximum
@@ -224,9 +242,7 @@ def decode_numeric(item: Item, column: str, ctx: DecodeContext) -> tuple[Any, np
             raw,
             column,
             item,
-            f"a number from {item.minimum:g} to {item.maximum:g}"
-            if item.minimum is not None and item.maximum is not None
-            else "a number in range",
+            _range_text(item.minimum, item.maximum),
             kind="range",
         )
         vals[out_of_range] = np.nan

@@ -32,6 +32,7 @@ EXCLUSION_TEXT = {
 }
 DUPLICATE_RULE = "most complete, then latest submitted, then last in file order"
 POLICIES = ("warn", "fail")
+POLICY_DA = {"warn": "advar og sæt til manglende", "fail": "afvis"}
 
 
 @dataclass
@@ -182,7 +183,8 @@ def _value_lines(log: CleaningLog, da: bool) -> list[str]:
     lines = []
     if log.unknown_values:
         lines.append(
-            (f"Ukendte svarværdier: {len(log.unknown_values)} (politik: {log.policy})")
+            (f"Ukendte svarværdier: {len(log.unknown_values)} "
+             f"(regel: {POLICY_DA.get(log.policy, log.policy)})")
             if da
             else (f"Unknown answer values: {len(log.unknown_values)} (policy: {log.policy})")
         )
@@ -200,7 +202,8 @@ def _value_lines(log: CleaningLog, da: bool) -> list[str]:
         for u in log.out_of_range[:20]:
             lines.append(
                 f"  - {u['file']}, {'række' if da else 'row'} {u['row']}, "
-                f"{u['column']!r}: {u['value']!r} ({u['expected']})"
+                f"{u['column']!r}: {u['value']!r} "
+                f"({u.get('expected_da', u['expected']) if da else u['expected']})"
             )
     return lines
 

@@ -98,8 +98,9 @@ def _joined_cell(st: _MultiState, col: str) -> None:
                         bool)
     bad = by_code([s is not None and bool(s[1]) for s in split], codes, False, bool)
     if bad.any():
-        expected = f"options separated by {sep!r}: " + ", ".join(lab.label for lab in scale.labels)
-        ctx.unknown(bad, raw, col, st.item, expected)
+        labels = ", ".join(lab.label for lab in scale.labels)
+        ctx.unknown(bad, raw, col, st.item, (f"options separated by {sep!r}: {labels}",
+                                             f"svarmuligheder adskilt af {sep!r}: {labels}"))
 
 
 def _option_column(st: _MultiState, col: str, opt: str) -> None:
@@ -118,14 +119,16 @@ def _option_column(st: _MultiState, col: str, opt: str) -> None:
             st.typed |= ticked
             st.any_answer |= ticked
         elif ticked.any():  # an option the scale does not know: its ticks are listed
-            expected = "an option of scale " + repr(scale.id)
+            expected = ("an option of scale " + repr(scale.id),
+                        "en svarmulighed i skalaen " + repr(scale.id))
             ctx.unknown(ticked, raw.where(~ticked, f"{col}: valgt"), col, st.item, expected)
         return
     unticked = by_code([v in _NOT_SELECTED for v in norm], codes, False, bool)
     present = by_code([v is not None for v in norm], codes, False, bool)
     bad = present & ~ticked & ~unticked
     if bad.any():
-        ctx.unknown(bad, raw, col, st.item, "0/1 or Valgt/Ikke valgt")
+        ctx.unknown(bad, raw, col, st.item,
+                    ("0/1 or Valgt/Ikke valgt", "0/1 eller Valgt/Ikke valgt"))
     st.chosen[lab.key] |= ticked
     st.any_answer |= ticked
 
