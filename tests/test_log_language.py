@@ -10,7 +10,6 @@ import pytest
 
 from fslt_survey.clean import clean_directory
 
-
 ENGLISH = re.compile(
     r"\b(a number|one of|options separated|an option of|policy|warn|fail|expected|rows?|kept|"
     r"excluded|wave|file|unknown|duplicate|blank|invited|or)\b",
