@@ -212,58 +212,59 @@ def _parse_scales(raw: Any, pr: Problems) -> dict[str, Scale]:
         if not isinstance(spec, dict) or not isinstance(spec.get("labels"), list):
             pr.add(where, "needs a list of labels")
             continue
-        labels: list[Label] = []
-        codes: set[str] = set()
-        texts: set[str] = set()
-        for n, lab in enumerate(spec["labels"], start=1):
-            if not isinstance(lab, dict):
-                pr.add(where, f"label {n} must be a mapping with code and label")
-                continue
-            unknown = set(lab) - {"code", "label", "missing", "aliases", "key"}
-            if unknown:
-                pr.add(
-                    where,
-                    f"label {n} has unknown key(s) {sorted(unknown)} (a label with a "
-                    "comma must be quoted in YAML flow style)",
-                )
-            code, text = lab.get("code"), lab.get("label")
-            if code is None or (isinstance(code, str) and not _CODE_RE.match(code)):
-                pr.add(where, f"label {n} has a missing or invalid code {code!r}")
-                continue
-            if not isinstance(text, str) or not text.strip():
-                pr.add(where, f"label {n} (code {code}) has no label text")
-                continue
-            if str(code) in codes:
-                pr.add(where, f"duplicate code {code!r}")
-            if normalise(text) in texts:
-                pr.add(where, f"duplicate label {text!r}")
-            codes.add(str(code))
-            aliases = lab.get("aliases", [])
-            if not isinstance(aliases, list):
-                pr.add(where, f"aliases of {text!r} must be a list")
-                aliases = []
-            for a in aliases:
-                if normalise(a) in texts:
-                    pr.add(where, f"alias {a!r} of {text!r} clashes with another label")
-                texts.add(normalise(a))
-            texts.add(normalise(text))
-            key = lab.get("key")
-            if key is not None and not (isinstance(key, str) and _ID_RE.match(key)):
-                pr.add(where, f"key {key!r} of {text!r} is not column-safe (a-z, 0-9, _)")
-                key = None
-            labels.append(
-                Label(
-                    code,
-                    text.strip(),
-                    bool(lab.get("missing", False)),
-                    tuple(str(a) for a in aliases),
-                    key,
-                )
-            )
+        labels = _parse_labels(spec["labels"], where, pr)
         if labels and not any(not lab.missing for lab in labels):
             pr.add(where, "has no substantive (non-missing) label")
         scales[str(sid)] = Scale(str(sid), tuple(labels), bool(spec.get("ordered", True)))
     return scales
+
+
+def _parse_labels(raw: list, where: str, pr: Problems) -> list[Label]:
+    """A scale's labels: code and text unique (aliases included), keys column-safe."""
+    labels: list[Label] = []
+    codes: set[str] = set()
+    texts: set[str] = set()
+    for n, lab in enumerate(raw, start=1):
+        if not isinstance(lab, dict):
+            pr.add(where, f"label {n} must be a mapping with code and label")
+            continue
+        unknown = set(lab) - {"code", "label", "missing", "aliases", "key"}
+        if unknown:
+            pr.add(
+                where,
+                f"label {n} has unknown key(s) {sorted(unknown)} (a label with a "
+                "comma must be quoted in YAML flow style)",
+            )
+        code, text = lab.get("code"), lab.get("label")
+        if code is None or (isinstance(code, str) and not _CODE_RE.match(code)):
+            pr.add(where, f"label {n} has a missing or invalid code {code!r}")
+            continue
+        if not isinstance(text, str) or not text.strip():
+            pr.add(where, f"label {n} (code {code}) has no label text")
+            continue
+        if str(code) in codes:
+            pr.add(where, f"duplicate code {code!r}")
+        if normalise(text) in texts:
+            pr.add(where, f"duplicate label {text!r}")
+        codes.add(str(code))
+        aliases = lab.get("aliases", [])
+        if not isinstance(aliases, list):
+            pr.add(where, f"aliases of {text!r} must be a list")
+            aliases = []
+        for a in aliases:
+            if normalise(a) in texts:
+                pr.add(where, f"alias {a!r} of {text!r} clashes with another label")
+            texts.add(normalise(a))
+        texts.add(normalise(text))
+        key = lab.get("key")
+        if key is not None and not (isinstance(key, str) and _ID_RE.match(key)):
+            pr.add(where, f"key {key!r} of {text!r} is not column-safe (a-z, 0-9, _)")
+            key = None
+        labels.append(
+            Label(code, text.strip(), bool(lab.get("missing", False)),
+                  tuple(str(a) for a in aliases), key)
+        )
+    return labels
 
 
 _ITEM_KEYS = {
@@ -321,47 +322,13 @@ def _parse_item(
     if typ not in ITEM_TYPES:
         pr.add(where, f"unknown type {typ!r}; expected one of {', '.join(ITEM_TYPES)}")
         return None
-    scale = None
-    if typ in CHOICE_TYPES:
-        sid = raw.get("scale")
-        if sid is None:
-            pr.add(where, f"type {typ} needs a scale")
-        elif sid not in scales:
-            pr.add(where, f"unknown scale {sid!r}")
-        else:
-            scale = scales[sid]
-            if typ == "likert" and not scale.ordered:
-                pr.add(where, f"likert item uses unordered scale {sid!r}")
-            if typ == "multi":
-                keys = [lab.key for lab in scale.labels]
-                if len(set(keys)) != len(keys):
-                    pr.add(where, f"multi-select options of scale {sid!r} have duplicate keys")
-    elif raw.get("scale") is not None:
-        pr.add(where, f"type {typ} takes no scale")
+    scale = _item_scale(raw, typ, where, scales, pr)
     waves = _int_tuple(raw.get("waves", []), where + " waves", pr)
     for w in waves:
         if inst_waves and w not in inst_waves:
             pr.add(where, f"wave {w} is not one of the instrument's waves {list(inst_waves)}")
-    relevant = None
-    rel = raw.get("relevant")
-    if rel is not None:
-        if (
-            not isinstance(rel, dict)
-            or not isinstance(rel.get("item"), str)
-            or not isinstance(rel.get("in"), list)
-            or not rel["in"]
-        ):
-            pr.add(where, "relevant must be {item: <id>, in: [<label>, ...]}")
-        else:
-            relevant = Condition(rel["item"], tuple(str(v) for v in rel["in"]))
-    minimum, maximum = raw.get("min"), raw.get("max")
-    if typ != "numeric" and (minimum is not None or maximum is not None):
-        pr.add(where, "min/max only apply to numeric items")
-    for name, v in (("min", minimum), ("max", maximum)):
-        if v is not None and (not isinstance(v, int | float) or isinstance(v, bool)):
-            pr.add(where, f"{name} must be a number, found {v!r}")
-    if isinstance(minimum, int | float) and isinstance(maximum, int | float) and minimum > maximum:
-        pr.add(where, f"min {minimum} is larger than max {maximum}")
+    relevant = _item_condition(raw.get("relevant"), where, pr)
+    minimum, maximum = _item_range(raw, typ, where, pr)
     goals = _goals(raw["goals"], where, pr) if "goals" in raw else sec_goals
     sx = raw.get("sx")
     return Item(
@@ -378,9 +345,66 @@ def _parse_item(
         waves=waves,
         required=bool(raw.get("required", False)),
         relevant=relevant,
-        minimum=float(minimum) if isinstance(minimum, int | float) else None,
-        maximum=float(maximum) if isinstance(maximum, int | float) else None,
+        minimum=minimum,
+        maximum=maximum,
         unit=raw.get("unit"),
         battery=raw.get("battery"),
         help=raw.get("help"),
     )
+
+
+def _item_scale(
+    raw: dict, typ: str, where: str, scales: Mapping[str, Scale], pr: Problems
+) -> Scale | None:
+    """The scale of a choice item (checked against its type), or None."""
+    sid = raw.get("scale")
+    if typ not in CHOICE_TYPES:
+        if sid is not None:
+            pr.add(where, f"type {typ} takes no scale")
+        return None
+    if sid is None:
+        pr.add(where, f"type {typ} needs a scale")
+        return None
+    if sid not in scales:
+        pr.add(where, f"unknown scale {sid!r}")
+        return None
+    scale = scales[sid]
+    if typ == "likert" and not scale.ordered:
+        pr.add(where, f"likert item uses unordered scale {sid!r}")
+    if typ == "multi":
+        keys = [lab.key for lab in scale.labels]
+        if len(set(keys)) != len(keys):
+            pr.add(where, f"multi-select options of scale {sid!r} have duplicate keys")
+    return scale
+
+
+def _item_condition(rel: Any, where: str, pr: Problems) -> Condition | None:
+    """The skip-logic condition ``relevant: {item: <id>, in: [<label>, ...]}``, or None."""
+    if rel is None:
+        return None
+    if (
+        not isinstance(rel, dict)
+        or not isinstance(rel.get("item"), str)
+        or not isinstance(rel.get("in"), list)
+        or not rel["in"]
+    ):
+        pr.add(where, "relevant must be {item: <id>, in: [<label>, ...]}")
+        return None
+    return Condition(rel["item"], tuple(str(v) for v in rel["in"]))
+
+
+def _item_range(
+    raw: dict, typ: str, where: str, pr: Problems
+) -> tuple[float | None, float | None]:
+    """The numeric item's ``min``/``max`` (each a number or absent; min <= max)."""
+    minimum, maximum = raw.get("min"), raw.get("max")
+    if typ != "numeric" and (minimum is not None or maximum is not None):
+        pr.add(where, "min/max only apply to numeric items")
+    for name, v in (("min", minimum), ("max", maximum)):
+        if v is not None and (not isinstance(v, int | float) or isinstance(v, bool)):
+            pr.add(where, f"{name} must be a number, found {v!r}")
+    lo = float(minimum) if isinstance(minimum, int | float) else None
+    hi = float(maximum) if isinstance(maximum, int | float) else None
+    if lo is not None and hi is not None and lo > hi:
+        pr.add(where, f"min {minimum} is larger than max {maximum}")
+    return lo, hi
