@@ -12,7 +12,7 @@ included).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -275,45 +275,14 @@ def _plant_sx2025(pl: _Planter, full: pd.DataFrame) -> None:
 
 
 def _plant_forms2025(pl: _Planter, full: pd.DataFrame) -> None:
-    rng, m = pl.rng, pl.member
-    late = full[full["association_id"].isin(_LATE)].reset_index(drop=True)
-    for i in range(len(late)):
-        t = pd.Timestamp("2025-04-01") + pd.Timedelta(
-            days=int(1.7 * i), hours=int(rng.integers(9, 22)), seconds=int(rng.integers(3600))
-        )
-        done = t + pd.Timedelta(seconds=int(rng.integers(9 * 60, 30 * 60)))
-        late.loc[i, ["started", "completed"]] = [t, done]
-    dup = pl.extra("F065", 2025, 0, "2025-04-07 10:03:12", 24)
-    outsider = pl.extra("F020", 2025, 0, "2025-04-04 19:40:27", 15)
-    outsider.loc[0, ["forening", "association_id", "assoc_type", "size_band"]] = [
-        "Lyngby-Taarbæk Bridgeklub",
-        None,
-        None,
-        None,
-    ]
-    tst = pl.extra("F001", 2025, 0, "2025-03-31 09:12:45", 4)
-    tst.loc[0, ["forening", "association_id", "assoc_type", "size_band", "email", "respondent"]] = [
-        "test test",
-        None,
-        None,
-        None,
-        CENTRE_EMAIL,
-        "FSLT Sekretariat",
-    ]
-    msf = pd.concat([late, dup, outsider, tst], ignore_index=True)
-    msf = msf.sort_values("completed", kind="stable").reset_index(drop=True)
-    msf["response_id"] = np.arange(1, len(msf) + 1)  # Forms numbers answers as they arrive
-    cat_cols = [
-        c
-        for c in msf.columns
-        if isinstance(msf[c].dtype, pd.CategoricalDtype) and c not in ("assoc_type", "size_band")
-    ]
-    msf = msf.astype({c: object for c in [*cat_cols, "medlemmer", "frivillige"]})
+    """The Microsoft Forms export of 2025: the late answers, a duplicate, a non-member and a
+    test answer, with the planted cases (name variants, bad labels and numbers, markup)."""
+    msf = _forms2025_rows(pl, full)
     row = {a: i for i, a in enumerate(msf["association_id"]) if a is not None}
     msf.at[row["F086"], "modified"] = msf.at[row["F086"], "completed"] + pd.Timedelta(
         days=2, minutes=7
     )
-    text_of = {it.id: it.text for it in m.items}
+    text_of = {it.id: it.text for it in pl.member.items}
 
     def put(case: str, aid: str | None, i: int, item_id: str, value: str, outcome: str) -> None:
         msf.at[i, item_id] = value
@@ -324,46 +293,63 @@ def _plant_forms2025(pl: _Planter, full: pd.DataFrame) -> None:
     for aid, variant in _NAME_VARIANTS.items():
         put("name_variant", aid, row[aid], "forening", variant, f"link:{aid}")
     pl.planted.append(
-        (
-            "duplicate_kept",
-            MSF25,
-            int(msf.at[row["F065"], "response_id"]),
-            "F065",
-            None,
-            None,
-            "kept",
-        )
+        ("duplicate_kept", MSF25, int(msf.at[row["F065"], "response_id"]), "F065", None, None,
+         "kept")
     )
     for name, case in (("Lyngby-Taarbæk Bridgeklub", "not_member"), ("test test", "test")):
         i = int(np.flatnonzero(msf["forening"].to_numpy() == name)[0])
         put(case, None, i, "forening", name, f"excluded:{case}")
-    put(
-        "unknown_label",
-        "F002",
-        row["F002"],
-        "behov_rekruttering",
-        "Meget høj grad",
-        "missing:Ugyldigt svar",
-    )
-    put(
-        "label_alias",
-        "F047",
-        row["F047"],
-        "behov_forsikring",
-        "Ved ikke/ikke relevant",
-        "missing:Ved ikke",
-    )
-    put("out_of_range", "F047", row["F047"], "medlemmer", "999999", "missing:Ugyldigt svar")
-    put("thousands_space", "F010", row["F010"], "medlemmer", "1 200", "value:1200")
-    put("decimal_comma", "F025", row["F025"], "frivillige", "12,0", "value:12")
-    put(
-        "script",
-        "F063",
-        row["F063"],
-        "kommentar",
-        "<script>alert(1)</script> Tak for hjælpen med vores hjemmeside!",
-        "text",
-    )
+    for case, aid, item_id, value, outcome in _FORMS2025_VALUES:
+        put(case, aid, row[aid], item_id, value, outcome)
+    _plant_label_variants(pl, msf, row, put)
+    pl.build.frames[MSF25] = msf
+
+
+# (case, association, item, value written, expected outcome of cleaning)
+_FORMS2025_VALUES = (
+    ("unknown_label", "F002", "behov_rekruttering", "Meget høj grad", "missing:Ugyldigt svar"),
+    ("label_alias", "F047", "behov_forsikring", "Ved ikke/ikke relevant", "missing:Ved ikke"),
+    ("out_of_range", "F047", "medlemmer", "999999", "missing:Ugyldigt svar"),
+    ("thousands_space", "F010", "medlemmer", "1 200", "value:1200"),
+    ("decimal_comma", "F025", "frivillige", "12,0", "value:12"),
+    ("script", "F063", "kommentar",
+     "<script>alert(1)</script> Tak for hjælpen med vores hjemmeside!", "text"),
+)
+
+
+def _forms2025_rows(pl: _Planter, full: pd.DataFrame) -> pd.DataFrame:
+    """The Forms rows in arrival order: the late associations' answers with Forms' times, a
+    duplicate, a non-member and the centre's own test answer; answers as text, as Forms writes."""
+    rng = pl.rng
+    late = full[full["association_id"].isin(_LATE)].reset_index(drop=True)
+    for i in range(len(late)):
+        t = pd.Timestamp("2025-04-01") + pd.Timedelta(
+            days=int(1.7 * i), hours=int(rng.integers(9, 22)), seconds=int(rng.integers(3600))
+        )
+        done = t + pd.Timedelta(seconds=int(rng.integers(9 * 60, 30 * 60)))
+        late.loc[i, ["started", "completed"]] = [t, done]
+    dup = pl.extra("F065", 2025, 0, "2025-04-07 10:03:12", 24)
+    outsider = pl.extra("F020", 2025, 0, "2025-04-04 19:40:27", 15)
+    outsider.loc[0, ["forening", "association_id", "assoc_type", "size_band"]] = [
+        "Lyngby-Taarbæk Bridgeklub", None, None, None,
+    ]
+    tst = pl.extra("F001", 2025, 0, "2025-03-31 09:12:45", 4)
+    tst.loc[0, ["forening", "association_id", "assoc_type", "size_band", "email", "respondent"]] = [
+        "test test", None, None, None, CENTRE_EMAIL, "FSLT Sekretariat",
+    ]
+    msf = pd.concat([late, dup, outsider, tst], ignore_index=True)
+    msf = msf.sort_values("completed", kind="stable").reset_index(drop=True)
+    msf["response_id"] = np.arange(1, len(msf) + 1)  # Forms numbers answers as they arrive
+    cat_cols = [
+        c
+        for c in msf.columns
+        if isinstance(msf[c].dtype, pd.CategoricalDtype) and c not in ("assoc_type", "size_band")
+    ]
+    return msf.astype({c: object for c in [*cat_cols, "medlemmer", "frivillige"]})
+
+
+def _plant_label_variants(pl: _Planter, msf: pd.DataFrame, row: dict, put: Callable) -> None:
+    """Five answers written in another case or spacing than the scale's label."""
     variants = (
         ("F025", str.upper),
         ("F063", lambda v: v.lower() + " "),
@@ -371,6 +357,7 @@ def _plant_forms2025(pl: _Planter, full: pd.DataFrame) -> None:
         ("F010", str.upper),
         ("F065", lambda v: " " + v.lower()),
     )
+    m = pl.member
     likert = [
         it.id
         for it in m.items
@@ -387,7 +374,6 @@ def _plant_forms2025(pl: _Planter, full: pd.DataFrame) -> None:
             if lab is not None and not lab.missing and how(v) != v and " " in v:
                 put("label_variant", aid, i, item_id, how(v), f"value:{v}")
                 break
-    pl.build.frames[MSF25] = msf
 
 
 def _plant_sx2027(pl: _Planter) -> None:
