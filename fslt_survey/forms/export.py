@@ -129,8 +129,31 @@ def xlsform_sheets(
         association id, which the cleaner links directly); otherwise it is free ``text``.
     """
     layout = form_layout(instrument, wave)
+    assoc_list = None
+    if registry is not None and instrument.association_item is not None:
+        assoc_list = REGISTRY_LIST
+        while assoc_list in instrument.scales:
+            assoc_list += "_register"
+    survey, used_lists = _survey_sheet(instrument, layout, assoc_list)
+    choices = _choices_sheet(instrument, used_lists, assoc_list, registry)
+    title = instrument.title + (f" ({layout.wave})" if layout.wave is not None else "")
+    settings = [
+        {
+            "form_title": title,
+            "form_id": instrument.id,
+            "version": layout.version,
+            "default_language": LANGUAGE,
+            "style": "pages",
+        }
+    ]
+    return {"survey": survey, "choices": choices, "settings": settings}
+
+
+def _survey_sheet(
+    instrument: Instrument, layout: FormLayout, assoc_list: str | None
+) -> tuple[list[dict[str, str]], list[str]]:
+    """The ``survey`` sheet's rows (one group per section) and the choice lists they use."""
     lab = f"label::{LANGUAGE}"
-    hint = f"hint::{LANGUAGE}"
     taken = {it.id for it in instrument} | {s.id for s in instrument.sections}
     survey: list[dict[str, str]] = []
 
@@ -147,11 +170,6 @@ def xlsform_sheets(
     if instrument.intro:
         survey.append({"type": "note", "name": unique("intro"), lab: instrument.intro.strip()})
     used_lists: list[str] = []
-    assoc_list = None
-    if registry is not None and instrument.association_item is not None:
-        assoc_list = REGISTRY_LIST
-        while assoc_list in instrument.scales:
-            assoc_list += "_register"
     for fsec in layout.sections:
         sec = fsec.section
         group = sec.id if sec.id not in {it.id for it in instrument} else unique(f"{sec.id}_del")
@@ -163,12 +181,24 @@ def xlsform_sheets(
                 {"type": "note", "name": unique(f"{sec.id}_intro"), lab: sec.intro.strip()}
             )
         for item in fsec.items:
-            row = _survey_row(instrument, layout, item, assoc_list)
-            survey.append(row)
+            survey.append(_survey_row(instrument, layout, item, assoc_list))
             if item.scale is not None and item.scale.id not in used_lists:
                 used_lists.append(item.scale.id)
         survey.append({"type": "end_group", "name": group})
+    # the hint column stays even when empty, so every form has the same columns
+    for row in survey:
+        row.setdefault(f"hint::{LANGUAGE}", "")
+    return survey, used_lists
 
+
+def _choices_sheet(
+    instrument: Instrument,
+    used_lists: list[str],
+    assoc_list: str | None,
+    registry: pd.DataFrame | None,
+) -> list[dict[str, str]]:
+    """The ``choices`` sheet: the scales the form uses, then the registry's associations."""
+    lab = f"label::{LANGUAGE}"
     choices: list[dict[str, str]] = []
     for sid in used_lists:
         scale = instrument.scales[sid]
@@ -176,26 +206,11 @@ def xlsform_sheets(
             choices.append(
                 {"list_name": sid, "name": choice_name(instrument, scale, label), lab: label.label}
             )
-    if assoc_list is not None:
-        assert registry is not None
+    if assoc_list is not None and registry is not None:
         reg = registry.sort_values("name", key=lambda s: s.str.casefold(), kind="stable")
         for aid, name in zip(reg["association_id"], reg["name"], strict=True):
             choices.append({"list_name": assoc_list, "name": _xml_name(str(aid)), lab: str(name)})
-
-    title = instrument.title + (f" ({layout.wave})" if layout.wave is not None else "")
-    settings = [
-        {
-            "form_title": title,
-            "form_id": instrument.id,
-            "version": layout.version,
-            "default_language": LANGUAGE,
-            "style": "pages",
-        }
-    ]
-    # the hint column stays even when empty, so every form has the same columns
-    for row in survey:
-        row.setdefault(hint, "")
-    return {"survey": survey, "choices": choices, "settings": settings}
+    return choices
 
 
 def _xml_name(value: str) -> str:
