@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from fslt_survey import config
-from fslt_survey.codebook import Instrument
+from fslt_survey.codebook import Instrument, Item
 from fslt_survey.demo.model import _Gen
 from fslt_survey.demo.params import BANDS, FIELDWORK, SX_ID_BASE, TYPE_LABELS, TYPES
 from fslt_survey.demo.text import MEETING_COMMENTS
@@ -272,20 +273,34 @@ def generate_meeting_responses(
     gen = _Gen(instrument, prof, rows, wave, rng)
     n = gen.n
     s = np.asarray(quality) + 0.5 + gen.normal(0.6)
-    for item in instrument.for_wave(wave):
+    _meeting_answers(gen, instrument.for_wave(wave), s, codes, themes)
+    meta = _meeting_meta(gen, rng, dates)
+    df = pd.DataFrame({**meta, **gen.frame(instrument.for_wave(wave))})
+    df = df.sort_values("completed", kind="stable").reset_index(drop=True)
+    df["response_id"] = np.arange(1, n + 1)
+    return df
+
+
+# how much better (or worse) than the meeting's quality each rating tends to be
+_MEETING_SHIFT = {
+    "ny_viden": 0.1, "nye_kontakter": -0.3, "tilfreds_moede": 0.3, "deltage_igen": 0.6
+}
+
+
+def _meeting_answers(
+    gen: _Gen, items: Sequence[Item], s: np.ndarray, codes: list[str], themes: list[str]
+) -> None:
+    """Each participant's answers: ratings around the meeting's quality ``s``; themes they
+    would like next time (less often the theme of their own meeting)."""
+    n = gen.n
+    for item in items:
         if item.id == "moede_id":
             gen.values[item.id] = np.asarray(codes, dtype=object)
         elif item.type == "association":
             names = gen.p["name"]
             gen.values[item.id] = np.where(gen.unif() < 0.65, names, None)
         elif item.type == "likert" and item.scale is not None:
-            shift = {
-                "ny_viden": 0.1,
-                "nye_kontakter": -0.3,
-                "tilfreds_moede": 0.3,
-                "deltage_igen": 0.6,
-            }.get(item.id, 0.0)
-            x = s + shift + gen.normal(0.6)
+            x = s + _MEETING_SHIFT.get(item.id, 0.0) + gen.normal(0.6)
             nsub = len(item.scale.substantive)
             cuts = {3: (0.3, -0.6), 4: (0.9, 0.0, -0.9), 5: (1.3, 0.3, -0.5, -1.3)}[nsub]
             gen.codes[item.id] = gen.missing(item, gen.ordinal(item, x, cuts), "Ved ikke", 0.03)
@@ -301,6 +316,11 @@ def generate_meeting_responses(
             gen.values[item.id] = gen.pick_texts(keys, {"all": MEETING_COMMENTS}, gen.unif() < 0.35)
         else:
             gen.run([item])
+
+
+def _meeting_meta(gen: _Gen, rng: np.random.Generator, dates: list) -> dict[str, Any]:
+    """Forms' metadata columns: most answer at the end of the meeting, some days later."""
+    n = gen.n
     late = gen.unif() < 0.15
     offset = np.where(
         late,
@@ -309,7 +329,7 @@ def generate_meeting_responses(
     )
     started = pd.Series(pd.DatetimeIndex(dates) + pd.to_timedelta(offset, unit="s"))
     completed = started + pd.to_timedelta(rng.integers(60, 300, n), unit="s")
-    meta = {
+    return {
         "response_id": np.zeros(n, dtype=np.int64),
         "association_id": gen.p["association_id"],
         "assoc_type": np.full(n, None, dtype=object),
@@ -321,7 +341,3 @@ def generate_meeting_responses(
         "email": np.full(n, "anonymous", dtype=object),
         "respondent": np.full(n, None, object),
     }
-    df = pd.DataFrame({**meta, **gen.frame(instrument.for_wave(wave))})
-    df = df.sort_values("completed", kind="stable").reset_index(drop=True)
-    df["response_id"] = np.arange(1, n + 1)
-    return df
