@@ -25,6 +25,7 @@ Examples
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import re
 from collections.abc import Mapping
@@ -368,6 +369,44 @@ def load_attendance(
         number >= 1, a meeting/association pair twice, missing columns.
     """
     path = Path(path) if path is not None else network_dir() / "fremmoede.csv"
+    header_line, header, rows = _read_attendance(path)
+    pos = {c: header.index(c) for c in ATTENDANCE_COLUMNS}
+    meetings = {m.id: m for m in network.meetings}
+    members = set(registry["association_id"].astype(str))
+    pr = Problems(path, "attendance file")
+    out: list[dict[str, Any]] = []
+    seen: dict[tuple[str, str], int] = {}
+    for offset, row in enumerate(rows, start=1):
+        line = header_line + offset
+        if not row or all(not c.strip() for c in row) or row[0].lstrip().startswith("#"):
+            continue
+        cells = {c: (row[p].strip() if p < len(row) else "") for c, p in pos.items()}
+        mid = _check_attendance_row(cells, f"row {line}", meetings, members, seen, pr)
+        if mid is None:
+            continue
+        seen[(mid, cells["association_id"])] = line
+        m = meetings[mid]
+        out.append(
+            {
+                "meeting_id": mid,
+                "association_id": cells["association_id"],
+                "participants": int(cells["participants"]),
+                "date": pd.Timestamp(m.date),
+                "year": m.date.year,
+                "forum_id": m.forum,
+                "theme": m.theme,
+            }
+        )
+    pr.raise_if_any()
+    cols = [*ATTENDANCE_COLUMNS, "date", "year", "forum_id", "theme"]
+    df = pd.DataFrame(out, columns=cols)
+    df["participants"] = df["participants"].astype("int64")
+    return df.sort_values(["date", "meeting_id", "association_id"]).reset_index(drop=True)
+
+
+def _read_attendance(path: Path) -> tuple[int, list[str], list[list[str]]]:
+    """The header's line number, the header and the rows after it (comment lines above the
+    header skipped); the required columns checked."""
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except FileNotFoundError:
@@ -379,8 +418,6 @@ def load_attendance(
         raise ConfigError(
             "attendance file has no header", file=path, expected=",".join(ATTENDANCE_COLUMNS)
         )
-    import csv
-
     rows = list(csv.reader(lines[header_line - 1 :]))
     header = [h.strip() for h in rows[0]]
     missing = [c for c in ATTENDANCE_COLUMNS if c not in header]
@@ -392,61 +429,41 @@ def load_attendance(
             expected=",".join(ATTENDANCE_COLUMNS),
             found=",".join(header),
         )
-    pos = {c: header.index(c) for c in ATTENDANCE_COLUMNS}
-    meetings = {m.id: m for m in network.meetings}
-    members = set(registry["association_id"].astype(str))
-    pr = Problems(path, "attendance file")
-    out: list[dict[str, Any]] = []
-    seen: dict[tuple[str, str], int] = {}
-    for offset, row in enumerate(rows[1:], start=1):
-        line = header_line + offset
-        if not row or all(not c.strip() for c in row) or row[0].lstrip().startswith("#"):
-            continue
-        cells = {c: (row[p].strip() if p < len(row) else "") for c, p in pos.items()}
-        where = f"row {line}"
-        mid, aid = normalise_meeting_code(cells["meeting_id"]), cells["association_id"]
-        ok = True
-        if mid not in meetings:
-            pr.add(
-                where,
-                f"unknown meeting_id {cells['meeting_id']!r} (expected a meeting id "
-                "from netvaerk.yml)",
-            )
-            ok = False
-        if aid not in members:
-            pr.add(
-                where, f"unknown association_id {aid!r} (expected an id from the member registry)"
-            )
-            ok = False
-        if not re.fullmatch(r"[1-9]\d*", cells["participants"]):
-            pr.add(where, f"participants {cells['participants']!r} is not a whole number >= 1")
-            ok = False
-        if ok and (mid, aid) in seen:
-            pr.add(
-                where,
-                f"{aid} at {mid} again (first in row {seen[(mid, aid)]}; expected one "
-                "row per meeting and association)",
-            )
-            ok = False
-        if ok:
-            seen[(mid, aid)] = line
-            m = meetings[mid]  # type: ignore[index]
-            out.append(
-                {
-                    "meeting_id": mid,
-                    "association_id": aid,
-                    "participants": int(cells["participants"]),
-                    "date": pd.Timestamp(m.date),
-                    "year": m.date.year,
-                    "forum_id": m.forum,
-                    "theme": m.theme,
-                }
-            )
-    pr.raise_if_any()
-    cols = [*ATTENDANCE_COLUMNS, "date", "year", "forum_id", "theme"]
-    df = pd.DataFrame(out, columns=cols)
-    df["participants"] = df["participants"].astype("int64")
-    return df.sort_values(["date", "meeting_id", "association_id"]).reset_index(drop=True)
+    return header_line, header, rows[1:]
+
+
+def _check_attendance_row(
+    cells: dict[str, str],
+    where: str,
+    meetings: dict[str, Meeting],
+    members: set[str],
+    seen: dict[tuple[str, str], int],
+    pr: Problems,
+) -> str | None:
+    """The row's normalised meeting id when the row is good; else None, its problems listed."""
+    mid, aid = normalise_meeting_code(cells["meeting_id"]), cells["association_id"]
+    ok = True
+    if mid not in meetings:
+        pr.add(
+            where,
+            f"unknown meeting_id {cells['meeting_id']!r} (expected a meeting id "
+            "from netvaerk.yml)",
+        )
+        ok = False
+    if aid not in members:
+        pr.add(where, f"unknown association_id {aid!r} (expected an id from the member registry)")
+        ok = False
+    if not re.fullmatch(r"[1-9]\d*", cells["participants"]):
+        pr.add(where, f"participants {cells['participants']!r} is not a whole number >= 1")
+        ok = False
+    if ok and (mid, aid) in seen:
+        pr.add(
+            where,
+            f"{aid} at {mid} again (first in row {seen[(mid, aid)]}; expected one "
+            "row per meeting and association)",
+        )
+        ok = False
+    return mid if ok else None
 
 
 # --------------------------------------------------------------------------- as tables
