@@ -168,18 +168,8 @@ class Network:
             }
             for m in self.meetings
         ]
-        cols = [
-            "meeting_id",
-            "date",
-            "year",
-            "forum_id",
-            "forum",
-            "kind",
-            "theme",
-            "theme_label",
-            "place",
-            "time",
-        ]
+        cols = ["meeting_id", "date", "year", "forum_id", "forum", "kind", "theme",
+                "theme_label", "place", "time"]
         return pd.DataFrame(rows, columns=cols)
 
     def next_meeting(self, theme: str, today: dt.date | None = None) -> Meeting | None:
@@ -243,54 +233,64 @@ def load_network(path: str | Path | None = None, *, themes: Scale | None = None)
     seen_forums: set[str] = set()
     seen_meetings: dict[str, str] = {}
     for n, raw in enumerate(data["forums"], start=1):
-        if not isinstance(raw, dict):
-            pr.add(f"forum {n}", "must be a mapping")
-            continue
-        fid = raw.get("id")
-        where = f"forum {fid}" if isinstance(fid, str) else f"forum {n}"
-        if not isinstance(fid, str) or not _FORUM_ID.match(fid):
-            pr.add(where, f"missing or invalid id {fid!r} (lower-case letters, digits, -)")
-            fid = f"forum{n}"
-        elif fid in seen_forums:
-            pr.add(where, "duplicate forum id")
-        seen_forums.add(fid)
-        for key in raw:
-            if key not in ("id", "name", "kind", "theme", "facilitator", "description", "meetings"):
-                pr.add(where, f"unknown key {key!r}")
-        name = _text(raw, "name", where, pr)
-        facilitator = _text(raw, "facilitator", where, pr)
-        kind = raw.get("kind")
-        if kind not in FORUM_KINDS:
-            pr.add(where, f"kind must be one of {', '.join(FORUM_KINDS)}, found {kind!r}")
-        theme = raw.get("theme")
-        if theme not in keys:
-            pr.add(
-                where,
-                f"theme {theme!r} is not a key of the {THEME_SCALE!r} scale "
-                f"(expected one of {', '.join(keys)})",
-            )
-        meetings = []
-        raw_meetings = raw.get("meetings") or []
-        if not isinstance(raw_meetings, list):
-            pr.add(where, "meetings must be a list")
-            raw_meetings = []
-        for i, rm in enumerate(raw_meetings, start=1):
-            m = _parse_meeting(rm, where, i, fid, str(theme), keys, seen_meetings, pr)
-            if m is not None:
-                meetings.append(m)
-        forums.append(
-            Forum(
-                fid,
-                name or fid,
-                str(kind),
-                str(theme),
-                facilitator or "",
-                tuple(meetings),
-                _text(raw, "description", where, pr, False),
-            )
-        )
+        forum = _parse_forum(raw, n, keys, seen_forums, seen_meetings, pr)
+        if forum is not None:
+            forums.append(forum)
     pr.raise_if_any()
     return Network(tuple(forums), keys, path)
+
+
+_FORUM_KEYS = ("id", "name", "kind", "theme", "facilitator", "description", "meetings")
+
+
+def _parse_forum(
+    raw: Any,
+    n: int,
+    keys: Mapping[str, str],
+    seen_forums: set[str],
+    seen_meetings: dict[str, str],
+    pr: Problems,
+) -> Forum | None:
+    """One forum of ``netvaerk.yml`` with its meetings; problems listed, None when unusable."""
+    if not isinstance(raw, dict):
+        pr.add(f"forum {n}", "must be a mapping")
+        return None
+    fid = raw.get("id")
+    where = f"forum {fid}" if isinstance(fid, str) else f"forum {n}"
+    if not isinstance(fid, str) or not _FORUM_ID.match(fid):
+        pr.add(where, f"missing or invalid id {fid!r} (lower-case letters, digits, -)")
+        fid = f"forum{n}"
+    elif fid in seen_forums:
+        pr.add(where, "duplicate forum id")
+    seen_forums.add(fid)
+    for key in raw:
+        if key not in _FORUM_KEYS:
+            pr.add(where, f"unknown key {key!r}")
+    name = _text(raw, "name", where, pr)
+    facilitator = _text(raw, "facilitator", where, pr)
+    kind = raw.get("kind")
+    if kind not in FORUM_KINDS:
+        pr.add(where, f"kind must be one of {', '.join(FORUM_KINDS)}, found {kind!r}")
+    theme = raw.get("theme")
+    if theme not in keys:
+        pr.add(
+            where,
+            f"theme {theme!r} is not a key of the {THEME_SCALE!r} scale "
+            f"(expected one of {', '.join(keys)})",
+        )
+    raw_meetings = raw.get("meetings") or []
+    if not isinstance(raw_meetings, list):
+        pr.add(where, "meetings must be a list")
+        raw_meetings = []
+    meetings = [
+        m
+        for i, rm in enumerate(raw_meetings, start=1)
+        if (m := _parse_meeting(rm, where, i, fid, str(theme), keys, seen_meetings, pr))
+        is not None
+    ]
+    description = _text(raw, "description", where, pr, False)
+    return Forum(fid, name or fid, str(kind), str(theme), facilitator or "", tuple(meetings),
+                 description)
 
 
 def _parse_meeting(
