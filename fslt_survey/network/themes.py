@@ -82,56 +82,66 @@ def load_theme_guides(
                 f"theme {key}",
                 f"not a key of the {THEME_SCALE!r} scale (expected one of {', '.join(labels)})",
             )
-    allowed = {"kind", "intro", "related", "figures", "text_items", "keywords", "questions"}
     guides: dict[str, ThemeGuide] = {}
     text_ids = tuple(it.id for it in inst.items if it.type == "text")
     for key, label in labels.items():
-        where = f"theme {key}"
         raw = data.get(key)
         if not isinstance(raw, dict):
-            pr.add(where, "missing guide (expected one entry per theme of the scale)")
+            pr.add(f"theme {key}", "missing guide (expected one entry per theme of the scale)")
             continue
-        for k in raw:
-            if k not in allowed:
-                pr.add(where, f"unknown key {k!r} (expected one of {', '.join(sorted(allowed))})")
-        lists = {
-            k: _str_list(raw.get(k), f"{where} {k}", pr)
-            for k in ("related", "figures", "text_items", "keywords", "questions")
-        }
-        for k, types in (
-            ("related", ("single", "likert")),
-            ("figures", ("single", "likert", "multi")),
-            ("text_items", ("text",)),
-        ):
-            for item_id in lists[k]:
-                if item_id not in inst:
-                    pr.add(where, f"{k}: unknown item {item_id!r} in {inst.id}")
-                elif inst.item(item_id).type not in types:
-                    pr.add(
-                        where,
-                        f"{k}: item {item_id!r} is of type "
-                        f"{inst.item(item_id).type!r}, expected {' or '.join(types)}",
-                    )
-        for k in ("keywords", "questions"):
-            if not lists[k]:
-                pr.add(where, f"{k} must be a non-empty list of texts")
-        kind = raw.get("kind", "erfa-forum")
-        if kind not in FORUM_KINDS:
-            pr.add(where, f"kind must be one of {', '.join(FORUM_KINDS)}, found {kind!r}")
-        intro = raw.get("intro", "")
-        guides[key] = ThemeGuide(
-            key,
-            label,
-            str(kind),
-            " ".join(str(intro).split()),
-            tuple(lists["related"]),
-            tuple(lists["figures"]),
-            tuple(lists["text_items"]) or text_ids,
-            tuple(lists["keywords"]),
-            tuple(lists["questions"]),
-        )
+        guides[key] = _parse_guide(raw, key, label, inst, text_ids, pr)
     pr.raise_if_any()
     return guides
+
+
+_GUIDE_KEYS = {"kind", "intro", "related", "figures", "text_items", "keywords", "questions"}
+# which item types each list of a guide may name
+_GUIDE_ITEM_TYPES = (
+    ("related", ("single", "likert")),
+    ("figures", ("single", "likert", "multi")),
+    ("text_items", ("text",)),
+)
+
+
+def _parse_guide(
+    raw: dict, key: str, label: str, inst: Instrument, text_ids: tuple[str, ...], pr: Problems
+) -> ThemeGuide:
+    """One theme's guide; its problems listed."""
+    where = f"theme {key}"
+    for k in raw:
+        if k not in _GUIDE_KEYS:
+            pr.add(where, f"unknown key {k!r} (expected one of {', '.join(sorted(_GUIDE_KEYS))})")
+    lists = {
+        k: _str_list(raw.get(k), f"{where} {k}", pr)
+        for k in ("related", "figures", "text_items", "keywords", "questions")
+    }
+    for k, types in _GUIDE_ITEM_TYPES:
+        for item_id in lists[k]:
+            if item_id not in inst:
+                pr.add(where, f"{k}: unknown item {item_id!r} in {inst.id}")
+            elif inst.item(item_id).type not in types:
+                pr.add(
+                    where,
+                    f"{k}: item {item_id!r} is of type "
+                    f"{inst.item(item_id).type!r}, expected {' or '.join(types)}",
+                )
+    for k in ("keywords", "questions"):
+        if not lists[k]:
+            pr.add(where, f"{k} must be a non-empty list of texts")
+    kind = raw.get("kind", "erfa-forum")
+    if kind not in FORUM_KINDS:
+        pr.add(where, f"kind must be one of {', '.join(FORUM_KINDS)}, found {kind!r}")
+    return ThemeGuide(
+        key,
+        label,
+        str(kind),
+        " ".join(str(raw.get("intro", "")).split()),
+        tuple(lists["related"]),
+        tuple(lists["figures"]),
+        tuple(lists["text_items"]) or text_ids,
+        tuple(lists["keywords"]),
+        tuple(lists["questions"]),
+    )
 
 
 def _str_list(value: Any, where: str, pr: Problems) -> list[str]:
