@@ -17,7 +17,8 @@ from __future__ import annotations
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from fslt_survey.errors import RenderError
+from fslt_survey.render.errors import RenderError
+from fslt_survey.render.host import Host, configure
 from fslt_survey.render.project import SOURCE_SUFFIXES, Project, load_project
 from fslt_survey.render.quarto import quarto_path, render_document_quarto, render_project_quarto
 from fslt_survey.render.results import CellExecutionError, DocumentResult, RenderResult
@@ -26,9 +27,11 @@ __all__ = [
     "ENGINES",
     "CellExecutionError",
     "DocumentResult",
+    "Host",
     "RenderError",
     "RenderResult",
     "choose_engine",
+    "configure",
     "load_project",
     "render_document",
     "render_project",
@@ -140,7 +143,7 @@ def render_document(
 
     For handouts per theme and feedback sheets per association, which must not go into the
     site: ``output_dir/<output_name or stem>.html`` (+ ``.pdf`` when the document has a
-    ``typst``/``pdf`` format) and ``site_libs/fslt.css``. Other files in ``output_dir`` are
+    ``typst``/``pdf`` format) and ``site_libs/engine.css``. Other files in ``output_dir`` are
     left alone; this document's files are replaced only when rendering succeeded.
 
     Parameters

@@ -16,16 +16,16 @@ from typing import Any
 
 from tqdm import tqdm
 
-from fslt_survey.errors import RenderError
 from fslt_survey.render import pandoc
 from fslt_survey.render.cache import (
     CachedExecution,
     RenderCache,
     execution_key,
-    host_inputs,
-    package_source_hash,
 )
+from fslt_survey.render.errors import RenderError
 from fslt_survey.render.execute import execute_document
+from fslt_survey.render.host import current as current_host
+from fslt_survey.render.host import inputs_fingerprint
 from fslt_survey.render.housekeeping import (
     SCRATCH_PREFIX,
     OwnedFolders,
@@ -126,7 +126,7 @@ class Builder:
         # the run's own folders (staging, scratch), locked while in use (render.housekeeping)
         self.owned = OwnedFolders()
         self.scratch = self.cache.root / f"{SCRATCH_PREFIX}{uuid.uuid4().hex[:8]}"
-        self.package_hash = package_source_hash()
+        self.package_hash = inputs_fingerprint(project.root)
         self.engine_version = engine_version()
         variables_file = project.root / "_variables.yml"
         self.variables: dict[str, Any] = {}
@@ -169,7 +169,8 @@ class Builder:
         root = self.project.root
         files = expand_globs(self.project.depends, root)
         doc_dir = (root / rel).parent
-        doc_patterns = as_list((meta.get("fslt-survey") or {}).get("depends"))
+        key = current_host().config_key
+        doc_patterns = as_list((meta.get(key) or {}).get("depends")) if key else []
         for pattern in doc_patterns:
             negate = pattern.startswith("!")
             bare = pattern.lstrip("!")
@@ -287,7 +288,7 @@ class Builder:
             rel=rel,
             options=options,
             params=self.params,
-            depends=self._depends(rel, meta) + host_inputs(self.project.root),  # realpath
+            depends=self._depends(rel, meta),
             package_hash=self.package_hash,
             engine_version=self.engine_version,
         )

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from fslt_survey.errors import RenderError
+from fslt_survey.render.errors import RenderError
 from fslt_survey.render.project import load_yaml
 
 _EXEC_FENCE = re.compile(
@@ -27,7 +27,7 @@ _SHORTCODE = re.compile(r"(?<!\{)\{\{<\s*(?P<name>[\w-]+)(?P<args>[^>]*)>\}\}(?!
 _ESCAPED_SHORTCODE = re.compile(r"\{\{\{<(?P<body>.*?)>\}\}\}")
 
 #: Placeholder left in markdown where an inline ``{python}`` expression was.
-INLINE_TOKEN = "\x00FSLT-INLINE-{}\x00"
+INLINE_TOKEN = "\x00RENDER-INLINE-{}\x00"
 #: Languages Quarto treats as diagrams or OJS; shown as code, never executed here.
 _NOT_EXECUTED = frozenset({"mermaid", "dot", "ojs"})
 

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from fslt_survey.errors import RenderError
+from fslt_survey.render.errors import RenderError
 from fslt_survey.render.project import Project
 from fslt_survey.render.results import DocumentResult, RenderResult
 from fslt_survey.render.site import page_info
