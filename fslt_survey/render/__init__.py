@@ -99,7 +99,8 @@ def render_project(
     progress:
         Show a progress bar on stderr.
     force:
-        Execute every document again, ignoring the cache (built-in engine).
+        Execute every document again, ignoring the cache (with Quarto: drop the pages'
+        ``_freeze`` entries and pass ``--cache-refresh``).
 
     Returns
     -------
@@ -116,15 +117,23 @@ def render_project(
     used = choose_engine(engine)
     docs = [_document_rel(project, d) for d in only] if only is not None else None
     out = Path(output_dir).resolve() if output_dir is not None else None
-    if used == "quarto":
-        return render_project_quarto(
-            project, docs=docs, params=params, output_dir=out, progress=progress
-        )
     from fslt_survey.render.engine import Builder, Target  # the engine's imports are heavy
 
     target = Target(output_dir=out or project.output_dir, site=True, full=docs is None)
     builder = Builder(project, target, params=params, force=force, progress=progress)
-    return builder.run(docs if docs is not None else project.documents())
+    rendered = docs if docs is not None else project.documents()
+    if used == "quarto":
+        prints = {rel: builder.fingerprint(rel) for rel in rendered}
+        return render_project_quarto(
+            project,
+            docs=docs,
+            params=params,
+            output_dir=out,
+            progress=progress,
+            fingerprints=prints,
+            force=force,
+        )
+    return builder.run(rendered)
 
 
 def render_document(
@@ -176,6 +185,7 @@ def render_document(
             formats=formats,
             name=output_name,
             progress=progress,
+            force=force,
         )
     from fslt_survey.render.engine import Builder, Target
 

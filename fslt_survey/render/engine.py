@@ -242,8 +242,7 @@ class Builder:
                 f"{rel}: format(s) {', '.join(cfg.skipped_formats)} are not supported by the "
                 "built-in engine (html, typst/pdf are); skipped"
             )
-        options = {"meta": cfg.meta, "formats": cfg.formats, "execute": cfg.execute}
-        key = self.cache_key(rel, text, options, cfg.meta)
+        key = self._document_key(rel, text, cfg)
         freeze = cfg.execute.get("freeze", "auto")
         entry: CachedExecution | None = None
         if not self.force and freeze is not False:
@@ -281,6 +280,20 @@ class Builder:
         result.outputs = self._place(plan, entry, output, staging)
         result.seconds = time.perf_counter() - t0
         return result
+
+    def fingerprint(self, rel: str) -> str:
+        """The input fingerprint of document ``rel`` (its execution cache key), not executing it.
+
+        The Quarto path uses it to re-execute exactly the pages whose inputs changed.
+        """
+        path = self.project.root / rel
+        text = path.read_text(encoding="utf-8")
+        cfg = document_config(self.project, rel, parse_qmd(path, text).front_matter)
+        return self._document_key(rel, text, cfg)
+
+    def _document_key(self, rel: str, text: str, cfg: Any) -> str:
+        options = {"meta": cfg.meta, "formats": cfg.formats, "execute": cfg.execute}
+        return self.cache_key(rel, text, options, cfg.meta)
 
     def cache_key(self, rel: str, text: str, options: dict[str, Any], meta: dict[str, Any]) -> str:
         return execution_key(
