@@ -16,7 +16,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from fslt_survey.render import pandoc
+from fslt_survey.render import pandoc, unsupported
 from fslt_survey.render.cache import (
     CachedExecution,
     RenderCache,
@@ -134,6 +134,7 @@ class Builder:
             self.variables = load_yaml(variables_file.read_text("utf-8"), variables_file) or {}
         all_docs = project.documents()
         self.pages = {rel: page_info(project, rel) for rel in all_docs}
+        unsupported.check_project(project.root, project.project, project.website, all_docs)
 
     # -- planning -----------------------------------------------------------------------------
 
@@ -235,8 +236,16 @@ class Builder:
         text = path.read_text(encoding="utf-8")
         doc = parse_qmd(path, text)
         cfg = document_config(self.project, rel, doc.front_matter)
+        unsupported.check_options(rel, cfg.meta, cfg.formats)
+        unsupported.check_markdown(rel, text)
         plan = self._plan(rel, cfg)
         result = DocumentResult(source=Path(rel))
+        theme = (cfg.formats.get("html") or {}).get("theme")
+        if theme:
+            result.warnings.append(
+                f"{rel}: theme {theme!r} is replaced by the built-in engine's stylesheet "
+                "(render with Quarto for the theme)"
+            )
         if cfg.skipped_formats:
             result.warnings.append(
                 f"{rel}: format(s) {', '.join(cfg.skipped_formats)} are not supported by the "

@@ -306,7 +306,7 @@ def apply_shortcodes(
 
     ``{{< pagebreak >}}``, ``{{< meta key >}}`` and ``{{< var key >}}`` (from
     ``_variables.yml``) are expanded; ``{{{< ... >}}}`` is the escape for a literal shortcode.
-    Unknown shortcodes are left as they are and reported in ``warnings``.
+    Unknown shortcodes (``include``, ``video``...) stop the render with a :class:`RenderError`.
     """
     if "{{<" not in text:
         return text
@@ -323,8 +323,11 @@ def apply_shortcodes(
                     warnings.append(f"{where}: {{{{< {name} {arg} >}}}} has no value")
                     return "?" + arg
                 return _scalar_text(value)
-            warnings.append(f"{where}: shortcode {{{{< {name} >}}}} is not supported")
-            return m.group(0)
+            raise RenderError(
+                f"shortcode {{{{< {name} >}}}} is not supported by the built-in engine",
+                file=where,
+                expected="meta, var or pagebreak shortcodes, or render with Quarto",
+            )
 
         line = _SHORTCODE.sub(repl, line)
         return _ESCAPED_SHORTCODE.sub(lambda m: "{{<" + m.group("body") + ">}}", line)
