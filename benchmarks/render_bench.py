@@ -238,8 +238,7 @@ def run(project: str = "demo", *, nbconvert: bool = True, log=print) -> RenderBe
 
 
 def _run(bench: RenderBench, root: Path, project: str, nbconvert: bool, log: Any) -> None:
-    from fslt_survey.errors import RenderError
-    from fslt_survey.render import render_project
+    from fslt_survey.render import RenderError, render_project
 
     docs, bench.skipped_pages = prepare_tiny(root) if project == "tiny" else prepare_demo(root)
     if not docs:

@@ -16,6 +16,7 @@ import importlib
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
+from fslt_survey._render_host import configure_render
 from fslt_survey.errors import (
     CleaningError,
     CodebookError,
@@ -24,6 +25,8 @@ from fslt_survey.errors import (
     RenderError,
     SurveyDataError,
 )
+
+configure_render()  # the render engine is told the toolkit's config key and cache inputs
 
 try:
     __version__ = version("fslt-survey")

@@ -50,6 +50,7 @@ from fslt_survey.privacy import write_csv_safe
 from fslt_survey.project import demo_mode, is_confidential
 from fslt_survey.registry import load_registry
 from fslt_survey.render import ENGINES, render_project
+from fslt_survey.render.errors import RenderError as EngineRenderError
 from fslt_survey.store import instrument_path, load_clean
 
 
@@ -464,7 +465,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (UsageError, ProjectNotFound) as exc:
         _err(exc, args)
         return EXIT_USAGE
-    except RenderError as exc:
+    except (RenderError, EngineRenderError) as exc:
         _err(exc, args)
         return EXIT_RENDER
     except SurveyDataError as exc:

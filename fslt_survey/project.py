@@ -24,6 +24,7 @@ folder or registry is an error, never a fallback to the demo data.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,7 +33,6 @@ from typing import Any
 from fslt_survey import config
 from fslt_survey._yaml import read_front_matter, read_yaml
 from fslt_survey.errors import ConfigError, SurveyDataError
-from fslt_survey.store import file_sha256
 
 #: Units a survey can count, with the Danish singular and plural used in "Basis: N ...".
 UNITS = {
@@ -176,13 +176,20 @@ def cache_inputs(root: str | Path | None = None) -> list[tuple[str, str]]:
         return out  # a single document rendered outside a toolkit project: no declaration
     project = load_project(root)
     qfile = project.root / config.PROJECT_MARKER
-    out.append(("file:_quarto.yml", file_sha256(qfile)))
+    out.append(("file:_quarto.yml", _contents(qfile)))
     reg = config.registry_file() or project.registry
     # by role and contents, not by absolute path: a moved project keeps its cache
     for role, path in (("registry", reg), ("demo-registry", project.root / "surveys/members.csv")):
         if path is not None:
-            out.append((role, file_sha256(path) if path.is_file() else "missing"))
+            out.append((role, _contents(path) if path.is_file() else "missing"))
     return out
+
+
+def _contents(path: Path) -> str:
+    """sha256 of a file's bytes (stdlib only: the render hook imports this module eagerly, so
+    it stays free of pandas and the data stores)."""
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def is_confidential(document: str | Path) -> bool:

@@ -23,16 +23,17 @@ import pypdf
 import pytest
 
 import fslt_survey.render.engine as render_engine
-from fslt_survey.errors import RenderError
 from fslt_survey.render import (
     CellExecutionError,
+    RenderError,
     RenderResult,
     choose_engine,
     render_document,
     render_project,
 )
-from fslt_survey.render.cache import execution_key, package_source_hash
+from fslt_survey.render.cache import execution_key
 from fslt_survey.render.execute import yaml_scalar
+from fslt_survey.render.host import inputs_fingerprint
 from fslt_survey.render.project import deep_merge, document_config, load_project
 from fslt_survey.render.qmd import CodeCell, parse_qmd
 from fslt_survey.render.quarto import quarto_command, quarto_path
@@ -281,7 +282,7 @@ def executed(result: RenderResult) -> set[str]:
 def pinned_package_hash() -> Iterator[None]:
     """Other people edit the package while tests run; pin its hash so caching is testable."""
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(render_engine, "package_source_hash", lambda: "pinned-for-tests")
+        mp.setattr(render_engine, "inputs_fingerprint", lambda root: "pinned-for-tests")
         yield
 
 
@@ -378,7 +379,7 @@ def test_navbar_links_are_relative_to_the_page(tmp_path: Path) -> None:
     assert 'href="../index.html"' in nav
     assert 'href="metode.html" aria-current="page"' in nav
     assert ">Resultater</a>" in nav  # text taken from the document's title
-    assert relative_href("reports/a.html", "site_libs/fslt.css") == "../site_libs/fslt.css"
+    assert relative_href("reports/a.html", "site_libs/engine.css") == "../site_libs/engine.css"
     project.config["website"]["navbar"]["right"] = [
         {"text": "Mere", "menu": ["reports/resultater.qmd", {"text": "---"}]},
         {"text": "FSLT", "href": "https://example.org/"},
@@ -408,7 +409,7 @@ def test_cache_key_covers_inputs() -> None:
         ("package_hash", "q"),
     ]:
         assert execution_key(**{**base, name: value}) != key, name
-    assert len(package_source_hash()) == 64
+    assert len(inputs_fingerprint(Path.cwd())) == 64
 
 
 def test_markdown_image_escapes_alt_text() -> None:
@@ -571,7 +572,7 @@ def test_pdf_link_aliases_and_resources(site: tuple[Path, RenderResult]) -> None
     refresh = [m for m in redirect.iter("meta") if m.attrs.get("http-equiv") == "refresh"]
     assert refresh and refresh[0].attrs["content"].endswith("url=metode.html")
     assert (out / "assets" / "laes-mig.txt").read_text(encoding="utf-8") == "En ressource.\n"
-    assert (out / "site_libs" / "fslt.css").is_file()
+    assert (out / "site_libs" / "engine.css").is_file()
     footer = next(parse_html(out / "index.html").iter("footer"))
     assert [a.attrs["href"] for a in footer.iter("a")] == ["reports/metode.html"]
 

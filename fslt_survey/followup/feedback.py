@@ -40,6 +40,7 @@ from fslt_survey.followup import (
     load_indicators,
 )
 from fslt_survey.registry import load_registry
+from fslt_survey.render import RenderError as EngineRenderError
 from fslt_survey.render import render_document
 from fslt_survey.store import clean_registry, instrument_path, load_clean, outside_site
 
@@ -197,7 +198,7 @@ def _render_sheet(task: tuple[str, str, str, str, bool]) -> tuple[bool, str]:
             engine=engine,
             force=force,
         )
-    except SurveyDataError as exc:  # errors travel back as text (they need not pickle)
+    except (SurveyDataError, EngineRenderError) as exc:  # travel back as text (need not pickle)
         return False, str(exc)
     pdf = next((p for d in res.documents for p in d.outputs if p.suffix == ".pdf"), None)
     return (True, str(pdf)) if pdf is not None else (False, "no PDF was written")

@@ -17,7 +17,8 @@ from __future__ import annotations
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from fslt_survey.errors import RenderError
+from fslt_survey.render.errors import RenderError
+from fslt_survey.render.host import Host, configure
 from fslt_survey.render.project import SOURCE_SUFFIXES, Project, load_project
 from fslt_survey.render.quarto import quarto_path, render_document_quarto, render_project_quarto
 from fslt_survey.render.results import CellExecutionError, DocumentResult, RenderResult
@@ -26,9 +27,11 @@ __all__ = [
     "ENGINES",
     "CellExecutionError",
     "DocumentResult",
+    "Host",
     "RenderError",
     "RenderResult",
     "choose_engine",
+    "configure",
     "load_project",
     "render_document",
     "render_project",
@@ -96,7 +99,8 @@ def render_project(
     progress:
         Show a progress bar on stderr.
     force:
-        Execute every document again, ignoring the cache (built-in engine).
+        Execute every document again, ignoring the cache (with Quarto: drop the pages'
+        ``_freeze`` entries and pass ``--cache-refresh``).
 
     Returns
     -------
@@ -113,15 +117,23 @@ def render_project(
     used = choose_engine(engine)
     docs = [_document_rel(project, d) for d in only] if only is not None else None
     out = Path(output_dir).resolve() if output_dir is not None else None
-    if used == "quarto":
-        return render_project_quarto(
-            project, docs=docs, params=params, output_dir=out, progress=progress
-        )
     from fslt_survey.render.engine import Builder, Target  # the engine's imports are heavy
 
     target = Target(output_dir=out or project.output_dir, site=True, full=docs is None)
     builder = Builder(project, target, params=params, force=force, progress=progress)
-    return builder.run(docs if docs is not None else project.documents())
+    rendered = docs if docs is not None else project.documents()
+    if used == "quarto":
+        prints = {rel: builder.fingerprint(rel) for rel in rendered}
+        return render_project_quarto(
+            project,
+            docs=docs,
+            params=params,
+            output_dir=out,
+            progress=progress,
+            fingerprints=prints,
+            force=force,
+        )
+    return builder.run(rendered)
 
 
 def render_document(
@@ -140,7 +152,7 @@ def render_document(
 
     For handouts per theme and feedback sheets per association, which must not go into the
     site: ``output_dir/<output_name or stem>.html`` (+ ``.pdf`` when the document has a
-    ``typst``/``pdf`` format) and ``site_libs/fslt.css``. Other files in ``output_dir`` are
+    ``typst``/``pdf`` format) and ``site_libs/engine.css``. Other files in ``output_dir`` are
     left alone; this document's files are replaced only when rendering succeeded.
 
     Parameters
@@ -173,6 +185,7 @@ def render_document(
             formats=formats,
             name=output_name,
             progress=progress,
+            force=force,
         )
     from fslt_survey.render.engine import Builder, Target
 

@@ -30,7 +30,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from fslt_survey.project import cache_inputs  # realpath: host inputs (see host_inputs)
 from fslt_survey.render.housekeeping import OwnedFolders, entry_prefix
 
 #: Bump when the executed-markdown format changes in a way old entries cannot satisfy.
@@ -54,22 +53,6 @@ def sha256_file(path: Path) -> str:
 def stable_json(value: Any) -> str:
     """JSON with sorted keys; dates and paths as strings (for hashing option trees)."""
     return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
-
-
-def package_source_hash() -> str:
-    """Hash of the installed ``fslt_survey`` package's ``*.py`` files (names and contents)."""
-    import fslt_survey
-
-    pkg = Path(fslt_survey.__file__).resolve().parent
-    h = hashlib.sha256()
-    for path in sorted(pkg.rglob("*.py")):
-        if "__pycache__" in path.parts:
-            continue
-        h.update(path.relative_to(pkg).as_posix().encode())
-        h.update(b"\0")
-        h.update(path.read_bytes())
-        h.update(b"\0")
-    return h.hexdigest()
 
 
 class FileHasher:
@@ -103,16 +86,6 @@ class FileHasher:
             json.dump(self._memo, f)
         os.replace(tmp, self._memo_path)
         self._dirty = False
-
-
-# --- realpath (issue 14): the host project's extra cache-key inputs. To be re-wired to the
-# render package's hook for host inputs at merge; until then the engine adds these to every
-# document's ``depends`` (one marked line in engine.py).
-def host_inputs(root: Path) -> list[tuple[str, str]]:
-    """What every page depends on beyond its own files (:func:`fslt_survey.project.cache_inputs`):
-    the environment variables that choose data, the project declaration, the registry."""
-    return cache_inputs(root)
-# --- end realpath
 
 
 def execution_key(

@@ -16,16 +16,16 @@ from typing import Any
 
 from tqdm import tqdm
 
-from fslt_survey.errors import RenderError
-from fslt_survey.render import pandoc
+from fslt_survey.render import pandoc, unsupported
 from fslt_survey.render.cache import (
     CachedExecution,
     RenderCache,
     execution_key,
-    host_inputs,
-    package_source_hash,
 )
+from fslt_survey.render.errors import RenderError
 from fslt_survey.render.execute import execute_document
+from fslt_survey.render.host import current as current_host
+from fslt_survey.render.host import inputs_fingerprint
 from fslt_survey.render.housekeeping import (
     SCRATCH_PREFIX,
     OwnedFolders,
@@ -126,7 +126,7 @@ class Builder:
         # the run's own folders (staging, scratch), locked while in use (render.housekeeping)
         self.owned = OwnedFolders()
         self.scratch = self.cache.root / f"{SCRATCH_PREFIX}{uuid.uuid4().hex[:8]}"
-        self.package_hash = package_source_hash()
+        self.package_hash = inputs_fingerprint(project.root)
         self.engine_version = engine_version()
         variables_file = project.root / "_variables.yml"
         self.variables: dict[str, Any] = {}
@@ -134,6 +134,7 @@ class Builder:
             self.variables = load_yaml(variables_file.read_text("utf-8"), variables_file) or {}
         all_docs = project.documents()
         self.pages = {rel: page_info(project, rel) for rel in all_docs}
+        unsupported.check_project(project.root, project.project, project.website, all_docs)
 
     # -- planning -----------------------------------------------------------------------------
 
@@ -169,7 +170,8 @@ class Builder:
         root = self.project.root
         files = expand_globs(self.project.depends, root)
         doc_dir = (root / rel).parent
-        doc_patterns = as_list((meta.get("fslt-survey") or {}).get("depends"))
+        key = current_host().config_key
+        doc_patterns = as_list((meta.get(key) or {}).get("depends")) if key else []
         for pattern in doc_patterns:
             negate = pattern.startswith("!")
             bare = pattern.lstrip("!")
@@ -234,15 +236,22 @@ class Builder:
         text = path.read_text(encoding="utf-8")
         doc = parse_qmd(path, text)
         cfg = document_config(self.project, rel, doc.front_matter)
+        unsupported.check_options(rel, cfg.meta, cfg.formats)
+        unsupported.check_markdown(rel, text)
         plan = self._plan(rel, cfg)
         result = DocumentResult(source=Path(rel))
+        theme = (cfg.formats.get("html") or {}).get("theme")
+        if theme:
+            result.warnings.append(
+                f"{rel}: theme {theme!r} is replaced by the built-in engine's stylesheet "
+                "(render with Quarto for the theme)"
+            )
         if cfg.skipped_formats:
             result.warnings.append(
                 f"{rel}: format(s) {', '.join(cfg.skipped_formats)} are not supported by the "
                 "built-in engine (html, typst/pdf are); skipped"
             )
-        options = {"meta": cfg.meta, "formats": cfg.formats, "execute": cfg.execute}
-        key = self.cache_key(rel, text, options, cfg.meta)
+        key = self._document_key(rel, text, cfg)
         freeze = cfg.execute.get("freeze", "auto")
         entry: CachedExecution | None = None
         if not self.force and freeze is not False:
@@ -281,13 +290,27 @@ class Builder:
         result.seconds = time.perf_counter() - t0
         return result
 
+    def fingerprint(self, rel: str) -> str:
+        """The input fingerprint of document ``rel`` (its execution cache key), not executing it.
+
+        The Quarto path uses it to re-execute exactly the pages whose inputs changed.
+        """
+        path = self.project.root / rel
+        text = path.read_text(encoding="utf-8")
+        cfg = document_config(self.project, rel, parse_qmd(path, text).front_matter)
+        return self._document_key(rel, text, cfg)
+
+    def _document_key(self, rel: str, text: str, cfg: Any) -> str:
+        options = {"meta": cfg.meta, "formats": cfg.formats, "execute": cfg.execute}
+        return self.cache_key(rel, text, options, cfg.meta)
+
     def cache_key(self, rel: str, text: str, options: dict[str, Any], meta: dict[str, Any]) -> str:
         return execution_key(
             source=text,
             rel=rel,
             options=options,
             params=self.params,
-            depends=self._depends(rel, meta) + host_inputs(self.project.root),  # realpath
+            depends=self._depends(rel, meta),
             package_hash=self.package_hash,
             engine_version=self.engine_version,
         )

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from fslt_survey.errors import RenderError
+from fslt_survey.render.errors import RenderError
 from fslt_survey.render.kernel import kernel_session, strip_ansi
 from fslt_survey.render.outputs import OutputContext, cell_markdown
 from fslt_survey.render.project import DocConfig
@@ -195,7 +195,7 @@ def execute_document(
     work_dir:
         Folder that receives ``<stem>_files/figure-html/``.
     project_root:
-        Exported to the kernel as ``FSLT_PROJECT_ROOT`` (unless already set).
+        Exported to the kernel as ``QUARTO_PROJECT_ROOT`` (Quarto's name for it).
     shortcodes:
         Optional ``fn(text) -> text`` applied to the document's own markdown.
 
@@ -236,7 +236,9 @@ def execute_document(
 
     timeout = cfg.execute.get("timeout")
     param_cell = next((c for c in doc.cells if "parameters" in c.tags), None)
-    with kernel_session(doc.path.parent, project_root, timeout=timeout) as kernel:
+    with kernel_session(
+        doc.path.parent, project_root, timeout=timeout, document=doc.path
+    ) as kernel:
         setup = kernel.run(SETUP_CODE.format(mime=INLINE_MIME, **fig))
         _cell_error(setup, "the engine's setup code", cfg.rel, 1, lambda k: 1)
         if params and param_cell is None:

@@ -13,10 +13,11 @@ holds an exclusive advisory lock (``flock``) on its staging, scratch and cache-e
 as long as it uses them; the operating system drops the lock when the process ends, however it
 ends. At its start a run removes (:func:`remove_stale`) the folders that match these patterns
 and nothing else, that are older than the run, and whose lock it can take: nobody uses them.
-A run that is still working, e.g. a parallel ``fslt-survey feedback`` worker rendering into the
-same folder, holds its locks, so its folders stay. A previous site (``fslt-old``) is removed
-only when the output folder exists, i.e. after the swap. Where ``flock`` is not available
-(Windows, or a file system without locks) only folders older than a day count as left behind.
+A run that is still working, e.g. a parallel worker of the host (a batch of parameterised
+sheets) rendering into the same folder, holds its locks, so its folders stay. A previous site
+(``fslt-old``) is removed only when the output folder exists, i.e. after the swap. Where
+``flock`` is not available (Windows, or a file system without locks) only folders older than
+a day count as left behind.
 """
 
 from __future__ import annotations

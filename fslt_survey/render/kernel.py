@@ -1,14 +1,13 @@
 """Run code cells in a Jupyter kernel of *this* interpreter (nbclient + ipykernel).
 
 The kernelspec is built in memory from :data:`sys.executable`, so documents always run with
-the packages of the environment that runs ``fslt-survey`` (the project's venv), whatever
+the packages of the environment that runs the engine (the project's venv), whatever
 kernels happen to be registered on the machine.
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
 import re
 import subprocess
 import sys
@@ -25,7 +24,8 @@ from jupyter_core.utils import run_sync
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
-from fslt_survey.errors import RenderError
+from fslt_survey.render.errors import RenderError
+from fslt_survey.render.host import current as current_host
 
 KERNEL_NAME = "fslt-python"
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -58,7 +58,7 @@ def kernel_spec(env: dict[str, str] | None = None) -> KernelSpec:
             "{connection_file}",
             "--HistoryManager.enabled=False",
         ],
-        display_name=f"Python {sys.version_info.major}.{sys.version_info.minor} (fslt-survey)",
+        display_name=f"Python {sys.version_info.major}.{sys.version_info.minor}",
         language="python",
         env=dict(env or {}),
         resource_dir="",
@@ -66,18 +66,27 @@ def kernel_spec(env: dict[str, str] | None = None) -> KernelSpec:
     )
 
 
-def kernel_env(project_root: Path) -> dict[str, str]:
-    """Environment variables added for the kernel process."""
+def kernel_env(project_root: Path, document: Path | None = None) -> dict[str, str]:
+    """Environment variables added for the kernel process.
+
+    Quarto's own names, as Quarto sets them while executing a document:
+    ``QUARTO_PROJECT_ROOT`` (and ``QUARTO_PROJECT_DIR``, as for project scripts),
+    ``QUARTO_DOCUMENT_PATH`` (the document's folder) and ``QUARTO_DOCUMENT_FILE`` (its name),
+    plus whatever the host adds (:mod:`fslt_survey.render.host`).
+    """
+    root = str(project_root)
     env = {
         "MPLBACKEND": "Agg",
         "PYDEVD_DISABLE_FILE_VALIDATION": "1",
-        "FSLT_RENDER": "builtin",
+        "QUARTO_PROJECT_ROOT": root,
+        "QUARTO_PROJECT_DIR": root,
     }
-    # Reports find the project's data through fslt_survey.config; point it at the project
-    # being rendered unless the user has pointed it elsewhere on purpose.
-    env["FSLT_PROJECT_ROOT"] = os.environ.get("FSLT_PROJECT_ROOT", str(project_root))
-    # realpath (issue 14): the names quarto render sets for executed code and scripts
-    env["QUARTO_PROJECT_ROOT"] = env["QUARTO_PROJECT_DIR"] = str(project_root)
+    if document is not None:
+        env["QUARTO_DOCUMENT_PATH"] = str(document.parent)
+        env["QUARTO_DOCUMENT_FILE"] = document.name
+    host = current_host()
+    if host.kernel_env is not None:
+        env.update({str(k): str(v) for k, v in host.kernel_env(project_root).items()})
     return env
 
 
@@ -117,14 +126,14 @@ class KernelSession:
 
 @contextmanager
 def kernel_session(
-    cwd: Path, project_root: Path, timeout: int | None = None
+    cwd: Path, project_root: Path, timeout: int | None = None, document: Path | None = None
 ) -> Iterator[KernelSession]:
     """Start a kernel of the current interpreter with working directory ``cwd``.
 
     The kernel's own stderr (start-up chatter) goes to a log file whose tail is used when the
     kernel fails to start or dies.
     """
-    specs = _InterpreterKernelSpecs(kernel_env(project_root))
+    specs = _InterpreterKernelSpecs(kernel_env(project_root, document))
     km = AsyncKernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=specs)
     nb = nbformat.v4.new_notebook()
     client = NotebookClient(

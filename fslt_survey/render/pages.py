@@ -16,6 +16,7 @@ import yaml
 
 from fslt_survey.render import pandoc
 from fslt_survey.render.cache import stable_json
+from fslt_survey.render.host import current as current_host
 from fslt_survey.render.i18n import strings
 from fslt_survey.render.project import DocConfig, Project, as_list
 from fslt_survey.render.site import (
@@ -40,7 +41,6 @@ _NOT_METADATA = frozenset(
         "freeze",
         "resources",
         "aliases",
-        "fslt-survey",
         "output-file",
         "params",
         "filters",
@@ -163,7 +163,8 @@ def build_inputs(
         opts = cfg.format_options(kind)
         lang = str(opts.get("lang") or "en")
         words = strings(lang)
-        meta = {k: v for k, v in opts.items() if k not in _NOT_METADATA}
+        host_key = current_host().config_key
+        meta = {k: v for k, v in opts.items() if k not in _NOT_METADATA and k != host_key}
         meta["lang"] = lang
         if "author" in meta:
             meta["author"] = _authors(meta["author"])

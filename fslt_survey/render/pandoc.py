@@ -9,14 +9,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from fslt_survey.errors import RenderError
+from fslt_survey.render.errors import RenderError
 
 TEMPLATES = Path(__file__).parent / "templates"
 HTML_TEMPLATE = TEMPLATES / "page.html"
 TYPST_TEMPLATE = TEMPLATES / "page.typ"
 LUA_FILTER = TEMPLATES / "quarto.lua"
 HIGHLIGHT_THEME = TEMPLATES / "fslt.theme"
-CSS_FILE = TEMPLATES / "fslt.css"
+CSS_FILE = TEMPLATES / "engine.css"
 #: Pandoc's markdown reader with Quarto's defaults.
 MARKDOWN_READER = "markdown"
 #: Font families bundled with the ``typst`` package (embedded in every PDF we write).

@@ -15,7 +15,8 @@ from typing import Any
 
 import yaml
 
-from fslt_survey.errors import RenderError
+from fslt_survey.render.errors import RenderError
+from fslt_survey.render.host import current as current_host
 
 #: Name of the project file.
 PROJECT_FILE = "_quarto.yml"
@@ -30,7 +31,7 @@ SKIP_DIRS = frozenset(
 #: Quarto format names -> the built-in writer that produces them. ``pdf`` means Typst here.
 FORMAT_KINDS = {"html": "html", "typst": "typst", "pdf": "typst"}
 #: Top-level keys that configure the project rather than describe a document.
-PROJECT_ONLY_KEYS = frozenset({"project", "website", "book", "manuscript", "fslt-survey"})
+PROJECT_ONLY_KEYS = frozenset({"project", "website", "book", "manuscript"})
 
 
 def load_yaml(text: str, file: Path, first_line: int = 1) -> Any:
@@ -177,7 +178,8 @@ class Project:
 
     @property
     def depends(self) -> list[str]:
-        return as_list((self.config.get("fslt-survey") or {}).get("depends"))
+        key = current_host().config_key
+        return as_list((self.config.get(key) or {}).get("depends")) if key else []
 
     @property
     def cache_dir(self) -> Path:
@@ -186,7 +188,10 @@ class Project:
     @property
     def document_defaults(self) -> dict[str, Any]:
         """Top-level project options that apply to every document (``lang``, ``execute``...)."""
-        return {k: v for k, v in self.config.items() if k not in PROJECT_ONLY_KEYS}
+        host_key = current_host().config_key  # the host's settings stay project-level
+        return {
+            k: v for k, v in self.config.items() if k not in PROJECT_ONLY_KEYS and k != host_key
+        }
 
     def rel(self, path: Path) -> str:
         """``path`` relative to the project root, with forward slashes."""
@@ -333,7 +338,7 @@ def document_config(project: Project, rel: str, front_matter: dict[str, Any]) ->
     project_formats = normalise_formats(project_top.pop("format", None), project.root)
     doc_top = dict(front_matter)
     doc_formats = normalise_formats(doc_top.pop("format", None), file)
-    for key in PROJECT_ONLY_KEYS - {"fslt-survey"}:
+    for key in PROJECT_ONLY_KEYS:
         doc_top.pop(key, None)
 
     meta = deep_merge(project_top, doc_top)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from fslt_survey.errors import RenderError
+from fslt_survey.render.errors import RenderError
 from fslt_survey.render.project import load_yaml
 
 _EXEC_FENCE = re.compile(
@@ -27,7 +27,7 @@ _SHORTCODE = re.compile(r"(?<!\{)\{\{<\s*(?P<name>[\w-]+)(?P<args>[^>]*)>\}\}(?!
 _ESCAPED_SHORTCODE = re.compile(r"\{\{\{<(?P<body>.*?)>\}\}\}")
 
 #: Placeholder left in markdown where an inline ``{python}`` expression was.
-INLINE_TOKEN = "\x00FSLT-INLINE-{}\x00"
+INLINE_TOKEN = "\x00RENDER-INLINE-{}\x00"
 #: Languages Quarto treats as diagrams or OJS; shown as code, never executed here.
 _NOT_EXECUTED = frozenset({"mermaid", "dot", "ojs"})
 
@@ -306,7 +306,7 @@ def apply_shortcodes(
 
     ``{{< pagebreak >}}``, ``{{< meta key >}}`` and ``{{< var key >}}`` (from
     ``_variables.yml``) are expanded; ``{{{< ... >}}}`` is the escape for a literal shortcode.
-    Unknown shortcodes are left as they are and reported in ``warnings``.
+    Unknown shortcodes (``include``, ``video``...) stop the render with a :class:`RenderError`.
     """
     if "{{<" not in text:
         return text
@@ -323,8 +323,11 @@ def apply_shortcodes(
                     warnings.append(f"{where}: {{{{< {name} {arg} >}}}} has no value")
                     return "?" + arg
                 return _scalar_text(value)
-            warnings.append(f"{where}: shortcode {{{{< {name} >}}}} is not supported")
-            return m.group(0)
+            raise RenderError(
+                f"shortcode {{{{< {name} >}}}} is not supported by the built-in engine",
+                file=where,
+                expected="meta, var or pagebreak shortcodes, or render with Quarto",
+            )
 
         line = _SHORTCODE.sub(repl, line)
         return _ESCAPED_SHORTCODE.sub(lambda m: "{{<" + m.group("body") + ">}}", line)

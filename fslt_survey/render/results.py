@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from fslt_survey.errors import RenderError
+from fslt_survey.render.errors import RenderError
 
 
 @dataclass

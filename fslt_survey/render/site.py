@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from fslt_survey.errors import RenderError
+from fslt_survey.render.errors import RenderError
 from fslt_survey.render.project import Project, expand_globs
 from fslt_survey.render.qmd import split_front_matter
 
 #: Where the stylesheet goes in the output folder.
-CSS_PATH = "site_libs/fslt.css"
+CSS_PATH = "site_libs/engine.css"
 
 
 @dataclass(frozen=True)

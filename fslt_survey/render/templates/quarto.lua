@@ -1,4 +1,4 @@
--- fslt-survey built-in engine: the parts of Quarto's markdown that plain pandoc lacks.
+-- Built-in render engine: the parts of Quarto's markdown that plain pandoc lacks.
 --
 -- * conditional content (.content-visible / .content-hidden with when-format/unless-format)
 -- * callouts (.callout-note/-tip/-warning/-important/-caution), in HTML and Typst

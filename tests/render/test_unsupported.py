@@ -1,0 +1,69 @@
+"""Every Quarto feature the built-in engine does not implement stops the render, loudly.
+
+Each case is a small project using one feature; the error must name the file, the feature and
+the alternative, and nothing may be written to the output folder. No kernel starts: the checks
+run before execution.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fslt_survey.render import RenderError, render_project
+
+QUARTO = "project:\n  type: website\n  output-dir: _site\n"
+PAGE = "---\ntitle: Side\n---\n\nTekst.\n"
+
+CASES = {
+    "filters": ({"index.qmd": "---\ntitle: A\nfilters: [x.lua]\n---\n\nTekst.\n"}, "index.qmd"),
+    "css": ({"_quarto.yml": QUARTO + "format:\n  html:\n    css: a.css\n"}, "index.qmd"),
+    "include-in-header": (
+        {"index.qmd": "---\ntitle: A\nformat:\n  html:\n    include-in-header: h.html\n---\n"},
+        "index.qmd",
+    ),
+    "panel-tabset": (
+        {"index.qmd": PAGE + "\n::: {.panel-tabset}\n## A\nx\n## B\ny\n:::\n"},
+        "index.qmd",
+    ),
+    "column-margin": ({"index.qmd": PAGE + "\n::: {.column-margin}\nNote\n:::\n"}, "index.qmd"),
+    "aside": ({"index.qmd": PAGE + "\nText [a note]{.aside}.\n"}, "index.qmd"),
+    "include": ({"index.qmd": PAGE + "\n{{< include _part.qmd >}}\n"}, "index.qmd"),
+    "video": ({"index.qmd": PAGE + "\n{{< video https://example.org/v.mp4 >}}\n"}, "index.qmd"),
+    "execute-dir": ({"_quarto.yml": QUARTO + "  execute-dir: project\n"}, "_quarto.yml"),
+    "sidebar": (
+        {"_quarto.yml": QUARTO + "website:\n  sidebar:\n    contents: auto\n"},
+        "_quarto.yml",
+    ),
+    "_metadata.yml": ({"sub/_metadata.yml": "echo: false\n", "sub/b.qmd": PAGE}, "_metadata.yml"),
+}
+
+
+@pytest.mark.parametrize("feature", sorted(CASES))
+def test_unsupported_feature_stops_with_file_feature_and_alternative(
+    tmp_path: Path, feature: str
+) -> None:
+    files, where = CASES[feature]
+    root = tmp_path / "project"
+    for name, text in {"_quarto.yml": QUARTO, "index.qmd": PAGE, **files}.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+    with pytest.raises(RenderError) as err:
+        render_project(root, engine="builtin", progress=False)
+    message = str(err.value)
+    assert where in message, message
+    assert feature in message, message
+    assert "not supported by the built-in engine" in message
+    assert "Quarto" in message  # the alternative
+    assert not (root / "_site").exists()
+
+
+def test_supported_sources_still_render(tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / "_quarto.yml").write_text(QUARTO + "format:\n  html:\n    theme: cosmo\n", "utf-8")
+    (root / "index.qmd").write_text(PAGE + "\n::: {.callout-note}\nOK\n:::\n", "utf-8")
+    result = render_project(root, engine="builtin", progress=False)
+    assert (root / "_site" / "index.html").is_file()
+    assert any("theme 'cosmo'" in w for d in result.documents for w in d.warnings)
