@@ -19,7 +19,12 @@ from fslt_survey.errors import ConfigError, SurveyDataError
 __all__ = ["Problems", "read_front_matter", "read_yaml"]
 
 
-class _Loader(yaml.SafeLoader):
+# libyaml's parser when PyYAML was built with it (the wheels are): the same YAML, several times
+# faster than the pure-Python parser, which every page of a render pays for its data files
+_SafeBase: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_SafeBase):  # type: ignore[misc, valid-type]
     """Safe loader that keeps dates as text, so a bad date is reported, not a crash."""
 
 

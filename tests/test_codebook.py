@@ -147,3 +147,33 @@ def test_round_trip_through_yaml(tmp_path):
     path.write_text(yaml.safe_dump(small_instrument_dict(), allow_unicode=True), encoding="utf-8")
     inst = load_instrument(path)
     assert inst.path == path and len(inst) == 7
+
+
+def test_yaml_loader_reads_the_project_files_as_the_pure_python_parser_does():
+    """The fast (libyaml) loader gives the same data as PyYAML's pure-Python safe loader, with
+    dates kept as text, for every YAML file of the project; a syntax error still names its row."""
+    from fslt_survey import _yaml
+
+    class Pure(yaml.SafeLoader):
+        pass
+
+    Pure.yaml_implicit_resolvers = _yaml._Loader.yaml_implicit_resolvers
+    root = Path(__file__).resolve().parent.parent
+    files = [*root.glob("surveys/**/*.yml"), root / "_quarto.yml"]
+    assert len(files) >= 6
+    for path in files:
+        text = path.read_text("utf-8")
+        assert _yaml.read_yaml(path, "file") == yaml.load(text, Loader=Pure), path
+
+
+def test_yaml_syntax_error_names_the_row(tmp_path):
+    from fslt_survey._yaml import read_yaml
+    from fslt_survey.errors import ConfigError
+
+    path = tmp_path / "x.yml"
+    path.write_text("a: 1\nb: [1, 2\nc: 3\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="not valid YAML") as err:
+        read_yaml(path, "test file")
+    assert err.value.row in (3, 4)
+    path.write_text("dato: 2025-02-12\n", encoding="utf-8")
+    assert read_yaml(path, "test file") == {"dato": "2025-02-12"}
