@@ -34,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 #: What each package's working folder links to (the tests read the instruments, the demo exports
 #: and the report sources relative to the project root).
-LINKED = ("fslt_survey", "tests", "surveys", "reports", "analyses", "_quarto.yml")
+LINKED = ("fslt_survey", "tests", "surveys", "reports", "analyses", "_quarto.yml", "README.md")
 #: mutmut's exit codes per mutant (see ``mutmut.stats.status_by_exit_code``).
 KILLED = {1, 3}
 TIMEOUT = {24, -24, 36, 152, 255}
