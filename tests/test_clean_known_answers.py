@@ -17,11 +17,13 @@ worked out from the rows by hand (the counts are repeated in comments).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
 from fslt_survey import stats
-from fslt_survey.clean import clean_exports
+from fslt_survey.clean import clean_directory, clean_exports
 from fslt_survey.codebook import parse_instrument
 from fslt_survey.ingest import read_export
 from tests.conftest import small_instrument_dict
@@ -258,3 +260,136 @@ def test_a_multi_select_cell_is_answered_only_by_a_known_option(tmp_path, small_
     t = stats.tab_multi(data, small_instrument.item("temaer"))
     t = t[~t["missing"]]
     assert t["n"].tolist() == [1, 0, 2] and set(t["base"]) == {2}  # F001 and F003 only
+
+
+# --------------------------------------------------------------------------- the log, for people
+
+
+def test_the_summary_in_danish_and_english(cleaned):
+    _, result = cleaned
+    log = result.log
+    f = log.sources[0]["file"]
+    assert log.summary("da") == (
+        "Rensning af lille\n"
+        "Rækker ind: 14; beholdt: 6; udeladt: 8\n"
+        "  - tom besvarelse (intet besvaret): 2\n"
+        "  - testbesvarelse: 1\n"
+        "  - foreningen findes ikke i medlemsregistret: 1\n"
+        "  - dublet: erstattet af en mere komplet eller senere besvarelse: 4\n"
+        f"Fil {f} (csv, bølge 2025): 14 rækker, 6 beholdt\n"
+        "  Metadata (ikke spørgsmål): Sluttidspunkt\n"
+        "Ukendte svarværdier: 2 (politik: warn)\n"
+        f"  - {f}, række 6, 'q1_1': 'Meget høj grad'\n"
+        f"  - {f}, række 14, 'q1_1': 'Meget høj grad'\n"
+        "Tal uden for gyldigt interval: 1\n"
+        f"  - {f}, række 14, 'q3': '1.200' (a number from 0 to 50)\n"
+        "Fjernede personoplysninger i fritekst: 2\n"
+    )
+    assert log.summary("en") == (
+        "Cleaning of lille\n"
+        "Rows in: 14; kept: 6; excluded: 8\n"
+        "  - blank response (nothing answered): 2\n"
+        "  - test response: 1\n"
+        "  - association not in the member registry: 1\n"
+        "  - duplicate: superseded by a more complete or later response: 4\n"
+        f"File {f} (csv, wave 2025): 14 rows, 6 kept\n"
+        "  Metadata (not questions): Sluttidspunkt\n"
+        "Unknown answer values: 2 (policy: warn)\n"
+        f"  - {f}, row 6, 'q1_1': 'Meget høj grad'\n"
+        f"  - {f}, row 14, 'q1_1': 'Meget høj grad'\n"
+        "Numbers out of range: 1\n"
+        f"  - {f}, row 14, 'q3': '1.200' (a number from 0 to 50)\n"
+        "Personal data redacted from free text: 2\n"
+    )
+    assert log.warnings("da") == [] and log.warnings("en") == []
+
+
+def test_the_json_log(cleaned):
+    import json
+
+    _, result = cleaned
+    text = result.log.to_json()
+    assert text.endswith("}\n") and "\n  \"instrument\": \"lille\"," in text
+    record = json.loads(text)
+    assert record["instrument"] == "lille" and record["policy"] == "warn"
+    assert record["duplicate_rule"] == (
+        "most complete, then latest submitted, then last in file order")
+    assert (record["rows_in"], record["rows_kept"], record["rows_excluded"]) == (14, 6, 8)
+    assert record["excluded_by_reason"] == {
+        "invited": 0, "blank": 2, "test": 1, "not_member": 1, "duplicate": 4}
+    source = record["sources"][0]
+    assert (source["rows"], source["kept"], source["excluded"], source["format"]) == (
+        14, 6, 8, "csv")
+    assert source["metadata_columns"] == {"Sluttidspunkt": "submitted"}
+    assert record["redactions"] == {"fritekst": {"phone": 1, "email": 1}}
+    assert sorted(e["row"] for e in record["exclusions"]) == [r for r, *_ in EXCLUDED]
+    assert record["not_in_export"] == [{"wave": 2025, "items": [], "options": {}}]
+    assert record["ignored_files"] == [] and record["bad_times"] == []
+
+
+def test_warnings_for_what_a_person_must_look_at(tmp_path, small_instrument):
+    """An empty export, files not read, an item the export lacks, unreadable timestamps (the
+    first 20 of them), each in Danish and English."""
+    raw_dir = tmp_path / "raw"
+    wave = raw_dir / "2025"
+    wave.mkdir(parents=True)
+    (raw_dir / "løs.csv").write_bytes(b"a;b\r\n1;2\r\n")
+    (raw_dir / "gammel").mkdir()
+    (wave / "noter.txt").write_bytes("Husk at rykke F003\r\n".encode("cp1252"))
+    (wave / "billede.png").write_bytes(b"\x89PNG")
+    (wave / "a_tom.csv").write_bytes(b"Forening;q1_1\r\n")
+    lines = ["Forening;q1_1;q1_2;q2;q3;q4;Sluttidspunkt"]
+    lines += [f"F00{1 + i % 3};I høj grad;;;;;i går {i}" for i in range(22)]
+    (wave / "b_svar.csv").write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1252"))
+    result = clean_directory(small_instrument, raw_dir, REGISTRY)
+    log = result.log
+    tom, svar = (s["file"] for s in log.sources)
+    ignored = {Path(i["file"]).name: i["reason"] for i in log.ignored_files}
+    assert ignored == {"gammel": "folder name is not a wave year",
+                       "løs.csv": "not in a wave folder (raw/<year>/)",
+                       "billede.png": "not an export file ending",
+                       "noter.txt": "a text file without a table (notes?)"}
+    da = log.warnings("da")
+    en = log.warnings("en")
+    assert len(da) == len(en) == 1 + 4 + 1 + 20
+    assert da[0] == f"0 besvarelser i {tom}" and en[0] == f"0 responses in {tom}"
+    by_name = {Path(i["file"]).name: i["file"] for i in log.ignored_files}
+    assert f"Ikke læst: {by_name['gammel']} (mappens navn er ikke et bølgeår)" in da
+    assert f"Not read: {by_name['noter.txt']} (a text file without a table (notes?))" in en
+    assert "Ikke i eksporten (bølge 2025): fritekst" in da
+    assert "Not in the export (wave 2025): fritekst" in en
+    assert da[6] == f"Ulæseligt tidspunkt: {svar}, række 2, 'Sluttidspunkt': 'i går 0'"
+    assert en[-1] == f"Unreadable timestamp: {svar}, row 21, 'Sluttidspunkt': 'i går 19'"
+    assert len(log.bad_times) == 22
+    summary = log.summary("da")
+    assert "Advarsel: 0 besvarelser i " in summary and summary.count("Advarsel: ") == 26
+    # the three associations answered 22 times: the last row of each (equally complete, no
+    # readable time) is kept: row 23 (i = 21) is F001's, 21 (i = 19) F002's, 22 (i = 20) F003's
+    assert cells(result.data["row"]) == [23, 21, 22]
+    assert cells(result.data["association_id"]) == ["F001", "F002", "F003"]
+
+
+def test_no_export_gives_the_typed_empty_table(small_instrument):
+    """Cleaning no export at all: no rows, and every column of the clean table, typed."""
+    result = clean_exports(small_instrument, [], REGISTRY)
+    data = result.data
+    assert data.empty and result.log.rows_in == 0 and result.log.sources == []
+    dtypes = {c: str(t) for c, t in data.dtypes.items()}
+    reasons = data["behov_a__missing"].cat.categories.tolist()
+    assert reasons == ["Ved ikke", "Ikke relevant", "Ønsker ikke at svare", "Ikke besvaret",
+                       "Ugyldigt svar"]
+    assert list(data["behov_a"].cat.categories) == [
+        "I høj grad", "I nogen grad", "I mindre grad", "Slet ikke"]
+    assert data["behov_a"].cat.ordered and not data["driver"].cat.ordered
+    assert list(data["driver"].cat.categories) == ["Ja", "Nej"]
+    assert dtypes == {
+        "response_id": "string", "wave": "int64", "association_id": "string",
+        "assoc_type": "category", "size_band": "category", "locality": "category",
+        "submitted": "datetime64[ns]", "source": "string", "row": "int64",
+        "n_answered": "int64",
+        "behov_a": "category", "behov_a__missing": "category", "behov_b": "category",
+        "behov_b__missing": "category", "driver": "category", "driver__missing": "category",
+        "antal": "Float64", "antal__missing": "category", "temaer__frivillige": "boolean",
+        "temaer__fundraising": "boolean", "temaer__gdpr": "boolean",
+        "temaer__missing": "category", "fritekst": "string", "fritekst__missing": "category",
+    }
