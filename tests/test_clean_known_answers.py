@@ -17,6 +17,7 @@ worked out from the rows by hand (the counts are repeated in comments).
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -305,8 +306,6 @@ def test_the_summary_in_danish_and_english(cleaned):
 
 
 def test_the_json_log(cleaned):
-    import json
-
     _, result = cleaned
     text = result.log.to_json()
     assert text.endswith("}\n") and "\n  \"instrument\": \"lille\"," in text
@@ -393,3 +392,29 @@ def test_no_export_gives_the_typed_empty_table(small_instrument):
         "temaer__fundraising": "boolean", "temaer__gdpr": "boolean",
         "temaer__missing": "category", "fritekst": "string", "fritekst__missing": "category",
     }
+
+
+def test_the_log_lists_unmatched_columns_and_the_first_20_values(tmp_path, small_instrument):
+    """An export with a column no item holds and 22 numbers out of range: the summary names the
+    column and lists the first 20 values (rows 2 to 21); the JSON keeps all 22 and its Danish
+    letters as they are."""
+    lines = ["Forening;q1_1;q3;Bemærkning"]
+    lines += [f"F00{1 + i % 3};I høj grad;{60 + i};Ønske {i}" for i in range(22)]
+    path = tmp_path / "svar.csv"
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1252"))
+    log = clean_exports(small_instrument, [(read_export(path), 2025)], REGISTRY).log
+    f = log.sources[0]["file"]
+    da, en = log.summary("da").splitlines(), log.summary("en").splitlines()
+    assert "  Kolonner uden spørgsmål: Bemærkning" in da
+    assert "  Unmatched columns: Bemærkning" in en
+    assert "Tal uden for gyldigt interval: 22" in da and "Numbers out of range: 22" in en
+    listed = [line for line in en if line.startswith(f"  - {f}, row ")]
+    assert listed[0] == f"  - {f}, row 2, 'q3': '60' (a number from 0 to 50)"
+    assert listed[-1] == f"  - {f}, row 21, 'q3': '79' (a number from 0 to 50)"
+    assert len(listed) == 20
+    text = log.to_json()
+    assert '"Bemærkning"' in text  # not "Bem\u00e6rkning"
+    record = json.loads(text)
+    assert [u["value"] for u in record["out_of_range"]] == [str(60 + i) for i in range(22)]
+    assert record["unknown_values"] == []
+    assert record["sources"][0]["unmatched_columns"] == ["Bemærkning"]
