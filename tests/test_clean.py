@@ -379,7 +379,12 @@ def _as_raw(clean: pd.DataFrame, inst) -> list[dict]:
                     for lab in item.scale.substantive
                     if r[item.option_column(lab)] is True
                 ]
-                row[item.id] = None if pd.notna(reason) else ";".join(keys) + ";"
+                if pd.isna(reason):
+                    row[item.id] = ";".join(keys) + ";"
+                elif reason not in (config.NOT_ANSWERED, "Ikke relevant"):
+                    row[item.id] = reason  # the invalid-answer marker is no option either
+                else:
+                    row[item.id] = None
             elif pd.notna(r[item.id]):
                 v = r[item.id]
                 row[item.id] = f"{v:g}" if isinstance(v, float) else str(v)

@@ -212,6 +212,11 @@ READ_REFUSALS = {
     "expected after '\"'": lambda d, s: b'"' in d,
     "more fields than the header": lambda d, s: d.count(b"\n") >= 1,
 }
+#: Refusals of something at one place in the text: the error must name its row.
+LOCATED_REFUSALS = {"the file contains NUL bytes", "the text contains NUL characters",
+                    "the file mixes text encodings", "neither UTF-8 nor Windows-1252",
+                    "the file is not valid UTF-16 text", "a quote is never closed",
+                    "expected after '\"'", "more fields than the header"}
 
 
 def check_read_refusal(exc: SurveyDataError, data: bytes, suffix: str) -> None:
@@ -220,6 +225,12 @@ def check_read_refusal(exc: SurveyDataError, data: bytes, suffix: str) -> None:
     reasons = [r for r in READ_REFUSALS if r in exc.message]
     assert reasons, f"undocumented refusal: {exc}"
     assert any(READ_REFUSALS[r](data, suffix) for r in reasons), f"not borne out: {exc} {data!r}"
+    if any(r in LOCATED_REFUSALS for r in reasons):  # a place in the text: the row is named
+        lines = data.count(b"\n") + data.count(b"\r") + 2
+        assert exc.row is not None and 1 <= exc.row <= lines, f"no row in: {exc}"
+        assert f"row {exc.row}" in str(exc), exc
+    if "more fields than the header" in reasons:
+        assert exc.column is not None and f"column {exc.column!r}" in str(exc), exc
     event(f"read refused: {reasons[0]}")
 
 

@@ -8,7 +8,15 @@ import os
 import tomllib
 from pathlib import Path
 
-from tests.mutation.run import ROOT, expand, load_settings, sample, score, workdir_pyproject
+from tests.mutation.run import (
+    ROOT,
+    expand,
+    load_settings,
+    sample,
+    score,
+    score_of,
+    workdir_pyproject,
+)
 
 PACKAGES = {"ingest", "clean", "privacy", "stats", "followup"}
 
@@ -48,7 +56,14 @@ def test_scores_and_samples_come_from_mutmut_result_files(tmp_path: Path) -> Non
             result.timeout, result.skipped) == (1, 1, 1, 1, 1, 1)
     assert result.pct == 50.0  # (killed + timeout) / (killed + timeout + survived + no tests)
     assert survivors == ["m.a__mutmut_2", "m.a__mutmut_4"]
-    assert sample(tmp_path, ["fslt_survey/stats/x.py"], 1) == ["m.a__mutmut_3"]
+    # the sample runs the unchecked and, again, the survivors (tests may have been added)
+    assert sample(tmp_path, ["fslt_survey/stats/x.py"], 1) == [
+        "m.a__mutmut_2", "m.a__mutmut_3", "m.a__mutmut_4"]
+    assert sample(tmp_path, ["fslt_survey/stats/x.py"], 2) == ["m.a__mutmut_3"]
+    sampled_score = score_of(json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"],
+                             ["m.a__mutmut_1", "m.a__mutmut_3", "m.a__mutmut_5"])
+    assert (sampled_score.killed, sampled_score.timeout, sampled_score.not_checked) == (1, 1, 1)
+    assert sampled_score.pct == 100.0
 
 
 def test_mutation_runs_outside_ci() -> None:

@@ -27,6 +27,7 @@ class _MultiState:
         self.chosen = {lab.key: np.zeros(ctx.n, dtype=bool) for lab in self.opts}
         self.any_answer = np.zeros(ctx.n, dtype=bool)
         self.typed = np.zeros(ctx.n, dtype=bool)  # a typed missing answer ("Ved ikke")
+        self.invalid = np.zeros(ctx.n, dtype=bool)  # something written, but nothing known
         self.missing = np.full(ctx.n, -1, dtype=ctx.reasons.codes)
         #: option keys the export has no column for (one-column-per-option layouts): not asked
         self.absent: set[str] = set()
@@ -38,11 +39,13 @@ def decode_multi(
     """The option columns (BooleanArray, NA where the question was not answered) and reasons.
 
     A multi-select is answered when at least one option is ticked, or a typed missing option
-    ("Ved ikke", a declared "none" option) is ticked. An all-zero block (SurveyXact writes 0 in
-    every option for everybody who did not tick it, including invitees who never answered and
-    respondents routed past the question) is *not* an answer: "Ikke besvaret", or "Ikke relevant"
-    once skip logic has run. In a one-column-per-option layout, an option of the scale without a
-    column was not asked: its column is NA for every row.
+    ("Ved ikke", a declared "none" option) is ticked. A row holding only what the scale does not
+    know (an unknown label, an unknown option ticked, a value other than 0/1) is "Ugyldigt svar"
+    and no answer, like an unknown label of a single-choice item. An all-zero block (SurveyXact
+    writes 0 in every option for everybody who did not tick it, including invitees who never
+    answered and respondents routed past the question) is *not* an answer: "Ikke besvaret", or
+    "Ikke relevant" once skip logic has run. In a one-column-per-option layout, an option of the
+    scale without a column was not asked: its column is NA for every row.
     """
     st = _MultiState(item, ctx)
     single_cols = [c for c, opt in columns if opt is None]
@@ -52,8 +55,12 @@ def decode_multi(
     for col, opt in option_cols:
         _option_column(st, col, opt)
     st.absent = set(absent_options(item, columns))
+    unknown_only = st.invalid & ~st.any_answer
     reasons = np.where(
-        st.typed, st.missing, np.where(st.any_answer, -1, ctx.reasons.not_answered)
+        st.typed,
+        st.missing,
+        np.where(st.any_answer, -1,
+                 np.where(unknown_only, ctx.reasons.invalid, ctx.reasons.not_answered)),
     ).astype(ctx.reasons.codes)
     unanswered = st.typed | ~st.any_answer
     out: dict[str, Any] = {}
@@ -83,7 +90,9 @@ def _joined_cell(st: _MultiState, col: str) -> None:
         _split_multi(u, sep, scale) if isinstance(u, str) and u.strip() else None
         for u in uniques
     ]
-    st.any_answer |= by_code([s is not None for s in split], codes, False, bool)
+    # answered: a known option or a typed missing label (not unknown labels or a lone separator)
+    st.any_answer |= by_code([s is not None and bool(s[0] or s[2]) for s in split], codes, False,
+                             bool)
     for lab in st.opts:
         st.chosen[lab.key] |= by_code([s is not None and lab.key in s[0] for s in split], codes,
                                       False, bool)
@@ -97,6 +106,7 @@ def _joined_cell(st: _MultiState, col: str) -> None:
     st.typed |= by_code([s is not None and bool(s[2]) and not s[0] for s in split], codes, False,
                         bool)
     bad = by_code([s is not None and bool(s[1]) for s in split], codes, False, bool)
+    st.invalid |= bad
     if bad.any():
         labels = ", ".join(lab.label for lab in scale.labels)
         ctx.unknown(bad, raw, col, st.item, (f"options separated by {sep!r}: {labels}",
@@ -119,6 +129,7 @@ def _option_column(st: _MultiState, col: str, opt: str) -> None:
             st.typed |= ticked
             st.any_answer |= ticked
         elif ticked.any():  # an option the scale does not know: its ticks are listed
+            st.invalid |= ticked
             expected = ("an option of scale " + repr(scale.id),
                         "en svarmulighed i skalaen " + repr(scale.id))
             ctx.unknown(ticked, raw.where(~ticked, f"{col}: valgt"), col, st.item, expected)
@@ -126,6 +137,7 @@ def _option_column(st: _MultiState, col: str, opt: str) -> None:
     unticked = by_code([v in _NOT_SELECTED for v in norm], codes, False, bool)
     present = by_code([v is not None for v in norm], codes, False, bool)
     bad = present & ~ticked & ~unticked
+    st.invalid |= bad
     if bad.any():
         ctx.unknown(bad, raw, col, st.item,
                     ("0/1 or Valgt/Ikke valgt", "0/1 eller Valgt/Ikke valgt"))

@@ -13,7 +13,9 @@ Usage::
     scripts/mutation privacy stats        # some packages
     scripts/mutation followup --mutate 'fslt_survey/followup/feedback.py'   # a documented sample
     scripts/mutation clean --tests 'tests/test_clean*.py' 'tests/test_known_bugs.py'
-    scripts/mutation stats --sample 5     # every 5th mutant (by name) not yet checked
+    scripts/mutation stats --sample 5     # every 5th mutant (by name): the unchecked and the
+                                          # survivors are run; the sample's score is printed
+    scripts/mutation stats --sample 5 --report   # the sample's score, running nothing
     scripts/mutation privacy --report     # scores and surviving mutants of the last run only
     scripts/mutation privacy --show       # ... plus the diff of every surviving mutant
 """
@@ -34,7 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 #: What each package's working folder links to (the tests read the instruments, the demo exports
 #: and the report sources relative to the project root).
-LINKED = ("fslt_survey", "tests", "surveys", "reports", "analyses", "_quarto.yml")
+LINKED = ("fslt_survey", "tests", "surveys", "reports", "analyses", "_quarto.yml", "README.md")
 #: mutmut's exit codes per mutant (see ``mutmut.stats.status_by_exit_code``).
 KILLED = {1, 3}
 TIMEOUT = {24, -24, 36, 152, 255}
@@ -168,8 +170,15 @@ def mutant_codes(workdir: Path, mutate: list[str]) -> dict[str, int | None]:
     return codes
 
 
+def sampled(codes: dict[str, int | None], every: int) -> list[str]:
+    """The systematic sample: every ``every``-th mutant, sorted by name."""
+    return sorted(codes)[::every]
+
+
 def sample(workdir: Path, mutate: list[str], every: int) -> list[str]:
-    """Every ``every``-th mutant (sorted by name) that has no result yet.
+    """The mutants of the sample (every ``every``-th by name) still to run: those without a
+    result and the survivors, which are run again so that tests added since count (a killed
+    mutant stays killed).
 
     The mutants must exist: when they do not, mutmut is run once with a name that matches none,
     which generates them (and collects which tests cover which function) and then stops.
@@ -177,7 +186,30 @@ def sample(workdir: Path, mutate: list[str], every: int) -> list[str]:
     if not mutant_codes(workdir, mutate):
         run_mutmut(workdir, ["run", "fslt_survey.generate-only.*"])
     codes = mutant_codes(workdir, mutate)
-    return [n for n in sorted(codes)[::every] if codes[n] is None]
+    again = SURVIVED | NO_TESTS
+    return [n for n in sampled(codes, every) if codes[n] is None or codes[n] in again]
+
+
+def score_of(codes: dict[str, int | None], names: list[str]) -> Score:
+    """The score of the named mutants only (e.g. a sample)."""
+    total = Score()
+    for name in names:
+        code = codes.get(name)
+        if code is None:
+            total.not_checked += 1
+        elif code in KILLED:
+            total.killed += 1
+        elif code in TIMEOUT:
+            total.timeout += 1
+        elif code in SURVIVED:
+            total.survived += 1
+        elif code in NO_TESTS:
+            total.no_tests += 1
+        elif code in SKIPPED:
+            total.skipped += 1
+        else:
+            total.other += 1
+    return total
 
 
 def run_mutmut(workdir: Path, args: list[str]) -> int:
@@ -192,7 +224,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tests", nargs="+", help="override the test files run (globs)")
     parser.add_argument("--mutants", nargs="+", default=[], help="only these mutant names/globs")
     parser.add_argument("--sample", type=int, metavar="N",
-                        help="a systematic sample: every N-th mutant by name (not yet checked)")
+                        help="a systematic sample: every N-th mutant by name (those not yet "
+                        "checked and the survivors are run; the score is the sample's)")
     parser.add_argument("--max-children", type=int, default=1, help="parallel workers (default 1)")
     parser.add_argument("--fresh", action="store_true", help="forget the previous run's results")
     parser.add_argument("--report", action="store_true", help="only print the last run's scores")
@@ -218,13 +251,18 @@ def main(argv: list[str] | None = None) -> int:
             names = list(args.mutants)
             if args.sample:
                 names = sample(workdir, mutate, args.sample)
-                print(f"== {package.name}: sample of {len(names)} unchecked mutants", flush=True)
+                print(f"== {package.name}: {len(names)} mutants of the sample to run", flush=True)
             if names or not args.sample:
                 code = run_mutmut(
                     workdir, ["run", "--max-children", str(args.max_children), *names]
                 )
                 status = status or code
         result, survivors = score(workdir, mutate)
+        if args.sample:
+            codes = mutant_codes(workdir, mutate)
+            names = sampled(codes, args.sample)
+            result = score_of(codes, names)
+            survivors = [n for n in names if codes[n] in SURVIVED | NO_TESTS]
         if args.show and survivors:
             for name in survivors:
                 run_mutmut(workdir, ["show", name])
@@ -232,8 +270,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"-- {package.name}: surviving mutants (scripts/mutation {package.name} "
                   "--report --show for the diffs):")
             print("\n".join(f"   {name}" for name in survivors))
+        what = f"sample 1/{args.sample} of {len(mutant_codes(workdir, mutate))}" if (
+            args.sample) else "all mutants"
         lines.append(
-            f"{package.name:<10} {result.pct:5.1f} %  killed {result.killed}, timeout "
+            f"{package.name:<10} {what}: {result.pct:5.1f} %  killed {result.killed}, timeout "
             f"{result.timeout}, survived {result.survived}, no tests {result.no_tests}, "
             f"skipped {result.skipped}, not checked {result.not_checked}"
         )
