@@ -15,6 +15,7 @@ executes the notebook instead (no HTML export), and the results say so.
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import shutil
 import subprocess
@@ -74,6 +75,7 @@ class DocTiming:
     cold_seconds: float
     executed: bool
     compare_seconds: float | None = None
+    floor_seconds: float | None = None
 
 
 @dataclass
@@ -88,7 +90,14 @@ class RenderBench:
     changed_executed: list[str] = field(default_factory=list)
     compare_tool: str = ""
     skipped_pages: list[str] = field(default_factory=list)
+    floor_seconds: float = 0.0
+    kernels_cold: int = 0
+    kernels_warm: int = 0
     error: str | None = None
+
+    @property
+    def floor_ratio(self) -> float | None:
+        return self.cold_seconds / self.floor_seconds if self.floor_seconds else None
 
 
 def prepare_demo(dest: Path) -> tuple[list[str], list[str]]:
@@ -157,6 +166,21 @@ def notebook_for(path: Path) -> Any:
         "language": "python",
     }
     return nb
+
+
+def run_floor(root: Path, docs: list[str]) -> dict[str, Any]:
+    """The compute floor (:mod:`benchmarks.floor`), in a fresh interpreter."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "MPLBACKEND": "Agg"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "benchmarks.floor", str(root), *docs],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"the compute floor failed: {proc.stderr[-800:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
 def _runs_code(path: Path) -> bool:
@@ -252,11 +276,18 @@ def _run(bench: RenderBench, root: Path, project: str, nbconvert: bool, log: Any
         bench.documents = [
             DocTiming(d.source.as_posix(), d.seconds, d.executed) for d in cold.documents
         ]
+        bench.kernels_cold = cold.kernels_started
+        log("render: the compute floor (the same cells in one interpreter)")
+        floor = run_floor(root, [d.source for d in bench.documents])
+        bench.floor_seconds = float(floor["seconds"])
+        for d in bench.documents:
+            d.floor_seconds = floor["documents"].get(d.source)
         log("render: warm rebuild")
         t0 = time.perf_counter()
         warm = render_project(root, engine="builtin", progress=False)
         bench.warm_seconds = time.perf_counter() - t0
         bench.warm_executed = [p.as_posix() for p in warm.executed]
+        bench.kernels_warm = warm.kernels_started
         # the page to change: the cheapest one that runs code (the rebuild is then fastest
         # while still exercising the cache's per-page decision)
         with_code = [d for d in bench.documents if _runs_code(root / d.source)]
@@ -269,7 +300,7 @@ def _run(bench: RenderBench, root: Path, project: str, nbconvert: bool, log: Any
         changed = render_project(root, engine="builtin", progress=False)
         bench.changed_seconds = time.perf_counter() - t0
         bench.changed_executed = [p.as_posix() for p in changed.executed]
-    except RenderError as exc:
+    except (RenderError, RuntimeError) as exc:
         bench.error = f"render failed: {exc}"
         return
     if nbconvert:

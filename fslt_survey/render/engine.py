@@ -6,15 +6,12 @@ import logging
 import os
 import posixpath
 import shutil
-import sys
 import tempfile
 import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-from tqdm import tqdm
 
 from fslt_survey.render import pandoc, unsupported
 from fslt_survey.render.cache import (
@@ -31,13 +28,17 @@ from fslt_survey.render.housekeeping import (
     OwnedFolders,
     old_prefix,
     remove_stale,
+    snapshot,
     staging_prefix,
 )
 from fslt_survey.render.i18n import strings
+from fslt_survey.render.include import expand_includes
+from fslt_survey.render.kernel import kernel_env
+from fslt_survey.render.navigation import search_enabled, sidebar_targets, write_search
 from fslt_survey.render.pages import PagePlan, build_inputs, write_page
+from fslt_survey.render.pool import KernelPool
 from fslt_survey.render.project import (
     FORMAT_KINDS,
-    SKIP_DIRS,
     Project,
     as_list,
     document_config,
@@ -46,8 +47,10 @@ from fslt_survey.render.project import (
 )
 from fslt_survey.render.qmd import apply_shortcodes, parse_qmd
 from fslt_survey.render.results import DocumentResult, RenderResult
+from fslt_survey.render.schedule import Job, located, make_pool, run_jobs
 from fslt_survey.render.site import (
     CSS_PATH,
+    TABSETS_PATH,
     copy_file,
     copy_globs,
     navbar_targets,
@@ -72,26 +75,6 @@ def engine_version() -> str:
             pandoc.templates_hash()[:16],
         ]
     )
-
-
-def _snapshot(folder: Path, exclude: set[Path]) -> dict[str, tuple[int, int]]:
-    """(mtime, size) of files below ``folder``, skipping hidden/tool folders."""
-    out: dict[str, tuple[int, int]] = {}
-    for dirpath, dirnames, filenames in os.walk(folder):
-        here = Path(dirpath)
-        dirnames[:] = [
-            d
-            for d in dirnames
-            if not d.startswith(".") and d not in SKIP_DIRS and (here / d).resolve() not in exclude
-        ]
-        for name in filenames:
-            path = here / name
-            try:
-                st = path.stat()
-            except OSError:
-                continue
-            out[path.relative_to(folder).as_posix()] = (st.st_mtime_ns, st.st_size)
-    return out
 
 
 @dataclass
@@ -134,7 +117,7 @@ class Builder:
             self.variables = load_yaml(variables_file.read_text("utf-8"), variables_file) or {}
         all_docs = project.documents()
         self.pages = {rel: page_info(project, rel) for rel in all_docs}
-        unsupported.check_project(project.root, project.project, project.website, all_docs)
+        self.project.execute_dir  # noqa: B018 - an unknown execute-dir stops here
 
     # -- planning -----------------------------------------------------------------------------
 
@@ -186,11 +169,13 @@ class Builder:
 
     # -- one document -------------------------------------------------------------------------
 
-    def _execute(self, rel: str, doc: Any, cfg: Any, key: str) -> CachedExecution:
+    def _execute(
+        self, rel: str, doc: Any, cfg: Any, key: str, pool: KernelPool | None
+    ) -> CachedExecution:
         root = self.project.root
-        doc_dir = (root / rel).parent
+        doc_dir = self.exec_dir(root / rel)
         exclude = {self.target.output_dir.resolve(), self.project.output_dir, self.cache.root}
-        before = _snapshot(doc_dir, exclude)
+        before = snapshot(doc_dir, exclude)
         self.scratch.mkdir(parents=True, exist_ok=True)
         work = Path(tempfile.mkdtemp(dir=self.scratch, prefix="exec-"))
         meta = cfg.meta
@@ -207,8 +192,10 @@ class Builder:
                 work_dir=work,
                 project_root=root,
                 shortcodes=shortcodes,
+                pool=pool,
+                cwd=doc_dir,
             )
-            after = _snapshot(doc_dir, exclude)
+            after = snapshot(doc_dir, exclude)
             side = {
                 name: doc_dir / name
                 for name, stat in after.items()
@@ -227,44 +214,43 @@ class Builder:
         finally:
             shutil.rmtree(work, ignore_errors=True)
 
-    def _render_one(self, rel: str, staging: Path) -> DocumentResult:
+    def _prepare(self, rel: str) -> Job:
+        """Parse and check ``rel``, compute its key and look it up in the cache (no execution)."""
         t0 = time.perf_counter()
-        root = self.project.root
-        path = root / rel
+        path = self.project.root / rel
         if not path.is_file():
             raise RenderError("document does not exist", file=rel)
-        text = path.read_text(encoding="utf-8")
+        text = expand_includes(path.read_text(encoding="utf-8"), path, self.project.root)
         doc = parse_qmd(path, text)
         cfg = document_config(self.project, rel, doc.front_matter)
         unsupported.check_options(rel, cfg.meta, cfg.formats)
         unsupported.check_markdown(rel, text)
-        plan = self._plan(rel, cfg)
-        result = DocumentResult(source=Path(rel))
-        theme = (cfg.formats.get("html") or {}).get("theme")
-        if theme:
-            result.warnings.append(
-                f"{rel}: theme {theme!r} is replaced by the built-in engine's stylesheet "
-                "(render with Quarto for the theme)"
-            )
-        if cfg.skipped_formats:
-            result.warnings.append(
-                f"{rel}: format(s) {', '.join(cfg.skipped_formats)} are not supported by the "
-                "built-in engine (html, typst/pdf are); skipped"
-            )
-        key = self._document_key(rel, text, cfg)
+        job = Job(rel, path, doc, cfg, self._plan(rel, cfg), DocumentResult(source=Path(rel)), t0)
+        job.cwd = self.exec_dir(path)
+        job.result.warnings += unsupported.warnings(rel, cfg)
+        job.key = self._document_key(rel, text, cfg)
         freeze = cfg.execute.get("freeze", "auto")
-        entry: CachedExecution | None = None
         if not self.force and freeze is not False:
-            entry = self.cache.load_execution(rel, key)
-            if entry is None and freeze is True:
-                entry = self.cache.latest_execution(rel, self.params)
-        result.executed = entry is None
-        if entry is None:
-            entry = self._execute(rel, doc, cfg, key)
-        else:
-            self._restore_side_files(entry, path.parent)
-        result.warnings += entry.warnings
+            job.entry = self.cache.load_execution(rel, job.key)
+            if job.entry is None and freeze is True:
+                job.entry = self.cache.latest_execution(rel, self.params)
+        return job
 
+    def _execute_job(self, job: Job, pool: KernelPool | None) -> None:
+        """Execute the job's document unless the cache had it."""
+        job.t0 = time.perf_counter()  # a document's seconds: its execution and conversion
+        job.result.executed = job.entry is None
+        if job.entry is None:
+            job.entry = self._execute(job.rel, job.doc, job.cfg, job.key, pool)
+        else:
+            self._restore_side_files(job.entry, self.exec_dir(job.path))
+        job.result.warnings += job.entry.warnings
+
+    def _convert(self, job: Job, staging: Path) -> DocumentResult:
+        """Write the job's HTML/PDF (or take them from the cache) and place them in staging."""
+        entry, plan, result = job.entry, job.plan, job.result
+        assert entry is not None
+        root = self.project.root
         files_prefix = "/" + Path(os.path.relpath(entry.files_root, root)).as_posix() + "/"
         inputs = build_inputs(
             self.project,
@@ -272,9 +258,9 @@ class Builder:
             entry.markdown,
             pages=self.pages,
             files_prefix=files_prefix,
-            source_mtime=path.stat().st_mtime,
+            source_mtime=job.path.stat().st_mtime,
         )
-        output = self.cache.load_output(entry, inputs.key, path.parent)
+        output = self.cache.load_output(entry, inputs.key, job.path.parent)
         if output is None:
             page = write_page(self.project, plan, inputs, scratch=self.scratch)
             output = self.cache.store_output(
@@ -282,12 +268,12 @@ class Builder:
                 inputs.key,
                 files=page.files,
                 resources=page.resources,
-                base=path.parent,
+                base=job.path.parent,
                 warnings=page.warnings,
             )
         result.warnings += [w for w in output.warnings if w not in result.warnings]
         result.outputs = self._place(plan, entry, output, staging)
-        result.seconds = time.perf_counter() - t0
+        result.seconds = time.perf_counter() - job.t0
         return result
 
     def fingerprint(self, rel: str) -> str:
@@ -296,7 +282,7 @@ class Builder:
         The Quarto path uses it to re-execute exactly the pages whose inputs changed.
         """
         path = self.project.root / rel
-        text = path.read_text(encoding="utf-8")
+        text = expand_includes(path.read_text(encoding="utf-8"), path, self.project.root)
         cfg = document_config(self.project, rel, parse_qmd(path, text).front_matter)
         return self._document_key(rel, text, cfg)
 
@@ -314,6 +300,11 @@ class Builder:
             package_hash=self.package_hash,
             engine_version=self.engine_version,
         )
+
+    def exec_dir(self, path: Path) -> Path:
+        """Where ``path``'s cells run: its folder, or the project root with Quarto's
+        ``project: execute-dir: project``."""
+        return self.project.root if self.project.execute_dir == "project" else path.parent
 
     @staticmethod
     def _restore_side_files(entry: CachedExecution, doc_dir: Path) -> None:
@@ -387,9 +378,12 @@ class Builder:
 
     def _site_extras(self, staging: Path) -> list[str]:
         copy_file(pandoc.CSS_FILE, staging / CSS_PATH)
+        copy_file(pandoc.TABSETS_SCRIPT, staging / TABSETS_PATH)
         warnings: list[str] = []
         if not self.target.site:
             return warnings
+        if search_enabled(self.project):
+            write_search(staging)
         copy_globs(self.project.resources, self.project.root, self.project.root, staging)
         navbar = self.project.website.get("navbar") or {}
         if isinstance(navbar, dict) and navbar.get("logo"):
@@ -399,6 +393,9 @@ class Builder:
         for target in navbar_targets(self.project, self.pages):
             if not (staging / target).exists():
                 warnings.append(f"navbar links to {target}, which was not rendered")
+        for target in sidebar_targets(self.project, self.pages):
+            if not (staging / target).exists():
+                warnings.append(f"sidebar links to {target}, which was not rendered")
         return warnings
 
     def run(self, docs: list[str]) -> RenderResult:
@@ -420,23 +417,7 @@ class Builder:
             self.scratch = self.owned.make(self.cache.root, SCRATCH_PREFIX)
             if self.target.site and not self.target.full and out.is_dir():
                 shutil.copytree(out, staging, symlinks=True, dirs_exist_ok=True)
-            bar = tqdm(
-                docs,
-                desc="Render",
-                unit="doc",
-                file=sys.stderr,
-                disable=not self.progress,
-                leave=False,
-            )
-            for rel in bar:
-                bar.set_postfix_str(rel, refresh=False)
-                try:
-                    result.documents.append(self._render_one(rel, staging))
-                except RenderError as exc:
-                    if exc.file is None:
-                        exc.file = rel
-                    raise
-            bar.close()
+            result.documents, result.kernels_started = self._render_all(docs, staging)
             result.warnings += self._site_extras(staging)
             self._publish(staging, out)
         except BaseException:
@@ -451,6 +432,26 @@ class Builder:
             log.warning(w)
         result.seconds = time.perf_counter() - t0
         return result
+
+    def _render_all(self, docs: list[str], staging: Path) -> tuple[list[DocumentResult], int]:
+        """Prepare every document, then execute and convert them (:mod:`.schedule`)."""
+        jobs = [located(rel, self._prepare, rel) for rel in docs]
+        root = self.project.root
+        memo = self.cache.root / "kernel-modules.json"
+        pool = make_pool(jobs, root, lambda doc: kernel_env(root, doc), self.package_hash, memo)
+        try:
+            documents = run_jobs(
+                jobs,
+                execute=self._execute_job,
+                convert=lambda job: self._convert(job, staging),
+                pool=pool,
+                progress=self.progress,
+            )
+        finally:
+            if pool is not None:  # a parameterised document keeps a spare kernel for its batch
+                pool.close(spare=bool(self.params) and not self.target.site)
+        started = pool.started if pool is not None else sum(1 for d in documents if d.executed)
+        return documents, started
 
     def _publish(self, staging: Path, out: Path) -> None:
         if self.target.site:

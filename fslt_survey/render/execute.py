@@ -15,6 +15,7 @@ from typing import Any
 from fslt_survey.render.errors import RenderError
 from fslt_survey.render.kernel import kernel_session, strip_ansi
 from fslt_survey.render.outputs import OutputContext, cell_markdown
+from fslt_survey.render.pool import KernelPool
 from fslt_survey.render.project import DocConfig
 from fslt_survey.render.qmd import INLINE_TOKEN, CodeCell, MarkdownChunk, QmdDocument
 from fslt_survey.render.results import CellExecutionError
@@ -183,6 +184,8 @@ def execute_document(
     work_dir: Path,
     project_root: Path,
     shortcodes: Any = None,
+    pool: KernelPool | None = None,
+    cwd: Path | None = None,
 ) -> ExecutionResult:
     """Run every cell of ``doc`` in one fresh kernel and build the executed markdown.
 
@@ -198,6 +201,10 @@ def execute_document(
         Exported to the kernel as ``QUARTO_PROJECT_ROOT`` (Quarto's name for it).
     shortcodes:
         Optional ``fn(text) -> text`` applied to the document's own markdown.
+    pool:
+        Where the document's kernel comes from (forked ahead); ``None``: a kernel of its own.
+    cwd:
+        Where the cells run (default: the document's folder).
 
     Raises
     ------
@@ -237,7 +244,7 @@ def execute_document(
     timeout = cfg.execute.get("timeout")
     param_cell = next((c for c in doc.cells if "parameters" in c.tags), None)
     with kernel_session(
-        doc.path.parent, project_root, timeout=timeout, document=doc.path
+        cwd or doc.path.parent, project_root, timeout=timeout, document=doc.path, pool=pool
     ) as kernel:
         setup = kernel.run(SETUP_CODE.format(mime=INLINE_MIME, **fig))
         _cell_error(setup, "the engine's setup code", cfg.rel, 1, lambda k: 1)

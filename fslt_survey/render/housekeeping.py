@@ -32,6 +32,8 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+from fslt_survey.render.project import SKIP_DIRS
+
 try:
     import fcntl
 except ImportError:  # pragma: no cover - Windows
@@ -219,3 +221,24 @@ def remove_stale(out: Path, cache_root: Path, started: float) -> list[Path]:
     for path in removed:
         log.info("removed %s, left behind by an interrupted render", path)
     return removed
+
+
+def snapshot(folder: Path, exclude: set[Path]) -> dict[str, tuple[int, int]]:
+    """(mtime, size) of files below ``folder``, skipping hidden/tool folders and ``exclude``
+    (how the engine tells which files a document's cells wrote)."""
+    out: dict[str, tuple[int, int]] = {}
+    for dirpath, dirnames, filenames in os.walk(folder):
+        here = Path(dirpath)
+        dirnames[:] = [
+            d
+            for d in dirnames
+            if not d.startswith(".") and d not in SKIP_DIRS and (here / d).resolve() not in exclude
+        ]
+        for name in filenames:
+            path = here / name
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            out[path.relative_to(folder).as_posix()] = (st.st_mtime_ns, st.st_size)
+    return out

@@ -25,6 +25,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "table-region": "Tabel (kan rulles vandret)",
         "redirect": "Siden er flyttet til",
         "page": "Side",
+        "search": "Søg",
+        "search-none": "Ingen sider matcher søgningen",
+        "sidebar": "Navigation",
     },
     "en": {
         "skip": "Skip to content",
@@ -45,6 +48,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "table-region": "Table (scrolls horizontally)",
         "redirect": "This page has moved to",
         "page": "Page",
+        "search": "Search",
+        "search-none": "No page matches the search",
+        "sidebar": "Navigation",
     },
 }
 

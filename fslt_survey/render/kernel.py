@@ -12,12 +12,15 @@ import re
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from queue import Empty
 from typing import Any
 
 import nbformat
+from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
@@ -26,6 +29,7 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
 from fslt_survey.render.errors import RenderError
 from fslt_survey.render.host import current as current_host
+from fslt_survey.render.pool import KernelPool
 
 KERNEL_NAME = "fslt-python"
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -126,13 +130,23 @@ class KernelSession:
 
 @contextmanager
 def kernel_session(
-    cwd: Path, project_root: Path, timeout: int | None = None, document: Path | None = None
+    cwd: Path,
+    project_root: Path,
+    timeout: int | None = None,
+    document: Path | None = None,
+    pool: KernelPool | None = None,
 ) -> Iterator[KernelSession]:
     """Start a kernel of the current interpreter with working directory ``cwd``.
 
-    The kernel's own stderr (start-up chatter) goes to a log file whose tail is used when the
+    With a ``pool`` (and a ``document``), the kernel is the document's forked one
+    (:mod:`fslt_survey.render.pool`); else a classic kernel is started from scratch. The
+    kernel's own stderr (start-up chatter) goes to a log file whose tail is used when the
     kernel fails to start or dies.
     """
+    if pool is not None and document is not None:
+        with forked_session(pool, document, timeout, cwd) as session:
+            yield session
+        return
     specs = _InterpreterKernelSpecs(kernel_env(project_root, document))
     km = AsyncKernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=specs)
     nb = nbformat.v4.new_notebook()
@@ -166,3 +180,70 @@ def kernel_session(
                 yield KernelSession(client, log_path)
             finally:
                 ctx.__exit__(None, None, None)
+
+
+def _client(timeout: int | None) -> NotebookClient:
+    return NotebookClient(
+        nbformat.v4.new_notebook(),
+        timeout=timeout,
+        allow_errors=True,
+        record_timing=False,
+        kernel_name=KERNEL_NAME,
+    )
+
+
+MODULES_CODE = "import sys as __s; print(' '.join(sorted(__s.modules))); del __s"
+
+
+@contextmanager
+def forked_session(
+    pool: KernelPool, document: Path, timeout: int | None = None, cwd: Path | None = None
+) -> Iterator[KernelSession]:
+    """The document's kernel from ``pool``, connected; killed when the block ends.
+
+    When the document ran to its end, the modules its kernel imported are passed to
+    :meth:`KernelPool.learn`, so that the kernels forked after it have them already.
+    """
+    kernel = pool.take(document, cwd or document.parent)
+    kc = AsyncKernelClient()
+    try:
+        kc.load_connection_file(str(kernel.connection_file))
+        kc.start_channels()
+        try:
+            run_sync(_wait_ready)(kc, kernel.alive, 120)
+        except RuntimeError as exc:
+            tail = strip_ansi(kernel.log_path.read_text("utf-8", errors="replace"))[-500:]
+            raise RenderError(
+                f"could not start the Python kernel ({sys.executable}): {exc}", found=tail or None
+            ) from exc
+        kc.allow_stdin = False
+        client = _client(timeout)
+        client.kc = kc
+        session = KernelSession(client, kernel.log_path)
+        yield session
+        cell = session.run(MODULES_CODE)
+        text = "".join(o.get("text", "") for o in cell.outputs if o.get("name") == "stdout")
+        pool.learn(text.split())
+    finally:
+        kc.stop_channels()
+        kernel.kill()
+
+
+async def _wait_ready(kc: AsyncKernelClient, alive: Any, timeout: float) -> None:
+    """Until the kernel answers ``kernel_info`` on shell and its iopub is connected.
+
+    (jupyter_client's ``wait_for_ready`` first waits for a heartbeat in 0.2 s steps.)
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        kc.kernel_info()
+        with contextlib.suppress(Empty):
+            msg = await kc.shell_channel.get_msg(timeout=0.5)
+            if msg["msg_type"] == "kernel_info_reply":
+                with contextlib.suppress(Empty):
+                    await kc.iopub_channel.get_msg(timeout=0.5)
+                    return
+        if not alive():
+            raise RuntimeError("the kernel process ended before it answered")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the kernel did not answer in {timeout:g} s")

@@ -16,11 +16,14 @@ import yaml
 
 from fslt_survey.render import pandoc
 from fslt_survey.render.cache import stable_json
+from fslt_survey.render.headers import css_hrefs, include_args, include_texts
 from fslt_survey.render.host import current as current_host
 from fslt_survey.render.i18n import strings
+from fslt_survey.render.navigation import search_enabled, search_html, sidebar_html
 from fslt_survey.render.project import DocConfig, Project, as_list
 from fslt_survey.render.site import (
     CSS_PATH,
+    TABSETS_PATH,
     PageInfo,
     footer_metadata,
     local_references,
@@ -47,6 +50,8 @@ _NOT_METADATA = frozenset(
         "theme",
         "css",
         "include-in-header",
+        "include-before-body",
+        "include-after-body",
         "embed-resources",
         "self-contained",
         "page-layout",
@@ -128,6 +133,7 @@ class PageInputs:
     markdown: dict[str, str] = field(default_factory=dict)  # kind -> markdown with metadata
     variables: dict[str, dict[str, Any]] = field(default_factory=dict)
     options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    includes: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # kind -> option
     key: str = ""
 
 
@@ -176,6 +182,10 @@ def build_inputs(
         meta["fslt-strings"] = dict(words)
         if isinstance(opts.get("code-summary"), str):
             meta["fslt-strings"]["code-summary"] = opts["code-summary"]
+        source_dir = (project.root / cfg.rel).parent
+        inputs.includes[kind] = include_texts(opts, source_dir, project.root, file=cfg.rel)
+        if kind == "html" and opts.get("css"):
+            meta["css"] = css_hrefs(opts, source_dir, project.root, file=cfg.rel)
         variables: dict[str, Any] = {"fslt-files-dir": f"{cfg.stem}_files/"}
         if kind == "html":
             # from the page to the site root (to the project root for flat documents, whose
@@ -197,8 +207,15 @@ def build_inputs(
                     "fslt-other-formats": _html.escape(words["other-formats"]),
                 }
             )
+            if "panel-tabset" in body:
+                variables["fslt-tabsets"] = relative_href(plan.html, TABSETS_PATH)
             if plan.site:
                 variables["fslt-navbar"] = navbar_html(project, plan.html, pages, words)
+                sidebar = sidebar_html(project, plan.html, pages, words)
+                if sidebar:
+                    variables["fslt-sidebar"] = sidebar
+                if search_enabled(project):
+                    variables["fslt-search"] = search_html(plan.html, words)
                 if project.website.get("description") and not meta.get("description"):
                     meta["description"] = str(project.website["description"])
                 footer = footer_metadata(project, plan.html, pages)
@@ -232,6 +249,7 @@ def build_inputs(
     payload = {
         "markdown": inputs.markdown,
         "variables": inputs.variables,
+        "includes": inputs.includes,
         "toc": {
             k: [
                 o.get("toc"),
@@ -282,21 +300,23 @@ def write_page(
     files: dict[str, bytes] = {}
     warnings: list[str] = []
     refs: list[str] = []
+    scratch.mkdir(parents=True, exist_ok=True)
     for kind in cfg.kinds:
         markdown = inputs.markdown[kind]
         args = _pandoc_variables(inputs.variables[kind])
         opts = inputs.options[kind]
+        folder = Path(tempfile.mkdtemp(dir=scratch, prefix="include-"))
+        extra = include_args(inputs.includes.get(kind, {}), folder)
         if kind == "html":
             page, warns = pandoc.markdown_to_html(
-                markdown, options=opts, variables=args, file=cfg.rel
+                markdown, options=opts, variables=args, file=cfg.rel, extra=extra
             )
             files["html"] = page.encode("utf-8")
             refs += local_references(page)
         else:
             source, warns = pandoc.markdown_to_typst(
-                markdown, options=opts, variables=args, file=cfg.rel
+                markdown, options=opts, variables=args, file=cfg.rel, extra=extra
             )
-            scratch.mkdir(parents=True, exist_ok=True)
             tmp = Path(tempfile.mkdtemp(dir=scratch, prefix="typst-"))
             try:
                 typ = tmp / f"{cfg.stem}.typ"

@@ -15,8 +15,10 @@ TEMPLATES = Path(__file__).parent / "templates"
 HTML_TEMPLATE = TEMPLATES / "page.html"
 TYPST_TEMPLATE = TEMPLATES / "page.typ"
 LUA_FILTER = TEMPLATES / "quarto.lua"
+LAYOUT_FILTER = TEMPLATES / "layout.lua"
 HIGHLIGHT_THEME = TEMPLATES / "fslt.theme"
 CSS_FILE = TEMPLATES / "engine.css"
+TABSETS_SCRIPT = TEMPLATES / "tabsets.js"
 #: Pandoc's markdown reader with Quarto's defaults.
 MARKDOWN_READER = "markdown"
 #: Font families bundled with the ``typst`` package (embedded in every PDF we write).
@@ -145,7 +147,8 @@ def html_to_markdown(html: str) -> str:
 
 
 def _common_args(options: dict[str, Any]) -> list[str]:
-    args = ["-f", MARKDOWN_READER, "--lua-filter", str(LUA_FILTER), "--wrap=none"]
+    args = ["-f", MARKDOWN_READER, "--lua-filter", str(LAYOUT_FILTER)]
+    args += ["--lua-filter", str(LUA_FILTER), "--wrap=none"]
     if options.get("toc"):
         args += ["--toc", f"--toc-depth={int(options.get('toc-depth', 3))}"]
     return args
@@ -159,7 +162,12 @@ def _variables(variables: list[tuple[str, str]]) -> list[str]:
 
 
 def markdown_to_html(
-    markdown: str, *, options: dict[str, Any], variables: list[tuple[str, str]], file: str
+    markdown: str,
+    *,
+    options: dict[str, Any],
+    variables: list[tuple[str, str]],
+    file: str,
+    extra: list[str] | None = None,
 ) -> tuple[str, list[str]]:
     """Standalone HTML5 page from executed markdown (with front matter)."""
     args = [
@@ -176,11 +184,16 @@ def markdown_to_html(
     ]
     if options.get("number-sections"):
         args.append("--number-sections")
-    return run_pandoc(args + _variables(variables), markdown, file=file)
+    return run_pandoc(args + (extra or []) + _variables(variables), markdown, file=file)
 
 
 def markdown_to_typst(
-    markdown: str, *, options: dict[str, Any], variables: list[tuple[str, str]], file: str
+    markdown: str,
+    *,
+    options: dict[str, Any],
+    variables: list[tuple[str, str]],
+    file: str,
+    extra: list[str] | None = None,
 ) -> tuple[str, list[str]]:
     """Standalone Typst source from executed markdown (with front matter)."""
     args = [
@@ -191,7 +204,7 @@ def markdown_to_typst(
         "--template",
         str(TYPST_TEMPLATE),
     ]
-    return run_pandoc(args + _variables(variables), markdown, file=file)
+    return run_pandoc(args + (extra or []) + _variables(variables), markdown, file=file)
 
 
 #: The PDF standard every PDF is written to when Typst can: PDF/UA-1 (universal accessibility).

@@ -164,6 +164,19 @@ class Project:
         return self.type == "website" or bool(self.website)
 
     @property
+    def execute_dir(self) -> str:
+        """``file`` (cells run in the document's folder) or ``project`` (in the root)."""
+        value = str(self.project.get("execute-dir") or "file")
+        if value not in ("file", "project"):
+            raise RenderError(
+                "unknown execute-dir",
+                file=self.root / PROJECT_FILE,
+                expected="file or project",
+                found=value,
+            )
+        return value
+
+    @property
     def output_dir(self) -> Path:
         return (self.root / str(self.project.get("output-dir") or DEFAULT_OUTPUT_DIR)).resolve()
 
@@ -326,31 +339,61 @@ class DocConfig:
         return out
 
 
-def document_config(project: Project, rel: str, front_matter: dict[str, Any]) -> DocConfig:
-    """Merge project options and a document's front matter like Quarto does.
+#: Directory metadata: options for every document in a folder and below (Quarto's name).
+DIRECTORY_METADATA = "_metadata.yml"
 
-    Layers, lowest first: project top-level options, project ``format.<name>`` options,
-    document top-level options, document ``format.<name>`` options. The document's ``format``
-    list (when given) decides which formats are rendered; otherwise the project's does.
+
+def directory_metadata(project: Project, rel: str) -> list[tuple[Path, dict[str, Any]]]:
+    """The ``_metadata.yml`` files that apply to document ``rel``, outermost first."""
+    found = []
+    folder = (project.root / rel).parent.resolve()
+    while True:
+        file = folder / DIRECTORY_METADATA
+        if file.is_file():
+            data = load_yaml(file.read_text(encoding="utf-8"), file) or {}
+            if not isinstance(data, dict):
+                raise RenderError("directory metadata must be a YAML mapping", file=file)
+            found.append((file, data))
+        if folder == project.root or project.root not in folder.parents:
+            break
+        folder = folder.parent
+    return found[::-1]
+
+
+def document_config(project: Project, rel: str, front_matter: dict[str, Any]) -> DocConfig:
+    """Merge project options, directory metadata and a document's front matter like Quarto.
+
+    Layers, lowest first: the project (``_quarto.yml``), each ``_metadata.yml`` from the
+    outermost folder to the document's own, the document's front matter; within a layer its
+    top-level options, then its ``format.<name>`` options. The innermost ``format`` list decides
+    which formats are rendered.
     """
     file = project.root / rel
     project_top = project.document_defaults
-    project_formats = normalise_formats(project_top.pop("format", None), project.root)
+    layers = [(project_top, normalise_formats(project_top.pop("format", None), project.root))]
+    for meta_file, data in directory_metadata(project, rel):
+        top = dict(data)
+        layers.append((top, normalise_formats(top.pop("format", None), meta_file)))
     doc_top = dict(front_matter)
-    doc_formats = normalise_formats(doc_top.pop("format", None), file)
-    for key in PROJECT_ONLY_KEYS:
-        doc_top.pop(key, None)
+    layers.append((doc_top, normalise_formats(doc_top.pop("format", None), file)))
+    for top, _ in layers[1:]:
+        for key in PROJECT_ONLY_KEYS:
+            top.pop(key, None)
 
-    meta = deep_merge(project_top, doc_top)
-    requested = doc_formats or project_formats or {"html": {}}
+    meta: dict[str, Any] = {}
+    execute: dict[str, Any] = {}
+    for top, _ in layers:
+        meta = deep_merge(meta, top)
+        execute = deep_merge(execute, top.get("execute") or {})
+    requested = next((f for _, f in reversed(layers) if f), None) or {"html": {}}
     formats: dict[str, dict[str, Any]] = {}
     skipped: list[str] = []
     for name in requested:
         if name not in FORMAT_KINDS:
             skipped.append(name)
             continue
-        layered = deep_merge(project_top, project_formats.get(name, {}))
-        layered = deep_merge(layered, doc_top)
-        formats[name] = deep_merge(layered, doc_formats.get(name, {}))
-    execute = deep_merge(project_top.get("execute") or {}, doc_top.get("execute") or {})
+        layered: dict[str, Any] = {}
+        for top, fmts in layers:
+            layered = deep_merge(deep_merge(layered, top), fmts.get(name, {}))
+        formats[name] = layered
     return DocConfig(rel=rel, meta=meta, formats=formats, execute=execute, skipped_formats=skipped)

@@ -56,6 +56,7 @@ class RenderResult:
     documents: list[DocumentResult] = field(default_factory=list)
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
+    kernels_started: int = 0
 
     @property
     def outputs(self) -> list[Path]:

@@ -17,6 +17,8 @@ from fslt_survey.render.qmd import split_front_matter
 
 #: Where the stylesheet goes in the output folder.
 CSS_PATH = "site_libs/engine.css"
+#: Where the panel-tabset script goes in the output folder.
+TABSETS_PATH = "site_libs/tabsets.js"
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,7 @@ def resolve_href(href: str, pages: dict[str, PageInfo]) -> tuple[str | None, str
     return path, frag
 
 
-def _item_parts(item: Any, pages: dict[str, PageInfo]) -> tuple[str, str | None]:
+def item_parts(item: Any, pages: dict[str, PageInfo]) -> tuple[str, str | None]:
     """(text, href) of a navbar item written as a string or a mapping."""
     if isinstance(item, str):
         href = item
@@ -93,7 +95,7 @@ def _item_parts(item: Any, pages: dict[str, PageInfo]) -> tuple[str, str | None]
     return str(text or item.get("icon") or ""), (str(href) if href is not None else None)
 
 
-def _link(text: str, href: str | None, page: str, pages: dict[str, PageInfo]) -> str:
+def link_html(text: str, href: str | None, page: str, pages: dict[str, PageInfo]) -> str:
     if href is None:
         return f"<span>{html.escape(text)}</span>"
     target, frag = resolve_href(href, pages)
@@ -115,10 +117,10 @@ def _items_html(items: list[Any], page: str, pages: dict[str, PageInfo]) -> str:
             label = html.escape(str(item.get("text", "")))
             out.append(f"<li><details><summary>{label}</summary><ul>{sub}</ul></details></li>")
             continue
-        text, href = _item_parts(item, pages)
+        text, href = item_parts(item, pages)
         if text.strip("-") == "":
             continue  # a menu separator
-        out.append(f"<li>{_link(text, href, page, pages)}</li>")
+        out.append(f"<li>{link_html(text, href, page, pages)}</li>")
     return "".join(out)
 
 
@@ -168,7 +170,7 @@ def navbar_targets(project: Project, pages: dict[str, PageInfo]) -> list[str]:
             if isinstance(item, dict) and "menu" in item:
                 walk(item["menu"])
                 continue
-            _, href = _item_parts(item, pages)
+            _, href = item_parts(item, pages)
             if href:
                 target, _ = resolve_href(href, pages)
                 if target is not None:
@@ -186,7 +188,7 @@ def _footer_markdown(value: Any, page: str, pages: dict[str, PageInfo]) -> str:
     if isinstance(value, list):
         links = []
         for item in value:
-            text, href = _item_parts(item, pages)
+            text, href = item_parts(item, pages)
             if href is None:
                 links.append(text)
                 continue

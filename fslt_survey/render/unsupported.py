@@ -18,21 +18,14 @@ USE_QUARTO = "render with Quarto (engine='quarto')"
 #: Options (top level or per format) the engine does not implement -> the alternative.
 OPTIONS = {
     "filters": f"remove `filters:` or {USE_QUARTO}",
-    "css": f"remove `css:` (the engine ships its own stylesheet) or {USE_QUARTO}",
-    "include-in-header": f"remove `include-in-header:` or {USE_QUARTO}",
-    "include-before-body": f"remove `include-before-body:` or {USE_QUARTO}",
-    "include-after-body": f"remove `include-after-body:` or {USE_QUARTO}",
 }
 
 #: Div and span classes the engine does not lay out -> the alternative.
 CLASSES = {
-    "panel-tabset": "plain sections (## headings)",
     "panel-sidebar": "plain sections",
     "panel-fill": "plain sections",
     "panel-center": "plain sections",
     "panel-input": "plain sections",
-    "column-margin": "a callout or a footnote",
-    "aside": "a footnote",
     "column-page": "the body column",
     "column-page-inset": "the body column",
     "column-screen": "the body column",
@@ -69,26 +62,18 @@ def check_markdown(file: str | Path, text: str) -> None:
                 raise _feature(file, f"`.{cls}`", f"{CLASSES[cls]}, or {USE_QUARTO}")
 
 
-def check_project(
-    root: Path, project: dict[str, Any], website: dict[str, Any], documents: list[str]
-) -> None:
-    """Refuse ``execute-dir: project``, a website ``sidebar`` and ``_metadata.yml`` files."""
-    value = project.get("execute-dir")
-    if value not in (None, "file"):
-        raise _feature(
-            root / "_quarto.yml",
-            f"`execute-dir: {value}`",
-            f"paths relative to the document, or {USE_QUARTO}",
+def warnings(rel: str, cfg: Any) -> list[str]:
+    """What the engine replaces or skips without stopping: ``theme``, unknown formats."""
+    out = []
+    theme = (cfg.formats.get("html") or {}).get("theme")
+    if theme:
+        out.append(
+            f"{rel}: theme {theme!r} is replaced by the built-in engine's stylesheet "
+            "(render with Quarto for the theme)"
         )
-    if website.get("sidebar"):
-        raise _feature(root / "_quarto.yml", "`website: sidebar:`", f"the navbar, or {USE_QUARTO}")
-    for rel in documents:
-        for folder in (root / rel).parents:
-            if folder == root.parent or root not in [folder, *folder.parents]:
-                break
-            if (folder / "_metadata.yml").is_file():
-                raise _feature(
-                    folder / "_metadata.yml",
-                    "directory metadata (`_metadata.yml`)",
-                    f"the options in each document's front matter, or {USE_QUARTO}",
-                )
+    if cfg.skipped_formats:
+        out.append(
+            f"{rel}: format(s) {', '.join(cfg.skipped_formats)} are not supported by the "
+            "built-in engine (html, typst/pdf are); skipped"
+        )
+    return out

@@ -2,7 +2,7 @@
 
 Each case is a small project using one feature; the error must name the file, the feature and
 the alternative, and nothing may be written to the output folder. No kernel starts: the checks
-run before execution.
+run before execution. (What the engine does implement is tested in ``test_fidelity.py``.)
 """
 
 from __future__ import annotations
@@ -18,25 +18,14 @@ PAGE = "---\ntitle: Side\n---\n\nTekst.\n"
 
 CASES = {
     "filters": ({"index.qmd": "---\ntitle: A\nfilters: [x.lua]\n---\n\nTekst.\n"}, "index.qmd"),
-    "css": ({"_quarto.yml": QUARTO + "format:\n  html:\n    css: a.css\n"}, "index.qmd"),
-    "include-in-header": (
-        {"index.qmd": "---\ntitle: A\nformat:\n  html:\n    include-in-header: h.html\n---\n"},
+    "panel-fill": ({"index.qmd": PAGE + "\n::: {.panel-fill}\nx\n:::\n"}, "index.qmd"),
+    "column-page": ({"index.qmd": PAGE + "\n::: {.column-page}\nBred\n:::\n"}, "index.qmd"),
+    "column-screen-inset": (
+        {"index.qmd": PAGE + "\nText [bred]{.column-screen-inset}.\n"},
         "index.qmd",
     ),
-    "panel-tabset": (
-        {"index.qmd": PAGE + "\n::: {.panel-tabset}\n## A\nx\n## B\ny\n:::\n"},
-        "index.qmd",
-    ),
-    "column-margin": ({"index.qmd": PAGE + "\n::: {.column-margin}\nNote\n:::\n"}, "index.qmd"),
-    "aside": ({"index.qmd": PAGE + "\nText [a note]{.aside}.\n"}, "index.qmd"),
-    "include": ({"index.qmd": PAGE + "\n{{< include _part.qmd >}}\n"}, "index.qmd"),
     "video": ({"index.qmd": PAGE + "\n{{< video https://example.org/v.mp4 >}}\n"}, "index.qmd"),
-    "execute-dir": ({"_quarto.yml": QUARTO + "  execute-dir: project\n"}, "_quarto.yml"),
-    "sidebar": (
-        {"_quarto.yml": QUARTO + "website:\n  sidebar:\n    contents: auto\n"},
-        "_quarto.yml",
-    ),
-    "_metadata.yml": ({"sub/_metadata.yml": "echo: false\n", "sub/b.qmd": PAGE}, "_metadata.yml"),
+    "embed": ({"index.qmd": PAGE + "\n{{< embed nb.ipynb#fig >}}\n"}, "index.qmd"),
 }
 
 
@@ -67,3 +56,12 @@ def test_supported_sources_still_render(tmp_path: Path) -> None:
     result = render_project(root, engine="builtin", progress=False)
     assert (root / "_site" / "index.html").is_file()
     assert any("theme 'cosmo'" in w for d in result.documents for w in d.warnings)
+
+
+def test_an_unknown_execute_dir_stops_naming_the_project_file(tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / "_quarto.yml").write_text(QUARTO + "  execute-dir: elsewhere\n", "utf-8")
+    (root / "index.qmd").write_text(PAGE, "utf-8")
+    with pytest.raises(RenderError, match=r"_quarto.yml: unknown execute-dir.*file or project"):
+        render_project(root, engine="builtin", progress=False)

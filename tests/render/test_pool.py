@@ -1,0 +1,148 @@
+"""Forked kernels (render.pool, render.forkserver): fast, and each document still on its own.
+
+* every document that executes gets a kernel process of its own, forked from the pre-imported
+  server: module state one document changes is not seen by the next one, and the run counts
+  the kernels it started (a warm render starts none, not even the server);
+* what a kernel imported (also inside functions) is learned: kept in the cache folder and
+  imported by the next run's server before its first document;
+* a parameterised single document keeps a spare kernel, which the next render of it takes;
+* ``RENDER_FORK_KERNELS=0`` (or no ``os.fork``) falls back to a classic kernel per document,
+  with the same output; a server that died is replaced.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from fslt_survey.render import pool as pool_mod
+from fslt_survey.render import render_document, render_project
+
+QUARTO = "project:\n  type: website\n  output-dir: _site\n  render: [a.qmd, b.qmd]\nlang: da\n"
+DOC_A = """---
+title: A
+---
+
+```{python}
+import json, os
+json.MARK = "set by a"
+counter = 41
+
+def later():
+    import mailbox
+    return mailbox.Maildir
+
+later()
+print("PID", os.getpid())
+```
+"""
+DOC_B = """---
+title: B
+---
+
+```{python}
+import json, os
+print("MARK", getattr(json, "MARK", "unset"), "counter" in globals())
+print("PID", os.getpid())
+```
+"""
+PARAM_DOC = """---
+title: Ark
+params:
+  navn: null
+format: html
+---
+
+```{python}
+#| tags: [parameters]
+navn = None
+```
+
+```{python}
+import os
+print("NAVN", navn, "PID", os.getpid())
+```
+"""
+
+
+def project(tmp_path: Path) -> Path:
+    root = tmp_path / "p"
+    root.mkdir()
+    for name, text in {"_quarto.yml": QUARTO, "a.qmd": DOC_A, "b.qmd": DOC_B}.items():
+        (root / name).write_text(text, encoding="utf-8")
+    return root
+
+
+def printed(path: Path, word: str) -> list[str]:
+    html = path.read_text(encoding="utf-8")
+    return [m.group(1).strip() for m in re.finditer(rf"{word} ([^<\n]*)", html)]
+
+
+def test_each_document_has_its_own_kernel_and_warm_renders_start_none(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    cold = render_project(root, engine="builtin", progress=False)
+    assert cold.kernels_started == 2
+    assert printed(root / "_site" / "b.html", "MARK") == ["unset False"]
+    pid_a = printed(root / "_site" / "a.html", "PID")
+    pid_b = printed(root / "_site" / "b.html", "PID")
+    assert pid_a and pid_b and pid_a != pid_b and str(os.getpid()) not in pid_a + pid_b
+    warm = render_project(root, engine="builtin", progress=False)
+    assert warm.executed == [] and warm.kernels_started == 0
+
+
+def test_modules_a_kernel_imported_are_learned_for_the_next_server(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    render_project(root, engine="builtin", progress=False)
+    memo = root / ".fslt-cache" / "render" / "kernel-modules.json"
+    learned = json.loads(memo.read_text(encoding="utf-8"))
+    assert "mailbox" in learned  # imported inside a function, not at the cell's top level
+    pool_mod.close_shared()
+    render_project(root, engine="builtin", progress=False, force=True)
+    server = next(iter(pool_mod._SHARED.values()))
+    assert server.imported is not None and "mailbox" in server.imported
+
+
+def test_a_parameterised_document_keeps_a_spare_kernel_for_the_next_one(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    (root / "ark.qmd").write_text(PARAM_DOC, encoding="utf-8")
+    out = tmp_path / "ark"
+    render_document(root, "ark.qmd", params={"navn": "Aa"}, output_dir=out, output_name="a")
+    assert len(pool_mod._SPARE) == 1
+    spare_pid = next(iter(pool_mod._SPARE.values())).pid
+    second = render_document(
+        root, "ark.qmd", params={"navn": "Bb"}, output_dir=out, output_name="b"
+    )
+    assert second.executed and printed(out / "b.html", "NAVN") == [f"Bb PID {spare_pid}"]
+    assert printed(out / "a.html", "NAVN")[0].startswith("Aa PID")
+
+
+def test_without_fork_a_classic_kernel_runs_each_document(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RENDER_FORK_KERNELS", "0")
+    root = project(tmp_path)
+    result = render_project(root, engine="builtin", progress=False)
+    assert result.kernels_started == 2
+    assert printed(root / "_site" / "b.html", "MARK") == ["unset False"]
+
+
+def test_a_server_that_died_is_replaced(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    render_project(root, engine="builtin", progress=False)
+    server = next(iter(pool_mod._SHARED.values()))
+    server.proc.kill()
+    server.proc.wait()
+    again = render_project(root, engine="builtin", progress=False, force=True)
+    assert again.kernels_started == 2
+    assert next(iter(pool_mod._SHARED.values())) is not server
+
+
+def test_preload_takes_top_level_imports_of_installed_modules_only() -> None:
+    cells = ["import json\nfrom email import message\n", "%matplotlib inline", "import not_here_x"]
+    names = pool_mod.preload_modules(cells)
+    assert {"json", "email"} <= set(names)
+    assert "not_here_x" not in names
