@@ -9,7 +9,7 @@ published estimate once, by id (``estimate`` holds the methods, ``finding`` the 
 from __future__ import annotations
 
 from fslt_survey.publish.finding import FINDING_COLUMNS, Finding
-from fslt_survey.publish.findings import Findings
+from fslt_survey.publish.findings import Findings, declared_indicators
 from fslt_survey.publish.measures import (
     NOT_ASKED,
     NOTHING,
@@ -52,6 +52,7 @@ __all__ = [
     "Finding",
     "Findings",
     "Measure",
+    "declared_indicators",
     "downloads",
     "figure",
     "frequency_table",

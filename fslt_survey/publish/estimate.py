@@ -98,16 +98,28 @@ def _asked(item: Item, wave: int, d: pd.DataFrame) -> bool:
 def _disclosure(
     d: pd.DataFrame, item: Item, measure: Measure, n: int, base: int, k: int, unit: str
 ) -> tuple[str, str]:
+    """Status and true reason. One answer (one cell of the item's published distribution)
+    follows that cell's suppression; a share of several answers must also reveal no hidden
+    cell (:func:`~fslt_survey.publish.share_publishable`)."""
     if base < k:
         return HIDDEN, f"færre end {k} {unit} har svaret på spørgsmålet"
-    if small_count(n, k) or small_count(base - n, k):
-        return HIDDEN, (f"færre end {k} {unit} står bag andelen eller bag resten af de {base} svar")
     multi = item.type == "multi"
     tab = (stats.tab_multi if multi else stats.tab_single)(d, item)
-    if multi and len(measure.labels) > 1:
+    sup = suppress(tab, k=k, multi_select=multi)
+    if len(measure.labels) == 1:
+        cell = sup.loc[
+            ~sup["missing"].astype(bool) & (sup["category"].astype(str) == measure.labels[0])
+        ]
+        if len(cell) and bool(cell["suppressed"].iloc[0]):
+            if small_count(n, k):
+                return HIDDEN, f"færre end {k} {unit} står bag tallet"
+            return HIDDEN, "skjult, så et andet skjult tal i svarfordelingen ikke kan regnes ud"
+        return SHOWN, ""
+    if small_count(n, k) or small_count(base - n, k):
+        return HIDDEN, f"færre end {k} {unit} står bag andelen eller bag resten af de {base} svar"
+    if multi:
         ok = _patterns_ok(d, item, measure, k)
     else:
-        sup = suppress(tab, k=k, multi_select=multi)
         ok = share_publishable(tab, measure.labels, k=k, suppressed=sup, multi_select=multi)
     if not ok:
         return HIDDEN, "tallet ville afsløre et skjult tal i spørgsmålets svarfordeling"

@@ -75,6 +75,9 @@ class Finding:
     significant: bool = False
     n_pairs: int = 0
     rows: tuple[int, ...] = field(default=(), repr=False)
+    label: str = ""
+    before: Finding | None = field(default=None, repr=False, compare=False)
+    after: Finding | None = field(default=None, repr=False, compare=False)
 
     @property
     def shown(self) -> bool:
@@ -92,8 +95,8 @@ class Finding:
     @property
     def verdict(self) -> str:
         """The adjusted verdict of a change (Danish); empty for levels."""
-        if not self.is_change or not self.shown:
-            return ""
+        if not self.is_change or not self.shown or self.test == "none":
+            return ""  # a level, a hidden change, or a change judged on its interval only
         if not self.significant:
             return "ingen sikker ændring"
         return "sikker stigning" if self.estimate > 0 else "sikkert fald"
@@ -215,4 +218,7 @@ def change_finding(
         family=family,
         n_pairs=ch.n_pairs,
         rows=tuple(sorted(set(levels[0].rows) | set(levels[1].rows))),
+        label=levels[1].label,
+        before=levels[0],
+        after=levels[1],
     )

@@ -19,8 +19,10 @@ Families (the multiplicity policy of issue 16, declared here)
 ------------------------------------------------------------
 Only changes are tested. The family of a change is the strategy goal of its item (``mål 1`` ...
 ``mål 4``; an item without a goal: its theme), and it holds *every* change the release can show
-for that goal: the headline measure of each item asked in both waves (each option of a
-multi-select), the indicators' own measures (``surveys/indicators.yml``) and the goal's indices.
+for that goal: the headline measure of each item asked in both waves (the top two answers of an
+ordered scale - for the needs battery "andel i høj grad" - the first answer of an unordered one,
+each option of a multi-select), the indicators' own measures (``surveys/indicators.yml``) and
+the goal's indices.
 The family is fixed by the instrument and the indicator file, never by which page asks, so the
 Benjamini-Hochberg verdict of a change is the same on every page and PDF.
 
@@ -56,7 +58,22 @@ from fslt_survey.publish.measures import Measure, measure_for
 from fslt_survey.registry import load_registry
 from fslt_survey.store import clean_registry, instrument_path, load_clean
 
-__all__ = ["FINDING_COLUMNS", "Finding", "Findings"]
+__all__ = ["FINDING_COLUMNS", "Finding", "Findings", "declared_indicators"]
+
+
+#: Themes whose headline measure is the first answer only: the needs battery is ranked and
+#: compared on "andel i høj grad" (a need "i nogen grad" is not a large need).
+TOP1_THEMES = ("behov",)
+
+
+def declared_indicators(survey: str) -> list[dict[str, Any]]:
+    """The indicator declarations of ``survey`` in ``surveys/indicators.yml`` as written (the
+    file is validated by :mod:`fslt_survey.followup`); their measures join the families."""
+    path = config.surveys_dir() / "indicators.yml"
+    declared = (read_yaml(path, "indicator file") or {}) if path.is_file() else {}
+    if not isinstance(declared, dict) or declared.get("survey", survey) != survey:
+        return []
+    return [i for i in declared.get("indicators") or [] if isinstance(i, dict)]
 
 
 def _ordered(item: Item) -> bool:
@@ -96,14 +113,16 @@ class Findings:
 
     @classmethod
     def load(
-        cls, clean_dir: str | Path | None = None, survey: str = config.MEMBER_SURVEY
+        cls,
+        clean_dir: str | Path | None = None,
+        survey: str = config.MEMBER_SURVEY,
+        *,
+        indicators: Iterable[dict[str, Any]] | None = None,
     ) -> Findings:
-        """The findings of ``survey`` from the clean data ``fslt-survey build`` wrote."""
+        """The findings of ``survey`` from the clean data ``fslt-survey build`` wrote
+        (``indicators``: declarations other than the project's ``surveys/indicators.yml``)."""
         clean = Path(clean_dir) if clean_dir is not None else config.clean_dir()
         settings = publication(survey)
-        ind_file = config.surveys_dir() / "indicators.yml"
-        declared = (read_yaml(ind_file, "indicator file") or {}) if ind_file.is_file() else {}
-        inds = declared.get("indicators") or [] if declared.get("survey") == survey else []
         return cls(
             load_clean(survey, clean),
             load_instrument(instrument_path(survey)),
@@ -111,7 +130,7 @@ class Findings:
             conf=settings.confidence,
             k=settings.k,
             unit=unit_label(survey),
-            indicators=[i for i in inds if isinstance(i, dict)],
+            indicators=declared_indicators(survey) if indicators is None else indicators,
         )
 
     # ------------------------------------------------------------------ measures and ids
@@ -123,6 +142,8 @@ class Findings:
         if it.scale is None:
             raise KeyError(f"{it.id} has no answer scale: no share to publish")
         cats = [lab.label for lab in it.scale.substantive]
+        if labels is None and it.theme in TOP1_THEMES:
+            labels = cats[:1]
         labs = (
             None
             if labels is None
@@ -186,6 +207,7 @@ class Findings:
                 lev.reason,
                 rows=lev.rows,
                 family=goal_family([it]),
+                label=it.label,
             )
         return self._memo[fid]
 
@@ -221,6 +243,7 @@ class Findings:
                 lev.reason,
                 rows=lev.rows,
                 family=goal_family(its),
+                label=f"Indeks for {battery}",
             )
         return self._memo[fid]
 
@@ -239,8 +262,13 @@ class Findings:
         waves: tuple[int, int] | None = None,
         *,
         min_options: int = 1,
+        tested: bool = True,
     ) -> Finding:
-        """The change of a share between two waves, with its family's adjusted verdict."""
+        """The change of a share between two waves, with its family's adjusted verdict.
+
+        A change no family declares is refused (it would get no verdict), unless
+        ``tested=False``: then it is returned without a test verdict (a recommendation rule
+        judges the interval, not a test)."""
         it = item if isinstance(item, Item) else self.instrument.item(item)
         m = self.measure(it, labels, min_options)
         w = self._pair(waves)
@@ -259,9 +287,11 @@ class Findings:
                 population=self.population,
                 conf=self.conf,
             )
-            self._memo[fid] = self._adjust(
-                change_finding(fid, "change", it.id, m, w, lv, ch, goal_family([it]))
-            )
+            raw = change_finding(fid, "change", it.id, m, w, lv, ch, goal_family([it]))
+            if not tested and fid not in self._declared_ids():
+                self._memo[fid] = replace(raw, test="none", p=math.nan)  # no verdict
+            else:
+                self._memo[fid] = self._adjust(raw)
         return self._memo[fid]
 
     def index_change(self, battery: str, waves: tuple[int, int] | None = None) -> Finding:
@@ -288,7 +318,7 @@ class Findings:
 
     def _adjust(self, f: Finding) -> Finding:
         """``f`` with the Benjamini-Hochberg verdict of its whole declared family."""
-        if f.waves != tuple(self._pair(None)):
+        if f.waves != tuple(self._pair(None)) or not f.shown:
             return f  # only the declared comparison (first wave to last) is tested
         fam = self._family_p(f.family)
         if f.id not in fam:
@@ -350,6 +380,9 @@ class Findings:
         )
 
     # ------------------------------------------------------------------ the declaration
+
+    def _declared_ids(self) -> set[str]:
+        return {self._spec_id(s) for specs in self.declared().values() for s in specs}
 
     def _both_waves(self, it: Item) -> bool:
         first, last = self._pair(None)
