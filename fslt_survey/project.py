@@ -12,6 +12,13 @@ the section; the built-in engine also reads its ``depends:``)::
           raw: surveys/medlemsundersoegelse/raw   # optional; one sub-folder per wave year
         - name: moedeevaluering
           unit: deltager
+          k: 5                           # optional: this survey's suppression limit
+      confidence: 0.95            # optional: the publication's confidence level
+      k: 5                        # optional: the default suppression limit of every survey
+
+Publication settings (:func:`publication`): the confidence level of every published interval and
+the suppression limit k per survey. Undeclared, they are :data:`fslt_survey.config.CONFIDENCE`
+and :data:`fslt_survey.config.SUPPRESSION_K`.
 
 ``fslt-survey build`` cleans every survey listed, in that order. A new survey is an instrument,
 an entry here and a page in ``project: render:`` - no Python edit. Without a ``surveys:`` list
@@ -51,6 +58,7 @@ class SurveySpec:
     name: str
     unit: str = "forening"
     raw: Path | None = None
+    k: int | None = None
 
     @property
     def unit_plural(self) -> str:
@@ -66,6 +74,8 @@ class Project:
     surveys: tuple[SurveySpec, ...]
     demo: bool = False
     registry: Path | None = None
+    confidence: float = config.CONFIDENCE
+    k: int = config.SUPPRESSION_K
 
     def survey(self, name: str) -> SurveySpec:
         """The declared survey ``name``; a misspelled name lists the known ones."""
@@ -103,7 +113,52 @@ def load_project(root: str | Path | None = None) -> Project:
         surveys=surveys,
         demo=bool(section.get("demo", False)),
         registry=(root_path / str(registry)) if registry else None,
+        confidence=_confidence(section.get("confidence", config.CONFIDENCE), qfile),
+        k=_k_value(section.get("k", config.SUPPRESSION_K), qfile, "fslt-survey: k"),
     )
+
+
+@dataclass(frozen=True)
+class Publication:
+    """The publication settings of one survey: confidence level and suppression limit k."""
+
+    confidence: float
+    k: int
+
+
+def publication(survey: str, project: Project | None = None) -> Publication:
+    """The declared publication settings of ``survey`` (module docstring); a survey the
+    project does not list gets the project's defaults."""
+    project = project or load_project()
+    spec = next((s for s in project.surveys if s.name == survey), None)
+    k = spec.k if spec is not None and spec.k is not None else project.k
+    return Publication(confidence=project.confidence, k=k)
+
+
+def _confidence(value: Any, qfile: Path) -> float:
+    try:
+        conf = float(value)
+    except (TypeError, ValueError):
+        conf = -1.0
+    if not 0.5 <= conf < 1:
+        raise ConfigError(
+            "fslt-survey: confidence must be a level such as 0.95",
+            file=qfile,
+            expected="a number from 0.5 up to (not including) 1",
+            found=str(value),
+        )
+    return conf
+
+
+def _k_value(value: Any, qfile: Path, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(
+            f"{where} must be a whole number of at least 1",
+            file=qfile,
+            expected="e.g. 3 or 5",
+            found=str(value),
+        )
+    return int(value)
 
 
 def _survey(entry: Any, root: Path, qfile: Path) -> SurveySpec:
@@ -126,7 +181,9 @@ def _survey(entry: Any, root: Path, qfile: Path) -> SurveySpec:
             found=unit,
         )
     raw = entry.get("raw")
-    return SurveySpec(name, unit, (root / str(raw)) if raw else None)
+    k = entry.get("k")
+    k = None if k is None else _k_value(k, qfile, f"survey {name!r}: k")
+    return SurveySpec(name, unit, (root / str(raw)) if raw else None, k)
 
 
 def demo_mode(project: Project | None = None) -> bool:

@@ -25,7 +25,7 @@ from fslt_survey.followup.feedback import (
 from fslt_survey.registry import load_registry
 
 K = config.SUPPRESSION_K
-HIDDEN = "–"
+HIDDEN = ".."
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +63,8 @@ def indicator_counts(ctx, wave: int) -> dict[str, tuple[int, int]]:
     table = ctx.indicator_table
     sfx = "to" if wave == ctx.indicators.followup else "from"
     return {str(r["title"]): (int(r[f"base_{sfx}"]), int(r[f"n_{sfx}"]))
-            for _, r in table.iterrows() if pd.notna(r[f"base_{sfx}"])}
+            for _, r in table.iterrows()
+            if pd.notna(r[f"base_{sfx}"]) and pd.notna(r[f"n_{sfx}"])}  # hidden: not printed
 
 
 def figures_below_threshold(markdown: str,

@@ -657,9 +657,9 @@ def test_presentation_and_goal_markdown(data, iset, tmp_path) -> None:
     assert r["2025 (n)"] == "60\u00a0% (5)" and r["2027 (n)"] == "67\u00a0% (6)"
     assert r["Mål"] == "stige til 60\u00a0%" and r["Status"] == "Nået"
     assert r["Samme foreninger (n)"].startswith("+33")
-    assert shown[shown["Indikator"] == "Kun 2027"].iloc[0]["2025 (n)"] == "ikke målt"
+    assert shown[shown["Indikator"] == "Kun 2027"].iloc[0]["2025 (n)"] == "· (ikke spurgt)"
     hidden = present_indicators(publish_indicators(res), goal=1, indicators=iset)
-    assert hidden.loc[hidden["Indikator"] == "Driver ja", "2025 (n)"].iloc[0] == "– (5)"
+    assert hidden.loc[hidden["Indikator"] == "Driver ja", "2025 (n)"].iloc[0] == ".. (5)"
     md = goal_markdown(res, 1, indicators=iset, fig_dir=tmp_path, k=1)
     assert (tmp_path / "opfoelgning-maal-1.svg").is_file()
     assert 'fig-alt="' in md and "Indikatorer for mål 1" in md

@@ -93,7 +93,7 @@ def test_small_counts_and_their_percentages_are_hidden(small_instrument) -> None
     assert find_recoverable_counts(published) == []
     md = publish.frequency_table(tab, k=K)
     assert all(not 0 < v < K for v in int_cells(md))
-    assert "– = skjult" in md
+    assert ".. = skjult" in md
 
 
 def test_suppress_does_not_modify_its_input(small_instrument) -> None:

@@ -36,6 +36,7 @@ import pandas as pd
 
 from fslt_survey import config
 from fslt_survey.errors import SurveyDataError
+from fslt_survey.followup.from_findings import apply_findings
 from fslt_survey.followup.indicators import (
     INDICATOR_COLUMNS,
     MET,
@@ -48,6 +49,7 @@ from fslt_survey.followup.indicators import (
 from fslt_survey.followup.methods import _count, _mean_index, _network, _share
 from fslt_survey.network.data import load_network_data as network_tables
 from fslt_survey.network.data import network_dir
+from fslt_survey.publish import Findings
 
 __all__ = [
     "compute_followup",
@@ -225,9 +227,19 @@ def _finish(row: dict[str, Any], ind: Indicator, iset: IndicatorSet, k: int) -> 
     row["note"] = " ".join(notes)
 
 
-def compute_followup(data: pd.DataFrame, indicators: IndicatorSet, **kwargs: Any) -> pd.DataFrame:
+def compute_followup(
+    data: pd.DataFrame,
+    indicators: IndicatorSet,
+    *,
+    findings: Findings | None = None,
+    **kwargs: Any,
+) -> pd.DataFrame:
     """:func:`compute_indicators` for all respondents and for the paired associations, stacked
-    (``population`` "all", then "paired"); the network data are loaded once."""
+    (``population`` "all", then "paired"); the network data are loaded once.
+
+    With ``findings`` (what the published pages use) the survey indicators take their figures
+    and verdicts from the findings and targets are judged with their uncertainty
+    (:func:`fslt_survey.followup.from_findings.apply_findings`)."""
     network = kwargs.pop("network", "auto")
     if isinstance(network, str):
         network = load_network_data() if any(i.kind == "network" for i in indicators) else None
@@ -235,4 +247,5 @@ def compute_followup(data: pd.DataFrame, indicators: IndicatorSet, **kwargs: Any
         compute_indicators(data, indicators, paired=p, network=network, **kwargs)
         for p in (False, True)
     ]
-    return pd.concat(parts, ignore_index=True)
+    out = pd.concat(parts, ignore_index=True)
+    return out if findings is None else apply_findings(out, indicators, findings)

@@ -15,7 +15,10 @@ from fslt_survey.followup import (
     indicator_hits,
     publish_indicators,
 )
+from fslt_survey.followup.from_findings import apply_findings, declarations
 from fslt_survey.privacy import suppress_counts
+from fslt_survey.publish import Findings
+from fslt_survey.publish.measures import HIDDEN as MEASURE_HIDDEN
 from fslt_survey.stats import tab_multi, tab_single
 from fslt_survey.tables import format_number
 
@@ -41,7 +44,7 @@ FEEDBACK_DOC = "reports/feedback/feedback.qmd"
 PREP_ENV = "FSLT_FEEDBACK_PREP"
 SURVEY = config.MEMBER_SURVEY
 ALL = "Alle foreninger"
-HIDDEN = "–"
+HIDDEN = MEASURE_HIDDEN
 #: In the profile section only the numbers (members, volunteers) are compared.
 PROFILE_SECTION = "profil"
 NBSP = "\u00a0"
@@ -157,10 +160,14 @@ def prepare_feedback(
         survey = indicators.select(source="survey")
         for ind in survey:
             ctx.indicator_values[ind.id] = indicator_hits(data, ind, instrument)[0]
-        ctx.indicator_table = publish_indicators(
-            compute_indicators(data, survey, network=None, k=k), k=k
+        store = Findings(  # the site's figures: the same findings as the pages
+            data,
+            instrument,
+            population=len(registry),
+            k=k,
+            indicators=declarations(survey, instrument),
         )
+        table = apply_findings(compute_indicators(data, survey, network=None, k=k), survey, store)
+        ctx.indicator_table = publish_indicators(table, k=k)
         ctx.indicator_values = {key: np.asarray(v) for key, v in ctx.indicator_values.items()}
     return ctx
-
-

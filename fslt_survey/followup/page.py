@@ -14,8 +14,10 @@ import pandas as pd
 
 from fslt_survey import config
 from fslt_survey.followup.compute import compute_followup
+from fslt_survey.followup.from_findings import TARGET_RULE, declarations
 from fslt_survey.followup.indicators import IndicatorSet, load_indicators
 from fslt_survey.followup.report import goal_markdown, overview_markdown
+from fslt_survey.publish import Findings
 from fslt_survey.store import load_clean
 
 __all__ = ["FollowUpPage"]
@@ -36,7 +38,15 @@ class FollowUpPage:
         """Load the indicator file and compute the follow-up from the clean member survey."""
         iset = load_indicators() if indicators is None else load_indicators(indicators)
         data = load_clean(iset.survey) if clean_dir is None else load_clean(iset.survey, clean_dir)
-        return cls(iset, compute_followup(data, iset))
+        store = Findings.load(
+            clean_dir, iset.survey, indicators=declarations(iset, iset.instrument)
+        )
+        return cls(iset, compute_followup(data, iset, findings=store), store.k)
+
+    @property
+    def target_rule(self) -> str:
+        """How targets are judged (stated on the page)."""
+        return TARGET_RULE
 
     @property
     def source(self) -> str:

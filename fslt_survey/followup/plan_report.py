@@ -25,6 +25,7 @@ from fslt_survey.followup.indicators import _num, config_unit, load_indicators
 from fslt_survey.followup.plan import ActionPlan, Initiative, load_plan
 from fslt_survey.followup.report import publish_indicators
 from fslt_survey.network.handouts import _MONTHS
+from fslt_survey.publish import Findings
 from fslt_survey.publish.recommend import evaluate_rules, load_rules
 from fslt_survey.store import instrument_path, load_clean
 from fslt_survey.tables import escape_markdown
@@ -91,11 +92,13 @@ def load_plan_context(
     medlemsundersoegelse``) unless ``data`` (a clean table of both waves) is given.
     """
     indicators = load_indicators()
+    instrument = load_instrument(instrument_path(indicators.survey))
+    store = None  # given data (tests, notebooks): computed directly, not from the findings
     if data is None:
         data = load_clean(indicators.survey, clean_dir)
-    published = publish_indicators(compute_followup(data, indicators))
-    instrument = load_instrument(instrument_path(indicators.survey))
-    rules = evaluate_rules(data, instrument, load_rules(instrument=instrument))
+        store = Findings.load(clean_dir, indicators.survey)  # the published figures
+    published = publish_indicators(compute_followup(data, indicators, findings=store))
+    rules = evaluate_rules(data, instrument, load_rules(instrument=instrument), findings=store)
     return PlanContext(
         plan=load_plan(plan_file),
         movements=indicator_movements(published),
@@ -125,7 +128,8 @@ def indicator_movements(published: pd.DataFrame) -> pd.DataFrame:
 
     ``direction`` is ``right``, ``wrong``, ``flat`` or ``unknown`` (a hidden or missing wave)
     against the target's direction (``decrease`` wants a fall, anything else a rise);
-    ``certain`` says the change's 95 % interval excludes zero.
+    ``certain`` is the finding's adjusted verdict ("sikker") when the indicator is a finding,
+    else that the change's 95 % interval excludes zero.
     """
     rows = []
     if published.empty:
@@ -134,6 +138,8 @@ def indicator_movements(published: pd.DataFrame) -> pd.DataFrame:
         direction, certain = _direction(
             r.change, r.change_ci_low, r.change_ci_high, r.target_direction
         )
+        if isinstance(getattr(r, "finding_change", None), str):
+            certain = bool(r.significant)  # the finding's one adjusted verdict
         rows.append(
             {
                 "finding": r.indicator,

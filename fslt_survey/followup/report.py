@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from fslt_survey import config
+from fslt_survey.followup.from_findings import UNCERTAIN
 from fslt_survey.followup.indicators import (
     MET,
     NOT_MET,
@@ -30,6 +31,7 @@ from fslt_survey.followup.indicators import (
 )
 from fslt_survey.plots import plot_dumbbell
 from fslt_survey.privacy import suppress_counts
+from fslt_survey.publish import HIDDEN, NOT_ASKED, NOTHING
 from fslt_survey.tables import escape_markdown, format_p, markdown_image, to_markdown_table
 
 __all__ = [
@@ -59,8 +61,12 @@ def publish_indicators(table: pd.DataFrame, *, k: int | None = None) -> pd.DataF
     k = config.SUPPRESSION_K if k is None else int(k)
     out = table.copy()
     hidden = {"from": np.zeros(len(out), bool), "to": np.zeros(len(out), bool)}
+    has_findings = "finding_change" in out.columns
     for i, r in enumerate(out.itertuples(index=False)):
         for sfx in ("from", "to"):
+            if has_findings and isinstance(getattr(r, f"finding_{sfx}"), str):
+                hidden[sfx][i] = bool(getattr(r, f"hidden_{sfx}"))
+                continue  # the finding's own disclosure decision (its item's distribution)
             n, base = getattr(r, f"n_{sfx}"), getattr(r, f"base_{sfx}")
             if pd.isna(base) or r.kind == "network":
                 continue
@@ -89,7 +95,7 @@ def publish_indicators(table: pd.DataFrame, *, k: int | None = None) -> pd.DataF
 
 def _value_text(value: Any, kind: str, unit: str) -> str:
     if pd.isna(value):
-        return "–"
+        return HIDDEN
     if kind in ("share", "top2"):
         return f"{_num(value)}\u00a0%"
     return _num(value, 1 if kind == "mean_index" else 0)
@@ -97,11 +103,14 @@ def _value_text(value: Any, kind: str, unit: str) -> str:
 
 def _change_text(r: Any) -> str:
     if pd.isna(r.change):
-        return "–"
+        return HIDDEN
     dec = 1 if r.kind == "mean_index" else 0
     sign = "+" if round(r.change, dec) > 0 else ""
     unit = {"share": "", "top2": "", "mean_index": " point"}.get(r.kind, config_unit(r.unit))
-    text = f"{sign}{_num(r.change, dec)}{unit}"
+    if abs(round(r.change, dec)) == 1 and unit.strip() in _SINGULAR:
+        unit = f" {_SINGULAR[unit.strip()]}"  # "+1 gruppe", never "+1 grupper"
+    star = "*" if bool(getattr(r, "significant", False)) else ""
+    text = f"{sign}{_num(r.change, dec)}{unit}{star}"
     if pd.notna(r.change_ci_low) and pd.notna(r.change_ci_high):
         lo, hi = _num(r.change_ci_low, dec), _num(r.change_ci_high, dec)
         sep = " til " if lo.startswith("-") or hi.startswith("-") else "–"
@@ -109,7 +118,36 @@ def _change_text(r: Any) -> str:
     return text
 
 
-STATUS_TEXT = {MET: "Nået", NOT_MET: "Ikke nået", UNKNOWN: "Ukendt"}
+#: Units in the singular, for a change of exactly one.
+_SINGULAR = {
+    "grupper": "gruppe",
+    "møder": "møde",
+    "foreninger": "forening",
+    "deltagere": "deltager",
+    "personer": "person",
+    "point": "point",
+}
+
+STATUS_TEXT = {
+    MET: "Nået",
+    UNCERTAIN: "Nået, men usikkert",
+    NOT_MET: "Ikke nået",
+    UNKNOWN: "Ukendt",
+}
+
+
+def _mark(r: Any, sfx: str, text: str) -> str:
+    """``text`` tied to its finding id (when the figure is a finding)."""
+    fid = getattr(r, f"finding_{sfx}", None)
+    return f'[{text}]{{data-finding="{fid}"}}' if isinstance(fid, str) else text
+
+
+def _verdict(r: Any) -> str:
+    if not isinstance(getattr(r, "finding_change", None), str) or pd.isna(r.change):
+        return ""
+    if not bool(r.significant):
+        return "ingen sikker ændring"
+    return "sikker stigning" if r.change > 0 else "sikkert fald"
 
 
 def present_indicators(
@@ -128,28 +166,39 @@ def present_indicators(
     rows = []
     for r in main.itertuples(index=False):
         wf, wt = int(r.wave_from), int(r.wave_to)
-        row = {"Indikator": r.title}
+        row = {"Indikator": escape_markdown(r.title)}
         for sfx, w in (("from", wf), ("to", wt)):
             v, base = getattr(r, f"value_{sfx}"), getattr(r, f"base_{sfx}")
             text = _value_text(v, r.kind, r.unit)
+            if pd.isna(v) and not bool(getattr(r, f"suppressed_{sfx}", True)):
+                text = NOTHING  # no figure (yet), not a hidden one
+            text = _mark(r, sfx, text)
             if r.kind != "network":
-                text = "ikke målt" if pd.isna(base) or int(base) == 0 else f"{text} ({_num(base)})"
+                asked = not (pd.isna(base) or int(base) == 0)
+                text = f"{text} ({_num(base)})" if asked else f"{NOT_ASKED} (ikke spurgt)"
             row[f"{w} (n)"] = text
-        row["Ændring i %-point (95\u00a0%-KI)"] = _change_text(r)
-        row["p"] = "" if pd.isna(r.p) else str(format_p(r.p, prefix=False))
+        change = _change_text(r)
+        hidden = bool(getattr(r, "suppressed_from", False) or getattr(r, "suppressed_to", False))
+        if pd.isna(r.change) and not hidden:
+            change = NOTHING
+        row["Ændring i %-point (95\u00a0%-KI)"] = _mark(r, "change", change)
+        if "finding_change" in t.columns:
+            row["Vurdering"] = _verdict(r)
+        else:
+            row["p"] = "" if pd.isna(r.p) else str(format_p(r.p, prefix=False))
         if r.indicator in paired.index:
             pr = SimpleNamespace(**paired.loc[r.indicator].to_dict())
-            same = "–" if pd.isna(pr.change) else _change_text(pr).split(" (")[0]
+            same = HIDDEN if pd.isna(pr.change) else _change_text(pr).split(" (")[0]
             n_pairs = 0 if pd.isna(pr.n_pairs) else int(pr.n_pairs)
             row["Samme foreninger (n)"] = (
-                "" if r.kind == "network" else f"{same} ({_num(n_pairs)})" if n_pairs else "–"
+                "" if r.kind == "network" else f"{same} ({_num(n_pairs)})" if n_pairs else HIDDEN
             )
         target = targets.get(r.indicator)
         if target is None and pd.notna(r.target_direction):
             target = Target(
                 str(r.target_direction), None if pd.isna(r.target_value) else float(r.target_value)
             )
-        row["Mål"] = target.describe(r.unit) if target is not None else ""
+        row["Mål"] = escape_markdown(target.describe(r.unit)) if target is not None else ""
         row["Status"] = "" if pd.isna(r.target_met) else STATUS_TEXT[str(r.target_met)]
         rows.append(row)
     return pd.DataFrame(rows)
@@ -180,11 +229,16 @@ def plot_goal_change(published: pd.DataFrame, goal: int, *, source: str | None =
             "base_from": t["base_from"].to_numpy(),
             "base_to": t["base_to"].to_numpy(),
             "diff": t["change"].to_numpy(),
-            "p": t["p"].to_numpy(),
+            **(
+                {"significant": t["significant"].astype(bool).to_numpy()}
+                if "significant" in t.columns
+                else {"p": t["p"].to_numpy()}
+            ),
         }
     )
     title = f"Mål {goal}: {config.GOALS[goal]}"
-    return plot_dumbbell(frame, title=title, source=source)
+    adj = "fdr_bh" if "significant" in t.columns else "auto"
+    return plot_dumbbell(frame, title=title, source=source, adjustment=adj)
 
 
 def set_column_widths(table: str, widths: Sequence[int]) -> str:
@@ -207,10 +261,11 @@ def _status_sentence(t: pd.DataFrame) -> str:
     s = t["target_met"].dropna().astype(str)
     if s.empty:
         return "Ingen af indikatorerne har et fastsat mål."
-    counts = {v: int((s == v).sum()) for v in (MET, NOT_MET, UNKNOWN)}
+    counts = {v: int((s == v).sum()) for v in (MET, UNCERTAIN, NOT_MET, UNKNOWN)}
     text = (
-        f"Af {len(s)} indikator{'er' if len(s) != 1 else ''} med et mål er {counts[MET]} nået "
-        f"og {counts[NOT_MET]} ikke nået"
+        f"Af {len(s)} indikator{'er' if len(s) != 1 else ''} med et mål er {counts[MET]} nået"
+        + (f", {counts[UNCERTAIN]} nået, men usikkert," if counts[UNCERTAIN] else "")
+        + f" og {counts[NOT_MET]} ikke nået"
     )
     if counts[UNKNOWN]:
         text += f"; {counts[UNKNOWN]} kan ikke vurderes endnu"
@@ -231,6 +286,7 @@ def overview_markdown(results: pd.DataFrame, *, k: int | None = None) -> str:
                 "Indikatorer": len(s),
                 "Med mål": int(s.notna().sum()),
                 "Nået": int((s == MET).sum()),
+                "Nået, men usikkert": int((s == UNCERTAIN).sum()),
                 "Ikke nået": int((s == NOT_MET).sum()),
                 "Kan ikke vurderes": int((s == UNKNOWN).sum()),
             }
@@ -261,12 +317,15 @@ def goal_markdown(
         return f"Der er ingen indikatorer for mål {goal}.\n"
     parts = [_status_sentence(t) + "\n"]
     shown = present_indicators(pub, goal=goal, indicators=indicators)
-    widths = {"Indikator": 24, "p": 7, "Mål": 10, "Status": 9}
+    widths = {"Indikator": 22, "p": 7, "Vurdering": 11, "Mål": 10, "Status": 10}
     align = "".join(
         "r" if (c.endswith("(n)") and c[0].isdigit()) or c == "p" else "l" for c in shown.columns
     )
     table = to_markdown_table(
-        shown, align=align, caption=f"Indikatorer for mål {goal}: {config.GOALS[goal]}"
+        shown,
+        align=align,
+        caption=f"Indikatorer for mål {goal}: {config.GOALS[goal]}",
+        escape=False,
     )
     parts.append(set_column_widths(table, [widths.get(c, 13) for c in shown.columns]))
     chart = plot_goal_change(pub, goal, source=source)

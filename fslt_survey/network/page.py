@@ -59,6 +59,7 @@ from fslt_survey.network.themes import (
 )
 from fslt_survey.plots import plot_dumbbell
 from fslt_survey.privacy import suppress_counts
+from fslt_survey.publish.measures import HIDDEN as MEASURE_HIDDEN
 from fslt_survey.registry import load_registry
 from fslt_survey.render import render_document
 from fslt_survey.stats import tab_multi
@@ -75,7 +76,7 @@ __all__ = [
     "render_handouts",
 ]
 
-HIDDEN = "–"
+HIDDEN = MEASURE_HIDDEN
 
 # --------------------------------------------------------------------------- Markdown tables
 

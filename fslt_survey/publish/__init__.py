@@ -1,11 +1,23 @@
 """Publishing: the only way tables, figures and quotes reach the site and the PDFs.
 
 ``rules`` decides what may be published, ``outputs`` makes the published tables, figures and
-downloads, ``recommend`` evaluates the recommendation rules.
+downloads, ``recommend`` evaluates the recommendation rules. ``findings`` computes every
+published estimate once, by id (``estimate`` holds the methods, ``finding`` the value object,
+``measures`` the measure names and the release's symbols).
 """
 
 from __future__ import annotations
 
+from fslt_survey.publish.finding import FINDING_COLUMNS, Finding
+from fslt_survey.publish.findings import Findings, declared_indicators
+from fslt_survey.publish.measures import (
+    NOT_ASKED,
+    NOTHING,
+    Measure,
+    measure_for,
+    parts_sentence,
+    symbols_note,
+)
 from fslt_survey.publish.outputs import (
     HIDDEN,
     SUPPRESSION_NOTE,
@@ -32,13 +44,22 @@ from fslt_survey.publish.rules import (
 )
 
 __all__ = [
+    "FINDING_COLUMNS",
     "HIDDEN",
+    "NOTHING",
+    "NOT_ASKED",
     "SUPPRESSION_NOTE",
+    "Finding",
+    "Findings",
+    "Measure",
+    "declared_indicators",
     "downloads",
     "figure",
     "frequency_table",
     "likert_table",
+    "measure_for",
     "name_candidates",
+    "parts_sentence",
     "patterns_publishable",
     "public_frequencies",
     "public_ranking",
@@ -51,5 +72,6 @@ __all__ = [
     "suppress_ranking",
     "suppress_trend",
     "suppression_note",
+    "symbols_note",
     "trend_table",
 ]

@@ -33,6 +33,7 @@ from fslt_survey.privacy import (
     write_csv_safe,
     write_xlsx_safe,
 )
+from fslt_survey.publish.measures import HIDDEN as MEASURE_HIDDEN
 from fslt_survey.publish.rules import (
     _k,
     share_publishable,
@@ -41,7 +42,6 @@ from fslt_survey.publish.rules import (
     suppress_ranking,
 )
 from fslt_survey.tables import (
-    EN_DASH,
     escape_markdown,
     format_ci,
     format_number,
@@ -68,12 +68,13 @@ __all__ = [
     "trend_table",
 ]
 
-#: Shown in a table cell that is hidden by disclosure control.
-HIDDEN = EN_DASH
+#: Shown in a table cell that is hidden by disclosure control (the release's symbol,
+#: :data:`fslt_survey.publish.measures.HIDDEN`).
+HIDDEN = MEASURE_HIDDEN
 #: The note with the survey's unit as a placeholder (see :func:`suppression_note`).
 SUPPRESSION_NOTE_UNIT = (
-    "– = skjult, fordi færre end {k} {unit} står bag tallet (eller fordi tallet ellers "
-    "kunne regnes ud fra de andre)."
+    f"{MEASURE_HIDDEN} = skjult, fordi færre end {{k}} {{unit}} står bag tallet (eller fordi "
+    "tallet ellers kunne regnes ud fra de andre)."
 )
 SUPPRESSION_NOTE = SUPPRESSION_NOTE_UNIT.replace("{unit}", "foreninger")
 

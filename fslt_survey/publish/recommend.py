@@ -17,6 +17,8 @@ from scipy import stats as sps
 
 from fslt_survey import config, publish, stats
 from fslt_survey.codebook import Instrument
+from fslt_survey.publish.findings import Findings
+from fslt_survey.publish.recommend_findings import finding_evidence, measure_finding
 from fslt_survey.publish.rulebook import (
     _OP_WORDS,
     KINDS,
@@ -106,9 +108,19 @@ _UNITS = {"share": "%", "change": "procentpoint", "index": "point"}
 
 
 def evaluate_rules(
-    data: pd.DataFrame, instrument: Instrument, rules: list[Rule], *, k: int | None = None
+    data: pd.DataFrame,
+    instrument: Instrument,
+    rules: list[Rule],
+    *,
+    k: int | None = None,
+    findings: Findings | None = None,
 ) -> pd.DataFrame:
     """Evaluate every enabled rule on clean data (all waves).
+
+    With ``findings`` (what the published pages use) every rule is evaluated on its finding:
+    the same estimate, design interval and disclosure decision as everywhere else, the
+    measure named in the evidence ("andel i høj eller nogen grad") and the true reason when
+    the figure is hidden (columns ``finding_id`` and ``reason``).
 
     Returns
     -------
@@ -127,11 +139,18 @@ def evaluate_rules(
     rows = []
     for rule in (r for r in rules if r.enabled):
         row = _rule_row(rule, instrument)
-        small, no_data = measure[rule.kind](row, data, instrument, rule, waves, k)
+        if findings is not None:
+            small, no_data = measure_finding(row, findings, rule, waves)
+        else:
+            small, no_data = measure[rule.kind](row, data, instrument, rule, waves, k)
         _verdict(row, rule, small=small, no_data=no_data, k=k)
         row["finding"] = _finding_text(rule, instrument)
         row["threshold_text"] = threshold_text(rule)
-        row["evidence"] = _evidence(rule, row, k)
+        row["evidence"] = (
+            finding_evidence(rule, row, findings)
+            if findings is not None
+            else _evidence(rule, row, k)
+        )
         rows.append(row)
     out = pd.DataFrame(rows)
     if out.empty:

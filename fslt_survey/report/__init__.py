@@ -24,6 +24,7 @@ from fslt_survey.report.data import (
     demo_note,
     load,
     response_rate,
+    symbols_block,
 )
 from fslt_survey.report.recommendations import (
     evaluation,
@@ -72,6 +73,7 @@ __all__ = [
     "single_block",
     "site_pages",
     "summary_block",
+    "symbols_block",
     "top_needs_block",
     "trend_block",
 ]

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from fslt_survey import config, publish, stats
+from fslt_survey import publish, stats
 from fslt_survey.codebook import Item
 from fslt_survey.plots import (
     plot_dumbbell,
@@ -33,7 +33,14 @@ from fslt_survey.report.data import (
     _q,
     _question,
     _ranking,
-    _trend_rows,
+)
+from fslt_survey.report.findings_view import (
+    change_frame,
+    change_table,
+    changes_for,
+    heading,
+    likert_findings_table,
+    with_findings,
 )
 from fslt_survey.tables import (
     escape_markdown,
@@ -108,14 +115,16 @@ def likert_block(
     out += [r.not_asked_note(i) for i in skipped]
     if table:
         summary = stats.tab_likert_summary(r.latest, its, top=top)
-        labels = list(top) if top else None
+        head = heading(r.findings.share(its[0], list(top) if top else None))
         out.append(
-            publish.likert_table(
+            likert_findings_table(
+                r.findings,
+                its,
                 summary,
                 k=r.k,
-                distribution=raw,
-                top_labels=labels,
-                caption=f"{caption or title}: andel, der svarer de to øverste svar",
+                caption=f"{caption or title}: {head[:1].lower()}{head[1:]}",
+                unit=r.unit,
+                top=top,
             )
         )
     return "\n".join(out)
@@ -155,7 +164,7 @@ def _choice_block(
     raw = (stats.tab_multi if multi else stats.tab_single)(r.latest, it)
     gone = r.options_not_asked(it) if multi else []  # published as not asked, not as 0 %
     raw = raw.loc[~raw["category"].astype(str).isin(gone)] if gone else raw
-    sup = publish.suppress(raw, k=r.k, multi_select=multi)
+    sup = with_findings(r.findings, publish.suppress(raw, k=r.k, multi_select=multi), it, r.wave)
     title = title or it.label
     out = [f"Spørgsmål: {_question(it)}{' (flere svar mulige)' if multi else ''}\n"]
     if gone:
@@ -200,17 +209,12 @@ def numeric_block(r: Report, item: str | Item, *, unit: str | None = None) -> st
 
 
 def index_block(r: Report, battery: str, *, name: str) -> str:
-    """The battery's mean 0-100 index (t interval) and Cronbach's alpha, latest wave."""
-    from scipy import stats as sps
-
+    """The battery's mean 0-100 index (its finding: design mean, t interval) and Cronbach's
+    alpha, latest wave."""
     its = r.items(battery)
-    idx = stats.scale_index(r.latest, its, name="indeks")
-    scores = pd.to_numeric(idx["indeks"], errors="coerce").dropna().astype(float)
-    if len(scores) < max(r.k, 2):
-        return f"*For få svar til at beregne {escape_markdown(name)} (færre end {r.k}).*\n"
-    mean = scores.mean()
-    se = scores.std(ddof=1) / np.sqrt(len(scores))
-    q = sps.t.ppf(0.5 + config.CONFIDENCE / 2, len(scores) - 1)
+    f = r.findings.index(battery)
+    if not f.shown:
+        return f"*{escape_markdown(name[0].upper() + name[1:])} vises ikke: {f.reason}.*\n"
     alpha = stats.cronbach_alpha(r.latest, its)
     a = alpha["alpha"].iloc[0]
     n_alpha = int(alpha["n"].iloc[0])
@@ -221,13 +225,14 @@ def index_block(r: Report, battery: str, *, name: str) -> str:
         if pd.notna(a) and n_alpha >= r.k
         else ""
     )
+    level = round(100 * r.confidence)
     return (
         f"{escape_markdown(name[0].upper() + name[1:])} samler de {len(its)} udsagn i ét tal "
         "fra 0 til 100, hvor 100 betyder, at foreningen har givet det mest positive svar "
         f"({_q(_lower_first(its[0].scale.categories[0]))}) på alle udsagn. "
-        f"Gennemsnittet er **{format_number(mean, 1)}** (95 %-konfidensinterval "
-        f"{format_number(mean - q * se, 1)}–{format_number(mean + q * se, 1)}) blandt de "
-        f"{format_number(len(scores))} foreninger, der har svaret på mindst halvdelen af "
+        f"Gennemsnittet er **{f.marker(f.value())}** ({level} %-konfidensinterval "
+        f"{f.marker(f.interval().strip('()'))}) blandt de "
+        f"{format_number(f.base)} foreninger, der har svaret på mindst halvdelen af "
         f"udsagnene.{alpha_text}\n"
     )
 
@@ -287,25 +292,27 @@ def trend_block(
     title: str,
     category: str | None = None,
 ) -> str:
-    """Change from the first to the latest wave: dumbbell chart and table (BH-adjusted p).
+    """Change from the first to the latest wave: dumbbell chart and table, from the findings.
 
     Ordered items compare the top-2 share unless ``category`` names one answer (e.g.
-    ``"I høj grad"``); yes/no items compare the first answer; multi-select items each option.
-    Only associations that answered in each wave count; the waves are compared as independent
-    samples.
+    ``"I høj grad"``); unordered items the first answer; multi-select items each option. The
+    change, its interval and the one adjusted verdict are the findings' own
+    (:mod:`fslt_survey.publish.findings`: partially overlapping samples with FPC, BH within the
+    strategy goal's family).
     """
     if len(r.waves) < 2:
         return "*Der er kun data fra én runde, så udviklingen kan ikke vises endnu.*\n"
     its = [i for i in r.items(items) if not i.waves or r.waves[0] in i.waves]
     if not its:
         return "*Spørgsmålene blev ikke stillet i begge runder.*\n"
-    rows = _trend_rows(r, its, category)
-    sup = publish.suppress_trend(rows, data=r.data, k=r.k)
-    chart = plot_dumbbell(sup, title=title, source=_source_waves(r), category=None)
+    changes = changes_for(r.findings, its, category)
+    chart = plot_dumbbell(
+        change_frame(changes), title=title, source=_source_waves(r), adjustment="fdr_bh"
+    )
     return "\n".join(
         [
             r.figure(chart, name, title),
-            publish.trend_table(sup, k=r.k, caption=f"{title} ({r.waves[0]}–{r.wave})"),
+            change_table(r.unit, changes, k=r.k, caption=f"{title} ({r.waves[0]}–{r.wave})"),
         ]
     )
 

@@ -24,8 +24,9 @@ import pandas as pd
 from fslt_survey import config, publish, stats
 from fslt_survey.codebook import Instrument, Item, load_instrument
 from fslt_survey.errors import SurveyDataError
-from fslt_survey.project import load_project, unit_label
+from fslt_survey.project import load_project, publication, unit_label
 from fslt_survey.registry import load_registry
+from fslt_survey.report.findings_view import ranking_with_findings
 from fslt_survey.store import clean_registry, instrument_path, load_clean, load_log, log_is_demo
 from fslt_survey.tables import escape_markdown
 
@@ -37,6 +38,7 @@ __all__ = [
     "load",
     "other_survey_tables",
     "response_rate",
+    "symbols_block",
 ]
 
 SURVEY = config.MEMBER_SURVEY
@@ -71,6 +73,22 @@ class Report:
     k: int = config.SUPPRESSION_K
     figures: Path = field(default_factory=lambda: Path("figurer"))
     cache: dict[str, Any] = field(default_factory=dict, repr=False)
+    clean: Path | None = None
+    confidence: float = config.CONFIDENCE
+
+    @cached_property
+    def findings(self) -> publish.Findings:
+        """The survey's findings (:mod:`fslt_survey.publish.findings`): every share, index
+        and change a page shows, computed once by id with the publication settings."""
+        return publish.Findings(
+            self.data,
+            self.instrument,
+            population=len(self.registry),
+            conf=self.confidence,
+            k=self.k,
+            unit=self.unit,
+            indicators=publish.declared_indicators(self.instrument.id),
+        )
 
     @property
     def is_demo(self) -> bool:
@@ -173,6 +191,7 @@ def load(
     clean = Path(clean_dir) if clean_dir is not None else config.clean_dir()
     data = load_clean(survey, clean)
     waves = sorted(int(w) for w in data["wave"].dropna().unique())
+    settings = publication(survey)
     return Report(
         page=page,
         instrument=load_instrument(instrument_path(survey)),
@@ -181,7 +200,9 @@ def load(
         log=load_log(survey, clean),
         wave=waves[-1],
         waves=waves,
-        k=config.SUPPRESSION_K if k is None else k,
+        k=settings.k if k is None else k,
+        clean=clean,
+        confidence=settings.confidence,
     )
 
 
@@ -238,7 +259,8 @@ def _ranking(r: Report, battery: str = "behov") -> tuple[pd.DataFrame, str]:
     large = _large_label(r, battery)
     dist = stats.tab_likert(r.latest, its)
     ranking = stats.rank_needs(r.latest, its, large=(large,))
-    return publish.suppress_ranking(ranking, k=r.k, distributions=dist, large=(large,)), large
+    sup = publish.suppress_ranking(ranking, k=r.k, distributions=dist, large=(large,))
+    return ranking_with_findings(r.findings, sup, large), large
 
 
 def demo_note(r: Report) -> str:
@@ -251,17 +273,24 @@ def demo_note(r: Report) -> str:
     )
 
 
+def symbols_block(r: Report) -> str:
+    """The release's symbols explained once (for a page or PDF without :func:`data_notice`)."""
+    return publish.symbols_note(r.k, r.unit)
+
+
 def data_notice(clean_dir: str | Path | None = None) -> str:
-    """The demo notice for any page or PDF: shown when, and only when, the clean data the site
-    is built from comes from the bundled fictional demo exports (read from the cleaning logs,
-    so it follows the data actually published, never a hard-coded sentence)."""
+    """The notice at the top of every page and PDF: the release's symbols, explained once
+    (:func:`fslt_survey.publish.symbols_note`), and the demo notice when, and only when, the
+    clean data the site is built from comes from the bundled fictional demo exports (read from
+    the cleaning logs, so it follows the data actually published)."""
     clean = Path(clean_dir) if clean_dir is not None else config.clean_dir()
+    symbols = publish.symbols_note(publication(SURVEY).k, unit_label(SURVEY))
     logs = sorted(clean.glob("*_log.json"))
     if not logs or not any(log_is_demo(json.loads(p.read_text(encoding="utf-8"))) for p in logs):
-        return ""
+        return symbols
     return (
         "*Siden er bygget på fiktive demodata: foreningerne og svarene er opdigtede og viser "
-        "kun, hvordan kortlægningen ser ud.*\n"
+        "kun, hvordan kortlægningen ser ud.*\n\n" + symbols
     )
 
 
@@ -291,4 +320,3 @@ def other_survey_tables(r: Report) -> dict[str, tuple[str, pd.DataFrame]]:
                 pd.concat(frames, ignore_index=True),
             )
     return tables
-

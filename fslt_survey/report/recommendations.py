@@ -54,11 +54,25 @@ def evaluation(r: Report, rules_file: str | Path | None = None) -> pd.DataFrame:
     key = str(path.resolve())
     if key not in r.cache:
         rules = recommend.load_rules(path, instrument=r.instrument)
-        r.cache[key] = (rules, recommend.evaluate_rules(r.data, r.instrument, rules, k=r.k))
+        r.cache[key] = (
+            rules,
+            recommend.evaluate_rules(r.data, r.instrument, rules, k=r.k, findings=r.findings),
+        )
     return r.cache[key][1]
 
 
-def _value_text(row: Any) -> str:
+def _value_text(row: Any, r: Report | None = None) -> str:
+    fid = getattr(row, "finding_id", None)
+    if r is not None and isinstance(fid, str):
+        f = r.findings.get(fid)
+        if f.status == "skjult":
+            return f.marker()
+        if f.shown:
+            suffix = {"change": " procentpoint", "index_change": " point", "index": " point"}
+            return f.marker(
+                f"{f.value(1 if f.is_change else None)}{suffix.get(f.kind, '')} "
+                f"{f.interval()}".strip()
+            )
     if pd.isna(row.value):
         return publish.HIDDEN
     if row.unit == "%":
@@ -75,7 +89,7 @@ def _recommendation(row: Any) -> str:
         f'::: {{.callout-note title="{_attr(row.title)}"}}\n',
         f"**{escape_markdown(row.recommendation)}**\n",
         f"- *Grundlag:* {escape_markdown(row.finding)}.",
-        f"- *Resultat:* {escape_markdown(row.evidence)}",
+        f"- *Resultat:* {_evidence_md(row)}",
         f"- *Tærskel:* {escape_markdown(row.threshold_text)}; den er nået.",
     ]
     if isinstance(row.rationale, str) and row.rationale:
@@ -83,6 +97,14 @@ def _recommendation(row: Any) -> str:
     lines.append(f"- *Regel:* `{row.id}`\n")
     lines.append(":::\n")
     return "\n".join(lines)
+
+
+def _evidence_md(row: Any) -> str:
+    """The evidence as Markdown: written from findings (with their id markers) when the rule
+    was evaluated on findings, else plain text to escape."""
+    if isinstance(getattr(row, "finding_id", None), str):
+        return str(row.evidence)
+    return escape_markdown(row.evidence)
 
 
 def _attr(text: str) -> str:
@@ -117,15 +139,22 @@ def rules_not_fired_block(r: Report, *, rules_file: str | Path | None = None) ->
             "suppressed": f"For få svar (under {r.k} foreninger) til at vurdere",
             "no_data": "Ingen svar",
         }
+
+        def why(row: Any) -> str:
+            true = getattr(row, "reason", None)
+            if row.status == "suppressed" and isinstance(true, str) and true:
+                return escape_markdown(f"Skjult, fordi {true}; reglen vurderes ikke")
+            return reason[row.status]
+
         table = pd.DataFrame(
             {
-                "Regel": rest["title"].astype(str),
-                "Resultat": [_value_text(row) for row in rest.itertuples(index=False)],
-                "Tærskel": rest["threshold_text"].astype(str),
-                "Vurdering": rest["status"].map(reason),
+                "Regel": rest["title"].astype(str).map(escape_markdown),
+                "Resultat": [_value_text(row, r) for row in rest.itertuples(index=False)],
+                "Tærskel": rest["threshold_text"].astype(str).map(escape_markdown),
+                "Vurdering": [why(row) for row in rest.itertuples(index=False)],
             }
         )
-        out.append(to_markdown_table(table, caption="Regler uden anbefaling"))
+        out.append(to_markdown_table(table, caption="Regler uden anbefaling", escape=False))
     path = _rules_path(rules_file)
     rules = (
         r.cache[str(path.resolve())][0]

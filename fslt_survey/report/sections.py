@@ -37,6 +37,7 @@ from fslt_survey import config, publish, stats
 from fslt_survey._yaml import read_front_matter, read_yaml
 from fslt_survey.plots import plot_ranked_needs
 from fslt_survey.privacy import suppress_counts, suppress_crosstab
+from fslt_survey.publish import Finding, parts_sentence
 from fslt_survey.report.data import (
     Report,
     _lower_first,
@@ -49,7 +50,6 @@ from fslt_survey.report.data import (
 )
 from fslt_survey.tables import (
     escape_markdown,
-    format_ci,
     format_number,
     format_pct,
     to_markdown_table,
@@ -85,24 +85,22 @@ _FORMATS = {
 # --------------------------------------------------------------------------- front page
 
 
-def _share_of(
-    r: Report, item: str, labels: Sequence[str]
-) -> tuple[float, float, float, int] | None:
-    """(pct, ci_low, ci_high, base) of a publishable share in the latest wave, else None."""
-    it = r.instrument.item(item)
-    multi = it.type == "multi"
-    tab = stats.tab_multi(r.latest, it) if multi else stats.tab_single(r.latest, it)
-    if not publish.share_publishable(tab, labels, k=r.k, multi_select=multi):
-        return None
-    subst = tab.loc[~tab["missing"].astype(bool)]
-    base = int(subst["base"].iloc[0])
-    n = int(subst.loc[subst["category"].astype(str).isin(labels), "n"].sum())
-    lo, hi = stats.wilson_ci(n, base, config.CONFIDENCE)
-    return 100 * n / base, 100 * lo, 100 * hi, base
+def _share_of(r: Report, item: str, labels: Sequence[str]) -> Finding | None:
+    """The finding "share answering ``labels``" of ``item`` in the latest wave, when shown."""
+    f = r.findings.share(item, labels)
+    return f if f.shown else None
 
 
-def _pct_ci(share: tuple[float, float, float, int]) -> str:
-    return f"{format_pct(share[0])} {format_ci(share[1], share[2])}"
+def _pct_ci(f: Finding) -> str:
+    return f.marker()
+
+
+def _parts(r: Report, item: str, labels: Sequence[str]) -> str:
+    """"35 % svarer ja og 35 % måske" from the answers' own findings (empty if one is hidden)."""
+    parts = [r.findings.share(item, [lab]) for lab in labels]
+    if not all(p.shown for p in parts):
+        return ""
+    return parts_sentence([(lab, p.estimate) for lab, p in zip(labels, parts, strict=True)])
 
 
 def key_figures(r: Report) -> str:
@@ -129,12 +127,13 @@ def top_needs_block(r: Report, n: int = 6) -> str:
     shown = sup.loc[~sup["suppressed"]]
     title = f"De {_NUMBERS.get(n, str(n))} største behov for støtte"
     chart = plot_ranked_needs(shown.head(n), title=title, source=r.source, large=large)
-    rows = [
-        f"- **{escape_markdown(row.label)}**: {format_pct(row.pct)} "
-        f"{format_ci(row.ci_low, row.ci_high)} af {format_number(row.base)} foreninger svarer "
-        f"{_q(_lower_first(large))}."
-        for row in shown.head(3).itertuples(index=False)
-    ]
+    rows = []
+    for row in shown.head(3).itertuples(index=False):
+        f = r.findings.share(str(row.item), [large])
+        rows.append(
+            f"- **{escape_markdown(row.label)}**: {f.marker()} af {format_number(f.base)} "
+            f"foreninger svarer {_q(_lower_first(large))} ({f.measure.name})."
+        )
     return "\n".join(
         [
             r.figure(chart, "top-behov", title),
@@ -175,14 +174,15 @@ def pages_block(root: str | Path | None = None) -> str:
 
 
 def _key_messages(r: Report, top: pd.DataFrame, large: str) -> list[str]:
+    """The front page's messages, each written from findings with its measure's own words."""
     msgs = []
     if len(top):
-        first = top.iloc[0]
+        first = r.findings.share(str(top.iloc[0]["item"]), [large])
         others = ", ".join(_q(str(lab)) for lab in top["label"].iloc[1:])
         msgs.append(
-            f"**{escape_markdown(first['label'])}** er det største behov: "
-            f"{format_pct(first['pct'])} {format_ci(first['ci_low'], first['ci_high'])} af "
-            f"foreningerne har {_lower_first(large)} brug for støtte til det"
+            f"**{escape_markdown(top.iloc[0]['label'])}** er det største behov: "
+            f"{first.marker()} af foreningerne har {_lower_first(large)} brug for støtte til "
+            f"det ({first.measure.name})"
             + (f", derefter følger {others}." if others else ".")
         )
     contact = _share_of(r, "kommune_kontakt", ["Ja"])
@@ -190,27 +190,29 @@ def _key_messages(r: Report, top: pd.DataFrame, large: str) -> list[str]:
     if contact and roles:
         msgs.append(
             f"Samarbejdet med kommunen kan blive klarere: {_pct_ci(contact)} har en fast "
-            f"kontaktperson i kommunen, og {_pct_ci(roles)} er enige i, at arbejdsdelingen "
-            "mellem kommunen og foreningen er klar."
+            f"kontaktperson i kommunen, og {_pct_ci(roles)} er helt eller overvejende enige i, "
+            "at arbejdsdelingen mellem kommunen og foreningen er klar."
         )
     drives = _share_of(r, "sh_driver", ["Ja"])
     benefit = _share_of(r, "netvaerksgrupper", ["Ja", "Måske"])
-    if drives and benefit:
+    parts = _parts(r, "netvaerksgrupper", ["Ja", "Måske"])
+    if drives and benefit and parts:
         msgs.append(
             f"Selvhjælp fylder: {_pct_ci(drives)} af foreningerne driver selvhjælps- eller "
-            f"netværksgrupper, og {_pct_ci(benefit)} mener, at deres målgruppe kunne have gavn "
-            "af netværksgrupper uden gruppeleder."
+            "netværksgrupper. Spurgt, om deres målgruppe kunne have gavn af netværksgrupper "
+            f"uden gruppeleder, {parts} ({benefit.measure.name} {_pct_ci(benefit)})."
         )
     join = _share_of(r, "forum_deltage", ["Ja"])
     if join:
-        tab = stats.tab_multi(r.latest, r.instrument.item("forum_temaer"))
-        sup = publish.suppress(tab, k=r.k, multi_select=True)
-        opts = sup.loc[~sup["missing"].astype(bool) & ~sup["suppressed"]]
-        best = opts.sort_values("pct", ascending=False).head(1)
+        opts = [
+            r.findings.share("forum_temaer", [lab.label])
+            for lab in r.instrument.item("forum_temaer").scale.substantive  # type: ignore[union-attr]
+        ]
+        shown = sorted((f for f in opts if f.shown), key=lambda f: -f.estimate)[:1]
         extra = "".join(
-            f"; det mest efterspurgte tema er {_q(_lower_first(str(t.category)))} "
-            f"({format_pct(t.pct)})"
-            for t in best.itertuples(index=False)
+            f"; det mest efterspurgte tema er {_q(_lower_first(f.measure.labels[0]))} "
+            f"({f.marker(f.value())})"
+            for f in shown
         )
         msgs.append(
             f"{_pct_ci(join)} af foreningerne vil deltage i netværksmøder med andre "

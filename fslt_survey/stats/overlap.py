@@ -88,7 +88,27 @@ def _result(diff, var, df, dist, conf, n_a, n_b, n_c) -> OverlapResult:  # type:
     return OverlapResult(diff, se, stat, df, p, diff - q * se, diff + q * se, n_a, n_b, n_c)
 
 
-def overlap_t_test(x1: Any, x2: Any, pairs: Any, conf: float = CONFIDENCE) -> OverlapResult:
+def _fpc_variance(
+    v1: float, v2: float, n1: int, n2: int, n_c: int, r: float, fraction: tuple[float, float]
+) -> float:
+    """``SE²`` of the difference, each wave's term scaled by its FPC ``1 - f`` and the pairs'
+    covariance by ``sqrt((1 - f1)(1 - f2))`` (``fraction = (0, 0)``: Derrick et al.'s SE²).
+
+    The two limits are exact: no pairs gives the sum of the two waves' design variances
+    without replacement, and a full panel with ``f1 = f2 = f`` gives ``(1 - f) s_d² / n``."""
+    g1, g2 = (1 - min(max(f, 0.0), 1.0) for f in fraction)
+    cov = 2 * r * math.sqrt(v1 * v2 * g1 * g2) * n_c / (n1 * n2)
+    return g1 * v1 / n1 + g2 * v2 / n2 - cov
+
+
+def overlap_t_test(
+    x1: Any,
+    x2: Any,
+    pairs: Any,
+    conf: float = CONFIDENCE,
+    *,
+    fraction: tuple[float, float] = (0.0, 0.0),
+) -> OverlapResult:
     """Derrick et al.'s (2017) partially overlapping samples t-test (T_new2) and its interval.
 
     Parameters
@@ -97,6 +117,9 @@ def overlap_t_test(x1: Any, x2: Any, pairs: Any, conf: float = CONFIDENCE) -> Ov
         All observations of wave 1 and wave 2.
     pairs
         (n_c x 2) positions ``(i in x1, j in x2)`` of the same association in both waves.
+    fraction
+        Sampling fractions ``(n1 / N, n2 / N)`` of the two waves for the finite-population
+        correction (default none: Derrick et al.'s statistic as published).
     """
     a, b, pp, n_a, n_b = _split(x1, x2, pairs)
     n_c = len(pp)
@@ -105,7 +128,7 @@ def overlap_t_test(x1: Any, x2: Any, pairs: Any, conf: float = CONFIDENCE) -> Ov
         raise SurveyDataError("each wave needs at least two observations")
     v1, v2 = a.var(ddof=1), b.var(ddof=1)
     r = _corr(a[pp[:, 0]], b[pp[:, 1]]) if n_c else 0.0
-    var = v1 / n1 + v2 / n2 - 2 * r * math.sqrt(v1 * v2) * n_c / (n1 * n2)
+    var = _fpc_variance(v1, v2, n1, n2, n_c, r, fraction)
     den = (v1 / n1) ** 2 / (n1 - 1) + (v2 / n2) ** 2 / (n2 - 1)
     gamma = (v1 / n1 + v2 / n2) ** 2 / den if den > 0 else float(n1 + n2 - 2)
     df = (n_c - 1) + (gamma - n_c + 1) * (n_a + n_b) / (n_a + n_b + 2 * n_c) if n_c else gamma
@@ -113,8 +136,17 @@ def overlap_t_test(x1: Any, x2: Any, pairs: Any, conf: float = CONFIDENCE) -> Ov
     return _result(b.mean() - a.mean(), var, df, sps.t(df), conf, n_a, n_b, n_c)
 
 
-def overlap_share_test(x1: Any, x2: Any, pairs: Any, conf: float = CONFIDENCE) -> OverlapResult:
+def overlap_share_test(
+    x1: Any,
+    x2: Any,
+    pairs: Any,
+    conf: float = CONFIDENCE,
+    *,
+    fraction: tuple[float, float] = (0.0, 0.0),
+) -> OverlapResult:
     """The proportion analogue (Derrick et al. 2015, phi correlation), normal reference.
+
+    ``fraction`` as in :func:`overlap_t_test` (the finite-population correction).
 
     ``x1`` and ``x2`` hold 0/1; the result is on the fraction scale (multiply by 100 for pp).
     """
@@ -128,5 +160,5 @@ def overlap_share_test(x1: Any, x2: Any, pairs: Any, conf: float = CONFIDENCE) -
     p1, p2 = a.mean(), b.mean()
     v1, v2 = p1 * (1 - p1), p2 * (1 - p2)
     r = _corr(a[pp[:, 0]], b[pp[:, 1]]) if n_c else 0.0
-    var = v1 / n1 + v2 / n2 - 2 * r * math.sqrt(v1 * v2) * n_c / (n1 * n2)
+    var = _fpc_variance(v1, v2, n1, n2, n_c, r, fraction)
     return _result(p2 - p1, var, math.inf, sps.norm, conf, n_a, n_b, n_c)

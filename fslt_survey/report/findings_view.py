@@ -1,0 +1,192 @@
+"""Tables and sentences rendered from findings (:mod:`fslt_survey.publish.findings`).
+
+The theme pages show the findings by id: every share, interval, change and verdict printed
+here is the finding's own (:meth:`~fslt_survey.publish.Finding.text`), wrapped in a span that
+carries its id (``data-finding``) so a test can compare every output with the findings table.
+Survey texts are escaped; the markers are the only Markdown written unescaped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from fslt_survey.codebook import Item
+from fslt_survey.publish import Finding, Findings, suppression_note
+from fslt_survey.publish.measures import HIDDEN
+from fslt_survey.tables import escape_markdown, format_number, to_markdown_table
+
+__all__ = [
+    "change_frame",
+    "change_table",
+    "changes_for",
+    "heading",
+    "likert_findings_table",
+    "ranking_with_findings",
+    "with_findings",
+]
+
+
+def heading(f: Finding) -> str:
+    """The measure's name as a column heading ("Andel i høj eller nogen grad")."""
+    name = f.measure.name
+    return name[:1].upper() + name[1:]
+
+
+def _base(f: Finding) -> str:
+    return format_number(f.base) if f.shown else HIDDEN
+
+
+def changes_for(store: Findings, its: Sequence[Item], category: str | None = None) -> list[Finding]:
+    """The changes a trend block shows: the top two answers of an ordered scale (or
+    ``category``), the first answer of an unordered item, each option of a multi-select."""
+    out = []
+    for it in its:
+        if it.scale is None:
+            continue
+        if it.type == "multi":
+            out += [store.change(it, [lab.label]) for lab in it.scale.substantive]
+        else:
+            out.append(store.change(it, None if category is None else [category]))
+    return out
+
+
+def change_table(r_unit: str, changes: Sequence[Finding], *, k: int, caption: str) -> str:
+    """The changes as a Danish table: both years with their bases, the change with its
+    interval and the one adjusted verdict, the symbols explained once under the table."""
+    if not changes:
+        return "*Ingen sammenligning at vise.*\n"
+    wa, wb = changes[0].waves
+    rows = []
+    for c in changes:
+        assert c.before is not None and c.after is not None
+        rows.append(
+            {
+                "Spørgsmål": escape_markdown(c.label),
+                "Måling": escape_markdown(c.measure.name),
+                f"{wa} (basis)": f"{c.before.marker(c.before.value())} ({_base(c.before)})",
+                f"{wb} (basis)": f"{c.after.marker(c.after.value())} ({_base(c.after)})",
+                "Ændring (%-point)": c.marker(c.value() + ("*" if c.significant else "")),
+                "95 %-konfidensinterval": c.marker(c.interval()) if c.shown else HIDDEN,
+                "Vurdering": c.verdict or HIDDEN,
+            }
+        )
+    table = to_markdown_table(pd.DataFrame(rows), caption=caption, escape=False)
+    note = (
+        "Ændringen er i procentpoint. Den er beregnet, så de foreninger, der har svaret begge "
+        "år, sammenlignes med sig selv (metoden for delvist overlappende stikprøver), og "
+        "intervallet tager højde for, at næsten alle medlemsforeninger har svaret "
+        "(endelig population). * = sikker ændring efter Benjamini-Hochberg-korrektion for "
+        "alle ændringer, der hører til samme strategimål; samme vurdering står overalt i "
+        "rapporten."
+    )
+    return f"{table}\n{note} {suppression_note(k, r_unit)}\n"
+
+
+def change_frame(changes: Sequence[Finding]) -> pd.DataFrame:
+    """The changes in the shape :func:`fslt_survey.plots.plot_dumbbell` draws (hidden values
+    are NaN, the verdict is the finding's ``significant``)."""
+    rows = []
+    for c in changes:
+        a, b = c.before, c.after
+        assert a is not None and b is not None
+        rows.append(
+            {
+                "item": c.item,
+                "label": c.label if not c.measure.multi else c.measure.labels[0],
+                "measure": "category",
+                "category": ", ".join(c.measure.labels),
+                "wave_from": c.waves[0],
+                "wave_to": c.waves[1],
+                "pct_from": a.estimate if a.shown else np.nan,
+                "pct_to": b.estimate if b.shown else np.nan,
+                "base_from": a.base if a.shown else np.nan,
+                "base_to": b.base if b.shown else np.nan,
+                "diff": c.estimate if c.shown else np.nan,
+                "significant": bool(c.shown and c.significant),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def likert_findings_table(
+    store: Findings,
+    its: Sequence[Item],
+    summary: pd.DataFrame,
+    *,
+    k: int,
+    caption: str,
+    unit: str,
+    top: Sequence[str] | None = None,
+) -> str:
+    """A battery's headline shares (the measure named in the heading), each from its finding,
+    with the median and the typed-missing count from ``summary`` (``tab_likert_summary``)."""
+    rows = []
+    head = "Andel"
+    for it in its:
+        f = store.share(it, list(top) if top else None)
+        head = heading(f)
+        s = summary.loc[summary["item"] == it.id]
+        base_ok = f.base >= k
+        median = s["median"].iloc[0] if len(s) else None
+        n_miss = int(s["n_missing"].iloc[0]) if len(s) else 0
+        rows.append(
+            {
+                "Spørgsmål": escape_markdown(it.label),
+                "Basis": format_number(f.base) if base_ok else HIDDEN,
+                head: f.marker(f.value()),
+                "95 %-konfidensinterval": f.marker(f.interval()) if f.shown else HIDDEN,
+                "Median": escape_markdown(str(median))
+                if base_ok and median is not None and not pd.isna(median)
+                else HIDDEN,
+                "Ved ikke m.m.": format_number(n_miss) if n_miss == 0 or n_miss >= k else HIDDEN,
+            }
+        )
+    table = to_markdown_table(
+        pd.DataFrame(rows),
+        caption=caption,
+        escape=False,
+        align={"Basis": "right", head: "right", "Ved ikke m.m.": "right"},
+    )
+    return f"{table}\n{suppression_note(k, unit)}\n"
+
+
+def with_findings(
+    store: Findings, tab: pd.DataFrame, item: Item, wave: int, *, column: str = "category"
+) -> pd.DataFrame:
+    """``tab`` (a frequency or ranking table of ``item`` in ``wave``) with each substantive
+    row's share and interval replaced by its finding's, and rows whose finding is hidden
+    marked hidden (``suppressed``) - one number wherever the share is shown."""
+    out = tab.copy()
+    for idx, row in out.iterrows():
+        if bool(row.get("missing", False)):
+            continue
+        f = store.share(item, [str(row[column])], wave)
+        _put(out, idx, f)
+    return out
+
+
+def _put(out: pd.DataFrame, idx: object, f: Finding) -> None:
+    if not f.shown:
+        out.loc[idx, ["pct", "ci_low", "ci_high"]] = np.nan
+        if "n" in out.columns:
+            out.loc[idx, "n"] = pd.NA
+        if "suppressed" in out.columns:
+            out.loc[idx, "suppressed"] = True
+        return
+    out.loc[idx, ["pct", "ci_low", "ci_high"]] = [f.estimate, f.ci_low, f.ci_high]
+
+
+def ranking_with_findings(store: Findings, ranking: pd.DataFrame, large: str) -> pd.DataFrame:
+    """A suppressed needs ranking (one row per item, optionally per group) whose overall rows
+    take their share and interval from the finding "andel <large>" of the item."""
+    out = ranking.copy()
+    for idx, row in out.iterrows():
+        if "assoc_type" in out.columns and str(row.get("assoc_type")) != "I alt":
+            continue
+        if bool(row.get("suppressed", False)):
+            continue
+        _put(out, idx, store.share(str(row["item"]), [large]))
+    return out
