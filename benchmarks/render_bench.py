@@ -91,6 +91,8 @@ class RenderBench:
     compare_tool: str = ""
     skipped_pages: list[str] = field(default_factory=list)
     floor_seconds: float = 0.0
+    feedback_sheets: int = 0
+    feedback_seconds: float = 0.0
     kernels_cold: int = 0
     kernels_warm: int = 0
     error: str | None = None
@@ -181,6 +183,19 @@ def run_floor(root: Path, docs: list[str]) -> dict[str, Any]:
     if proc.returncode != 0:
         raise RuntimeError(f"the compute floor failed: {proc.stderr[-800:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def run_feedback(root: Path) -> tuple[int, float]:
+    """Sheets rendered and seconds: every association's feedback sheet, in this process (the
+    sheets' data are prepared first, once, and not counted)."""
+    from fslt_survey.followup.feedback import load_context, render_feedback
+
+    context = load_context()
+    t0 = time.perf_counter()
+    paths = render_feedback(
+        out=root / "build" / "feedback", engine="builtin", root=root, context=context, jobs=1
+    )
+    return len(paths), time.perf_counter() - t0
 
 
 def _runs_code(path: Path) -> bool:
@@ -300,6 +315,9 @@ def _run(bench: RenderBench, root: Path, project: str, nbconvert: bool, log: Any
         changed = render_project(root, engine="builtin", progress=False)
         bench.changed_seconds = time.perf_counter() - t0
         bench.changed_executed = [p.as_posix() for p in changed.executed]
+        if project == "demo":
+            log("render: a feedback sheet for every association")
+            bench.feedback_sheets, bench.feedback_seconds = run_feedback(root)
     except (RenderError, RuntimeError) as exc:
         bench.error = f"render failed: {exc}"
         return

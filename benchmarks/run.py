@@ -26,13 +26,13 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import data as bdata
+from benchmarks.render_report import render_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 HERE = ROOT / "benchmarks"
 #: Targets from the issue: read+clean at most 2x pandas at 1M rows, peak at most 3x the frame.
 TIME_TARGET = 2.0
 MEMORY_TARGET = 3.0
-WARM_TARGET = 2.0
 
 
 @dataclass
@@ -279,54 +279,6 @@ def markdown(
     if comparison:
         out += ["## Compared with the stored baseline", "", *comparison, ""]
     return "\n".join(out).rstrip() + "\n"
-
-
-def render_markdown(r: Any) -> list[str]:
-    out = ["## Rendering", ""]
-    if r.error:
-        return [*out, f"Not measured: {r.error}.", ""]
-    out += [
-        f"Project: `{r.project}` ({len(r.documents)} pages), built-in engine, on a temporary "
-        "copy with freshly cleaned demo data.",
-    ]
-    if r.skipped_pages:
-        out.append(f"Pages listed in `_quarto.yml` but missing: {', '.join(r.skipped_pages)}.")
-    warm_ok = r.warm_seconds < WARM_TARGET and not r.warm_executed
-    changed_ok = r.changed_executed == [r.changed_page]
-    out += [
-        "",
-        "| build | seconds | pages executed | target |",
-        "| --- | ---: | --- | --- |",
-        f"| cold (`force=True`) | {r.cold_seconds:.2f} | all {len(r.documents)} | |",
-        f"| warm, nothing changed | {r.warm_seconds:.2f} | {len(r.warm_executed)} "
-        f"| < {WARM_TARGET:g} s, none executed: {_mark(warm_ok)} |",
-        f"| one page changed (`{r.changed_page}`) | {r.changed_seconds:.2f} "
-        f"| {', '.join(r.changed_executed) or 'none'} | only that page: {_mark(changed_ok)} |",
-        "",
-    ]
-    if any(d.compare_seconds is not None for d in r.documents):
-        out += [
-            f"Per document, cold: the built-in engine (execute, HTML and any PDF) against "
-            f"{r.compare_tool} of an equivalent notebook (the page's cells; inline expressions "
-            "evaluated in a cell), both starting their own kernel.",
-            "",
-            "| document | built-in s | comparison s | ratio |",
-            "| --- | ---: | ---: | ---: |",
-        ]
-        for d in r.documents:
-            ratio = d.cold_seconds / d.compare_seconds if d.compare_seconds else None
-            out.append(
-                f"| {d.source} | {d.cold_seconds:.2f} | {_f(d.compare_seconds)} | {_f(ratio)} |"
-            )
-        timed = [d for d in r.documents if d.compare_seconds]
-        total_b = sum(d.cold_seconds for d in timed)
-        total_c = sum(d.compare_seconds or 0 for d in timed)
-        if total_c:
-            out += [
-                f"| **all** | {total_b:.2f} | {total_c:.2f} | {total_b / total_c:.2f} |",
-            ]
-        out.append("")
-    return out
 
 
 # --------------------------------------------------------------------------- baseline

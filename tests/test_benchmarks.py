@@ -68,11 +68,15 @@ def test_render_table_and_figures(smoke_run):
     builds = _table(md, "| build | seconds |")
     assert [b["build"].split(" (")[0].split(",")[0] for b in builds] == [
         "cold",
+        "compute floor",
+        "cold / floor",
         "warm",
         "one page changed",
     ]
     render = figures["render"]
     assert render["error"] is None
+    assert render["floor_seconds"] > 0 and render["kernels_cold"] == 1  # tal.qmd runs code
+    assert render["kernels_warm"] == 0
     assert render["warm_executed"] == []  # nothing changed: nothing executed
     assert render["changed_executed"] == [render["changed_page"]]
     assert figures["clean"][0]["rows"] == 1000

@@ -216,7 +216,11 @@ def test_missing_columns_are_named():
 def test_save_svg_png_and_svg_is_deterministic(tmp_path, charts):
     a, b = BUILDERS["likert"](), BUILDERS["likert"]()
     charts += [a, b]
-    paths = a.save(tmp_path / "one" / "likert")
+    c = BUILDERS["likert"]()
+    charts.append(c)
+    assert [p.suffix for p in c.save(tmp_path / "only" / "likert")] == [".svg"]  # the default
+    assert not (tmp_path / "only" / "likert.png").exists()
+    paths = a.save(tmp_path / "one" / "likert", formats=("svg", "png"))
     assert [p.suffix for p in paths] == [".svg", ".png"]
     assert paths[1].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     a.save(tmp_path / "again.svg")  # the suffix is taken as part of the stem's format

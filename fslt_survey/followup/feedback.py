@@ -41,7 +41,7 @@ from fslt_survey.followup import (
 )
 from fslt_survey.registry import load_registry
 from fslt_survey.render import RenderError as EngineRenderError
-from fslt_survey.render import render_document
+from fslt_survey.render import render_batch, render_document
 from fslt_survey.store import clean_registry, instrument_path, load_clean, outside_site
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -156,8 +156,8 @@ def render_feedback(
             (Path(prep) / f"{aid}.md").write_text(sheet_markdown(ctx, aid), encoding="utf-8")
         os.environ[PREP_ENV] = prep  # read by the document's cell (also in worker processes)
         try:
-            if jobs == 1:
-                results: Any = map(_render_sheet, tasks)
+            if jobs == 1:  # one batch: kernels forked ahead, conversion beside execution
+                results: Any = _render_batch(tasks)
                 pool = None
             else:
                 import multiprocessing
@@ -181,6 +181,21 @@ def render_feedback(
             else:
                 os.environ[PREP_ENV] = old
     return paths
+
+
+def _render_batch(tasks: list[tuple[str, str, str, str, bool]]) -> list[tuple[bool, str]]:
+    """Render every sheet in this process, as one batch of the render engine."""
+    root, _, out, engine, force = tasks[0]
+    batch = [({"forening": aid}, aid) for _, aid, *_ in tasks]
+    try:
+        res = render_batch(
+            Path(root), FEEDBACK_DOC, batch, output_dir=Path(out), formats=["pdf"],
+            engine=engine, force=force,
+        )  # fmt: skip
+    except EngineRenderError as exc:  # the message names the sheet
+        raise RenderError(f"feedback sheets: {exc}", file=FEEDBACK_DOC) from exc
+    pdfs = [next((p for p in d.outputs if p.suffix == ".pdf"), None) for d in res.documents]
+    return [(True, str(p)) if p is not None else (False, "no PDF was written") for p in pdfs]
 
 
 def _render_sheet(task: tuple[str, str, str, str, bool]) -> tuple[bool, str]:

@@ -234,9 +234,11 @@ class Chart:
     title: str = ""
 
     def save(
-        self, path_stem: str | Path, *, formats: Sequence[str] = ("svg", "png"), dpi: int = 150
+        self, path_stem: str | Path, *, formats: Sequence[str] = ("svg",), dpi: int = 150
     ) -> list[Path]:
-        """Write ``<stem>.svg`` and ``<stem>.png`` (parents created); returns the paths.
+        """Write ``<stem>.svg`` (and ``<stem>.png`` when ``formats`` asks for it; parents
+        created); returns the paths. SVG is the one format the pages need: HTML shows it and
+        Typst embeds it in the PDF, so a PNG is written only on request.
 
         The SVG carries no date and fixed ids, so saving the same chart twice gives the same
         bytes. Title and alt text are stored as the files' Title/Description metadata.

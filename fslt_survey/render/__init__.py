@@ -33,6 +33,7 @@ __all__ = [
     "choose_engine",
     "configure",
     "load_project",
+    "render_batch",
     "render_document",
     "render_project",
 ]
@@ -192,3 +193,40 @@ def render_document(
     target = Target(output_dir=out, site=False, full=False, formats=formats, name=output_name)
     builder = Builder(project, target, params=params, force=force, progress=progress)
     return builder.run([rel])
+
+
+def render_batch(
+    root: Path,
+    doc: str | Path,
+    batch: list[tuple[dict[str, Any], str]],
+    *,
+    output_dir: Path,
+    formats: list[str] | None = None,
+    engine: str = "auto",
+    progress: bool = False,
+    force: bool = False,
+) -> RenderResult:
+    """Render one document once per ``(params, output_name)`` of ``batch`` into ``output_dir``.
+
+    The same as :func:`render_document` for each entry, in one run: with the built-in engine
+    the kernels are forked ahead and each output is converted while the next one executes
+    (feedback sheets per association). With Quarto, one ``quarto render`` per entry.
+    """
+    project = load_project(Path(root))
+    used = choose_engine(engine)
+    rel = _document_rel(project, doc)
+    out = Path(output_dir).resolve()
+    if used == "quarto":
+        result = RenderResult(engine="quarto", output_dir=out)
+        for params, name in batch:
+            one = render_document_quarto(
+                project, rel, params=params, output_dir=out, formats=formats, name=name,
+                progress=progress, force=force,
+            )  # fmt: skip
+            result.documents += one.documents
+        return result
+    from fslt_survey.render.engine import Builder, Target
+
+    target = Target(output_dir=out, site=False, full=False, formats=formats)
+    builder = Builder(project, target, force=force, progress=progress)
+    return builder.run_specs([(rel, dict(params), name) for params, name in batch])

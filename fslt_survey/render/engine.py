@@ -121,7 +121,7 @@ class Builder:
 
     # -- planning -----------------------------------------------------------------------------
 
-    def _plan(self, rel: str, cfg: Any) -> PagePlan:
+    def _plan(self, rel: str, cfg: Any, name: str | None) -> PagePlan:
         if self.target.formats is not None:
             wanted = {FORMAT_KINDS.get(f, f) for f in self.target.formats}
             cfg.formats = {k: v for k, v in cfg.formats.items() if FORMAT_KINDS[k] in wanted}
@@ -132,14 +132,14 @@ class Builder:
                     expected="html, typst or pdf",
                     found=", ".join(self.target.formats),
                 )
-        if self.target.name and not self.target.site:
+        if name and not self.target.site:
             # figures go to <name>_files/, so handouts of one source can share a folder
-            cfg.meta["output-file"] = self.target.name
+            cfg.meta["output-file"] = name
         if self.target.site:
             base = posixpath.splitext(rel)[0]
             base = posixpath.join(posixpath.dirname(base), cfg.stem)
         else:
-            base = self.target.name or cfg.stem
+            base = name or cfg.stem
         kinds = cfg.kinds
         return PagePlan(
             rel=rel,
@@ -169,9 +169,8 @@ class Builder:
 
     # -- one document -------------------------------------------------------------------------
 
-    def _execute(
-        self, rel: str, doc: Any, cfg: Any, key: str, pool: KernelPool | None
-    ) -> CachedExecution:
+    def _execute(self, job: Job, pool: KernelPool | None) -> CachedExecution:
+        rel, doc, cfg, key = job.rel, job.doc, job.cfg, job.key
         root = self.project.root
         doc_dir = self.exec_dir(root / rel)
         exclude = {self.target.output_dir.resolve(), self.project.output_dir, self.cache.root}
@@ -188,7 +187,7 @@ class Builder:
             result = execute_document(
                 doc,
                 cfg,
-                params=self.params,
+                params=job.params,
                 work_dir=work,
                 project_root=root,
                 shortcodes=shortcodes,
@@ -209,13 +208,19 @@ class Builder:
                 files=result.files,
                 side=side,
                 warnings=result.warnings + shortcode_warnings,
-                params=self.params,
+                params=job.params,
             )
         finally:
             shutil.rmtree(work, ignore_errors=True)
 
-    def _prepare(self, rel: str) -> Job:
-        """Parse and check ``rel``, compute its key and look it up in the cache (no execution)."""
+    def _prepare(
+        self, rel: str, params: dict[str, Any] | None = None, name: str | None = None
+    ) -> Job:
+        """Parse and check ``rel``, compute its key and look it up in the cache (no execution).
+
+        ``params`` and ``name`` (the output's stem) default to the builder's."""
+        params = self.params if params is None else dict(params)
+        name = self.target.name if name is None else name
         t0 = time.perf_counter()
         path = self.project.root / rel
         if not path.is_file():
@@ -225,15 +230,16 @@ class Builder:
         cfg = document_config(self.project, rel, doc.front_matter)
         unsupported.check_options(rel, cfg.meta, cfg.formats)
         unsupported.check_markdown(rel, text)
-        job = Job(rel, path, doc, cfg, self._plan(rel, cfg), DocumentResult(source=Path(rel)), t0)
+        plan = self._plan(rel, cfg, name)
+        job = Job(rel, path, doc, cfg, plan, DocumentResult(source=Path(rel)), t0, params=params)
         job.cwd = self.exec_dir(path)
         job.result.warnings += unsupported.warnings(rel, cfg)
-        job.key = self._document_key(rel, text, cfg)
+        job.key = self._document_key(rel, text, cfg, params)
         freeze = cfg.execute.get("freeze", "auto")
         if not self.force and freeze is not False:
             job.entry = self.cache.load_execution(rel, job.key)
             if job.entry is None and freeze is True:
-                job.entry = self.cache.latest_execution(rel, self.params)
+                job.entry = self.cache.latest_execution(rel, params)
         return job
 
     def _execute_job(self, job: Job, pool: KernelPool | None) -> None:
@@ -241,7 +247,7 @@ class Builder:
         job.t0 = time.perf_counter()  # a document's seconds: its execution and conversion
         job.result.executed = job.entry is None
         if job.entry is None:
-            job.entry = self._execute(job.rel, job.doc, job.cfg, job.key, pool)
+            job.entry = self._execute(job, pool)
         else:
             self._restore_side_files(job.entry, self.exec_dir(job.path))
         job.result.warnings += job.entry.warnings
@@ -284,19 +290,16 @@ class Builder:
         path = self.project.root / rel
         text = expand_includes(path.read_text(encoding="utf-8"), path, self.project.root)
         cfg = document_config(self.project, rel, parse_qmd(path, text).front_matter)
-        return self._document_key(rel, text, cfg)
+        return self._document_key(rel, text, cfg, self.params)
 
-    def _document_key(self, rel: str, text: str, cfg: Any) -> str:
+    def _document_key(self, rel: str, text: str, cfg: Any, params: dict[str, Any]) -> str:
         options = {"meta": cfg.meta, "formats": cfg.formats, "execute": cfg.execute}
-        return self.cache_key(rel, text, options, cfg.meta)
-
-    def cache_key(self, rel: str, text: str, options: dict[str, Any], meta: dict[str, Any]) -> str:
         return execution_key(
             source=text,
             rel=rel,
             options=options,
-            params=self.params,
-            depends=self._depends(rel, meta),
+            params=params,
+            depends=self._depends(rel, cfg.meta),
             package_hash=self.package_hash,
             engine_version=self.engine_version,
         )
@@ -383,7 +386,7 @@ class Builder:
         if not self.target.site:
             return warnings
         if search_enabled(self.project):
-            write_search(staging)
+            write_search(staging, self.cache.root / "search-entries.json")
         copy_globs(self.project.resources, self.project.root, self.project.root, staging)
         navbar = self.project.website.get("navbar") or {}
         if isinstance(navbar, dict) and navbar.get("logo"):
@@ -399,7 +402,13 @@ class Builder:
         return warnings
 
     def run(self, docs: list[str]) -> RenderResult:
-        """Render ``docs`` (root-relative) and publish them atomically.
+        """Render ``docs`` (root-relative) and publish them atomically (see :meth:`run_specs`)."""
+        return self.run_specs([(rel, None, None) for rel in docs])
+
+    def run_specs(self, specs: list[tuple[str, dict[str, Any] | None, str | None]]) -> RenderResult:
+        """Render ``(document, params, output name)`` triples (``None``: the builder's) and
+        publish them atomically; one document with many parameter sets is one batch, its
+        executions and conversions overlapping.
 
         First removes the staging and scratch folders that killed renders left behind
         (:func:`fslt_survey.render.housekeeping.remove_stale`: older than this run, named by
@@ -417,7 +426,7 @@ class Builder:
             self.scratch = self.owned.make(self.cache.root, SCRATCH_PREFIX)
             if self.target.site and not self.target.full and out.is_dir():
                 shutil.copytree(out, staging, symlinks=True, dirs_exist_ok=True)
-            result.documents, result.kernels_started = self._render_all(docs, staging)
+            result.documents, result.kernels_started = self._render_all(specs, staging)
             result.warnings += self._site_extras(staging)
             self._publish(staging, out)
         except BaseException:
@@ -433,9 +442,11 @@ class Builder:
         result.seconds = time.perf_counter() - t0
         return result
 
-    def _render_all(self, docs: list[str], staging: Path) -> tuple[list[DocumentResult], int]:
+    def _render_all(
+        self, specs: list[tuple[str, dict[str, Any] | None, str | None]], staging: Path
+    ) -> tuple[list[DocumentResult], int]:
         """Prepare every document, then execute and convert them (:mod:`.schedule`)."""
-        jobs = [located(rel, self._prepare, rel) for rel in docs]
+        jobs = [located(spec[0], self._prepare, *spec) for spec in specs]
         root = self.project.root
         memo = self.cache.root / "kernel-modules.json"
         pool = make_pool(jobs, root, lambda doc: kernel_env(root, doc), self.package_hash, memo)
@@ -449,7 +460,7 @@ class Builder:
             )
         finally:
             if pool is not None:  # a parameterised document keeps a spare kernel for its batch
-                pool.close(spare=bool(self.params) and not self.target.site)
+                pool.close(spare=any(job.params for job in jobs) and not self.target.site)
         started = pool.started if pool is not None else sum(1 for d in documents if d.executed)
         return documents, started
 

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import posixpath
@@ -151,39 +152,59 @@ class _PageText(HTMLParser):
             self.sections[-1]["text"].append(data)
 
 
-def search_entries(site: Path) -> list[dict[str, str]]:
-    """Quarto's ``search.json`` entries for every page of the built site ``site``."""
+def page_entries(rel: str, text: str) -> list[dict[str, str]]:
+    """Quarto's ``search.json`` entries for one page (``rel``: its path in the site)."""
+    if 'http-equiv="refresh"' in text:
+        return []  # an alias (redirect page)
+    parser = _PageText()
+    parser.feed(text)
+    title = " ".join(parser.title.split()).split(" – ")[0]
+    entries = []
+    for sec in parser.sections:
+        body = " ".join(" ".join(sec["text"]).split())
+        if not body and not sec["heading"]:
+            continue
+        href = rel + (f"#{sec['id']}" if sec["id"] else "")
+        entries.append(
+            {
+                "objectID": href,
+                "href": href,
+                "title": title,
+                "section": " ".join(sec["heading"].split()),
+                "text": body,
+            }
+        )
+    return entries
+
+
+def search_entries(site: Path, memo: Path | None = None) -> list[dict[str, str]]:
+    """The entries of every page of the built site ``site``; pages whose HTML is unchanged
+    since the last run are taken from ``memo`` (a JSON file) instead of being parsed again."""
+    try:
+        old = json.loads(memo.read_text(encoding="utf-8")) if memo else {}
+    except (OSError, ValueError):
+        old = {}
+    new: dict[str, Any] = {}
     entries = []
     for path in sorted(site.rglob("*.html")):
         rel = path.relative_to(site).as_posix()
         if rel.startswith("site_libs/"):
             continue
-        text = path.read_text(encoding="utf-8")
-        if 'http-equiv="refresh"' in text:
-            continue  # an alias (redirect page)
-        parser = _PageText()
-        parser.feed(text)
-        title = " ".join(parser.title.split()).split(" – ")[0]
-        for sec in parser.sections:
-            body = " ".join(" ".join(sec["text"]).split())
-            if not body and not sec["heading"]:
-                continue
-            href = rel + (f"#{sec['id']}" if sec["id"] else "")
-            entries.append(
-                {
-                    "objectID": href,
-                    "href": href,
-                    "title": title,
-                    "section": " ".join(sec["heading"].split()),
-                    "text": body,
-                }
-            )
+        data = path.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
+        hit = old.get(rel) if isinstance(old, dict) else None
+        found = hit[1] if hit and hit[0] == digest else page_entries(rel, data.decode("utf-8"))
+        new[rel] = [digest, found]
+        entries += found
+    if memo is not None and new != old:
+        memo.parent.mkdir(parents=True, exist_ok=True)
+        memo.write_text(json.dumps(new, ensure_ascii=False), encoding="utf-8")
     return entries
 
 
-def write_search(site: Path) -> None:
+def write_search(site: Path, memo: Path | None = None) -> None:
     """Index the built site into ``search.json`` and the offline script next to it."""
-    entries = search_entries(site)
+    entries = search_entries(site, memo)
     data = json.dumps(entries, ensure_ascii=False, indent=0)
     (site / SEARCH_JSON).write_text(data, encoding="utf-8")
     index = site / SEARCH_INDEX

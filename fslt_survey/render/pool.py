@@ -232,7 +232,7 @@ class KernelPool:
         base = {**os.environ, **env_for(None)}
         self.server, _ = shared_server(base, project_root, fingerprint)
         self._remembered = set(remembered)
-        self._ahead: dict[tuple[Path, Path], Future[ForkedKernel]] = {}
+        self._ahead: dict[tuple[Path, Path], list[Future[ForkedKernel]]] = {}
         self._forks = ThreadPoolExecutor(1, thread_name_prefix="render-fork")
         self._forks.submit(self.server.preload, modules)
         self._learned: set[str] = set(modules)
@@ -240,22 +240,24 @@ class KernelPool:
         self.started = 0
 
     def prestart(self, document: Path, cwd: Path) -> None:
-        """Have ``document``'s kernel (running in ``cwd``) ready: the previous run's spare
-        for it, or one forked now (in the background), to be taken later."""
-        if (document, cwd) in self._ahead:
-            return
+        """Have one more kernel for ``document`` (running in ``cwd``) on the way: the previous
+        run's spare for it, or one forked now (in the background); :meth:`take` takes them in
+        order (a batch of one document queues one ahead)."""
+        queue = self._ahead.setdefault((document, cwd), [])
         spare = _take_spare(self._spare_key(document, cwd))
         if spare is not None:
-            self._ahead[document, cwd] = done = Future()
+            done: Future[ForkedKernel] = Future()
             done.set_result(spare)
+            queue.append(done)
         else:
-            self._ahead[document, cwd] = self._forks.submit(self._fork, document, cwd)
+            queue.append(self._forks.submit(self._fork, document, cwd))
 
     def take(self, document: Path, cwd: Path) -> ForkedKernel:
-        """``document``'s kernel (see :meth:`prestart`)."""
+        """The oldest kernel on the way for ``document`` (see :meth:`prestart`), or a new one."""
         self._last = (document, cwd)
-        self.prestart(document, cwd)
-        return self._ahead.pop((document, cwd)).result()
+        if not self._ahead.get((document, cwd)):
+            self.prestart(document, cwd)
+        return self._ahead[document, cwd].pop(0).result()
 
     def _env(self, document: Path) -> dict[str, str]:
         return {**os.environ, **self.env_for(document)}
@@ -287,7 +289,7 @@ class KernelPool:
         ``spare``: fork one more kernel for the last document and keep it for the next run
         (a batch of renders of one document with different parameters takes it at once).
         """
-        for future in self._ahead.values():
+        for future in (f for queue in self._ahead.values() for f in queue):
             with contextlib.suppress(Exception):
                 future.result().kill()
         self._ahead.clear()

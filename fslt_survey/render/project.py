@@ -34,10 +34,15 @@ FORMAT_KINDS = {"html": "html", "typst": "typst", "pdf": "typst"}
 PROJECT_ONLY_KEYS = frozenset({"project", "website", "book", "manuscript"})
 
 
+#: PyYAML's safe loader, in C when PyYAML was built with libyaml (a warm render parses every
+#: document's front matter and cell options).
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def load_yaml(text: str, file: Path, first_line: int = 1) -> Any:
     """Parse YAML, turning syntax errors into a :class:`RenderError` with the line number."""
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_LOADER)  # a safe loader (in C where available)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         row = first_line + mark.line if mark is not None else None

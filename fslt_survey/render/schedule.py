@@ -38,6 +38,7 @@ class Job:
     plan: Any
     result: DocumentResult
     t0: float
+    params: dict[str, Any] = field(default_factory=dict)
     cwd: Path = Path()
     key: str = ""
     entry: CachedExecution | None = None
@@ -49,12 +50,17 @@ class Job:
 
 
 def located(rel: str, fn: Callable[..., T], *args: Any) -> T:
-    """``fn(*args)``; a :class:`RenderError` without a file gets ``rel``."""
+    """``fn(*args)``; a :class:`RenderError` without a file gets ``rel``, and one of a batch
+    (a job with an output name) says which output it was."""
     try:
         return fn(*args)
     except RenderError as exc:
         if exc.file is None:
             exc.file = rel
+        job = next((a for a in args if isinstance(a, Job)), None)
+        name = job.plan.html or job.plan.pdf if job is not None and job.params else None
+        if name and name not in exc.message:
+            exc.message += f" (writing {name})"
         raise
 
 
@@ -81,14 +87,15 @@ def run_jobs(
 ) -> list[DocumentResult]:
     """Execute the jobs in order, each converted in the background while the next runs."""
     running = [j for j in jobs if j.executes]
+    after = {id(j): running[i + 1] for i, j in enumerate(running[:-1])}
     bar = tqdm(jobs, desc="Render", unit="doc", file=sys.stderr, disable=not progress, leave=False)
     futures: list[Future[DocumentResult]] = []
     with ThreadPoolExecutor(1, thread_name_prefix="render-convert") as converter:
         try:
             for job in bar:
                 bar.set_postfix_str(job.rel, refresh=False)
-                if pool is not None and job in running[:-1]:
-                    following = running[running.index(job) + 1]
+                following = after.get(id(job))
+                if pool is not None and following is not None:
                     pool.prestart(following.path, following.cwd)
                 located(job.rel, execute, job, pool)
                 _raise_failed(futures)

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from fslt_survey.render import RenderError, render_batch, render_document, render_project
 from fslt_survey.render import pool as pool_mod
-from fslt_survey.render import render_document, render_project
 
 QUARTO = "project:\n  type: website\n  output-dir: _site\n  render: [a.qmd, b.qmd]\nlang: da\n"
 DOC_A = """---
@@ -146,3 +146,23 @@ def test_preload_takes_top_level_imports_of_installed_modules_only() -> None:
     names = pool_mod.preload_modules(cells)
     assert {"json", "email"} <= set(names)
     assert "not_here_x" not in names
+
+
+def test_a_batch_renders_each_parameter_set_in_its_own_kernel(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    (root / "ark.qmd").write_text(PARAM_DOC, encoding="utf-8")
+    out = tmp_path / "ark"
+    batch = [({"navn": n}, f"ark-{n}") for n in ("Aa", "Bb", "Cc")]
+    result = render_batch(root, "ark.qmd", batch, output_dir=out)
+    assert [d.outputs[0].name for d in result.documents] == [
+        "ark-Aa.html",
+        "ark-Bb.html",
+        "ark-Cc.html",
+    ]
+    shown = [printed(out / f"ark-{n}.html", "NAVN")[0].split() for n in ("Aa", "Bb", "Cc")]
+    assert [s[0] for s in shown] == ["Aa", "Bb", "Cc"]
+    assert len({s[2] for s in shown}) == 3  # three kernels, one per sheet
+    bad = PARAM_DOC.replace("print(", "assert navn != 'Bb'\nprint(")
+    (root / "ark.qmd").write_text(bad, encoding="utf-8")
+    with pytest.raises(RenderError, match=r"AssertionError.*\(writing ark-Bb.html\)"):
+        render_batch(root, "ark.qmd", batch, output_dir=out)
