@@ -48,6 +48,7 @@ from fslt_survey.network.groups import GroupSettings, propose_groups
 from fslt_survey.pipeline import clean_survey, clean_to_disk
 from fslt_survey.privacy import write_csv_safe
 from fslt_survey.project import demo_mode, is_confidential
+from fslt_survey.publish.explain import explain_finding
 from fslt_survey.registry import load_registry
 from fslt_survey.render import ENGINES, render_project
 from fslt_survey.render.errors import RenderError as EngineRenderError
@@ -207,6 +208,11 @@ def cmd_indicators(args: argparse.Namespace) -> int:
         pub = publish_indicators(compute_indicators(load_clean(iset.survey), iset))
         cols = ["indicator", "value_from", "value_to", "change", "p", "target_met"]
         _print(pub[cols].round(1).to_string(index=False))
+    return EXIT_OK
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    _print(explain_finding(args.finding))  # internal: response ids and raw file rows
     return EXIT_OK
 
 
@@ -401,14 +407,12 @@ def _followup_parsers(sub: argparse._SubParsersAction) -> None:
     f.add_argument("--forening", action="append", metavar="ID", help="association (repeatable)")
     f.add_argument("--out", help="output folder (default build/feedback)")
     _render_options(f, quiet=False)
-    f.add_argument(
-        "--jobs",
-        type=int,
-        default=default_jobs(),
-        metavar="N",
-        help=f"render N sheets at a time (default {default_jobs()})",
-    )
+    jobs = default_jobs()
+    f.add_argument("--jobs", type=int, default=jobs, metavar="N", help=f"sheets at a time ({jobs})")
     f.set_defaults(func=cmd_feedback)
+    e = sub.add_parser("explain", help="how a finding was computed, to its raw rows (internal)")
+    e.add_argument("finding", help="a finding id (the Data page's table), e.g. x.top2.2027")
+    e.set_defaults(func=cmd_explain)
 
     h = sub.add_parser(
         "handleplan",

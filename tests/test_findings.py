@@ -177,3 +177,20 @@ def test_a_declared_confidence_level_widens_the_interval(demo_data, member_instr
     a, b = f95.share("samarbejde_roller"), f99.share("samarbejde_roller")
     assert a.estimate == b.estimate and b.ci_high - b.ci_low > a.ci_high - a.ci_low
     assert not math.isnan(a.ci_low)
+
+
+def test_explain_traces_a_finding_to_its_raw_rows(findings) -> None:
+    from fslt_survey.errors import SurveyDataError
+    from fslt_survey.publish.explain import explain
+
+    f = findings.change("samarbejde_roller")
+    text = explain(findings, f.id)
+    assert f"finding   {f.id}" in text and "family 'mål 2'" in text
+    assert "andel helt eller overvejende enig" in text
+    rows = [ln for ln in text.splitlines() if "dataset.csv" in ln or ".xlsx" in ln]
+    base = f.before.base + f.after.base  # every row in the base of either wave, with its file
+    assert len(rows) == base
+    counted = sum(int(ln.split()[-1]) for ln in rows)
+    assert counted == f.before.n + f.after.n
+    with pytest.raises(SurveyDataError, match="no finding"):
+        explain(findings, "samarbejde_roller.nope.2027")

@@ -24,7 +24,7 @@ from fslt_survey.network.data import (
     normalise_meeting_code,
 )
 from fslt_survey.privacy import suppress_counts
-from fslt_survey.stats import tab_likert_summary
+from fslt_survey.stats import adjust_family, tab_likert_summary
 from fslt_survey.stats.answers import top_box
 from fslt_survey.stats.waves import compare_waves
 
@@ -331,7 +331,9 @@ def compare_evaluation_years(
     """The share of positive answers per item in the first and the last year, with the test
     of :func:`fslt_survey.stats.waves.compare_waves` (evaluations linked to a known meeting; the
     year is the meeting's). Shares hidden by :func:`evaluation_shares` are NA, and so are the
-    change, its interval and p of any item with a hidden share."""
+    change, its interval and p of any item with a hidden share. ``p_adj``: Benjamini-Hochberg
+    within the family of the evaluation's items (:func:`fslt_survey.stats.adjust_family`); the
+    participants are not a known finite population, so no FPC."""
 
     k = config.SUPPRESSION_K if k is None else k
     ev = evaluations.loc[evaluations["moede_id"].notna()]
@@ -359,4 +361,6 @@ def compare_evaluation_years(
     for col in ("diff", "diff_ci_low", "diff_ci_high", "p"):
         if col in out.columns:
             out[col] = out[col].astype(float).mask(gone)
+    # one family (the meeting evaluation's items), BH within it: the page's one verdict
+    out["p_adj"] = adjust_family(out["p"].to_numpy(dtype=float))["p_adj"].to_numpy()
     return out

@@ -96,7 +96,14 @@ def _asked(item: Item, wave: int, d: pd.DataFrame) -> bool:
 
 
 def _disclosure(
-    d: pd.DataFrame, item: Item, measure: Measure, n: int, base: int, k: int, unit: str
+    d: pd.DataFrame,
+    item: Item,
+    measure: Measure,
+    n: int,
+    base: int,
+    k: int,
+    unit: str,
+    cache: dict[Any, Any] | None = None,
 ) -> tuple[str, str]:
     """Status and true reason. One answer (one cell of the item's published distribution)
     follows that cell's suppression; a share of several answers must also reveal no hidden
@@ -104,8 +111,14 @@ def _disclosure(
     if base < k:
         return HIDDEN, f"færre end {k} {unit} har svaret på spørgsmålet"
     multi = item.type == "multi"
-    tab = (stats.tab_multi if multi else stats.tab_single)(d, item)
-    sup = suppress(tab, k=k, multi_select=multi)
+    key = (item.id, int(d["wave"].iloc[0]), k)
+    if cache is None or key not in cache:
+        tab = (stats.tab_multi if multi else stats.tab_single)(d, item)
+        got = (tab, suppress(tab, k=k, multi_select=multi))
+        if cache is None:
+            cache = {}
+        cache[key] = got
+    tab, sup = cache[key]
     if len(measure.labels) == 1:
         cell = sup.loc[
             ~sup["missing"].astype(bool) & (sup["category"].astype(str) == measure.labels[0])
@@ -152,10 +165,15 @@ def level_share(
     conf: float,
     k: int,
     unit: str,
+    cache: dict[Any, Any] | None = None,
 ) -> Level:
-    """The share of ``measure`` in ``wave`` (percent) with its design interval and status."""
-    sel = np.flatnonzero(data["wave"].to_numpy() == wave)
-    d = data.iloc[sel]
+    """The share of ``measure`` in ``wave`` (percent) with its design interval and status
+    (``cache``: the wave's rows and the item's suppressed distribution, shared between calls)."""
+    cache = {} if cache is None else cache
+    if ("wave", wave) not in cache:
+        sel = np.flatnonzero(data["wave"].to_numpy() == wave)
+        cache[("wave", wave)] = (sel, data.iloc[sel])
+    sel, d = cache[("wave", wave)]
     if not len(d):
         return Level(math.nan, math.nan, math.nan, 0, 0, NO_DATA, f"ingen data fra {wave}")
     if not _asked(item, wave, d):
@@ -165,11 +183,18 @@ def level_share(
     if base == 0:
         return Level(math.nan, math.nan, math.nan, 0, 0, NOT_ASKED, f"ingen svar i {wave}")
     est = _design(d, population).share(y, conf)
-    status, reason = _disclosure(d, item, measure, n, base, k, unit)
+    status, reason = _disclosure(d, item, measure, n, base, k, unit, cache)
     rows = tuple(int(i) for i in sel[ok])
+    # equal weights N/n: the estimate is n/base exactly (not the weighted sum's float noise,
+    # which would round 37.5 % down on one page and up in a download)
     return Level(
-        100 * est.estimate, 100 * est.ci_low, 100 * est.ci_high, n, base, status, reason, rows
+        100 * n / base, _r(100 * est.ci_low), _r(100 * est.ci_high), n, base, status, reason, rows
     )
+
+
+def _r(x: float) -> float:
+    """Floating-point noise removed (9 decimals), so every output rounds the same number."""
+    return round(float(x), 9) if x == x else x
 
 
 def level_index(
@@ -197,7 +222,9 @@ def level_index(
     if base < max(k, 2):
         status, reason = HIDDEN, f"færre end {max(k, 2)} {unit} har svaret på udsagnene"
     rows = tuple(int(i) for i in sel[ok])
-    return Level(est.estimate, est.ci_low, est.ci_high, base, base, status, reason, rows)
+    return Level(
+        _r(est.estimate), _r(est.ci_low), _r(est.ci_high), base, base, status, reason, rows
+    )
 
 
 def _index_values(d: pd.DataFrame, items: list[Item]) -> np.ndarray:
@@ -242,9 +269,9 @@ def _change(
     res = test(x[pos1], x[pos2], pp, conf, fraction=frac)  # type: ignore[arg-type]
     scale = 100.0 if share else 1.0
     return Change(
-        scale * res.diff,
-        scale * res.ci_low,
-        scale * res.ci_high,
+        _r(scale * res.diff),
+        _r(scale * res.ci_low),
+        _r(scale * res.ci_high),
         float(res.p),
         "overlap_z" if share else "overlap_t",
         len(pp),

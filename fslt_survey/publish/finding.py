@@ -111,16 +111,19 @@ class Finding:
         if self.kind == "change":
             d = 0 if digits is None else digits
         text = format_number(self.estimate, d)
-        return f"+{text}" if self.is_change and self.estimate > 0 else text
+        positive = self.is_change and text.lstrip("-").strip("0,") != "" and self.estimate > 0
+        return f"+{text}" if positive else text
 
     def interval(self) -> str:
-        """The interval as printed ("(41–66 %)"), empty when not shown."""
+        """The interval as printed ("(41–66 %)", "(-3 til 10)"), empty when not shown."""
         if not self.shown or math.isnan(self.ci_low):
             return ""
         if self.kind == "share":
             return format_ci(self.ci_low, self.ci_high)
         d = 0 if self.kind == "change" else 1
-        return f"({format_number(self.ci_low, d)}–{format_number(self.ci_high, d)})"
+        lo, hi = format_number(self.ci_low, d), format_number(self.ci_high, d)
+        sep = " til " if lo.startswith("-") or hi.startswith("-") else "–"
+        return f"({lo}{sep}{hi})"
 
     def text(self) -> str:
         """Estimate and interval ("54 % (41–66 %)"; a change "+20 (1–37)*" when the adjusted

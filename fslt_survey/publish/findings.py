@@ -110,6 +110,7 @@ class Findings:
         self._indicators = list(indicators)
         self._memo: dict[str, Finding] = {}
         self._families: dict[str, dict[str, float]] = {}
+        self._tabs: dict[Any, Any] = {}  # suppressed distributions per (item, wave, k)
 
     @classmethod
     def load(
@@ -174,6 +175,7 @@ class Findings:
             conf=self.conf,
             k=self.k,
             unit=self.unit,
+            cache=self._tabs,
         )
 
     def share(
@@ -420,19 +422,17 @@ class Findings:
         self.__dict__["_declared"] = out
         return out
 
-    def _indicator_specs(self, ind: dict[str, Any]) -> list[Spec]:
+    def _indicator_specs(self, ind: dict[str, Any], *, both: bool = True) -> list[Spec]:
+        """The indicator's measure (``both``: only when its item is asked in both waves)."""
         kind = ind.get("kind")
         if kind == "mean_index" and ind.get("battery"):
             its = self._battery(str(ind["battery"]))
-            return (
-                [Spec("index", str(ind["battery"]))]
-                if all(self._both_waves(i) for i in its)
-                else []
-            )
+            ok = not both or all(self._both_waves(i) for i in its)
+            return [Spec("index", str(ind["battery"]))] if ok else []
         if kind not in ("share", "top2") or not ind.get("items"):
             return []
         it = self.instrument.item(str(ind["items"][0]))
-        if not self._both_waves(it) or it.scale is None:
+        if (both and not self._both_waves(it)) or it.scale is None:
             return []
         labels = ind.get("labels")
         if labels == "any":
@@ -477,6 +477,12 @@ class Findings:
             if it.theme in ("profil", "fritekst") or self._both_waves(it):
                 continue
             out.append(self.share(it))
+        for ind in self._indicators:  # indicators of an item asked in one wave: no test
+            for spec in self._indicator_specs(ind, both=False):
+                if spec.kind == "share":
+                    args = {"min_options": spec.min_options}
+                    out += [self.share(spec.item, spec.labels, w, **args) for w in self.waves]
+                    out.append(self.change(spec.item, spec.labels, tested=False, **args))
         return list({f.id: f for f in out}.values())
 
     def table(self) -> pd.DataFrame:
@@ -485,4 +491,6 @@ class Findings:
         found = {f.id: f for f in self._catalogue()}
         found.update(self._memo)
         rows = [found[k].row() for k in sorted(found)]
-        return pd.DataFrame(rows, columns=FINDING_COLUMNS)
+        out = pd.DataFrame(rows, columns=FINDING_COLUMNS)
+        out["basis"] = pd.array(out["basis"], dtype="Int64")
+        return out

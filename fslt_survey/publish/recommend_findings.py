@@ -63,6 +63,12 @@ def measure_finding(
     return not shown, no_data
 
 
+def _starred(f: Finding) -> str:
+    """The change as every page prints it: its value, with * when the adjusted verdict is
+    "sikker" (a change no family declares has no verdict and no star)."""
+    return f.value() + ("*" if f.significant else "")
+
+
 def finding_evidence(rule: Rule, row: dict[str, Any], store: Findings) -> str:
     """The Danish evidence sentence (Markdown; the figures carry their finding ids)."""
     if row["status"] == "no_data":
@@ -74,7 +80,7 @@ def finding_evidence(rule: Rule, row: dict[str, Any], store: Findings) -> str:
         a, b = f.before, f.after
         assert a is not None and b is not None
         return (
-            f"{f.measure.name[:1].upper()}{f.measure.name[1:]}: {f.marker(f.value(1))} "
+            f"{f.measure.name[:1].upper()}{f.measure.name[1:]}: {f.marker(_starred(f))} "
             f"procentpoint, fra {a.marker(a.value())} i {a.waves[0]} til {b.marker(b.value())} "
             f"i {b.waves[0]} (95 %-konfidensinterval {f.marker(f.interval().strip('()'))} "
             f"procentpoint; {format_number(a.base)} og {format_number(b.base)} foreninger)."

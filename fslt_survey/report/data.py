@@ -26,7 +26,7 @@ from fslt_survey.codebook import Instrument, Item, load_instrument
 from fslt_survey.errors import SurveyDataError
 from fslt_survey.project import load_project, publication, unit_label
 from fslt_survey.registry import load_registry
-from fslt_survey.report.findings_view import ranking_with_findings
+from fslt_survey.report.findings_view import findings_markdown, ranking_with_findings
 from fslt_survey.store import clean_registry, instrument_path, load_clean, load_log, log_is_demo
 from fslt_survey.tables import escape_markdown
 
@@ -35,6 +35,7 @@ __all__ = [
     "Report",
     "data_notice",
     "demo_note",
+    "findings_block",
     "load",
     "other_survey_tables",
     "response_rate",
@@ -228,25 +229,6 @@ def _large_label(r: Report, battery: str) -> str:
     return its[0].scale.categories[0] if its and its[0].scale else "I høj grad"
 
 
-def _trend_rows(r: Report, its: list[Item], category: str | None) -> pd.DataFrame:
-    frames = []
-    for it in its:
-        cw = stats.compare_waves(r.data, it, waves=(r.waves[0], r.wave))
-        cw = cw.loc[cw["measure"] != "distribution"]
-        if category is not None:
-            pick = cw.loc[cw["category"].astype(str) == category]
-        elif (cw["measure"] == "top2").any():
-            pick = cw.loc[cw["measure"] == "top2"]
-        elif it.type == "multi":
-            pick = cw
-        else:
-            pick = cw.iloc[:1]
-        frames.append(pick)
-    rows = pd.concat(frames, ignore_index=True)
-    rows["p_adj"] = stats.adjust_pvalues(rows["p"].to_numpy(dtype=float), "fdr_bh")
-    return rows
-
-
 def response_rate(r: Report, wave: int | None = None) -> tuple[int, int]:
     """(associations that answered in ``wave``, associations in the registry)."""
     wave = r.wave if wave is None else wave
@@ -271,6 +253,12 @@ def demo_note(r: Report) -> str:
         "*Siderne er bygget på fiktive demodata: foreningerne og svarene er opdigtede og viser "
         "kun, hvordan kortlægningen ser ud.*\n"
     )
+
+
+def findings_block(r: Report) -> str:
+    """The Data page's findings table (every figure of the release by id); call it after the
+    downloads so the table holds the figures they publish."""
+    return findings_markdown(r.findings, unit=r.unit, k=r.k)
 
 
 def symbols_block(r: Report) -> str:

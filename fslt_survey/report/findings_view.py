@@ -22,8 +22,11 @@ __all__ = [
     "change_frame",
     "change_table",
     "changes_for",
+    "findings_markdown",
     "heading",
     "likert_findings_table",
+    "public_changes",
+    "public_findings",
     "ranking_with_findings",
     "with_findings",
 ]
@@ -171,11 +174,10 @@ def with_findings(
 def _put(out: pd.DataFrame, idx: object, f: Finding) -> None:
     if not f.shown:
         out.loc[idx, ["pct", "ci_low", "ci_high"]] = np.nan
-        if "n" in out.columns:
+        if "suppressed" in out.columns:  # a published table: hide the count too
             out.loc[idx, "n"] = pd.NA
-        if "suppressed" in out.columns:
             out.loc[idx, "suppressed"] = True
-        return
+        return  # a raw table keeps its counts for the suppression that follows
     out.loc[idx, ["pct", "ci_low", "ci_high"]] = [f.estimate, f.ci_low, f.ci_high]
 
 
@@ -190,3 +192,74 @@ def ranking_with_findings(store: Findings, ranking: pd.DataFrame, large: str) ->
             continue
         _put(out, idx, store.share(str(row["item"]), [large]))
     return out
+
+
+def public_findings(store: Findings) -> pd.DataFrame:
+    """The published findings table (:data:`fslt_survey.publish.FINDING_COLUMNS`): every
+    figure with its id, page, measure, estimate, interval, base and verdict; hidden figures
+    with their status and reason but no numbers. Sorted by id: the same bytes from the same
+    raw data."""
+    return store.table()
+
+
+def public_changes(changes: Sequence[Finding]) -> pd.DataFrame:
+    """The changes as a download: one row per change finding."""
+    rows = []
+    for c in changes:
+        a, b = c.before, c.after
+        assert a is not None and b is not None
+        rows.append(
+            {
+                "id": c.id,
+                "spoergsmaal": c.label,
+                "maaling": c.measure.name,
+                f"andel_{a.waves[0]}_pct": round(a.estimate, 4) if a.shown else None,
+                f"basis_{a.waves[0]}": a.base if a.shown else None,
+                f"andel_{b.waves[0]}_pct": round(b.estimate, 4) if b.shown else None,
+                f"basis_{b.waves[0]}": b.base if b.shown else None,
+                "aendring_procentpoint": round(c.estimate, 4) if c.shown else None,
+                "ki_nedre": round(c.ci_low, 4) if c.shown else None,
+                "ki_oevre": round(c.ci_high, 4) if c.shown else None,
+                "p_justeret": round(c.p_adj, 4) if c.shown and c.p_adj == c.p_adj else None,
+                "vurdering": c.verdict,
+                "skjult": not c.shown,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def findings_markdown(store: Findings, *, unit: str, k: int) -> str:
+    """The findings table on the Data page: every figure of the release by id."""
+    t = store.table()
+    pct = t["id"].map(lambda i: not i.startswith("indeks-"))
+
+    def num(v: object, is_pct: bool) -> str:
+        if v is None or pd.isna(v):
+            return ""
+        return format_number(v, 0 if is_pct else 1)
+
+    shown = pd.DataFrame(
+        {
+            "Id": t["id"].map(lambda i: f"`{i}`"),
+            "Side": t["side"],
+            "Måling": t["maaling"].map(escape_markdown),
+            "År": t["aar"],
+            "Skøn": [
+                num(v, p) if s == "vist" else (HIDDEN if s == "skjult" else "·")
+                for v, p, s in zip(t["estimat"], pct, t["status"], strict=True)
+            ],
+            "Interval": [
+                f"{num(lo, p)}–{num(hi, p)}" if lo is not None and not pd.isna(lo) else ""
+                for lo, hi, p in zip(t["ci_nedre"], t["ci_oevre"], pct, strict=True)
+            ],
+            "Basis": t["basis"].map(lambda b: "" if b is None or pd.isna(b) else str(int(b))),
+            "Vurdering": t["vurdering"],
+        }
+    )
+    table = to_markdown_table(shown, caption="Alle fund i rapporten", escape=False)
+    note = (
+        "Hvert tal på siderne og i PDF'erne er et *fund* med et fast id. Andele og deres "
+        "ændringer er i procent og procentpoint, indeks i point. Den samme tabel kan hentes som "
+        "`fund.csv` ovenfor, med begrundelsen for hvert skjult tal."
+    )
+    return f"{table}\n{note} {suppression_note(k, unit)}\n"

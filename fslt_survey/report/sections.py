@@ -43,11 +43,17 @@ from fslt_survey.report.data import (
     _lower_first,
     _q,
     _ranking,
-    _trend_rows,
     demo_note,
     other_survey_tables,
     response_rate,
 )
+from fslt_survey.report.findings_view import (
+    changes_for,
+    public_changes,
+    public_findings,
+    with_findings,
+)
+from fslt_survey.report.recommendations import evaluation
 from fslt_survey.tables import (
     escape_markdown,
     format_number,
@@ -96,7 +102,7 @@ def _pct_ci(f: Finding) -> str:
 
 
 def _parts(r: Report, item: str, labels: Sequence[str]) -> str:
-    """"35 % svarer ja og 35 % måske" from the answers' own findings (empty if one is hidden)."""
+    """ "35 % svarer ja og 35 % måske" from the answers' own findings (empty if one is hidden)."""
     parts = [r.findings.share(item, [lab]) for lab in labels]
     if not all(p.shown for p in parts):
         return ""
@@ -182,8 +188,7 @@ def _key_messages(r: Report, top: pd.DataFrame, large: str) -> list[str]:
         msgs.append(
             f"**{escape_markdown(top.iloc[0]['label'])}** er det største behov: "
             f"{first.marker()} af foreningerne har {_lower_first(large)} brug for støtte til "
-            f"det ({first.measure.name})"
-            + (f", derefter følger {others}." if others else ".")
+            f"det ({first.measure.name})" + (f", derefter følger {others}." if others else ".")
         )
     contact = _share_of(r, "kommune_kontakt", ["Ja"])
     roles = _share_of(r, "samarbejde_roller", ["Helt enig", "Overvejende enig"])
@@ -414,12 +419,11 @@ def download_tables(r: Report) -> dict[str, tuple[str, pd.DataFrame]]:
         for it in r.instrument.by_theme(theme):
             if it.waves and r.wave not in it.waves:
                 continue
-            if it.type in ("single", "likert"):
-                raw = stats.tab_single(r.latest, it)
-                frames.append(publish.public_frequencies(raw, k=r.k))
-            elif it.type == "multi":
-                raw = stats.tab_multi(r.latest, it)
-                frames.append(publish.public_frequencies(raw, k=r.k, multi_select=True))
+            if it.type in ("single", "likert", "multi"):
+                multi = it.type == "multi"
+                raw = (stats.tab_multi if multi else stats.tab_single)(r.latest, it)
+                raw = with_findings(r.findings, raw, it, r.wave)  # the findings' intervals
+                frames.append(publish.public_frequencies(raw, k=r.k, multi_select=multi))
         if frames:
             title = r.instrument.themes.get(theme, theme)
             tables[f"{theme}_{r.wave}"] = (
@@ -449,13 +453,16 @@ def download_tables(r: Report) -> dict[str, tuple[str, pd.DataFrame]]:
             and it.theme in themes
             and (not it.waves or (r.waves[0] in it.waves and r.wave in it.waves))
         ]
-        rows = _trend_rows(r, core, None)
-        tsup = publish.suppress_trend(rows, data=r.data, k=r.k)
         tables[f"udvikling_{r.waves[0]}_{r.wave}"] = (
             f"Udviklingen fra {r.waves[0]} til {r.wave} for alle spørgsmål i begge runder",
-            publish.public_trend(tsup),
+            public_changes(changes_for(r.findings, core)),
         )
     tables.update(other_survey_tables(r))
+    evaluation(r)  # the recommendations' findings join the table (the same on every build)
+    tables["fund"] = (
+        "Alle fund: hvert offentliggjort tal med id, side, mål, skøn, interval, basis og vurdering",
+        public_findings(r.findings),
+    )
     return tables
 
 
