@@ -418,3 +418,17 @@ def test_the_log_lists_unmatched_columns_and_the_first_20_values(tmp_path, small
     assert [u["value"] for u in record["out_of_range"]] == [str(60 + i) for i in range(22)]
     assert record["unknown_values"] == []
     assert record["sources"][0]["unmatched_columns"] == ["Bemærkning"]
+
+
+def test_redactions_are_counted_per_row_and_odd_option_names_unmatched(tmp_path,
+                                                                        small_instrument):
+    """Three rows with the same two phone numbers: 6 redactions (each distinct text is redacted
+    once, and counted for every row holding it). ``q4_`` is no option column of ``q4``."""
+    text = "Ring 12 34 56 78 eller 87 65 43 21"
+    lines = ["Forening;q5;q4_"] + [f"F00{i};{text};1" for i in (1, 2, 3)] + ["F004;Tak;"]
+    path = tmp_path / "svar.csv"
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1252"))
+    result = clean_exports(small_instrument, [(read_export(path), 2025)], REGISTRY)
+    assert result.log.redactions == {"fritekst": {"phone": 6}}
+    assert cells(result.data["fritekst"]) == ["Ring [telefon] eller [telefon]"] * 3 + ["Tak"]
+    assert result.log.sources[0]["unmatched_columns"] == ["q4_"]
