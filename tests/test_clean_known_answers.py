@@ -121,8 +121,10 @@ def cells(column: pd.Series) -> list[object]:
     return [NA if pd.isna(v) else v for v in column.astype(object)]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def cleaned(tmp_path_factory):
+    # (function-scoped on purpose: mutation testing credits a function to the tests that call
+    # it, and a module-scoped fixture would credit only the first test of the module)
     folder = tmp_path_factory.mktemp("known") / "2025"
     folder.mkdir()
     path = folder / "svar.csv"
@@ -432,3 +434,21 @@ def test_redactions_are_counted_per_row_and_odd_option_names_unmatched(tmp_path,
     assert result.log.redactions == {"fritekst": {"phone": 6}}
     assert cells(result.data["fritekst"]) == ["Ring [telefon] eller [telefon]"] * 3 + ["Tak"]
     assert result.log.sources[0]["unmatched_columns"] == ["q4_"]
+
+
+def test_a_range_with_one_end_only(tmp_path):
+    """``min: 0`` without a maximum: negative numbers are out of range, large ones are not."""
+    spec = small_instrument_dict()
+    antal = next(i for i in spec["sections"][0]["items"] if i["id"] == "antal")
+    del antal["max"]
+    antal.pop("relevant")
+    instrument = parse_instrument(spec)
+    path = tmp_path / "svar.csv"
+    # (F001 also answers q1_1: a row whose only answer is invalid would be blank)
+    path.write_bytes(b"Forening;q1_1;q3\r\nF001;1;-1\r\nF002;;100000\r\nF003;;Ved ikke\r\n")
+    result = clean_exports(instrument, [(read_export(path), 2025)], REGISTRY)
+    assert cells(result.data["antal"]) == [NA, 100000.0, NA]
+    assert cells(result.data["antal__missing"]) == ["Ugyldigt svar", NA, "Ved ikke"]
+    assert [(u["row"], u["column"], u["value"], u["expected"]) for u in
+            result.log.out_of_range] == [(2, "q3", "-1", "a number in range")]
+    assert result.log.unknown_values == []
