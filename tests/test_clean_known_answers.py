@@ -452,3 +452,15 @@ def test_a_range_with_one_end_only(tmp_path):
     assert [(u["row"], u["column"], u["value"], u["expected"]) for u in
             result.log.out_of_range] == [(2, "q3", "-1", "a number in range")]
     assert result.log.unknown_values == []
+
+
+def test_codes_written_as_decimals_are_their_labels(tmp_path, small_instrument):
+    """A code exported through Excel as ``1.0`` or `` 2.00 `` is the label of code 1 or 2; a
+    code the scale lacks (``7.0``) is an unknown value."""
+    path = tmp_path / "svar.csv"
+    path.write_bytes(b"Forening;q1_1;q2\r\nF001; 2.00 ;1.0\r\nF002;9.0;2\r\nF003;7.0;1\r\n")
+    result = clean_exports(small_instrument, [(read_export(path), 2025)], REGISTRY)
+    assert cells(result.data["behov_a"]) == ["I nogen grad", NA, NA]
+    assert cells(result.data["behov_a__missing"]) == [NA, "Ved ikke", "Ugyldigt svar"]
+    assert cells(result.data["driver"]) == ["Ja", "Nej", "Ja"]
+    assert [(u["row"], u["value"]) for u in result.log.unknown_values] == [(4, "7.0")]
