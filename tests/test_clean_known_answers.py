@@ -121,8 +121,10 @@ def cells(column: pd.Series) -> list[object]:
     return [NA if pd.isna(v) else v for v in column.astype(object)]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def cleaned(tmp_path_factory):
+    # (function-scoped on purpose: mutation testing credits a function to the tests that call
+    # it, and a module-scoped fixture would credit only the first test of the module)
     folder = tmp_path_factory.mktemp("known") / "2025"
     folder.mkdir()
     path = folder / "svar.csv"
@@ -418,3 +420,47 @@ def test_the_log_lists_unmatched_columns_and_the_first_20_values(tmp_path, small
     assert [u["value"] for u in record["out_of_range"]] == [str(60 + i) for i in range(22)]
     assert record["unknown_values"] == []
     assert record["sources"][0]["unmatched_columns"] == ["Bemærkning"]
+
+
+def test_redactions_are_counted_per_row_and_odd_option_names_unmatched(tmp_path,
+                                                                        small_instrument):
+    """Three rows with the same two phone numbers: 6 redactions (each distinct text is redacted
+    once, and counted for every row holding it). ``q4_`` is no option column of ``q4``."""
+    text = "Ring 12 34 56 78 eller 87 65 43 21"
+    lines = ["Forening;q5;q4_"] + [f"F00{i};{text};1" for i in (1, 2, 3)] + ["F004;Tak;"]
+    path = tmp_path / "svar.csv"
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1252"))
+    result = clean_exports(small_instrument, [(read_export(path), 2025)], REGISTRY)
+    assert result.log.redactions == {"fritekst": {"phone": 6}}
+    assert cells(result.data["fritekst"]) == ["Ring [telefon] eller [telefon]"] * 3 + ["Tak"]
+    assert result.log.sources[0]["unmatched_columns"] == ["q4_"]
+
+
+def test_a_range_with_one_end_only(tmp_path):
+    """``min: 0`` without a maximum: negative numbers are out of range, large ones are not."""
+    spec = small_instrument_dict()
+    antal = next(i for i in spec["sections"][0]["items"] if i["id"] == "antal")
+    del antal["max"]
+    antal.pop("relevant")
+    instrument = parse_instrument(spec)
+    path = tmp_path / "svar.csv"
+    # (F001 also answers q1_1: a row whose only answer is invalid would be blank)
+    path.write_bytes(b"Forening;q1_1;q3\r\nF001;1;-1\r\nF002;;100000\r\nF003;;Ved ikke\r\n")
+    result = clean_exports(instrument, [(read_export(path), 2025)], REGISTRY)
+    assert cells(result.data["antal"]) == [NA, 100000.0, NA]
+    assert cells(result.data["antal__missing"]) == ["Ugyldigt svar", NA, "Ved ikke"]
+    assert [(u["row"], u["column"], u["value"], u["expected"]) for u in
+            result.log.out_of_range] == [(2, "q3", "-1", "a number in range")]
+    assert result.log.unknown_values == []
+
+
+def test_codes_written_as_decimals_are_their_labels(tmp_path, small_instrument):
+    """A code exported through Excel as ``1.0`` or `` 2.00 `` is the label of code 1 or 2; a
+    code the scale lacks (``7.0``) is an unknown value."""
+    path = tmp_path / "svar.csv"
+    path.write_bytes(b"Forening;q1_1;q2\r\nF001; 2.00 ;1.0\r\nF002;9.0;2\r\nF003;7.0;1\r\n")
+    result = clean_exports(small_instrument, [(read_export(path), 2025)], REGISTRY)
+    assert cells(result.data["behov_a"]) == ["I nogen grad", NA, NA]
+    assert cells(result.data["behov_a__missing"]) == [NA, "Ved ikke", "Ugyldigt svar"]
+    assert cells(result.data["driver"]) == ["Ja", "Nej", "Ja"]
+    assert [(u["row"], u["value"]) for u in result.log.unknown_values] == [(4, "7.0")]

@@ -13,11 +13,15 @@ import pandas as pd
 import pyreadstat
 import pytest
 
+from fslt_survey.clean import match_columns
+from fslt_survey.codebook import parse_instrument
 from fslt_survey.errors import ReadError
 from fslt_survey.ingest import (
     find_exports,
+    kobo_frame,
     read_export,
     read_googleforms,
+    read_kobo_export,
     read_msforms,
     read_surveyxact,
 )
@@ -123,3 +127,113 @@ def test_a_workbook_that_is_not_surveyxacts(tmp_path):
     assert str(info.value) == (
         f"{path}: not a SurveyXact workbook (expected sheets Dataset (or Dataset(1), "
         "Dataset(2), ...), Structure and Labels; found \"sheets 'Ark1', 'Ark2'\")")
+
+
+# --------------------------------------------------------------------------- KoboToolbox
+
+
+def vals(column: pd.Series) -> list[object]:
+    return [None if pd.isna(v) else v for v in column.tolist()]
+
+
+def kobo_csv(path: Path, header: list[str], rows: list[list[str]]) -> Path:
+    lines = [";".join(f'"{v}"' for v in r) for r in [header, *rows]]
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("utf-8"))
+    return path
+
+
+def test_kobo_options_notes_and_the_submission_time(tmp_path, small_instrument):
+    """An option the form does not know keeps a column of its own (reported unmatched by the
+    cleaner); a section note is dropped; without ``end`` the server's ``_submission_time`` is
+    the submission time."""
+    header = ["a/a_intro", "a/forening", "a/temaer/frivillige", "a/temaer/andet", "_id", "_uuid",
+              "_submission_time"]
+    rows = [["", "F001", "1", "1", "1", "u-1", "2025-03-14T09:30:00"],
+            ["", "F002", "0", "0", "2", "u-2", "2025-03-15T09:30:00"]]
+    raw = read_kobo_export(kobo_csv(tmp_path / "kobo.csv", header, rows), small_instrument)
+    assert raw.format == "kobo" and raw.provenance.format == "kobo"
+    assert list(raw.frame.columns) == ["Hvilken forening?", "Hvilke temaer? - Frivillige",
+                                       "Hvilke temaer? - andet", "_id", "_uuid",
+                                       "_submission_time"]
+    assert raw.frame["Hvilke temaer? - andet"].tolist() == ["1", "0"]
+    assert raw.metadata == {"_id": "respondent_id", "_uuid": "uuid",
+                            "_submission_time": "submitted"}
+    assert raw.notes[-2:] == ["read as a KoboToolbox export",
+                              "column 'a/a_intro': a note of the form (no answers); dropped"]
+    m = match_columns(raw, small_instrument)
+    assert m.unmatched == ["Hvilke temaer? - andet"]
+
+
+def test_kobo_summaries_with_labels_inside_labels_and_unknown_names():
+    """Labels containing another label are found longest first; an unknown choice name in an
+    XML-values summary becomes an option column of its own, the known ones keep their labels."""
+    inst = parse_instrument(INSTRUMENT_K)
+    frame = pd.DataFrame({"_id": ["1", "2", "3"], "_uuid": ["u1", "u2", "u3"],
+                          "udstyr": ["Lokaler og udstyr Lokaler", "Lokaler", None],
+                          "temaer": ["lokaler andet", "udstyr", ""]})
+    out, metadata, _ = kobo_frame(frame, inst)
+    assert vals(out["Hvad mangler I? - Lokaler"]) == ["1", "1", None]
+    assert vals(out["Hvad mangler I? - Lokaler og udstyr"]) == ["1", "0", None]
+    assert list(out.columns) == [
+        "_id", "_uuid", "Hvad mangler I? - Lokaler", "Hvad mangler I? - Lokaler og udstyr",
+        "Hvilke temaer? - Lokaler", "Hvilke temaer? - Lokaler og udstyr",
+        "Hvilke temaer? - andet"]
+    assert vals(out["Hvilke temaer? - Lokaler"]) == ["1", "0", None]
+    assert vals(out["Hvilke temaer? - Lokaler og udstyr"]) == ["0", "1", None]
+    assert vals(out["Hvilke temaer? - andet"]) == ["1", "0", None]
+    assert metadata == {"_id": "respondent_id", "_uuid": "uuid"}
+
+
+INSTRUMENT_K = {
+    "instrument": "kobo", "title": "Kobo", "kind": "member",
+    "scales": {"udstyr": {"ordered": False, "labels": [
+        {"code": 1, "label": "Lokaler", "key": "lokaler"},
+        {"code": 2, "label": "Lokaler og udstyr", "key": "udstyr"}]}},
+    "sections": [{"id": "a", "title": "A", "items": [
+        {"id": "forening", "text": "Hvilken forening?", "type": "association"},
+        {"id": "udstyr", "text": "Hvad mangler I?", "type": "multi", "scale": "udstyr"},
+        {"id": "temaer", "text": "Hvilke temaer?", "type": "multi", "scale": "udstyr"},
+    ]}],
+}
+
+
+def test_kobo_column_names_that_collide_are_kept_as_they_are(small_instrument):
+    frame = pd.DataFrame({"_id": ["1"], "_uuid": ["u"], "a/driver": ["1"], "driver": ["2"],
+                          "a/note": [None]})
+    out, _, notes = kobo_frame(frame, small_instrument)
+    assert list(out.columns) == ["_id", "_uuid", "Driver I grupper?", "driver", "a/note"]
+    assert out["driver"].tolist() == ["Nej"]
+    assert "column 'driver': 'Driver I grupper?' already taken; kept as it is" in notes
+    only_notes = kobo_frame(pd.DataFrame({"a/intro": [None, None]}), small_instrument)[0]
+    assert only_notes.shape == (2, 0)
+
+
+# --------------------------------------------------------------------------- mixed delimiters
+
+
+@pytest.mark.parametrize(("text", "row"), [
+    (b"a;b;c\r\n1;2;3\r\n4,5,6\r\n", 3),
+    (b"a;b;c\r\n1;2;3\r\n4,5\r\n", 3),  # one field fewer: still the other delimiter
+])
+def test_a_row_with_the_other_delimiter_is_refused(tmp_path, text, row):
+    path = tmp_path / "svar.csv"
+    path.write_bytes(text)
+    with pytest.raises(ReadError, match="mixed delimiters") as info:
+        read_export(path)
+    assert info.value.row == row
+    assert info.value.message == (
+        "this row is separated by commas, the rest of the file by semicolons (mixed "
+        "delimiters); save the file again with one delimiter")
+
+
+@pytest.mark.parametrize("text", [
+    b"a;b\r\n1;2\r\n3,4\r\n",  # a two-column file: a comma in an answer is just a comma
+    b"a;b;c\r\n1;2;3\r\n4,5,6;x\r\n",  # two fields: a short row, not another delimiter
+    b"a;b;c;d\r\n1;2;3;4\r\n5,6\r\n",  # half the fields: a short row
+])
+def test_short_rows_with_commas_are_padded(tmp_path, text):
+    path = tmp_path / "svar.csv"
+    path.write_bytes(text)
+    raw = read_export(path)
+    assert raw.provenance.delimiter == ";"
+    assert len(raw.frame) == 2 and raw.frame.iloc[1].isna().sum() >= 1

@@ -321,7 +321,7 @@ def test_spss_user_missing_ranges_and_values(tmp_path):
     """SPSS declares user-missing codes as up to three values or a range plus a value. The codes
     of a range are the labelled and the observed ones inside it (both ends included); a
     discrete code is listed even when nobody has it."""
-    frame = pd.DataFrame({"q1_1": [1.0, 9.0, 8.0, 10.0, 7.0], "q3": [5.0, 99.0, np.nan, 0.0, 3.0]})
+    frame = pd.DataFrame({"q1_1": [1.0, 9.0, 1.0, 10.0, 7.0], "q3": [5.0, 99.0, np.nan, 0.0, 3.0]})
     path = tmp_path / "data.sav"
     pyreadstat.write_sav(
         frame, str(path),
@@ -330,9 +330,9 @@ def test_spss_user_missing_ranges_and_values(tmp_path):
         missing_ranges={"q1_1": [{"lo": 8.0, "hi": 9.0}], "q3": [99.0, -8.0]},
     )
     raw = read_export(path)
-    # q1_1: 8 (labelled and observed) and 9 (at the upper end); not 7 or 10, outside
+    # q1_1: 8 (labelled, nobody has it) and 9 (at the upper end); not 7 or 10, outside
     assert raw.user_missing == {"q1_1": ["8", "9"], "q3": ["99", "-8"]}
     assert "column 'q1_1': user-missing range 8.0..9.0" in raw.notes
     assert not any("'q3': user-missing range" in n for n in raw.notes)
-    assert cells(raw.frame["q1_1"]) == ["I høj grad", "Ved ikke", "Ikke relevant", "Andet", "7"]
+    assert cells(raw.frame["q1_1"]) == ["I høj grad", "Ved ikke", "I høj grad", "Andet", "7"]
     assert cells(raw.frame["q3"]) == ["5", "99", NA, "0", "3"]

@@ -8,11 +8,13 @@ the bytes of the fixture, so a message that loses its place or misdescribes the 
 from __future__ import annotations
 
 import codecs
+from pathlib import Path
 
+import openpyxl
 import pytest
 
 from fslt_survey.errors import ReadError
-from fslt_survey.ingest import read_export, read_googleforms, read_msforms
+from fslt_survey.ingest import read_export, read_googleforms, read_msforms, read_spss
 from fslt_survey.ingest.raw import describe_bytes
 
 
@@ -97,3 +99,92 @@ def test_a_file_that_is_not_the_tool_export_says_what_its_header_is(tmp_path, he
         read_googleforms(path)
     assert google.value.expected == "first column Timestamp (Danish: Tidsstempel)"
     assert google.value.found == found and google.value.file == path
+
+
+def test_sheet_is_for_workbooks_and_a_workbook_must_be_one(tmp_path):
+    text = tmp_path / "svar.csv"
+    text.write_bytes(b"a;b\r\n1;2\r\n")
+    with pytest.raises(ReadError, match="sheet= applies") as info:
+        read_msforms(text, sheet="Ark1")
+    assert str(info.value) == (f"{text}: sheet= applies to xlsx workbooks only (expected an "
+                               "xlsx workbook; found 'a text export')")
+    fake = tmp_path / "svar.xlsx"  # text saved under a workbook's name
+    fake.write_bytes(b"a;b\r\n1;2\r\n")
+    with pytest.raises(ReadError, match="not an xlsx workbook") as info:
+        read_msforms(fake)
+    assert str(info.value) == (f"{fake}: not an xlsx workbook (expected an xlsx workbook (a zip "
+                               "archive); found \"text starting 'a;b'\")")
+
+
+def test_spss_refusals(tmp_path):
+    text = tmp_path / "data.sav"
+    text.write_bytes(b"a;b\r\n1;2\r\n")
+    with pytest.raises(ReadError, match=r"not an SPSS \.sav file") as info:
+        read_spss(text)
+    assert str(info.value) == (f"{text}: not an SPSS .sav file (expected an SPSS .sav file "
+                               "(starting $FL2); found \"text starting 'a;b'\")")
+    broken = tmp_path / "kaput.sav"
+    broken.write_bytes(b"$FL2" + b"\x00" * 100)
+    with pytest.raises(ReadError, match="cannot be read") as info:
+        read_spss(broken)
+    assert info.value.message == "the SPSS file cannot be read (damaged or truncated?)"
+    assert info.value.expected == "a valid SPSS .sav file"
+    assert info.value.found.startswith("ReadstatError: ")
+
+
+def test_many_skipped_rows_are_listed_ten_and_counted(tmp_path):
+    path = tmp_path / "svar.csv"
+    path.write_bytes(b"a;b\r\n" + b";\r\n" * 12 + b"1;2\r\n")
+    raw = read_export(path)
+    assert raw.row_numbers == [14]
+    assert "12 empty row(s) skipped: rows 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 and 2 more" in raw.notes
+
+
+def sx_folder(folder: Path, labels: bytes) -> Path:
+    folder.mkdir()
+    (folder / "dataset.csv").write_bytes(b"respondentid;q2\r\n1;1\r\n2;3\r\n")
+    (folder / "structure.csv").write_bytes(
+        b"questionName;variableName;questionType;subType;questionText;choiceValue;choiceText\r\n"
+        b"q2;q2;Closed;Single;Driver I grupper?;;\r\n")
+    (folder / "labels.csv").write_bytes(labels)
+    return folder
+
+
+def test_surveyxact_labels_rows_as_written(tmp_path):
+    """A label holding the delimiter unquoted is joined back; a row without its label text
+    labels the code with an empty text; a row without a code is refused with its place."""
+    folder = sx_folder(tmp_path / "ok", b"q2;1;Ja; helt sikkert\r\nq2;3\r\n")
+    raw = read_export(folder)
+    assert raw.value_labels == {"q2": {"1": "Ja; helt sikkert", "3": ""}}
+    assert "labels row 1: the label held the delimiter unquoted; joined" in raw.notes
+    bad = sx_folder(tmp_path / "bad", b"q2;1;Ja\r\nq2;;Nej\r\n")
+    with pytest.raises(ReadError, match="a labels row needs") as info:
+        read_export(bad)
+    exc = info.value
+    assert (Path(exc.file).name, exc.row, exc.expected, exc.found) == (
+        "labels.csv", 2, "variable; value; label", "q2 |  | Nej")
+
+
+def test_a_surveyxact_folder_prefers_csv_parts(tmp_path):
+    folder = sx_folder(tmp_path / "sx", b"q2;1;Ja\r\n")
+    (folder / "Dataset.txt").write_bytes(b"respondentid\tq2\r\n9\t2\r\n")
+    raw = read_export(folder)
+    assert raw.frame["respondentid"].tolist() == ["1", "2"]
+    assert Path(raw.provenance.file).name == "dataset.csv"
+    assert [Path(f).name for f, _ in raw.provenance.parts] == ["structure.csv", "labels.csv"]
+
+
+def test_a_surveyxact_workbook_names_itself_in_structure_errors(tmp_path):
+    path = tmp_path / "sx.xlsx"
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name, rows in (("Dataset", [["q2"], [1]]), ("Structure", [["questionName", "tekst"]]),
+                       ("Labels", [["q2", 1, "Ja"]])):
+        ws = wb.create_sheet(name)
+        for r in rows:
+            ws.append(r)
+    wb.save(path)
+    with pytest.raises(ReadError, match="has no variableName column") as info:
+        read_export(path)
+    assert Path(info.value.file) == path and info.value.row == 1
+    assert info.value.message == "the SurveyXact sheet 'Structure' has no variableName column"
