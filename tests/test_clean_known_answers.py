@@ -449,8 +449,9 @@ def test_a_range_with_one_end_only(tmp_path):
     result = clean_exports(instrument, [(read_export(path), 2025)], REGISTRY)
     assert cells(result.data["antal"]) == [NA, 100000.0, NA]
     assert cells(result.data["antal__missing"]) == ["Ugyldigt svar", NA, "Ved ikke"]
-    assert [(u["row"], u["column"], u["value"], u["expected"]) for u in
-            result.log.out_of_range] == [(2, "q3", "-1", "a number in range")]
+    assert [(u["row"], u["column"], u["value"], u["expected"], u["expected_da"]) for u in
+            result.log.out_of_range] == [
+        (2, "q3", "-1", "a number of at least 0", "et tal mindst 0")]
     assert result.log.unknown_values == []
 
 
