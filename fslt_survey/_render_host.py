@@ -8,6 +8,7 @@ what it needs here, once, when ``fslt_survey`` is imported (:func:`configure_ren
 * every page's fingerprint covers the toolkit's own source files (a change to the package
   re-executes the pages that use it) and :func:`fslt_survey.project.cache_inputs`: the project
   declaration, the member registry (by contents) and the environment variables that choose data;
+* the kernels' fork server imports the modules the pages use inside the toolkit (``PRELOAD``);
 * kernels get ``FSLT_PROJECT_ROOT`` (where :mod:`fslt_survey.config` finds the project's data)
   pointing at the project being rendered, unless the user pointed it elsewhere on purpose.
 """
@@ -32,7 +33,22 @@ def _kernel_env(project_root: Path) -> dict[str, str]:
     return {"FSLT_PROJECT_ROOT": os.environ.get("FSLT_PROJECT_ROOT", str(project_root))}
 
 
-HOST = Host(config_key=CONFIG_KEY, cache_inputs=_cache_inputs, kernel_env=_kernel_env)
+#: What the report pages use inside the toolkit's functions (imported once by the engine's
+#: kernel fork server instead of once per page): the page packages, parquet, scipy, openpyxl.
+PRELOAD = (
+    "fslt_survey.report",
+    "fslt_survey.followup",
+    "fslt_survey.network",
+    "fslt_survey.publish",
+    "pyarrow.parquet",
+    "scipy.stats",
+    "openpyxl",
+    "matplotlib.backends.backend_svg",
+)
+
+HOST = Host(
+    config_key=CONFIG_KEY, cache_inputs=_cache_inputs, kernel_env=_kernel_env, preload=PRELOAD
+)
 
 
 def configure_render() -> Host:

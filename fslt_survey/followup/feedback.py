@@ -18,10 +18,11 @@ It never shows another association's name or answers: only aggregates of at leas
 Speed: the data are prepared once (:func:`prepare_feedback`, ~3 s; then ~0.05 s per sheet);
 the sheet of every association is written as markdown into a private temporary folder whose
 path the document's single cell finds in :data:`PREP_ENV`, so rendering a sheet costs one small
-kernel run (the render API starts one kernel per document: ~1-1.5 s, most of the time) and one
-pandoc + Typst pass (~0.2 s). ``jobs`` worker processes render sheets side by side (default: one
-per core, at most 4). Measured: 85 sheets in 2.5 min with 2 workers on a busy 2-core machine
-(~1.8 s per sheet in one process when idle). Without :data:`PREP_ENV` (rendering the document
+kernel run and one pandoc + Typst pass. With ``jobs=1`` the sheets are one batch of the render
+engine (:func:`fslt_survey.render.render_batch`: each sheet's kernel forked ahead from one
+pre-imported process, each PDF written while the next sheet runs; see ``benchmarks/results.md``
+for the time per sheet); ``jobs`` > 1 renders sheets in that many worker processes (default:
+one per core, at most 4). Without :data:`PREP_ENV` (rendering the document
 by hand) the cell computes the sheet from the clean data itself.
 """
 

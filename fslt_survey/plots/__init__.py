@@ -4,8 +4,9 @@ Every ``plot_*`` function takes a tidy table from :mod:`fslt_survey.stats` (or t
 built by hand), never modifies it, and returns a :class:`Chart`: the matplotlib ``Figure`` and a
 Danish alt text that says what the chart *shows* (chart type, n, main findings with Danish number
 formatting), ready for ``fig-alt`` in the reports. ``Chart.save(stem)`` writes ``stem.svg`` (and
-``stem.png``, 150 dpi, when asked with ``formats``); the SVG is byte-for-byte reproducible. Figures are built on the Agg
-canvas directly, without pyplot, so importing this package never changes the user's backend.
+``stem.png``, 150 dpi, when asked with ``formats``); the SVG is byte-for-byte reproducible.
+Figures are built on the Agg canvas directly, without pyplot, so importing this package never
+changes the user's backend.
 
 Where things are (new chart types go in a module of their own, built from these pieces):
 

@@ -46,7 +46,7 @@ from fslt_survey.render.project import (
     load_yaml,
 )
 from fslt_survey.render.qmd import apply_shortcodes, parse_qmd
-from fslt_survey.render.results import DocumentResult, RenderResult
+from fslt_survey.render.results import DocumentResult, RenderResult, grouped_warnings
 from fslt_survey.render.schedule import Job, located, make_pool, run_jobs
 from fslt_survey.render.site import (
     CSS_PATH,
@@ -437,7 +437,7 @@ class Builder:
             self.cache.hasher.save()
             shutil.rmtree(self.scratch, ignore_errors=True)
             self.owned.release_all()
-        for w in result.warnings + [w for d in result.documents for w in d.warnings]:
+        for w in grouped_warnings(result):
             log.warning(w)
         result.seconds = time.perf_counter() - t0
         return result

@@ -10,7 +10,10 @@ A host (e.g. a toolkit whose reports are rendered here) may declare:
   page's fingerprint: the host package's source files, its project declaration, the data files
   and environment variables that choose what the pages read;
 * ``kernel_env``: a callable ``fn(project_root) -> dict`` of extra environment variables for the
-  kernels (added to Quarto's own ``QUARTO_PROJECT_ROOT``/``QUARTO_DOCUMENT_PATH``/...).
+  kernels (added to Quarto's own ``QUARTO_PROJECT_ROOT``/``QUARTO_DOCUMENT_PATH``/...);
+* ``preload``: modules the kernels' fork server imports before the first document (what the
+  host's pages import inside its functions, which the documents' own top-level imports do not
+  show; :mod:`fslt_survey.render.pool`).
 
 Install it once with :func:`configure`; without a host the engine renders plain Quarto projects.
 """
@@ -32,6 +35,7 @@ class Host:
     config_key: str | None = None
     cache_inputs: Callable[[Path], Iterable[object]] | None = None
     kernel_env: Callable[[Path], Mapping[str, str]] | None = None
+    preload: tuple[str, ...] = ()
 
 
 _HOST = Host()

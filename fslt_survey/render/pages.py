@@ -187,65 +187,23 @@ def build_inputs(
         if kind == "html" and opts.get("css"):
             meta["css"] = css_hrefs(opts, source_dir, project.root, file=cfg.rel)
         variables: dict[str, Any] = {"fslt-files-dir": f"{cfg.stem}_files/"}
-        if kind == "html":
-            # from the page to the site root (to the project root for flat documents, whose
-            # resources are looked up next to the source)
-            where = plan.html if plan.site else cfg.rel
-            depth = len(PurePosixPath(where or cfg.rel).parent.parts)
-            variables["fslt-root-prefix"] = "../" * depth
         title = _plain(meta.get("title")) or Path(cfg.rel).stem
         if kind == "html":
-            assert plan.html is not None
-            site_title = project.title if plan.site else None
-            page_title = f"{title} – {site_title}" if site_title and site_title != title else title
-            variables.update(
-                {
-                    "fslt-pagetitle": _html.escape(page_title),
-                    "fslt-css": relative_href(plan.html, CSS_PATH),
-                    "fslt-skip": _html.escape(words["skip"]),
-                    "fslt-toc": _html.escape(words["toc"]),
-                    "fslt-other-formats": _html.escape(words["other-formats"]),
-                }
-            )
-            if "panel-tabset" in body:
-                variables["fslt-tabsets"] = relative_href(plan.html, TABSETS_PATH)
-            if plan.site:
-                variables["fslt-navbar"] = navbar_html(project, plan.html, pages, words)
-                sidebar = sidebar_html(project, plan.html, pages, words)
-                if sidebar:
-                    variables["fslt-sidebar"] = sidebar
-                if search_enabled(project):
-                    variables["fslt-search"] = search_html(plan.html, words)
-                if project.website.get("description") and not meta.get("description"):
-                    meta["description"] = str(project.website["description"])
-                footer = footer_metadata(project, plan.html, pages)
-                if footer:
-                    meta.update(footer)
-                    variables["fslt-footer"] = "true"
-            if plan.pdf:
-                variables["fslt-pdf"] = relative_href(plan.html, plan.pdf)
-                variables["fslt-pdf-text"] = _html.escape(words["pdf"])
+            variables.update(_html_variables(project, plan, pages, words, body, meta, title))
         else:
-            region = lang.replace("_", "-").split("-")
-            variables["fslt-typst-title"] = _typst_str(title)
-            variables["fslt-typst-lang"] = region[0].lower()
-            variables["fslt-typst-numbering"] = _typst_str(str(opts.get("page-numbering", "1 / 1")))
-            if len(region) > 1:
-                variables["fslt-typst-region"] = region[1].upper()
-            authors = [_typst_str(_plain(a)) for a in _authors(opts.get("author"))]
-            if authors:
-                variables["fslt-typst-author"] = authors
-            margin = _typst_margin(opts.get("margin"))
-            if margin:
-                variables["fslt-typst-margin"] = margin
-            if opts.get("number-sections") and not meta.get("section-numbering"):
-                meta["section-numbering"] = "1.1"
+            variables.update(_typst_variables(opts, meta, lang, title))
             variables["fslt-typst-files-prefix"] = files_prefix
             variables["fslt-typst-doc-prefix"] = "/" + (doc_dir + "/" if doc_dir != "." else "")
         front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=True, default_flow_style=False)
         inputs.markdown[kind] = f"---\n{front}---\n\n{body}"
         inputs.variables[kind] = variables
         inputs.options[kind] = opts
+    inputs.key = _inputs_key(inputs)
+    return inputs
+
+
+def _inputs_key(inputs: PageInputs) -> str:
+    """The output cache key: everything pandoc and Typst get, and their versions."""
     payload = {
         "markdown": inputs.markdown,
         "variables": inputs.variables,
@@ -264,8 +222,83 @@ def build_inputs(
         "typst": pandoc.typst_version(),
         "templates": pandoc.templates_hash(),
     }
-    inputs.key = hashlib.sha256(stable_json(payload).encode("utf-8")).hexdigest()
-    return inputs
+    return hashlib.sha256(stable_json(payload).encode("utf-8")).hexdigest()
+
+
+def _html_variables(
+    project: Project,
+    plan: PagePlan,
+    pages: dict[str, PageInfo],
+    words: dict[str, str],
+    body: str,
+    meta: dict[str, Any],
+    title: str,
+) -> dict[str, Any]:
+    """Template variables of an HTML page (``meta`` gets the site's description and footer)."""
+    assert plan.html is not None
+    # from the page to the site root (to the project root for flat documents, whose resources
+    # are looked up next to the source)
+    where = plan.html if plan.site else plan.cfg.rel
+    site_title = project.title if plan.site else None
+    page_title = f"{title} – {site_title}" if site_title and site_title != title else title
+    variables: dict[str, Any] = {
+        "fslt-root-prefix": "../" * len(PurePosixPath(where).parent.parts),
+        "fslt-pagetitle": _html.escape(page_title),
+        "fslt-css": relative_href(plan.html, CSS_PATH),
+        "fslt-skip": _html.escape(words["skip"]),
+        "fslt-toc": _html.escape(words["toc"]),
+        "fslt-other-formats": _html.escape(words["other-formats"]),
+    }
+    if "panel-tabset" in body:
+        variables["fslt-tabsets"] = relative_href(plan.html, TABSETS_PATH)
+    if plan.site:
+        variables.update(_site_variables(project, plan.html, pages, words, meta))
+    if plan.pdf:
+        variables["fslt-pdf"] = relative_href(plan.html, plan.pdf)
+        variables["fslt-pdf-text"] = _html.escape(words["pdf"])
+    return variables
+
+
+def _site_variables(
+    project: Project, page: str, pages: dict[str, PageInfo], words: dict[str, str], meta: Any
+) -> dict[str, Any]:
+    """Navbar, sidebar, search and footer of a site page."""
+    variables: dict[str, Any] = {"fslt-navbar": navbar_html(project, page, pages, words)}
+    sidebar = sidebar_html(project, page, pages, words)
+    if sidebar:
+        variables["fslt-sidebar"] = sidebar
+    if search_enabled(project):
+        variables["fslt-search"] = search_html(page, words)
+    if project.website.get("description") and not meta.get("description"):
+        meta["description"] = str(project.website["description"])
+    footer = footer_metadata(project, page, pages)
+    if footer:
+        meta.update(footer)
+        variables["fslt-footer"] = "true"
+    return variables
+
+
+def _typst_variables(
+    opts: dict[str, Any], meta: dict[str, Any], lang: str, title: str
+) -> dict[str, Any]:
+    """Template variables of a Typst document (``meta`` gets its section numbering)."""
+    region = lang.replace("_", "-").split("-")
+    variables: dict[str, Any] = {
+        "fslt-typst-title": _typst_str(title),
+        "fslt-typst-lang": region[0].lower(),
+        "fslt-typst-numbering": _typst_str(str(opts.get("page-numbering", "1 / 1"))),
+    }
+    if len(region) > 1:
+        variables["fslt-typst-region"] = region[1].upper()
+    authors = [_typst_str(_plain(a)) for a in _authors(opts.get("author"))]
+    if authors:
+        variables["fslt-typst-author"] = authors
+    margin = _typst_margin(opts.get("margin"))
+    if margin:
+        variables["fslt-typst-margin"] = margin
+    if opts.get("number-sections") and not meta.get("section-numbering"):
+        meta["section-numbering"] = "1.1"
+    return variables
 
 
 def _pandoc_variables(variables: dict[str, Any]) -> list[tuple[str, str]]:

@@ -89,3 +89,24 @@ class CellExecutionError(RenderError):
     line: int | None = None
     exception: str | None = None
     traceback: str = ""
+
+
+def grouped_warnings(result: RenderResult) -> list[str]:
+    """The run's warnings, each said once: the same warning about several documents (say, a
+    project-wide ``theme``) becomes one line naming them."""
+    docs: dict[str, list[str]] = {}
+    for d in result.documents:
+        source = d.source.as_posix()
+        for w in d.warnings:
+            rel, sep, tail = w.partition(": ")
+            key = tail if sep and rel == source else w
+            docs.setdefault(key, []).append(source)
+    out = list(result.warnings)
+    for text, sources in docs.items():
+        if len(sources) == 1 and not text.startswith(sources[0]):
+            out.append(f"{sources[0]}: {text}")
+        elif len(sources) == 1:
+            out.append(text)
+        else:
+            out.append(f"{text} ({len(sources)} documents: {', '.join(sources)})")
+    return out

@@ -21,6 +21,7 @@ from tqdm import tqdm
 
 from fslt_survey.render.cache import CachedExecution
 from fslt_survey.render.errors import RenderError
+from fslt_survey.render.host import current as current_host
 from fslt_survey.render.pool import KernelPool, available, preload_modules
 from fslt_survey.render.results import DocumentResult
 
@@ -72,7 +73,8 @@ def make_pool(
     if not running or not available():
         return None
     sources = [c.source for j in running for c in j.doc.cells if c.language == "python"]
-    pool = KernelPool(root, preload_modules(sources), env_for, fingerprint, memo)
+    modules = preload_modules(sources) + list(current_host().preload)
+    pool = KernelPool(root, modules, env_for, fingerprint, memo)
     pool.prestart(running[0].path, running[0].cwd)
     return pool
 

@@ -109,7 +109,8 @@ def test_include_pastes_the_file_before_execution_and_tracks_it(tmp_path: Path) 
     root = make(
         tmp_path,
         {
-            "index.qmd": "---\ntitle: Start\n---\n\n{{< include _del.qmd >}}\n\nTal: `{python} svar`.\n",
+            "index.qmd": "---\ntitle: Start\n---\n\n{{< include _del.qmd >}}\n\n"
+            "Tal: `{python} svar`.\n",
             "_del.qmd": "---\ntitle: ignored\n---\n\n" + part,
         },
     )
@@ -375,7 +376,8 @@ def test_site_search_indexes_every_page_offline(tmp_path: Path) -> None:
         tmp_path,
         {
             "_quarto.yml": QUARTO + "website:\n  title: Sted\n",
-            "index.qmd": "---\ntitle: Forside\n---\n\n## Lokaler\n\nForeningerne mangler lokaler.\n",
+            "index.qmd": "---\ntitle: Forside\n---\n\n## Lokaler\n\n"
+            "Foreningerne mangler lokaler.\n",
             "om.qmd": "---\ntitle: Om\n---\n\nOm undersøgelsen.\n",
         },
     )

@@ -15,12 +15,14 @@ from __future__ import annotations
 import json
 import os
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from fslt_survey.render import RenderError, render_batch, render_document, render_project
+from fslt_survey.render import RenderError, configure, render_batch, render_document, render_project
 from fslt_survey.render import pool as pool_mod
+from fslt_survey.render.host import current as current_host
 
 QUARTO = "project:\n  type: website\n  output-dir: _site\n  render: [a.qmd, b.qmd]\nlang: da\n"
 DOC_A = """---
@@ -166,3 +168,15 @@ def test_a_batch_renders_each_parameter_set_in_its_own_kernel(tmp_path: Path) ->
     (root / "ark.qmd").write_text(bad, encoding="utf-8")
     with pytest.raises(RenderError, match=r"AssertionError.*\(writing ark-Bb.html\)"):
         render_batch(root, "ark.qmd", batch, output_dir=out)
+
+
+def test_the_host_names_modules_for_the_server_to_import(tmp_path: Path) -> None:
+    previous = current_host()
+    configure(replace(previous, preload=("tabnanny",)))
+    try:
+        pool_mod.close_shared()
+        render_project(project(tmp_path), engine="builtin", progress=False)
+        server = next(iter(pool_mod._SHARED.values()))
+        assert server.imported is not None and "tabnanny" in server.imported
+    finally:
+        configure(previous)

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from fslt_survey.render import RenderError, render_project
+from fslt_survey.render.results import grouped_warnings
 
 QUARTO = "project:\n  type: website\n  output-dir: _site\n"
 PAGE = "---\ntitle: Side\n---\n\nTekst.\n"
@@ -65,3 +66,17 @@ def test_an_unknown_execute_dir_stops_naming_the_project_file(tmp_path: Path) ->
     (root / "index.qmd").write_text(PAGE, "utf-8")
     with pytest.raises(RenderError, match=r"_quarto.yml: unknown execute-dir.*file or project"):
         render_project(root, engine="builtin", progress=False)
+
+
+def test_a_project_wide_warning_is_said_once_naming_the_documents(tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    (root / "b").mkdir(parents=True)
+    (root / "_quarto.yml").write_text(QUARTO + "format:\n  html:\n    theme: cosmo\n", "utf-8")
+    (root / "index.qmd").write_text(PAGE, "utf-8")
+    (root / "b" / "side.qmd").write_text(PAGE, "utf-8")
+    result = render_project(root, engine="builtin", progress=False)
+    lines = [w for w in grouped_warnings(result) if "theme 'cosmo'" in w]
+    assert len(lines) == 1
+    assert lines[0].endswith("(2 documents: b/side.qmd, index.qmd)") or lines[0].endswith(
+        "(2 documents: index.qmd, b/side.qmd)"
+    )
