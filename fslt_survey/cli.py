@@ -32,13 +32,12 @@ from fslt_survey.codebook import load_instrument
 from fslt_survey.config import ProjectNotFound
 from fslt_survey.errors import RenderError, SurveyDataError
 from fslt_survey.followup import (
-    compute_indicators,
     describe_plan,
     indicators_file,
     load_indicators,
     load_plan,
     plan_file,
-    publish_indicators,
+    published_indicators,
     write_steering_pdf,
 )
 from fslt_survey.followup.feedback import default_jobs, feedback_dir, render_feedback
@@ -205,8 +204,8 @@ def cmd_indicators(args: argparse.Namespace) -> int:
         ids = [i.id for i in iset if i.goal == goal]
         _print(f"  goal {goal} ({name}): {', '.join(ids) or '-'}")
     if args.compute:
-        pub = publish_indicators(compute_indicators(load_clean(iset.survey), iset))
-        cols = ["indicator", "value_from", "value_to", "change", "p", "target_met"]
+        pub = published_indicators(iset)  # as the page publishes them (the findings)
+        cols = ["indicator", "value_from", "value_to", "change", "p_adj", "target_met"]
         _print(pub[cols].round(1).to_string(index=False))
     return EXIT_OK
 

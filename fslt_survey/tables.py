@@ -36,7 +36,10 @@ from fslt_survey.errors import SurveyDataError
 
 __all__ = [
     "CI_HEADING",
+    "HIDDEN_SYMBOL",
     "NBSP",
+    "NOTHING_SYMBOL",
+    "NOT_ASKED_SYMBOL",
     "escape_markdown",
     "format_ci",
     "format_number",
@@ -49,6 +52,9 @@ __all__ = [
 
 NBSP = "\u00a0"
 EN_DASH = "\u2013"
+#: The release's symbols (one convention, as statistical offices use): hidden for
+#: confidentiality, not asked in that wave, nothing (zero) or no figure yet.
+HIDDEN_SYMBOL, NOT_ASKED_SYMBOL, NOTHING_SYMBOL = "..", "\u00b7", "-"
 #: Heading of the interval column in :func:`present_frequencies`.
 CI_HEADING = f"{CONFIDENCE * 100:g}{NBSP}%-konfidensinterval"
 _ALIGN = {"l": "l", "left": "l", "r": "r", "right": "r", "c": "c", "center": "c", "centre": "c"}

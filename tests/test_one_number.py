@@ -116,7 +116,7 @@ def _renderings(row: dict[str, str]) -> set[str]:
     star = "*" if row["vurdering"] in ("sikker stigning", "sikkert fald") else ""
     out = set()
     for v in values:
-        for unit in ("", " point", " procentpoint"):
+        for unit in ("", " point", " procentpoint", " %-point"):
             for x in {v + star + unit, v + unit + star, v + unit}:
                 out.add(x)
                 out |= {f"{x} {i}" for i in intervals}

@@ -21,6 +21,7 @@ from matplotlib.text import Text
 from fslt_survey import plots, privacy, stats
 from fslt_survey.errors import SurveyDataError
 from fslt_survey.plots import (
+    NA_TEXT,
     Chart,
     contrast_ratio,
     plot_dumbbell,
@@ -348,7 +349,7 @@ def test_likert_suppressed_item_draws_no_numbers(charts):
     charts.append(chart := plot_likert(table, title="T", source=SOURCE))
     main = chart.fig.axes[0]
     texts = [t.get_text() for t in main.texts]
-    assert "–" in texts
+    assert NA_TEXT in texts
     assert not any(t.startswith("Udsagn nummer 1") for t in texts)
     assert "1 udsagn vises uden tal" in chart.alt
     # one suppressed category is enough: the diverging bar cannot be placed without it
@@ -397,7 +398,7 @@ def test_ranked_needs_na_shows_dash(charts):
     table.loc[1, ["pct", "ci_low", "ci_high"]] = np.nan
     charts.append(chart := plot_ranked_needs(table, title="T", source=SOURCE))
     texts = [t.get_text() for t in chart.fig.axes[0].texts]
-    assert "–" in texts
+    assert NA_TEXT in texts
     assert len([t for t in texts if t.endswith("%")]) == 3
     assert "1 behov vises uden tal" in chart.alt
 
@@ -420,8 +421,8 @@ def test_heatmap_draws_no_number_for_na_cells(charts):
     for p in hatched:
         centre = (round(p.get_x() + p.get_width() / 2, 2),
                   round(p.get_y() + p.get_height() / 2, 2))
-        assert cells[centre] == "–"
-    numbers = [v for v in cells.values() if v != "–"]
+        assert cells[centre] == NA_TEXT
+    numbers = [v for v in cells.values() if v != NA_TEXT]
     assert len(numbers) == 12 - 4 and all(v.endswith(f"{NBSP}%") for v in numbers)
     assert "4 celler vises uden tal" in chart.alt
     cols = [t.get_text() for t in ax.get_xticklabels()]
@@ -611,7 +612,7 @@ def test_charts_respect_privacy_suppression(small_instrument, charts):
     hidden = set(sup.loc[sup["suppressed"], "category"])
     labels = [t.get_text() for t in ax.get_yticklabels()]
     shown_values = [t.get_text() for t in ax.texts]
-    assert shown_values.count("–") == len(hidden)
+    assert shown_values.count(NA_TEXT) == len(hidden)
     for cat in hidden:  # no bar drawn for a suppressed category
         assert ax.patches[labels.index(cat)].get_width() == 0
     assert "vises uden tal" in chart.alt and "Flest svarer" not in chart.alt

@@ -40,6 +40,7 @@ from fslt_survey.followup.methods import (
 )
 from fslt_survey.followup.page import (
     FollowUpPage,
+    published_indicators,
 )
 from fslt_survey.followup.plan import (
     OPEN_STATUSES,
@@ -134,6 +135,7 @@ __all__ = [
     "public_goal_markdown",
     "public_overview_markdown",
     "publish_indicators",
+    "published_indicators",
     "set_column_widths",
     "steering_agenda",
     "steering_markdown",

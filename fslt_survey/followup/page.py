@@ -16,11 +16,20 @@ from fslt_survey import config
 from fslt_survey.followup.compute import compute_followup
 from fslt_survey.followup.from_findings import TARGET_RULE, declarations
 from fslt_survey.followup.indicators import IndicatorSet, load_indicators
-from fslt_survey.followup.report import goal_markdown, overview_markdown
+from fslt_survey.followup.report import goal_markdown, overview_markdown, publish_indicators
 from fslt_survey.publish import Findings
 from fslt_survey.store import load_clean
 
-__all__ = ["FollowUpPage"]
+__all__ = ["FollowUpPage", "published_indicators"]
+
+
+def published_indicators(iset: IndicatorSet, clean_dir: str | Path | None = None) -> pd.DataFrame:
+    """The indicators as the follow-up page publishes them (all respondents, figures and
+    verdicts from the findings, hidden values blanked): for ``fslt-survey indicators``."""
+    data = load_clean(iset.survey) if clean_dir is None else load_clean(iset.survey, clean_dir)
+    store = Findings.load(clean_dir, iset.survey, indicators=declarations(iset, iset.instrument))
+    pub = publish_indicators(compute_followup(data, iset, findings=store), k=store.k)
+    return pub[pub["population"] == "all"].reset_index(drop=True)
 
 
 @dataclass

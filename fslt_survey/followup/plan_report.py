@@ -25,7 +25,7 @@ from fslt_survey.followup.indicators import _num, config_unit, load_indicators
 from fslt_survey.followup.plan import ActionPlan, Initiative, load_plan
 from fslt_survey.followup.report import publish_indicators
 from fslt_survey.network.handouts import _MONTHS
-from fslt_survey.publish import Findings
+from fslt_survey.publish import HIDDEN, Findings
 from fslt_survey.publish.recommend import evaluate_rules, load_rules
 from fslt_survey.store import instrument_path, load_clean
 from fslt_survey.tables import escape_markdown
@@ -46,6 +46,7 @@ __all__ = [
 MOVEMENT_COLUMNS = [
     "finding", "goal", "title", "kind", "unit", "wave_from", "wave_to", "value_from",
     "value_to", "change", "change_ci_low", "change_ci_high", "direction", "certain",
+    "id_from", "id_to", "id_change",
 ]  # fmt: skip
 #: Danish wording of a movement's direction.
 DIRECTION_TEXT = {
@@ -156,14 +157,27 @@ def indicator_movements(published: pd.DataFrame) -> pd.DataFrame:
                 "change_ci_high": r.change_ci_high,
                 "direction": direction,
                 "certain": certain,
+                **{
+                    f"id_{sfx}": getattr(r, f"finding_{sfx}", None)
+                    for sfx in ("from", "to", "change")
+                },
             }
         )
     return pd.DataFrame(rows, columns=MOVEMENT_COLUMNS)
 
 
-def _value(value: Any, kind: str, unit: str) -> str:
+def _mark(text: str, fid: Any) -> str:
+    """``text`` tied to its finding (the site's one number), when the figure is a finding."""
+    return f'[{text}]{{data-finding="{fid}"}}' if isinstance(fid, str) else text
+
+
+def _value(value: Any, kind: str, unit: str, fid: Any = None) -> str:
     if pd.isna(value):
-        return "ikke opgjort"
+        return _mark(HIDDEN, fid) if isinstance(fid, str) else "ikke opgjort"
+    return _mark(_value_text(value, kind, unit), fid)
+
+
+def _value_text(value: Any, kind: str, unit: str) -> str:
     if kind in ("share", "top2"):
         return f"{_num(value)}\u00a0%"
     if kind == "mean_index":
@@ -173,9 +187,11 @@ def _value(value: Any, kind: str, unit: str) -> str:
 
 def movement_text(row: Any) -> str:
     """Plain Danish: ``"Titel: 42 % i 2025 → 53 % i 2027 (+11 %-point)"``."""
+    ids = {sfx: getattr(row, f"id_{sfx}", None) for sfx in ("from", "to", "change")}
     text = (
-        f"{escape_markdown(row.title)}: {_value(row.value_from, row.kind, row.unit)} i "
-        f"{row.wave_from} → {_value(row.value_to, row.kind, row.unit)} i {row.wave_to}"
+        f"{escape_markdown(row.title)}: {_value(row.value_from, row.kind, row.unit, ids['from'])}"
+        f" i {row.wave_from} → {_value(row.value_to, row.kind, row.unit, ids['to'])} i "
+        f"{row.wave_to}"
     )
     if pd.isna(row.change):
         return text
@@ -184,7 +200,8 @@ def movement_text(row: Any) -> str:
     unit = {"share": " %-point", "top2": " %-point", "mean_index": " point"}.get(
         row.kind, config_unit(row.unit)
     )
-    text += f" ({sign}{_num(row.change, dec)}{unit}"
+    star = "*" if isinstance(ids["change"], str) and bool(row.certain) else ""  # the verdict
+    text += " (" + _mark(f"{sign}{_num(row.change, dec)}{star}{unit}", ids["change"])
     if row.direction in ("right", "wrong") and not row.certain and pd.notna(row.change_ci_low):
         text += ", kan skyldes tilfældigheder"
     return text + ")"

@@ -110,7 +110,7 @@ def _change_text(r: Any) -> str:
     if abs(round(r.change, dec)) == 1 and unit.strip() in _SINGULAR:
         unit = f" {_SINGULAR[unit.strip()]}"  # "+1 gruppe", never "+1 grupper"
     star = "*" if bool(getattr(r, "significant", False)) else ""
-    text = f"{sign}{_num(r.change, dec)}{unit}{star}"
+    text = f"{sign}{_num(r.change, dec)}{star}{unit}"  # the verdict star on the number
     if pd.notna(r.change_ci_low) and pd.notna(r.change_ci_high):
         lo, hi = _num(r.change_ci_low, dec), _num(r.change_ci_high, dec)
         sep = " til " if lo.startswith("-") or hi.startswith("-") else "–"

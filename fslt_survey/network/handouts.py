@@ -30,6 +30,7 @@ from fslt_survey.network.stats import suppress_shares
 from fslt_survey.network.themes import ThemeGuide, load_theme_guides
 from fslt_survey.plots import plot_ranked_needs
 from fslt_survey.registry import load_registry
+from fslt_survey.report.findings_view import ranking_with_findings
 from fslt_survey.stats import rank_needs, tab_multi, tab_single
 from fslt_survey.store import load_clean
 from fslt_survey.tables import (
@@ -91,9 +92,12 @@ class Handout:
 
         ``suppressed=True`` applies :func:`fslt_survey.publish.suppress_ranking` per item with
         the item's distribution, so a share is hidden whenever it would reveal a cell that the
-        site's tables of the same item hide.
+        site's tables of the same item hide, and takes each shown share and interval from its
+        finding (:mod:`fslt_survey.publish.findings`), as the site does.
         """
         frames = []
+        store = publish.Findings(self.data, self.instrument, population=len(self.registry),
+                                 k=self.k)  # the site's findings: same share, FPC interval
         for item_id in self.guide.related:
             item = self.instrument.item(item_id)
             assert item.scale is not None
@@ -102,6 +106,7 @@ class Handout:
             if suppressed:
                 rank = publish.suppress_ranking(rank, k=self.k, large=large,
                                                 distributions=tab_single(self.data, item))
+                rank = ranking_with_findings(store, rank, large[0])
             frames.append(rank)
         out = pd.concat(frames, ignore_index=True).sort_values(
             "pct", ascending=False, kind="stable", na_position="last")

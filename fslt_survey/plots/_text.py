@@ -1,7 +1,7 @@
 """Danish wording for charts and alt texts: numbers, percentages, ranges, quotes, lists.
 
 Numbers follow :mod:`fslt_survey.tables` (decimal comma, ``.`` as thousands separator, ``41 %``
-with a no-break space, half rounds up), with a true minus sign; NA becomes "–".
+with a no-break space, half rounds up), with a true minus sign; NA becomes ".." (hidden).
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ import numpy as np
 import pandas as pd
 
 from fslt_survey.config import CONFIDENCE
-from fslt_survey.tables import NBSP, format_number
+from fslt_survey.tables import HIDDEN_SYMBOL, NBSP, format_number
 
 MINUS = "\u2212"
-NA_TEXT = "–"
+NA_TEXT = HIDDEN_SYMBOL  # the release's symbol for a hidden figure
 
 
 def _fmt_num(x: Any, decimals: int = 0, *, sign: bool = False) -> str:

@@ -131,7 +131,7 @@ def plot_needs_heatmap(
         ("I alt") comes first when present, set apart by a gap. Rows are sorted by the overall
         share (else the mean over groups).
     min_base
-        Cells whose ``base`` is below this are shown as hatched "–" like suppressed (NA)
+        Cells whose ``base`` is below this are shown as hatched ".." like suppressed (NA)
         cells; no number is ever drawn for them.
     """
     g = _heatmap_grid(ranking_by_group, by, min_base)

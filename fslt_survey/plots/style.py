@@ -18,7 +18,7 @@ House style
   (:func:`text_color_on`).
 * Danish numbers as in :mod:`fslt_survey.tables` (decimal comma, ``.`` as thousands separator,
   ``41 %`` with a no-break space, half rounds up), with a true minus sign in charts.
-* NA in ``pct`` (a suppressed or empty cell) is never drawn as a number: it shows as "–".
+* NA in ``pct`` (a suppressed or empty cell) is never drawn as a number: it shows as "..".
 
 The package :mod:`fslt_survey.plots` re-exports the public names.
 """
@@ -124,7 +124,7 @@ class FontSizes:
     axis_title: float = 8.5  # axes titles and y tick labels (the item labels)
     note: float = 8  # x tick labels, legend, small panel titles
     small: float = 7.5  # numbers in and beside bars, notes and source line
-    dash: float = 10  # the "–" drawn for a suppressed value
+    dash: float = 10  # the ".." drawn for a suppressed value
 
 
 @dataclass(frozen=True)
@@ -399,7 +399,7 @@ def _draw_frame(
 
 
 def _na_dash(ax: Any, x: float, y: float) -> None:
-    """The "–" drawn where a value is hidden (suppressed or missing), left-aligned at ``x``."""
+    """The ".." drawn where a value is hidden (suppressed or missing), left-aligned at ``x``."""
     ax.text(x, y, NA_TEXT, va="center", fontsize=FONT.dash, color=MUTED)
 
 

@@ -25,7 +25,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from fslt_survey.tables import format_pct
+from fslt_survey.tables import HIDDEN_SYMBOL, NOT_ASKED_SYMBOL, NOTHING_SYMBOL, format_pct
 
 __all__ = [
     "HIDDEN",
@@ -39,9 +39,9 @@ __all__ = [
     "symbols_note",
 ]
 
-HIDDEN = ".."
-NOT_ASKED = "·"
-NOTHING = "-"
+HIDDEN = HIDDEN_SYMBOL
+NOT_ASKED = NOT_ASKED_SYMBOL
+NOTHING = NOTHING_SYMBOL
 
 
 @dataclass(frozen=True)
