@@ -159,3 +159,13 @@ def test_a_repeated_metadata_header_stays_metadata(tmp_path, small_instrument):
     source = clean(small_instrument, path).log.sources[0]
     assert source["metadata_columns"] == {"Email": "email", "Email (2)": "email"}
     assert source["unmatched_columns"] == []
+
+
+def test_quiz_columns_in_a_plain_file(tmp_path, small_instrument):
+    """A quiz column (``Point - <question>``) in a plain CSV is metadata when its question is a
+    column of the file; the columns after it are still matched."""
+    path = export(tmp_path, "Forening;Point - Behov for A?;Behov for A?;q2\nF001;1;I høj grad;1\n")
+    result = clean(small_instrument, path)
+    assert cells(result.data["behov_a"]) == ["I høj grad"]
+    assert cells(result.data["driver"]) == ["Ja"]
+    assert result.log.sources[0]["metadata_columns"] == {"Point - Behov for A?": "points"}

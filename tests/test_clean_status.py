@@ -55,3 +55,30 @@ def test_status_texts_and_codes_decide_who_never_answered(tmp_path, small_instru
     assert result.data["association_id"].tolist() == ["F001"]
     assert result.log.sources[0]["metadata_columns"] == {"respondentid": "respondent_id",
                                                          "statoverall": "status"}
+
+
+def test_the_status_code_comes_from_the_structure_choice_value(tmp_path, small_instrument):
+    """Status option columns carry their code in the structure's choiceValue, which need not
+    be the number in the column's name: ``statoverall_3`` here is code 5 (Frafaldet)."""
+    header = ["respondentid", "forening", "q1_1", "statoverall_1", "statoverall_2",
+              "statoverall_3"]
+    rows = [["1", "F001", "1", "1", "0", "0"],  # code 4, answered: kept
+            ["2", "F002", "", "0", "1", "0"],  # code 2, nothing answered: invited
+            ["3", "F003", "", "0", "0", "1"],  # code 5, nothing answered: invited
+            ["4", "F004", "", "0", "0", "0"]]  # no status, nothing answered: blank
+    structure = [*STRUCTURE[:3], *(
+        ["statoverall", f"statoverall_{k}", "Closed", "Multiple", "Samlet status", code, text]
+        for k, code, text in ((1, "4", "Gennemført"), (2, "2", "Distribueret"),
+                              (3, "5", "Frafaldet")))]
+    labels = [*LABELS, *([f"statoverall_{k}", c, t] for k in (1, 2, 3)
+                         for c, t in (("0", "Ikke valgt"), ("1", "Valgt")))]
+    folder = tmp_path / "2025"
+    folder.mkdir()
+    for name, content in (("dataset", [header, *rows]), ("structure", structure),
+                          ("labels", labels)):
+        buf = io.StringIO()
+        csv.writer(buf, delimiter=";", lineterminator="\r\n").writerows(content)
+        (folder / f"{name}.csv").write_bytes(buf.getvalue().encode("cp1252"))
+    result = clean_exports(small_instrument, [(read_export(folder), 2025)], REGISTRY)
+    got = sorted((e["row"], e["reason"]) for e in result.log.exclusions)
+    assert got == [(3, "invited"), (4, "invited"), (5, "blank")]

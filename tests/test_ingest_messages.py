@@ -188,3 +188,14 @@ def test_a_surveyxact_workbook_names_itself_in_structure_errors(tmp_path):
         read_export(path)
     assert Path(info.value.file) == path and info.value.row == 1
     assert info.value.message == "the SurveyXact sheet 'Structure' has no variableName column"
+
+
+def test_a_workbook_given_to_the_text_reader_is_named(tmp_path):
+    from fslt_survey.ingest import read_csv_any
+
+    path = tmp_path / "svar.csv"
+    path.write_bytes(b"PK\x03\x04" + b"\x00" * 40)
+    with pytest.raises(ReadError, match="expected a text") as info:
+        read_csv_any(path)
+    assert str(info.value) == (f"{path}: expected a text (CSV) export (expected delimited "
+                               "text; found 'a zip archive')")

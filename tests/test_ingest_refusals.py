@@ -8,10 +8,13 @@ import zipfile
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 
+from fslt_survey.codebook import parse_instrument
 from fslt_survey.errors import ReadError
-from fslt_survey.ingest import read_export, read_surveyxact
+from fslt_survey.ingest import kobo_frame, read_export, read_surveyxact
+from tests.test_ingest_edges import INSTRUMENT_K
 
 
 def refused(path: Path, match: str, reader=read_export) -> str:
@@ -153,3 +156,51 @@ def test_a_dataset_sheet_without_a_number_comes_first(tmp_path):
     raw = read_export(path)
     assert list(raw.frame.columns) == ["q2", "q3"]
     assert raw.value_labels == {}
+
+
+def sx(folder: Path, structure: bytes, labels: bytes) -> Path:
+    folder.mkdir()
+    (folder / "dataset.csv").write_bytes(b"respondentid;q2\r\n1;1\r\n")
+    (folder / "structure.csv").write_bytes(structure)
+    (folder / "labels.csv").write_bytes(labels)
+    return folder
+
+
+FULL = (b"questionName;variableName;questionType;subType;questionText;choiceValue;choiceText\r\n"
+        b"q2;q2;Closed;Single;Driver I grupper?;;\r\n")
+
+
+def test_surveyxact_notes_only_what_is_so(tmp_path):
+    """With a subType column, a labels header row and a structure row without a variable name,
+    nothing is noted: no missing subType, no unknown label variable, no absent variable."""
+    folder = sx(tmp_path / "sx", FULL + b"q9;;Closed;Single;Uden variabel;;\r\n",
+                b"Variable;Value;Label\r\nq2;1;Ja\r\n")
+    raw = read_export(folder)
+    assert raw.value_labels == {"q2": {"1": "Ja"}}
+    assert not [n for n in raw.notes if "subType" in n or "not in the dataset" in n]
+    assert raw.frame["q2"].tolist() == ["Ja"]
+
+
+def test_kobo_names_beside_an_unknown_choice():
+    """An XML-values summary with a choice name whose label differs from it ("udstyr" is
+    "Lokaler og udstyr") next to an unknown name keeps the label of the known one."""
+    frame = pd.DataFrame({"_id": ["1"], "_uuid": ["u1"], "temaer": ["udstyr andet"]})
+    out = kobo_frame(frame, parse_instrument(INSTRUMENT_K))[0]
+    assert out["Hvilke temaer? - Lokaler og udstyr"].tolist() == ["1"]
+    assert out["Hvilke temaer? - andet"].tolist() == ["1"]
+    assert "Hvilke temaer? - udstyr" not in out.columns
+
+
+def test_with_a_subtype_column_the_structure_decides_what_is_multiple(tmp_path):
+    """A Single question whose variable looks like an option (``samtykke_1``) and whose labels
+    are Valgt/Ikke valgt stays a single column when the structure says Single."""
+    folder = tmp_path / "sx"
+    folder.mkdir()
+    (folder / "dataset.csv").write_bytes(b"respondentid;samtykke_1\r\n1;1\r\n")
+    (folder / "structure.csv").write_bytes(
+        b"questionName;variableName;questionType;subType;questionText;choiceValue;choiceText\r\n"
+        b"samtykke_1;samtykke_1;Closed;Single;Samtykke?;;\r\n")
+    (folder / "labels.csv").write_bytes(b"samtykke_1;0;Ikke valgt\r\nsamtykke_1;1;Valgt\r\n")
+    raw = read_export(folder)
+    assert raw.multi_columns == {}
+    assert raw.frame["samtykke_1"].tolist() == ["Valgt"]
