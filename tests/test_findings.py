@@ -126,6 +126,7 @@ def test_a_hidden_share_gives_its_true_reason(findings) -> None:
     for f in hidden:
         assert f.text() == ".."
         assert f.reason and ("færre end" in f.reason or "skjult tal" in f.reason)
+        assert "under 5 foreninger" not in f.reason
         if f.base >= findings.k:
             assert "har svaret på spørgsmålet" not in f.reason
 

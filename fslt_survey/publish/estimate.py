@@ -131,9 +131,13 @@ def _disclosure(
     if small_count(n, k) or small_count(base - n, k):
         return HIDDEN, f"færre end {k} {unit} står bag andelen eller bag resten af de {base} svar"
     if multi:
-        ok = _patterns_ok(d, item, measure, k)
-    else:
-        ok = share_publishable(tab, measure.labels, k=k, suppressed=sup, multi_select=multi)
+        if not _patterns_ok(d, item, measure, k):
+            return HIDDEN, (
+                "tallet ville vise, hvor mange der har valgt en bestemt kombination af "
+                f"svarmulighederne, og nogle kombinationer har færre end {k} {unit}"
+            )
+        return SHOWN, ""
+    ok = share_publishable(tab, measure.labels, k=k, suppressed=sup, multi_select=multi)
     if not ok:
         return HIDDEN, "tallet ville afsløre et skjult tal i spørgsmålets svarfordeling"
     return SHOWN, ""

@@ -40,6 +40,7 @@ from fslt_survey.report.findings_view import (
     changes_for,
     heading,
     likert_findings_table,
+    ranking_with_findings,
     with_findings,
 )
 from fslt_survey.tables import (
@@ -266,6 +267,8 @@ def needs_by_group_block(
     dist = stats.tab_likert(r.latest, its)
     heat = stats.rank_needs(r.latest, its, by=by, large=(large,))
     hsup = publish.suppress_ranking(heat, k=r.k, by=by, distributions=dist, large=(large,))
+    if by == "assoc_type":
+        hsup = ranking_with_findings(r.findings, hsup, large, r.registry)
     title = f"Behov efter {by_title}"
     chart = plot_needs_heatmap(hsup, title=title, source=r.source, by=by, large=large)
     groups = hsup.loc[hsup[by].astype(str) != stats.TOTAL_LABEL]

@@ -14,8 +14,11 @@ import numpy as np
 import pandas as pd
 
 from fslt_survey.codebook import Item
+from fslt_survey.config import TOTAL_LABEL
 from fslt_survey.publish import Finding, Findings, suppression_note
+from fslt_survey.publish.estimate import hits
 from fslt_survey.publish.measures import HIDDEN
+from fslt_survey.stats import svydesign
 from fslt_survey.tables import escape_markdown, format_number, to_markdown_table
 
 __all__ = [
@@ -181,17 +184,47 @@ def _put(out: pd.DataFrame, idx: object, f: Finding) -> None:
     out.loc[idx, ["pct", "ci_low", "ci_high"]] = [f.estimate, f.ci_low, f.ci_high]
 
 
-def ranking_with_findings(store: Findings, ranking: pd.DataFrame, large: str) -> pd.DataFrame:
-    """A suppressed needs ranking (one row per item, optionally per group) whose overall rows
-    take their share and interval from the finding "andel <large>" of the item."""
+def ranking_with_findings(
+    store: Findings, ranking: pd.DataFrame, large: str, registry: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """A suppressed needs ranking (one row per item, optionally per ``assoc_type`` group) whose
+    overall rows take their share and interval from the finding "andel <large>" of the item.
+
+    Group rows (with ``registry``) get the design interval within their stratum: the group's
+    respondents out of its ``N_h`` registry members, FPC ``1 - n_h / N_h``, Wilson on the
+    design's effective n - the same method as the findings, one stratum at a time."""
     out = ranking.copy()
     for idx, row in out.iterrows():
-        if "assoc_type" in out.columns and str(row.get("assoc_type")) != "I alt":
-            continue
         if bool(row.get("suppressed", False)):
             continue
-        _put(out, idx, store.share(str(row["item"]), [large]))
+        group = str(row.get("assoc_type", TOTAL_LABEL))
+        if group == TOTAL_LABEL:
+            _put(out, idx, store.share(str(row["item"]), [large]))
+        elif registry is not None:
+            _group_interval(store, out, idx, str(row["item"]), large, group, registry)
     return out
+
+
+def _group_interval(
+    store: Findings,
+    out: pd.DataFrame,
+    idx: object,
+    item: str,
+    large: str,
+    group: str,
+    registry: pd.DataFrame,
+) -> None:
+    wave = store.waves[-1]
+    d = store.data.loc[
+        (store.data["wave"] == wave) & (store.data["assoc_type"].astype(str) == group)
+    ]
+    big_n = int((registry["assoc_type"].astype(str) == group).sum())
+    if d.empty or big_n < len(d):
+        return
+    y, _ = hits(d, store.instrument.item(item), store.measure(item, [large]))
+    est = svydesign(d, population=float(big_n)).share(y, store.conf)
+    if est.ci_low == est.ci_low:
+        out.loc[idx, ["ci_low", "ci_high"]] = [100 * est.ci_low, 100 * est.ci_high]
 
 
 def public_findings(store: Findings) -> pd.DataFrame:

@@ -51,6 +51,7 @@ from fslt_survey.report.findings_view import (
     changes_for,
     public_changes,
     public_findings,
+    ranking_with_findings,
     with_findings,
 )
 from fslt_survey.report.recommendations import evaluation
@@ -438,8 +439,11 @@ def download_tables(r: Report) -> dict[str, tuple[str, pd.DataFrame]]:
         publish.public_ranking(sup),
     )
     heat = stats.rank_needs(r.latest, its, by="assoc_type", large=(large,))
-    hsup = publish.suppress_ranking(
-        heat, k=r.k, by="assoc_type", distributions=dist, large=(large,)
+    hsup = ranking_with_findings(
+        r.findings,
+        publish.suppress_ranking(heat, k=r.k, by="assoc_type", distributions=dist, large=(large,)),
+        large,
+        r.registry,
     )
     tables[f"behov_efter_type_{r.wave}"] = (
         f"Behov efter foreningstype, {r.wave}",
