@@ -418,3 +418,23 @@ def test_fork_is_not_needed_for_fidelity(tmp_path: Path, monkeypatch: pytest.Mon
     render(root)
     assert parse(root / "_site" / "index.html").one("main").content.endswith("2")
     assert os.environ["RENDER_FORK_KERNELS"] == "0"
+
+
+# --------------------------------------------------------------------------- reproducible bytes
+
+
+def test_the_same_page_gives_the_same_bytes(tmp_path: Path) -> None:
+    """Attributes the engine's filters add (table regions, tab panels) come out in one order:
+    a Lua table with string keys has none, and two renders of the same source differed."""
+    page = (
+        "---\ntitle: Tabeller\n---\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n: Første tabel\n\n"
+        "::: {.panel-tabset}\n## En\n\nTekst.\n\n## To\n\nMere tekst.\n:::\n"
+    )
+    root = make(tmp_path, {"index.qmd": page})
+    seen = set()
+    for _ in range(4):
+        render(root, force=True)
+        seen.add((root / "_site" / "index.html").read_bytes())
+    assert len(seen) == 1
+    html = seen.pop().decode("utf-8")
+    assert 'tabindex="0" role="region" aria-label="Første tabel"' in html

@@ -58,7 +58,7 @@ local function tabset(div)
   for i, tab in ipairs(tabs) do
     local id = base .. "-" .. i
     out:insert(pandoc.Div(tab.blocks, pandoc.Attr(id, { "tab-panel" },
-      { role = "tabpanel", ["aria-labelledby"] = id .. "-tab" })))
+      { { "role", "tabpanel" }, { "aria-labelledby", id .. "-tab" } })))  -- in this order
   end
   return pandoc.Div(out, pandoc.Attr(div.identifier, { "panel-tabset" }))
 end

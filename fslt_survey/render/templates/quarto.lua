@@ -402,8 +402,10 @@ local function wrap_table(el)
   if el.t == "Table" and el.caption and el.caption.long and #el.caption.long > 0 then
     label = stringify(el.caption.long)
   end
+  -- attributes as a list of pairs: a Lua table with string keys has no fixed order, and the
+  -- same page must give the same bytes
   return pandoc.Div({ el }, pandoc.Attr("", { "table-wrap" }, {
-    tabindex = "0", role = "region", ["aria-label"] = label,
+    { "tabindex", "0" }, { "role", "region" }, { "aria-label", label },
   }))
 end
 
