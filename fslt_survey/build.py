@@ -23,6 +23,7 @@ from fslt_survey.clean import CleanSurvey
 from fslt_survey.network import check_network, network_dir
 from fslt_survey.pipeline import clean_to_disk
 from fslt_survey.project import Project, demo_mode, load_project, registry_for
+from fslt_survey.publish import Findings, findings_cache
 from fslt_survey.render import render_project
 
 
@@ -142,6 +143,7 @@ def build(
     used = registry_for(project, demo=demo, override=reg).resolve()
     mode = {"FSLT_DEMO": "1" if demo else "0", "FSLT_REGISTRY": str(used)}
     with _environment(mode):
+        lines += precompute_findings()
         if (network_dir() / "netvaerk.yml").is_file():
             # before rendering, so that a problem is listed in full here, not as a page error
             lines += ["Network data:", *(f"  {line}" for line in check_network())]
@@ -163,3 +165,18 @@ def build(
             if Path(path).suffix == ".pdf":
                 lines.append(f"PDF:  {path}")
     return "\n".join(lines)
+
+
+def precompute_findings(survey: str = config.MEMBER_SURVEY) -> list[str]:
+    """Compute the survey's declared findings once, for every page that renders them
+    (:mod:`fslt_survey.publish.findings_cache`); nothing to do when the clean data, the
+    settings and the code are those of the last build."""
+    clean = config.clean_dir()
+    if not (clean / f"{survey}.parquet").is_file():
+        return []
+    store = Findings.load(clean, survey)
+    if store._memo:  # restored: the same inputs as last time
+        return [f"Findings: {len(store._memo)} unchanged ({survey})"]
+    n = len(store.table())
+    findings_cache.persist(store, clean)
+    return [f"Findings: {n} computed once for all pages ({survey})"]

@@ -45,6 +45,7 @@ from fslt_survey._yaml import read_yaml
 from fslt_survey.codebook import Instrument, Item, load_instrument
 from fslt_survey.project import publication, unit_label
 from fslt_survey.publish import estimate as est
+from fslt_survey.publish import findings_cache
 from fslt_survey.publish.finding import (
     FINDING_COLUMNS,
     THEME_PAGES,
@@ -124,7 +125,7 @@ class Findings:
         (``indicators``: declarations other than the project's ``surveys/indicators.yml``)."""
         clean = Path(clean_dir) if clean_dir is not None else config.clean_dir()
         settings = publication(survey)
-        return cls(
+        store = cls(
             load_clean(survey, clean),
             load_instrument(instrument_path(survey)),
             population=len(load_registry(clean_registry(clean))),
@@ -133,6 +134,8 @@ class Findings:
             unit=unit_label(survey),
             indicators=declared_indicators(survey) if indicators is None else indicators,
         )
+        findings_cache.restore(store, clean)  # what the build computed once, if the same
+        return store
 
     # ------------------------------------------------------------------ measures and ids
 

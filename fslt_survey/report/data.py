@@ -25,6 +25,7 @@ from fslt_survey import config, publish, stats
 from fslt_survey.codebook import Instrument, Item, load_instrument
 from fslt_survey.errors import SurveyDataError
 from fslt_survey.project import load_project, publication, unit_label
+from fslt_survey.publish import findings_cache
 from fslt_survey.registry import load_registry
 from fslt_survey.report.findings_view import findings_markdown, ranking_with_findings
 from fslt_survey.store import clean_registry, instrument_path, load_clean, load_log, log_is_demo
@@ -81,7 +82,7 @@ class Report:
     def findings(self) -> publish.Findings:
         """The survey's findings (:mod:`fslt_survey.publish.findings`): every share, index
         and change a page shows, computed once by id with the publication settings."""
-        return publish.Findings(
+        store = publish.Findings(
             self.data,
             self.instrument,
             population=len(self.registry),
@@ -90,6 +91,9 @@ class Report:
             unit=self.unit,
             indicators=publish.declared_indicators(self.instrument.id),
         )
+        if self.clean is not None:  # what the build computed once for the same inputs
+            findings_cache.restore(store, self.clean)
+        return store
 
     @property
     def is_demo(self) -> bool:
