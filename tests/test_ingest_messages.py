@@ -257,3 +257,4 @@ def test_a_raw_folder_that_is_not_there(tmp_path):
     with pytest.raises(SurveyDataError, match="raw data folder not found") as info:
         find_exports(tmp_path / "mangler")
     assert info.value.expected == "a folder with one sub-folder per wave (e.g. 2025/)"
+    assert Path(info.value.file) == tmp_path / "mangler"
