@@ -199,3 +199,62 @@ def test_a_workbook_given_to_the_text_reader_is_named(tmp_path):
         read_csv_any(path)
     assert str(info.value) == (f"{path}: expected a text (CSV) export (expected delimited "
                                "text; found 'a zip archive')")
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    (b"a;b\r\n\x81\x8d\x8f\x90\x9d;x\r\n",
+     "row 2: the file is neither UTF-8 nor Windows-1252 text (expected text in UTF-8, UTF-16 or "
+     "cp1252; found 'byte 0x81 at offset 5')"),
+    (codecs.BOM_UTF16_LE + "a;b\r\n1;2\x00\r\n".encode("utf-16-le"),
+     "row 2: the text contains NUL characters (expected text (CSV); found 'NUL character')"),
+    (b"   \r\n\r\n",
+     "the file holds only blank text (expected a header row with column names; found "
+     "'blank text')"),
+    (b";;\r\n1;2;3\r\n",
+     "row 1: the header row is blank (empty fields only); the column names are missing "
+     "(expected a header row with column names; found '3 empty fields')"),
+])
+def test_text_refusals_written_out(tmp_path, data, message):
+    path = tmp_path / "svar.csv"
+    path.write_bytes(data)
+    where = f"{path}, " if message.startswith("row") else f"{path}: "
+    assert refusal(path) == where + message
+
+
+def test_text_oddities_that_are_read(tmp_path):
+    from fslt_survey.ingest import is_kobo_export
+
+    twice = tmp_path / "bom.csv"  # saved twice with a BOM: both are dropped
+    twice.write_bytes(codecs.BOM_UTF8 * 2 + b"a;b\r\n1;2\r\n")
+    assert list(read_export(twice).frame.columns) == ["a", "b"]
+    forms = tmp_path / "forms.csv"  # a Microsoft Forms CSV read as a plain CSV on request
+    forms.write_bytes("Id;Starttidspunkt;Fuldførelsestidspunkt;Antal?\r\n1;x;y;3\r\n"
+                      .encode("cp1252"))
+    assert read_export(forms).format == "msforms"
+    assert read_export(forms, format="csv").format == "csv"
+    with pytest.raises(ReadError, match="sheet= does not apply to format 'csv'"):
+        read_export(forms, format="csv", sheet="Ark1")
+    assert is_kobo_export(["_uuid", "_id", "svar"]) and not is_kobo_export(["_id", "svar"])
+
+
+def test_the_provenance_of_a_trio_lists_its_parts(tmp_path):
+    folder = tmp_path / "sx"
+    folder.mkdir()
+    (folder / "dataset.csv").write_bytes(b"respondentid;q2\r\n1;1\r\n")
+    (folder / "structure.csv").write_bytes(
+        b"questionName;variableName;questionType;subType;questionText;choiceValue;choiceText\r\n"
+        b"q2;q2;Closed;Single;Driver I grupper?;;\r\n")
+    (folder / "labels.csv").write_bytes(b"q2;1;Ja\r\n")
+    parts = read_export(folder).provenance.to_dict()["parts"]
+    assert [sorted(p) for p in parts] == [["file", "sha256"], ["file", "sha256"]]
+    assert [Path(p["file"]).name for p in parts] == ["structure.csv", "labels.csv"]
+
+
+def test_a_raw_folder_that_is_not_there(tmp_path):
+    from fslt_survey.errors import SurveyDataError
+    from fslt_survey.ingest import find_exports
+
+    with pytest.raises(SurveyDataError, match="raw data folder not found") as info:
+        find_exports(tmp_path / "mangler")
+    assert info.value.expected == "a folder with one sub-folder per wave (e.g. 2025/)"
+    assert Path(info.value.file) == tmp_path / "mangler"
