@@ -29,17 +29,17 @@ def test_every_package_has_source_and_tests() -> None:
         mutate = expand(package.mutate, "source files", package.name)
         tests = expand(package.tests, "test files", package.name)
         assert all(m.startswith(f"fslt_survey/{package.name}/") for m in mutate), mutate
-        assert all(t.startswith("tests/test_") and (ROOT / t).is_file() for t in tests), tests
+        assert all(Path(t).name.startswith("test_") and (ROOT / t).is_file() for t in tests), tests
     assert "tests/test_known_bugs.py" in expand(packages["clean"].tests, "tests", "clean")
 
 
 def test_the_generated_mutmut_config_selects_one_package() -> None:
     base, _ = load_settings()
-    text = workdir_pyproject(base, ["fslt_survey/stats/waves.py"], ["tests/test_waves.py"])
+    text = workdir_pyproject(base, ["fslt_survey/stats/waves.py"], ["tests/stats/test_waves.py"])
     data = tomllib.loads(text)
     assert data["tool"]["mutmut"]["only_mutate"] == ["fslt_survey/stats/waves.py"]
     assert data["tool"]["mutmut"]["pytest_add_cli_args_test_selection"] == [
-        "tests/test_waves.py"]
+        "tests/stats/test_waves.py"]
     assert "fslt-mutation" not in data["tool"]
     assert data["tool"]["pytest"] == tomllib.loads(
         (ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["pytest"]

@@ -116,7 +116,7 @@ __all__ = [
 ]
 
 #: Every planted case of the default demo (seed ``config.DEMO_SEED``, the fictional registry);
-#: ``tests/test_demo.py`` checks that :func:`build_demo` plants exactly these.
+#: ``tests/demo/test_demo.py`` checks that :func:`build_demo` plants exactly these.
 DEMO_CASES: tuple[DemoCase, ...] = (
     DemoCase("duplicate", SX25, 34, 4812333, "F033", None, None, "excluded:duplicate"),
     DemoCase("duplicate_kept", SX25, 92, 4812391, "F033", None, None, "kept"),

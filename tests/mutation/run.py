@@ -12,7 +12,7 @@ Usage::
     scripts/mutation                      # every configured package
     scripts/mutation privacy stats        # some packages
     scripts/mutation followup --mutate 'fslt_survey/followup/feedback.py'   # a documented sample
-    scripts/mutation clean --tests 'tests/test_clean*.py' 'tests/test_known_bugs.py'
+    scripts/mutation clean --tests 'tests/clean/test_clean*.py' 'tests/test_known_bugs.py'
     scripts/mutation stats --sample 5     # every 5th mutant (by name): the unchecked and the
                                           # survivors are run; the sample's score is printed
     scripts/mutation stats --sample 5 --report   # the sample's score, running nothing

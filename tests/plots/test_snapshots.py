@@ -26,7 +26,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.text import Text
 
-from tests.test_plots import (
+from tests.plots.test_plots import (
     BUILDERS,
     GRAD,
     SOURCE,

@@ -45,7 +45,7 @@ from fslt_survey.followup.feedback import (
     sheet_markdown,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 GRAD = ["I høj grad", "I nogen grad", "I mindre grad", "Slet ikke"]
 REASONS = [*config.MISSING_REASONS, config.NOT_ANSWERED]
 

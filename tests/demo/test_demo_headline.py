@@ -8,7 +8,7 @@ here, so a change of interval method does not touch these numbers).
 
 The numbers were written out by hand after an independent count in plain pandas on the raw demo
 exports, restricted to the rows the cleaning keeps (which rows are kept, and why the others are
-not, is pinned by the golden tests in ``tests/test_clean.py`` and the planted cases in
+not, is pinned by the golden tests in ``tests/clean/test_clean.py`` and the planted cases in
 ``surveys/demo/README.md``). The count, for each kept ``(source, row)``::
 
     # SurveyXact dataset.csv (2025: cp1252 ";", 2027: UTF-16 tab), read as text:

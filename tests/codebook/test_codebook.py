@@ -158,7 +158,7 @@ def test_yaml_loader_reads_the_project_files_as_the_pure_python_parser_does():
         pass
 
     Pure.yaml_implicit_resolvers = _yaml._Loader.yaml_implicit_resolvers
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     files = [*root.glob("surveys/**/*.yml"), root / "_quarto.yml"]
     assert len(files) >= 6
     for path in files:

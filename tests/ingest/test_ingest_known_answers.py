@@ -1,8 +1,8 @@
 """Each reader on a small export shaped as its tool writes it, cleaned, compared cell by cell.
 
 The readers not already pinned this way elsewhere (the SurveyXact trio, workbook and SPSS file,
-and Google Forms are in ``tests/test_real_exports.py``; a Danish Excel CSV in
-``tests/test_clean_known_answers.py``): Microsoft Forms (xlsx, Danish UI), a workbook an
+and Google Forms are in ``tests/ingest/test_real_exports.py``; a Danish Excel CSV in
+``tests/clean/test_clean_known_answers.py``): Microsoft Forms (xlsx, Danish UI), a workbook an
 analyst made by hand (a title row above the header, numbers as numbers), a plain SPSS file with a
 user-missing code and 0/1 option variables, and KoboToolbox (CSV with XML names and ``;``,
 every value quoted; and xlsx with the "Labels" headers).
@@ -26,7 +26,7 @@ import pyreadstat
 
 from fslt_survey.clean import clean_exports
 from fslt_survey.ingest import read_export, read_kobo_export
-from tests.test_clean_known_answers import REGISTRY, cells
+from tests.clean.test_clean_known_answers import REGISTRY, cells
 
 NA = None
 

@@ -50,7 +50,7 @@ from fslt_survey.network.groups import (
 )
 from fslt_survey.registry import load_registry
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 NETWORK_DIR = ROOT / "surveys" / "netvaerk"
 CONSENT = "Ja, I må gerne nævne foreningen over for andre foreninger"
 
@@ -76,7 +76,7 @@ def demo_clean(tmp_path_factory):
 
     raw = tmp_path_factory.mktemp("demo")
     write_demo(raw)
-    members = Path(__file__).resolve().parent.parent / "surveys" / "members.csv"
+    members = Path(__file__).resolve().parents[2] / "surveys" / "members.csv"
     return {
         s: clean_survey(s, raw=raw / s, registry=members)
         for s in ("medlemsundersoegelse", "moedeevaluering")

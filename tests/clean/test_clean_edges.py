@@ -15,8 +15,8 @@ from fslt_survey.clean import clean_exports
 from fslt_survey.codebook import parse_instrument
 from fslt_survey.errors import CleaningError, ReadError
 from fslt_survey.ingest import read_export
+from tests.clean.test_clean_known_answers import REGISTRY, cells
 from tests.conftest import small_instrument_dict
-from tests.test_clean_known_answers import REGISTRY, cells
 
 NA = None
 

@@ -14,7 +14,7 @@ import pytest
 from fslt_survey.codebook import parse_instrument
 from fslt_survey.errors import ReadError
 from fslt_survey.ingest import kobo_frame, read_export, read_surveyxact
-from tests.test_ingest_edges import INSTRUMENT_K
+from tests.ingest.test_ingest_edges import INSTRUMENT_K
 
 
 def refused(path: Path, match: str, reader=read_export) -> str:

@@ -27,7 +27,7 @@ def _prose(summary: str) -> str:
 
 @pytest.fixture(scope="module")
 def demo_log(member_instrument, registry):
-    from tests.test_clean import DEMO as demo_dir
+    from tests.clean.test_clean import DEMO as demo_dir
 
     return clean_directory(member_instrument, demo_dir / "medlemsundersoegelse", registry).log
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from fslt_survey.clean import clean_exports
 from fslt_survey.ingest import read_export
-from tests.test_clean_known_answers import REGISTRY
+from tests.clean.test_clean_known_answers import REGISTRY
 
 HEADER = ["respondentid", "forening", "q1_1", "statoverall"]
 ROWS = [

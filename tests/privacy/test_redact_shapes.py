@@ -17,7 +17,7 @@ from fslt_survey.privacy import (
     redact_text_counts,
     scan_for_personal_data,
 )
-from tests.test_privacy_corpus import leaks
+from tests.privacy.test_privacy_corpus import leaks
 
 ZW = "\u200b"  # zero-width space
 

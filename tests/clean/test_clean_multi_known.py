@@ -1,7 +1,7 @@
 """Multi-selects with a typed "Ved ikke" option in both layouts, odd option cells, and whole raw
 folders (Kobo beside SurveyXact, paths in the log): known answers by hand.
 
-The instrument is the one of ``tests/test_real_exports.py``: ``sh_behov`` (Lokaler,
+The instrument is the one of ``tests/ingest/test_real_exports.py``: ``sh_behov`` (Lokaler,
 Supervision, "Ved ikke" code 9 declared missing) asked when ``driver`` is "Ja", ``tilbud``
 (Kurser, Rådgivning, "Ingen af dem").
 """
@@ -17,7 +17,7 @@ import pytest
 from fslt_survey.clean import clean_directory, clean_exports
 from fslt_survey.codebook import parse_instrument
 from fslt_survey.ingest import read_export
-from tests.test_real_exports import INSTRUMENT, REGISTRY
+from tests.ingest.test_real_exports import INSTRUMENT, REGISTRY
 
 NA = None
 
