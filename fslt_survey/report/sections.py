@@ -145,7 +145,8 @@ def top_needs_block(r: Report, n: int = 6) -> str:
         [
             r.figure(chart, "top-behov", title),
             "\n".join(rows) + "\n",
-            "Parentesen er 95 %-konfidensintervallet: det interval, som andelen blandt alle "
+            f"Parentesen er {format_pct(100 * r.confidence)}-konfidensintervallet: det "
+            "interval, som andelen blandt alle "
             "medlemsforeningerne med stor sandsynlighed ligger i. Alle behov står på siden "
             "[Organisatoriske og praktiske behov](behov.html).\n",
         ]
