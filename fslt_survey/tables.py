@@ -40,6 +40,7 @@ __all__ = [
     "NBSP",
     "NOTHING_SYMBOL",
     "NOT_ASKED_SYMBOL",
+    "ci_heading",
     "escape_markdown",
     "format_ci",
     "format_number",
@@ -56,7 +57,13 @@ EN_DASH = "\u2013"
 #: confidentiality, not asked in that wave, nothing (zero) or no figure yet.
 HIDDEN_SYMBOL, NOT_ASKED_SYMBOL, NOTHING_SYMBOL = "..", "\u00b7", "-"
 #: Heading of the interval column in :func:`present_frequencies`.
-CI_HEADING = f"{CONFIDENCE * 100:g}{NBSP}%-konfidensinterval"
+def ci_heading(confidence: float = CONFIDENCE) -> str:
+    """The Danish heading of an interval at ``confidence``: ``ci_heading(0.9)`` is
+    "90 %-konfidensinterval" (the publication's level, declared in ``_quarto.yml``)."""
+    return f"{round(confidence * 100, 1):g}{NBSP}%-konfidensinterval"
+
+
+CI_HEADING = ci_heading()
 _ALIGN = {"l": "l", "left": "l", "r": "r", "right": "r", "c": "c", "center": "c", "centre": "c"}
 
 

@@ -19,6 +19,7 @@ from fslt_survey.followup.indicators import IndicatorSet, load_indicators
 from fslt_survey.followup.report import goal_markdown, overview_markdown, publish_indicators
 from fslt_survey.publish import Findings
 from fslt_survey.store import load_clean
+from fslt_survey.tables import format_pct
 
 __all__ = ["FollowUpPage", "published_indicators"]
 
@@ -39,6 +40,7 @@ class FollowUpPage:
     indicators: IndicatorSet
     results: pd.DataFrame
     k: int = config.SUPPRESSION_K
+    confidence: float = config.CONFIDENCE
 
     @classmethod
     def load(
@@ -50,7 +52,12 @@ class FollowUpPage:
         store = Findings.load(
             clean_dir, iset.survey, indicators=declarations(iset, iset.instrument)
         )
-        return cls(iset, compute_followup(data, iset, findings=store), store.k)
+        return cls(iset, compute_followup(data, iset, findings=store), store.k, store.conf)
+
+    @property
+    def level(self) -> str:
+        """The intervals' confidence level in Danish ("95 %"), as declared for the survey."""
+        return format_pct(100 * self.confidence)
 
     @property
     def target_rule(self) -> str:
@@ -70,5 +77,6 @@ class FollowUpPage:
     def goal_markdown(self, goal: int) -> str:
         """One goal's status sentence, table, chart and notes."""
         return goal_markdown(
-            self.results, goal, indicators=self.indicators, source=self.source, k=self.k
+            self.results, goal, indicators=self.indicators, source=self.source, k=self.k,
+            conf=self.confidence,
         )

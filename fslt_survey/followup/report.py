@@ -32,7 +32,13 @@ from fslt_survey.followup.indicators import (
 from fslt_survey.plots import plot_dumbbell
 from fslt_survey.privacy import suppress_counts
 from fslt_survey.publish import HIDDEN, NOT_ASKED, NOTHING
-from fslt_survey.tables import escape_markdown, format_p, markdown_image, to_markdown_table
+from fslt_survey.tables import (
+    ci_heading,
+    escape_markdown,
+    format_p,
+    markdown_image,
+    to_markdown_table,
+)
 
 __all__ = [
     "STATUS_TEXT",
@@ -151,7 +157,11 @@ def _verdict(r: Any) -> str:
 
 
 def present_indicators(
-    published: pd.DataFrame, *, goal: int | None = None, indicators: IndicatorSet | None = None
+    published: pd.DataFrame,
+    *,
+    goal: int | None = None,
+    indicators: IndicatorSet | None = None,
+    conf: float = config.CONFIDENCE,
 ) -> pd.DataFrame:
     """Danish presentation table of :func:`publish_indicators` output (strings only).
 
@@ -181,7 +191,7 @@ def present_indicators(
         hidden = bool(getattr(r, "suppressed_from", False) or getattr(r, "suppressed_to", False))
         if pd.isna(r.change) and not hidden:
             change = NOTHING
-        row["Ændring i %-point (95\u00a0%-KI)"] = _mark(r, "change", change)
+        row[f"Ændring i procentpoint ({ci_heading(conf)})"] = _mark(r, "change", change)
         if "finding_change" in t.columns:
             row["Vurdering"] = _verdict(r)
         else:
@@ -303,6 +313,7 @@ def goal_markdown(
     fig_name: str | None = None,
     source: str | None = None,
     k: int | None = None,
+    conf: float = config.CONFIDENCE,
 ) -> str:
     """Pandoc markdown for one goal: status sentence, table, dumbbell chart, notes.
 
@@ -316,7 +327,7 @@ def goal_markdown(
     if t.empty:
         return f"Der er ingen indikatorer for mål {goal}.\n"
     parts = [_status_sentence(t) + "\n"]
-    shown = present_indicators(pub, goal=goal, indicators=indicators)
+    shown = present_indicators(pub, goal=goal, indicators=indicators, conf=conf)
     widths = {"Indikator": 22, "p": 7, "Vurdering": 11, "Mål": 10, "Status": 10}
     align = "".join(
         "r" if (c.endswith("(n)") and c[0].isdigit()) or c == "p" else "l" for c in shown.columns

@@ -29,11 +29,13 @@ from fslt_survey.network.groups import GroupProposal, GroupSettings, _groups, pr
 from fslt_survey.network.stats import suppress_shares
 from fslt_survey.network.themes import ThemeGuide, load_theme_guides
 from fslt_survey.plots import plot_ranked_needs
+from fslt_survey.project import publication
 from fslt_survey.registry import load_registry
 from fslt_survey.report.findings_view import ranking_with_findings
 from fslt_survey.stats import rank_needs, tab_multi, tab_single
 from fslt_survey.store import load_clean
 from fslt_survey.tables import (
+    ci_heading,
     escape_markdown,
     format_ci,
     format_number,
@@ -57,6 +59,7 @@ class Handout:
     proposal: GroupProposal
     today: dt.date
     k: int = config.SUPPRESSION_K
+    conf: float = config.CONFIDENCE
 
     @property
     def label(self) -> str:
@@ -97,7 +100,7 @@ class Handout:
         """
         frames = []
         store = publish.Findings(self.data, self.instrument, population=len(self.registry),
-                                 k=self.k)  # the site's findings: same share, FPC interval
+                                 k=self.k, conf=self.conf)  # the site's findings
         for item_id in self.guide.related:
             item = self.instrument.item(item_id)
             assert item.scale is not None
@@ -183,8 +186,8 @@ class Handout:
             "Antal": format_number(rank["n"], na=publish.HIDDEN),
             "Basis": format_number(rank["base"], na=publish.HIDDEN),
             "Andel": format_pct(rank["pct"], na=publish.HIDDEN),
-            "95 %-konfidensinterval": format_ci(rank["ci_low"], rank["ci_high"],
-                                                na=publish.HIDDEN)})
+            ci_heading(self.conf): format_ci(rank["ci_low"], rank["ci_high"],
+                                             na=publish.HIDDEN)})
         table = to_markdown_table(rows, caption="Relaterede spørgsmål i medlemsundersøgelsen")
         return f"{fig}\n{table}\n{publish.SUPPRESSION_NOTE.format(k=self.k)}\n"
 
@@ -244,6 +247,8 @@ def load_handout(theme: str, *, today: dt.date | str | None = None,
     proposal = propose_groups(data, instrument, registry, guides, settings=settings, wave=wave)
     if isinstance(today, str) and today:
         today = dt.date.fromisoformat(today)
+    settings = publication(MEMBER_SURVEY)  # the site's k and confidence level
     return Handout(theme, guides[theme], data.loc[data["wave"] == wave].copy(), instrument,
                    load_network(themes=theme_scale(instrument)), registry, proposal,
-                   today if isinstance(today, dt.date) else dt.date.today())
+                   today if isinstance(today, dt.date) else dt.date.today(),
+                   k=settings.k, conf=settings.confidence)

@@ -59,6 +59,7 @@ from fslt_survey.network.themes import (
 )
 from fslt_survey.plots import plot_dumbbell
 from fslt_survey.privacy import suppress_counts
+from fslt_survey.project import publication
 from fslt_survey.publish.measures import HIDDEN as MEASURE_HIDDEN
 from fslt_survey.registry import load_registry
 from fslt_survey.render import render_document
@@ -211,6 +212,7 @@ class MeetingFollowUp:
     today: dt.date | None = None
     k: int = config.SUPPRESSION_K
     source: str = "Kilde: Evaluering af netværksmøder og Frivilligcentrets fremmødelister"
+    conf: float = config.CONFIDENCE
 
     @classmethod
     def load(
@@ -221,8 +223,10 @@ class MeetingFollowUp:
         att = load_attendance(network=net, registry=registry)
         ev = load_clean(EVALUATION_SURVEY) if evaluations is None else evaluations
         inst = load_instrument(config.SURVEYS_DIR / EVALUATION_SURVEY / "instrument.yml")
+        settings = publication(EVALUATION_SURVEY)  # the declared k and confidence level
         return cls(
-            net, att, attendance_summary(att, registry), prepare_evaluations(ev, net), inst, today
+            net, att, attendance_summary(att, registry), prepare_evaluations(ev, net), inst, today,
+            k=settings.k, conf=settings.confidence,
         )
 
     def overview_markdown(self) -> str:
@@ -296,7 +300,9 @@ class MeetingFollowUp:
     def trend_figure_markdown(self, folder: str = "figurer") -> str:
         if self.evaluations["year"].dropna().nunique() < 2:
             return "*Der er endnu kun evalueringer fra ét år.*\n"
-        cmp = compare_evaluation_years(self.evaluations, self.instrument, k=self.k)
+        cmp = compare_evaluation_years(
+            self.evaluations, self.instrument, k=self.k, conf=self.conf
+        )
         chart = plot_dumbbell(
             cmp,
             title="Deltagernes vurdering af netværksmøderne",
@@ -313,8 +319,9 @@ class MeetingFollowUp:
     def wished_themes_markdown(self) -> str:
         item = self.instrument.item("naeste_temaer")
         text = publish.frequency_table(
-            tab_multi(self.evaluations, item, sort=True),
+            tab_multi(self.evaluations, item, sort=True, conf=self.conf),
             k=self.k,
+            conf=self.conf,
             multi_select=True,
             show_missing=False,
             caption="Temaer, deltagerne ønsker til kommende møder",

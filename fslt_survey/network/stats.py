@@ -326,7 +326,11 @@ def evaluation_shares(
 
 
 def compare_evaluation_years(
-    evaluations: pd.DataFrame, instrument: Instrument, *, k: int | None = None
+    evaluations: pd.DataFrame,
+    instrument: Instrument,
+    *,
+    k: int | None = None,
+    conf: float = config.CONFIDENCE,
 ) -> pd.DataFrame:
     """The share of positive answers per item in the first and the last year, with the test
     of :func:`fslt_survey.stats.waves.compare_waves` (evaluations linked to a known meeting; the
@@ -347,7 +351,7 @@ def compare_evaluation_years(
     hidden = {(r.item, int(r.year)): bool(r.hidden) for r in by_year.itertuples()}
     frames = []
     for item in evaluation_items(instrument):
-        c = compare_waves(ev, item, waves=(waves[0], waves[-1]), top=top_labels(item))
+        c = compare_waves(ev, item, waves=(waves[0], waves[-1]), top=top_labels(item), conf=conf)
         frames.append(c[c["measure"] == "top2"])
     out = pd.concat(frames, ignore_index=True)
     for sfx in ("from", "to"):

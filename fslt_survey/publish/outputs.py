@@ -22,16 +22,21 @@ In a report cell::
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from fslt_survey.config import CONFIDENCE
 from fslt_survey.privacy import (
     redact_text,
-    write_csv_safe,
-    write_xlsx_safe,
+)
+from fslt_survey.publish.downloads import (
+    downloads,
+    public_frequencies,
+    public_ranking,
+    public_trend,
 )
 from fslt_survey.publish.measures import HIDDEN as MEASURE_HIDDEN
 from fslt_survey.publish.rules import (
@@ -42,6 +47,7 @@ from fslt_survey.publish.rules import (
     suppress_ranking,
 )
 from fslt_survey.tables import (
+    ci_heading,
     escape_markdown,
     format_ci,
     format_number,
@@ -98,6 +104,7 @@ def frequency_table(
     show_missing: bool = True,
     multi_select: bool = False,
     suppressed: pd.DataFrame | None = None,
+    conf: float = CONFIDENCE,
     unit: str = "foreninger",
 ) -> str:
     """A suppressed Danish Markdown table of one item's frequencies (``tab_single``/``tab_multi``).
@@ -124,11 +131,11 @@ def frequency_table(
             + flag.map(lambda m: " (uden for basen)" if m else ""),
             "Antal": format_number(s["n"], na=HIDDEN),
             "Andel": format_pct(s["pct"], na=HIDDEN),
-            "95 %-konfidensinterval": format_ci(s["ci_low"], s["ci_high"], na=HIDDEN),
+            ci_heading(conf): format_ci(s["ci_low"], s["ci_high"], na=HIDDEN),
         }
     )
     # a typed-missing reason's share is of everyone asked: show the count only
-    rows.loc[flag.to_numpy(), ["Andel", "95 %-konfidensinterval"]] = ""
+    rows.loc[flag.to_numpy(), ["Andel", ci_heading(conf)]] = ""
     table = to_markdown_table(
         rows, caption=caption, label=label, align={"Antal": "right", "Andel": "right"}
     )
@@ -173,6 +180,7 @@ def likert_table(
     label: str | None = None,
     distribution: pd.DataFrame | None = None,
     top_labels: Sequence[str] | None = None,
+    conf: float = CONFIDENCE,
 ) -> str:
     """Top-2 shares of a battery (``tab_likert_summary``), suppressed, as a Danish table.
 
@@ -199,7 +207,7 @@ def likert_table(
                 "Spørgsmål": str(r.label),
                 "Basis": format_number(r.base) if r.base >= k else HIDDEN,
                 "Andel (de to øverste svar)": HIDDEN if hidden else format_pct(r.top2_pct),
-                "95 %-konfidensinterval": HIDDEN
+                ci_heading(conf): HIDDEN
                 if hidden
                 else format_ci(r.top2_ci_low, r.top2_ci_high),
                 "Median": str(r.median) if r.base >= k and not pd.isna(r.median) else HIDDEN,
@@ -224,6 +232,7 @@ def ranking_table(
     label: str | None = None,
     suppressed: pd.DataFrame | None = None,
     distributions: pd.DataFrame | None = None,
+    conf: float = CONFIDENCE,
 ) -> str:
     """The needs ranking (``rank_needs``) with counts suppressed, as a Danish table."""
     k = _k(k)
@@ -240,7 +249,7 @@ def ranking_table(
             "Antal med stort behov": format_number(s["n"], na=HIDDEN),
             "Basis": format_number(s["base"], na=HIDDEN),
             "Andel med stort behov": format_pct(s["pct"], na=HIDDEN),
-            "95 %-konfidensinterval": format_ci(s["ci_low"], s["ci_high"], na=HIDDEN),
+            ci_heading(conf): format_ci(s["ci_low"], s["ci_high"], na=HIDDEN),
         }
     )
     table = to_markdown_table(
@@ -252,7 +261,10 @@ def ranking_table(
     return f"{table}\n{suppression_note(k)}\n"
 
 
-def trend_table(trend: pd.DataFrame, *, caption: str | None = None, k: int | None = None) -> str:
+def trend_table(
+    trend: pd.DataFrame, *, caption: str | None = None, k: int | None = None,
+    conf: float = CONFIDENCE,
+) -> str:
     """A suppressed wave comparison (:func:`suppress_trend`) as a Danish table."""
 
     k = _k(k)
@@ -276,7 +288,7 @@ def trend_table(trend: pd.DataFrame, *, caption: str | None = None, k: int | Non
             f"Andel {wb}": format_pct(trend["pct_to"], na=HIDDEN),
             f"Basis {wb}": format_number(trend["base_to"], na=HIDDEN),
             "Ændring (procentpoint)": [diff_text(r) for r in trend.itertuples(index=False)],
-            "95 %-konfidensinterval": [
+            ci_heading(conf): [
                 HIDDEN
                 if pd.isna(r.diff_ci_low)
                 else f"({format_number(r.diff_ci_low)} til {format_number(r.diff_ci_high)})"
@@ -287,7 +299,7 @@ def trend_table(trend: pd.DataFrame, *, caption: str | None = None, k: int | Non
     )
     table = to_markdown_table(rows, caption=caption)
     note = (
-        "Ændringen er i procentpoint med Newcombes 95 %-konfidensinterval; p-værdierne er "
+        f"Ændringen er i procentpoint med Newcombes {ci_heading(conf)}; p-værdierne er "
         "justeret for mange sammenligninger (Benjamini-Hochberg)."
     )
     return f"{table}\n{note} {suppression_note(k)}\n"
@@ -386,114 +398,3 @@ def quotes(
     if not chosen:
         return "*Ingen citater at vise.*\n"
     return "\n".join(f"> {escape_markdown(q)}\n" for q in chosen)
-
-
-# --------------------------------------------------------------------------- downloads
-
-
-def downloads(tables: Mapping[str, pd.DataFrame], folder: str | Path) -> list[Path]:
-    """Write already suppressed tables as CSV (Danish Excel: ``;`` and decimal comma) and XLSX.
-
-    Names are file stems; cells are neutralised against formula injection.
-    """
-    folder = Path(folder)
-    written: list[Path] = []
-    for stem, df in tables.items():
-        if not re.fullmatch(r"[a-z0-9_-]+", stem):
-            raise ValueError(f"download name {stem!r} must be lower-case a-z, 0-9, _ or -")
-        written.append(write_csv_safe(df, folder / f"{stem}.csv"))
-        written.append(write_xlsx_safe(df, folder / f"{stem}.xlsx", sheet_name=stem[:31]))
-    return written
-
-
-def _yes(flag: pd.Series) -> pd.Series:
-    return flag.astype(bool).map({True: "ja", False: "nej"})
-
-
-def public_frequencies(
-    tab: pd.DataFrame,
-    *,
-    k: int | None = None,
-    by: str | None = None,
-    multi_select: bool = False,
-    suppressed: pd.DataFrame | None = None,
-) -> pd.DataFrame:
-    """A suppressed frequency table with Danish column names, ready for download.
-
-    Only one base is published: ``basis`` is the number of associations that gave a substantive
-    answer, on the substantive rows; the typed-missing rows ("uden for basen") have no base,
-    share or interval, only their count. Their base would be the number asked, and asked minus
-    answered is the typed-missing total, which is hidden when it is below k (13 - 11 = 2).
-    """
-    s = (
-        suppressed
-        if suppressed is not None
-        else suppress(tab, k=k, by=by, multi_select=multi_select)
-    )
-    missing = s["missing"].astype(bool) if "missing" in s.columns else pd.Series(False, s.index)
-    out = pd.DataFrame(
-        {
-            "spoergsmaal": s["item"].astype(str),
-            "tekst": s["label"].astype(str),
-            **({"gruppe": s[by].astype(str)} if by else {}),
-            "svar": s["category"].astype(str),
-            "uden_for_basen": _yes(missing),
-            "antal": s["n"].astype("Int64"),
-            "basis": s["base"].astype("Int64"),
-            "andel_pct": s["pct"].astype("Float64").round(1),
-            "ki_nedre_pct": s["ci_low"].astype("Float64").round(1),
-            "ki_oevre_pct": s["ci_high"].astype("Float64").round(1),
-            "skjult": _yes(s["suppressed"]),
-        }
-    )
-    # a typed-missing reason's share is of everyone asked, not of the base shown; and its base
-    # (the number asked) is left out: minus the base of those who answered it would give the
-    # typed-missing total, hidden when it is below k
-    out.loc[missing.to_numpy(), ["basis", "andel_pct", "ki_nedre_pct", "ki_oevre_pct"]] = pd.NA
-    return out.reset_index(drop=True)
-
-
-def public_ranking(suppressed: pd.DataFrame, *, by: str | None = None) -> pd.DataFrame:
-    """A suppressed ranking (:func:`suppress_ranking`) with Danish column names."""
-    s = suppressed
-    return pd.DataFrame(
-        {
-            **({"gruppe": s[by].astype(str)} if by else {}),
-            "nr": s["rank"].astype("Int64"),
-            "spoergsmaal": s["item"].astype(str),
-            "behov": s["label"].astype(str),
-            "antal": s["n"].astype("Int64"),
-            "basis": s["base"].astype("Int64"),
-            "andel_pct": s["pct"].astype("Float64").round(1),
-            "ki_nedre_pct": s["ci_low"].astype("Float64").round(1),
-            "ki_oevre_pct": s["ci_high"].astype("Float64").round(1),
-            "skjult": _yes(s["suppressed"]),
-        }
-    ).reset_index(drop=True)
-
-
-def public_trend(suppressed: pd.DataFrame) -> pd.DataFrame:
-    """A suppressed wave comparison (:func:`suppress_trend`) with Danish column names.
-
-    Counts are left out (shares and bases are enough, and fewer numbers mean fewer equations).
-    """
-    s = suppressed
-    pcol = "p_adj" if "p_adj" in s.columns else "p"
-    return pd.DataFrame(
-        {
-            "spoergsmaal": s["item"].astype(str),
-            "tekst": s["label"].astype(str),
-            "svar": s["category"].astype(str),
-            "fra_aar": s["wave_from"],
-            "til_aar": s["wave_to"],
-            "basis_fra": s["base_from"].astype("Int64"),
-            "andel_fra_pct": s["pct_from"].astype("Float64").round(1),
-            "basis_til": s["base_to"].astype("Int64"),
-            "andel_til_pct": s["pct_to"].astype("Float64").round(1),
-            "aendring_point": s["diff"].astype("Float64").round(1),
-            "ki_nedre_point": s["diff_ci_low"].astype("Float64").round(1),
-            "ki_oevre_point": s["diff_ci_high"].astype("Float64").round(1),
-            "p_justeret": s[pcol].astype("Float64").round(4),
-            "skjult": _yes(s["suppressed"]),
-        }
-    ).reset_index(drop=True)

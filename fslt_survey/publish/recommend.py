@@ -31,7 +31,7 @@ from fslt_survey.publish.rulebook import (
 )
 from fslt_survey.stats.indices import scale_index
 from fslt_survey.stats.intervals import newcombe_diff_ci, wilson_ci
-from fslt_survey.tables import format_ci, format_number, format_pct
+from fslt_survey.tables import CI_HEADING, format_ci, format_number, format_pct
 
 __all__ = [
     "KINDS",
@@ -337,7 +337,7 @@ def threshold_text(rule: Rule) -> str:
         value = f"{format_number(rule.value, 1 if rule.value % 1 else 0)} point"
     where = {
         "estimate": "",
-        "ci": " (hele 95 %-konfidensintervallet)",
+        "ci": " (hele konfidensintervallet)",
         "ci_low": " (konfidensintervallets nedre grænse)",
         "ci_high": " (konfidensintervallets øvre grænse)",
     }[rule.on]
@@ -363,12 +363,12 @@ def _evidence(rule: Rule, row: dict[str, Any], k: int) -> str:
         return (
             f"{sign}{format_number(row['value'], 1)} procentpoint, fra "
             f"{format_pct(row['value_from'])} i {w0} til {format_pct(row['value_to'])} i {w1} "
-            f"(95 %-konfidensinterval {format_number(row['ci_low'], 1)} til "
+            f"({CI_HEADING} {format_number(row['ci_low'], 1)} til "
             f"{format_number(row['ci_high'], 1)} procentpoint; "
             f"{format_number(row['base_from'])} og {format_number(row['base'])} foreninger)."
         )
     return (
-        f"{format_number(row['value'], 1)} point (95 %-konfidensinterval "
+        f"{format_number(row['value'], 1)} point ({CI_HEADING} "
         f"{format_number(row['ci_low'], 1)}–{format_number(row['ci_high'], 1)}) blandt de "
         f"{format_number(row['base'])} foreninger, der svarede i {row['wave']}."
     )

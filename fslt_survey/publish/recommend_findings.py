@@ -17,7 +17,7 @@ from fslt_survey.publish.estimate import NO_DATA, NOT_ASKED
 from fslt_survey.publish.finding import Finding
 from fslt_survey.publish.findings import Findings
 from fslt_survey.publish.rulebook import Rule
-from fslt_survey.tables import format_number
+from fslt_survey.tables import ci_heading, format_number
 
 __all__ = ["finding_evidence", "measure_finding"]
 
@@ -82,12 +82,12 @@ def finding_evidence(rule: Rule, row: dict[str, Any], store: Findings) -> str:
         return (
             f"{f.measure.name[:1].upper()}{f.measure.name[1:]}: {f.marker(_starred(f))} "
             f"procentpoint, fra {a.marker(a.value())} i {a.waves[0]} til {b.marker(b.value())} "
-            f"i {b.waves[0]} (95 %-konfidensinterval {f.marker(f.interval().strip('()'))} "
+            f"i {b.waves[0]} ({ci_heading(store.conf)} {f.marker(f.interval().strip('()'))} "
             f"procentpoint; {format_number(a.base)} og {format_number(b.base)} foreninger)."
         )
     if rule.kind == "index":
         return (
-            f"{f.marker(f.value())} point (95 %-konfidensinterval "
+            f"{f.marker(f.value())} point ({ci_heading(store.conf)} "
             f"{f.marker(f.interval().strip('()'))}) blandt de {format_number(f.base)} "
             f"foreninger, der svarede i {f.waves[0]}."
         )

@@ -185,6 +185,7 @@ def _choice_block(
             caption=f"{title}: antal og andel",
             multi_select=multi,
             unit=r.unit,
+            conf=r.confidence,
         )
     )
     return "\n".join(out)
@@ -252,6 +253,7 @@ def needs_block(r: Report, battery: str = "behov") -> str:
                 sup,
                 k=r.k,
                 suppressed=sup,
+                conf=r.confidence,
                 caption=f"Behov rangordnet efter andelen, der svarer {_lower_first(large)}",
             ),
         ]
@@ -315,7 +317,10 @@ def trend_block(
     return "\n".join(
         [
             r.figure(chart, name, title),
-            change_table(r.unit, changes, k=r.k, caption=f"{title} ({r.waves[0]}–{r.wave})"),
+            change_table(
+                r.unit, changes, k=r.k, caption=f"{title} ({r.waves[0]}–{r.wave})",
+                conf=r.confidence,
+            ),
         ]
     )
 

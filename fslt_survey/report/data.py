@@ -29,7 +29,7 @@ from fslt_survey.publish import findings_cache
 from fslt_survey.registry import load_registry
 from fslt_survey.report.findings_view import findings_markdown, ranking_with_findings
 from fslt_survey.store import clean_registry, instrument_path, load_clean, load_log, log_is_demo
-from fslt_survey.tables import escape_markdown
+from fslt_survey.tables import escape_markdown, format_pct
 
 __all__ = [
     "SURVEY",
@@ -94,6 +94,11 @@ class Report:
         if self.clean is not None:  # what the build computed once for the same inputs
             findings_cache.restore(store, self.clean)
         return store
+
+    @property
+    def level(self) -> str:
+        """The intervals' confidence level in Danish ("95 %"), as declared for the survey."""
+        return format_pct(100 * self.confidence)
 
     @property
     def is_demo(self) -> bool:

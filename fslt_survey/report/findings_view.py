@@ -14,12 +14,12 @@ import numpy as np
 import pandas as pd
 
 from fslt_survey.codebook import Item
-from fslt_survey.config import TOTAL_LABEL
+from fslt_survey.config import CONFIDENCE, TOTAL_LABEL
 from fslt_survey.publish import Finding, Findings, suppression_note
 from fslt_survey.publish.estimate import hits
 from fslt_survey.publish.measures import HIDDEN
 from fslt_survey.stats import svydesign
-from fslt_survey.tables import escape_markdown, format_number, to_markdown_table
+from fslt_survey.tables import ci_heading, escape_markdown, format_number, to_markdown_table
 
 __all__ = [
     "change_frame",
@@ -59,7 +59,9 @@ def changes_for(store: Findings, its: Sequence[Item], category: str | None = Non
     return out
 
 
-def change_table(r_unit: str, changes: Sequence[Finding], *, k: int, caption: str) -> str:
+def change_table(
+    r_unit: str, changes: Sequence[Finding], *, k: int, caption: str, conf: float = CONFIDENCE
+) -> str:
     """The changes as a Danish table: both years with their bases, the change with its
     interval and the one adjusted verdict, the symbols explained once under the table."""
     if not changes:
@@ -75,7 +77,7 @@ def change_table(r_unit: str, changes: Sequence[Finding], *, k: int, caption: st
                 f"{wa} (basis)": f"{c.before.marker(c.before.value())} ({_base(c.before)})",
                 f"{wb} (basis)": f"{c.after.marker(c.after.value())} ({_base(c.after)})",
                 "Ændring (%-point)": c.marker(c.value() + ("*" if c.significant else "")),
-                "95 %-konfidensinterval": c.marker(c.interval()) if c.shown else HIDDEN,
+                ci_heading(conf): c.marker(c.interval()) if c.shown else HIDDEN,
                 "Vurdering": c.verdict or HIDDEN,
             }
         )
@@ -143,7 +145,7 @@ def likert_findings_table(
                 "Spørgsmål": escape_markdown(it.label),
                 "Basis": format_number(f.base) if base_ok else HIDDEN,
                 head: f.marker(f.value()),
-                "95 %-konfidensinterval": f.marker(f.interval()) if f.shown else HIDDEN,
+                ci_heading(store.conf): f.marker(f.interval()) if f.shown else HIDDEN,
                 "Median": escape_markdown(str(median))
                 if base_ok and median is not None and not pd.isna(median)
                 else HIDDEN,

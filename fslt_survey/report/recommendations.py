@@ -26,6 +26,7 @@ from fslt_survey.report.data import (
     response_rate,
 )
 from fslt_survey.tables import (
+    ci_heading,
     escape_markdown,
     format_ci,
     format_number,
@@ -192,7 +193,8 @@ def summary_block(r: Report, *, rules_file: str | Path | None = None) -> str:
         f"kommunen; {format_number(n)} foreninger svarede ({format_pct(100 * n / total)}). "
         "Anbefalingerne følger af faste, offentlige regler: hver regel siger, hvilket "
         "resultat den bygger på, og hvornår resultatet er stort nok til en anbefaling. Ved "
-        "hver anbefaling står tallet med sit 95 %-konfidensinterval og antallet af foreninger, "
+        f"hver anbefaling står tallet med sit {ci_heading(r.confidence)} og antallet af "
+        "foreninger, "
         "det bygger på.\n"
     )
     out.append(

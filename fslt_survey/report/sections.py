@@ -56,6 +56,7 @@ from fslt_survey.report.findings_view import (
 )
 from fslt_survey.report.recommendations import evaluation
 from fslt_survey.tables import (
+    ci_heading,
     escape_markdown,
     format_number,
     format_pct,
@@ -488,7 +489,7 @@ def downloads_block(r: Report, folder: str | Path = "downloads") -> str:
     note = (
         "CSV-filerne er i UTF-8 med semikolon som skilletegn og decimalkomma, så de åbner "
         "direkte i dansk Excel. Kolonnerne: `antal` og `basis` er antal foreninger, `andel_pct` "
-        "og `ki_*_pct` er procent med 95 %-konfidensinterval, `skjult` siger, om tallene i "
+        f"og `ki_*_pct` er procent med {ci_heading(r.confidence)}, `skjult` siger, om tallene i "
         f"rækken er skjult, fordi færre end {r.k} foreninger står bag (eller fordi de ellers "
         "kunne regnes ud). Tomme felter er skjulte eller ikke relevante tal."
     )

@@ -166,7 +166,7 @@ def test_ci_rule_needs_the_whole_interval_past_the_threshold(tmp_path, small_ins
     assert not ev.loc["lokaler", "fired"] and ev.loc["lokaler", "status"] == "not_fired"
     assert not ev.loc["ned", "fired"]
     assert ev.loc["lav", "fired"]
-    assert "hele 95" in ev.loc["lokaler", "threshold_text"]
+    assert "hele konfidensintervallet" in ev.loc["lokaler", "threshold_text"]
 
 
 def test_small_counts_never_fire_and_hide_their_numbers(tmp_path, small_instrument) -> None:
