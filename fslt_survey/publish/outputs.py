@@ -309,7 +309,8 @@ def trend_table(
 
 
 def figure(chart: Any, name: str, *, caption: str, folder: str | Path = "figurer") -> str:
-    """Save a chart (SVG + PNG) beside the document and return its Markdown image.
+    """Save a chart as SVG (PNG only when asked, via ``Chart.save(formats=...)``) beside the
+    document and return its Markdown image.
 
     The image carries the chart's Danish alt text as ``fig-alt`` (Quarto's attribute; the
     built-in engine maps it to ``alt``), via :func:`fslt_survey.render.markdown_image`.
