@@ -20,11 +20,11 @@ import pandas as pd
 
 from fslt_survey import config
 from fslt_survey.codebook import load_instrument
+from fslt_survey.danish import long_date
 from fslt_survey.followup.compute import compute_followup
 from fslt_survey.followup.indicators import _num, config_unit, load_indicators
 from fslt_survey.followup.plan import ActionPlan, Initiative, load_plan
 from fslt_survey.followup.report import publish_indicators
-from fslt_survey.network.handouts import _MONTHS
 from fslt_survey.publish import HIDDEN, Findings
 from fslt_survey.publish.recommend import evaluate_rules, load_rules
 from fslt_survey.store import instrument_path, load_clean
@@ -68,8 +68,8 @@ class PlanContext:
 
 
 def danish_day(day: dt.date) -> str:
-    """``30. juni 2027``."""
-    return f"{day.day}. {_MONTHS[day.month - 1]} {day.year}"
+    """``30. juni 2027`` (:func:`fslt_survey.danish.long_date`)."""
+    return long_date(day)
 
 
 def _as_date(today: dt.date | str | None) -> dt.date:

@@ -16,6 +16,7 @@ import pandas as pd
 
 from fslt_survey import config, publish
 from fslt_survey.codebook import Instrument
+from fslt_survey.danish import meeting_date
 from fslt_survey.errors import ConfigError
 from fslt_survey.network.data import (
     KIND_LABELS,
@@ -222,14 +223,9 @@ class Handout:
         return "\n".join(out)
 
 
-_WEEKDAYS = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
-_MONTHS = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august",
-           "september", "oktober", "november", "december")
-
-
 def danish_date(d: dt.date) -> str:
-    """``onsdag den 10. februar 2027``."""
-    return f"{_WEEKDAYS[d.weekday()]} den {d.day}. {_MONTHS[d.month - 1]} {d.year}"
+    """``onsdag den 10. februar 2027`` (:func:`fslt_survey.danish.meeting_date`)."""
+    return meeting_date(d)
 
 
 def load_handout(theme: str, *, today: dt.date | str | None = None,
