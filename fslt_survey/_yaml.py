@@ -9,14 +9,17 @@ error class of the caller (``CodebookError`` for instruments, ``ConfigError`` ot
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from fslt_survey import config
 from fslt_survey.errors import ConfigError, SurveyDataError
 
-__all__ = ["Problems", "read_front_matter", "read_yaml"]
+__all__ = ["Problems", "check_goal", "open_entry", "read_front_matter", "read_yaml"]
 
 
 # libyaml's parser when PyYAML was built with it (the wheels are): the same YAML, several times
@@ -99,6 +102,46 @@ class Problems:
                 file=self.path,
                 problems=self.items,
             )
+
+
+def open_entry(
+    spec: Any, n: int, what: str, id_pattern: re.Pattern[str], id_chars: str,
+    keys: Collection[str], problems: list[str],
+) -> tuple[str, Callable[[str], None]] | None:
+    """The checks every entry of a list-of-mappings file starts with (indicators, initiatives).
+
+    ``spec`` must be a mapping with an ``id`` matching ``id_pattern`` (``id_chars`` describes it
+    in the problem) and no key outside ``keys``. Returns the id and a ``bad(text)`` that records
+    a problem under it ("indicator i1: ..."), or ``None`` (problem recorded) when the entry has
+    no usable id.
+
+    >>> problems = []
+    >>> iid, bad = open_entry({"id": "a", "x": 1}, 1, "indicator", re.compile("[a-z]+$"),
+    ...                       "a-z", {"id"}, problems)
+    >>> problems
+    ["indicator a: unknown key 'x'"]
+    """
+    if not isinstance(spec, dict):
+        problems.append(f"{what} {n}: must be a mapping")
+        return None
+    iid = spec.get("id")
+    if not isinstance(iid, str) or not id_pattern.match(iid):
+        problems.append(f"{what} {n}: missing or invalid id {iid!r} ({id_chars})")
+        return None
+
+    def bad(text: str) -> None:
+        problems.append(f"{what} {iid}: {text}")
+
+    for key in sorted(set(spec) - set(keys)):
+        bad(f"unknown key {key!r}")
+    return iid, bad
+
+
+def check_goal(goal: Any, bad: Callable[[str], None]) -> None:
+    """A strategy goal must be one of :data:`fslt_survey.config.GOALS` (not ``true``/``false``,
+    which YAML reads from ``yes``/``no`` and which equal 1/0)."""
+    if isinstance(goal, bool) or goal not in config.GOALS:
+        bad(f"goal must be one of {sorted(config.GOALS)}, found {goal!r}")
 
 
 def read_front_matter(path: str | Path) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from fslt_survey import config
-from fslt_survey._yaml import read_yaml
+from fslt_survey._yaml import check_goal, open_entry, read_yaml
 from fslt_survey.codebook import load_instrument
 from fslt_survey.errors import ConfigError
 from fslt_survey.store import instrument_path
@@ -265,23 +265,13 @@ def parse_indicators(
 def _parse_one(
     spec: Any, n: int, inst: Any, waves: tuple[int, int], problems: list[str]
 ) -> Indicator | None:
-    if not isinstance(spec, dict):
-        problems.append(f"indicator {n}: must be a mapping")
+    opened = open_entry(spec, n, "indicator", _ID_RE, "a-z, 0-9, _", _KEYS, problems)
+    if opened is None:
         return None
-    iid = spec.get("id")
-    if not isinstance(iid, str) or not _ID_RE.match(iid):
-        problems.append(f"indicator {n}: missing or invalid id {iid!r} (a-z, 0-9, _)")
-        return None
+    iid, bad = opened
     start = len(problems)
-
-    def bad(what: str) -> None:
-        problems.append(f"indicator {iid}: {what}")
-
-    for key in sorted(set(spec) - _KEYS):
-        bad(f"unknown key {key!r}")
     goal = spec.get("goal")
-    if goal not in config.GOALS or isinstance(goal, bool):
-        bad(f"goal must be one of {sorted(config.GOALS)}, found {goal!r}")
+    check_goal(goal, bad)
     title = spec.get("title")
     if not isinstance(title, str) or not title.strip():
         bad("missing title")

@@ -21,9 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from fslt_survey import config
+from fslt_survey._yaml import check_goal, open_entry, read_yaml
 from fslt_survey.errors import ConfigError
 from fslt_survey.followup.indicators import load_indicators
 from fslt_survey.network.data import load_network
@@ -39,7 +38,6 @@ __all__ = [
     "load_plan",
     "parse_plan",
     "plan_file",
-    "read_plan_yaml",
 ]
 
 
@@ -142,21 +140,6 @@ class ActionPlan:
 # --------------------------------------------------------------------------- loading
 
 
-def read_plan_yaml(path: Path) -> Any:
-    """Read the YAML file (the one place to switch to a shared YAML loader)."""
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError("action plan file not found", file=path) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise ConfigError(
-            f"not valid YAML: {getattr(exc, 'problem', exc)}",
-            file=path,
-            row=mark.line + 1 if mark else None,
-        ) from None
-
-
 def _known_ids() -> tuple[set[str], set[str], set[str]]:
     """The indicator, recommendation rule and network meeting ids of the project."""
     indicators = {i.id for i in load_indicators()}
@@ -180,7 +163,7 @@ def load_plan(
         Listing every problem: file, initiative id and what is wrong.
     """
     path = Path(path) if path is not None else plan_file()
-    data = read_plan_yaml(path)
+    data = read_yaml(path, "action plan file")
     if indicators is None or recommendations is None or meetings is None:
         known = _known_ids()
         indicators = known[0] if indicators is None else indicators
@@ -292,23 +275,13 @@ def _ids(spec: dict, key: str, known: Collection[str], what: str, bad: Any) -> t
 def _parse_one(
     spec: Any, n: int, known: dict[str, Collection[str]], problems: list[str]
 ) -> Initiative | None:
-    if not isinstance(spec, dict):
-        problems.append(f"initiative {n}: must be a mapping")
+    opened = open_entry(spec, n, "initiative", _ID_RE, "a-z, 0-9, _, -", _KEYS, problems)
+    if opened is None:
         return None
-    iid = spec.get("id")
-    if not isinstance(iid, str) or not _ID_RE.match(iid):
-        problems.append(f"initiative {n}: missing or invalid id {iid!r} (a-z, 0-9, _, -)")
-        return None
+    iid, bad = opened
     start_count = len(problems)
-
-    def bad(what: str) -> None:
-        problems.append(f"initiative {iid}: {what}")
-
-    for key in sorted(set(spec) - _KEYS):
-        bad(f"unknown key {key!r}")
     goal = spec.get("goal")
-    if isinstance(goal, bool) or goal not in config.GOALS:
-        bad(f"goal must be one of {sorted(config.GOALS)}, found {goal!r}")
+    check_goal(goal, bad)
     texts = {k: _text(spec, k, bad) for k in ("title", "description", "owner")}
     dates = {}
     for key in ("start", "due"):
