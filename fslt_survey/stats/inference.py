@@ -21,7 +21,7 @@ The change between waves is in :mod:`fslt_survey.stats.waves`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -137,6 +137,43 @@ def _mc_pvalue(
     return (1 + hits) / (1 + n_resamples)
 
 
+def _chosen_test(test: str, obs: np.ndarray, expected: np.ndarray) -> str:
+    """The test ``"auto"`` stands for (Cochran's rule, see the module notes), checked."""
+    small = float(np.mean(expected < 5)) > 0.2 or expected.min() < 1
+    chosen = test
+    if test == "auto":
+        chosen = "chi2" if not small else ("fisher" if obs.shape == (2, 2) else "monte_carlo")
+    if chosen == "fisher" and obs.shape != (2, 2):
+        raise SurveyDataError(
+            "Fisher's exact test is implemented for 2x2 tables only",
+            found=f"{obs.shape[0]}x{obs.shape[1]}",
+        )
+    return chosen
+
+
+def _independence(
+    obs: np.ndarray, test: str, correction: bool,
+    monte_carlo: Callable[[np.ndarray, float], float],
+) -> dict[str, Any]:
+    """The test's columns of :func:`crosstab` for a table with at least two non-empty rows and
+    columns; ``monte_carlo(expected, statistic)`` gives the resampled p-value."""
+    stat, p_chi, dof, expected = sps.chi2_contingency(obs, correction=False)
+    chosen = _chosen_test(test, obs, expected)
+    statistic, p = float(stat), float(p_chi)
+    if chosen == "chi2" and correction and dof == 1:
+        statistic, p = (float(v) for v in sps.chi2_contingency(obs, correction=True)[:2])
+    elif chosen == "fisher":
+        p = float(sps.fisher_exact(obs).pvalue)
+    elif chosen == "monte_carlo":
+        p = monte_carlo(expected, float(stat))
+    return {
+        "test": chosen, "statistic": statistic, "df": int(dof), "p": p,
+        "cramers_v": float(np.sqrt(stat / (int(obs.sum()) * (min(obs.shape) - 1)))),
+        "min_expected": float(expected.min()),
+        "small_expected_share": float(np.mean(expected < 5)),
+    }
+
+
 def crosstab(
     data: pd.DataFrame,
     item: ItemLike,
@@ -196,36 +233,13 @@ def crosstab(
         "n_resamples": pd.NA,
     }
     if min(obs.shape) >= 2:
-        stat, p_chi, dof, expected = sps.chi2_contingency(obs, correction=False)
-        small_share = float(np.mean(expected < 5))
-        small = small_share > 0.2 or expected.min() < 1
-        chosen = test
-        if test == "auto":
-            chosen = "chi2" if not small else ("fisher" if obs.shape == (2, 2) else "monte_carlo")
-        if chosen == "fisher" and obs.shape != (2, 2):
-            raise SurveyDataError(
-                "Fisher's exact test is implemented for 2x2 tables only",
-                found=f"{obs.shape[0]}x{obs.shape[1]}",
-            )
-        statistic, p = float(stat), float(p_chi)
-        if chosen == "chi2" and correction and dof == 1:
-            statistic, p = (float(v) for v in sps.chi2_contingency(obs, correction=True)[:2])
-        elif chosen == "fisher":
-            p = float(sps.fisher_exact(obs).pvalue)
-        elif chosen == "monte_carlo":
-            rmap = np.cumsum(rows_keep) - 1
-            cmap = np.cumsum(cols_keep) - 1
-            p = _mc_pvalue(rmap[x], cmap[y], expected, float(stat), n_resamples, seed)
+        def monte_carlo(expected: np.ndarray, stat: float) -> float:
+            rows, cols = (np.cumsum(rows_keep) - 1)[x], (np.cumsum(cols_keep) - 1)[y]
+            return _mc_pvalue(rows, cols, expected, stat, n_resamples, seed)
+
+        res.update(_independence(obs, test, correction, monte_carlo))
+        if res["test"] == "monte_carlo":
             res["n_resamples"] = n_resamples
-        res.update(
-            test=chosen,
-            statistic=statistic,
-            df=int(dof),
-            p=p,
-            cramers_v=float(np.sqrt(stat / (n * (min(obs.shape) - 1)))),
-            min_expected=float(expected.min()),
-            small_expected_share=small_share,
-        )
     out = pd.DataFrame([res], columns=CROSSTAB_COLUMNS)
     out["df"] = out["df"].astype("Int64")
     out["n_resamples"] = out["n_resamples"].astype("Int64")
