@@ -167,6 +167,25 @@ def _share(
         )
 
 
+def _mean_change(v1: np.ndarray, v2: np.ndarray, paired: bool, conf: float) -> dict[str, Any]:
+    """The change of a mean index between the waves: the paired t test on the same
+    associations, else Welch's; with fewer than two values in a wave, the change alone."""
+    if len(v1) >= 2 and len(v2) >= 2:
+        if paired:
+            res, test = sps.ttest_rel(v2, v1), "paired_t"
+        else:
+            res, test = sps.ttest_ind(v2, v1, equal_var=False), "welch_t"
+        ci = res.confidence_interval(conf)
+        return {
+            "change": float(np.mean(v2) - np.mean(v1)),
+            "change_ci_low": float(ci.low), "change_ci_high": float(ci.high),
+            "test": test, "statistic": float(res.statistic), "p": float(res.pvalue),
+        }
+    if len(v1) and len(v2):
+        return {"change": float(np.mean(v2) - np.mean(v1))}
+    return {}
+
+
 def _mean_index(
     data: pd.DataFrame,
     ind: Indicator,
@@ -206,25 +225,7 @@ def _mean_index(
                 f"alpha_{sfx}": alpha,
             }
         )
-    v1, v2 = vals["from"], vals["to"]
-    if len(v1) >= 2 and len(v2) >= 2:
-        if paired:
-            res = sps.ttest_rel(v2, v1)
-            test = "paired_t"
-        else:
-            res = sps.ttest_ind(v2, v1, equal_var=False)
-            test = "welch_t"
-        ci = res.confidence_interval(conf)
-        row.update(
-            change=float(np.mean(v2) - np.mean(v1)),
-            change_ci_low=float(ci.low),
-            change_ci_high=float(ci.high),
-            test=test,
-            statistic=float(res.statistic),
-            p=float(res.pvalue),
-        )
-    elif len(v1) and len(v2):
-        row["change"] = float(np.mean(v2) - np.mean(v1))
+    row.update(_mean_change(vals["from"], vals["to"], paired, conf))
     a_from, a_to = (_num(row.get(f"alpha_{s}"), 2) for s in ("from", "to"))
     row["notes"].append(
         f"Indeks 0–100 af {len(items)} udsagn; Cronbachs alfa {a_from} "
