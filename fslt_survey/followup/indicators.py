@@ -374,100 +374,118 @@ def _parse_network(spec: dict[str, Any], bad: Any) -> dict[str, Any]:
     return out
 
 
+_ITEM_TYPES = {
+    "share": ("single", "likert", "multi"),
+    "top2": ("likert",),
+    "mean_index": ("likert",),
+    "count": ("numeric",),
+}
+
+
 def _parse_survey(
     spec: dict[str, Any], kind: str, inst: Any, waves: tuple[int, int], bad: Any
 ) -> dict[str, Any]:
     for key in ("table", "measure", "column", "where", "period", "periods"):
         if key in spec:
             bad(f"{key} only applies to network indicators")
+    found = _survey_items(spec, kind, inst, waves, bad)
+    if found is None:
+        return {}
+    items = [it.id for it in found]
+    out: dict[str, Any] = {"items": tuple(items)}
+    if kind == "mean_index":
+        return out | _index_fields(spec, items, bad)
+    if kind == "count":
+        return out
+    return out | _label_fields(spec, kind, found[0], bad)
+
+
+def _survey_items(
+    spec: dict[str, Any], kind: str, inst: Any, waves: tuple[int, int], bad: Any
+) -> list[Any] | None:
+    """The instrument's items an indicator counts (``items``/``item``, or a ``battery`` for a
+    mean index), checked against the waves and the kind; ``None`` after a problem."""
     items = spec.get("items", spec.get("item"))
     if isinstance(items, str):
         items = [items]
     if kind == "mean_index" and items is None and spec.get("battery") is not None:
-        members = [it.id for it in inst.items if it.battery == spec["battery"]]
-        if not members:
+        items = [it.id for it in inst.items if it.battery == spec["battery"]]
+        if not items:
             bad(f"battery {spec['battery']!r} is not in instrument {inst.id!r}")
-            return {}
-        items = members
+            return None
     if not isinstance(items, list) or not items or not all(isinstance(i, str) for i in items):
         bad("needs items (a list of item ids)" + (" or battery" if kind == "mean_index" else ""))
-        return {}
-    found = []
-    for iid in items:
-        if iid not in inst:
-            bad(f"item {iid!r} is not in instrument {inst.id!r}")
-        else:
-            found.append(inst.item(iid))
-    if len(found) < len(items):
-        return {}
+        return None
+    missing = [iid for iid in items if iid not in inst]
+    for iid in missing:
+        bad(f"item {iid!r} is not in instrument {inst.id!r}")
+    if missing:
+        return None
+    found = [inst.item(iid) for iid in items]
     for it in found:
         if it.waves and not any(w in it.waves for w in waves):
             bad(f"item {it.id!r} is asked in neither {waves[0]} nor {waves[1]}")
-    allowed = {
-        "share": ("single", "likert", "multi"),
-        "top2": ("likert",),
-        "mean_index": ("likert",),
-        "count": ("numeric",),
-    }[kind]
+    allowed = _ITEM_TYPES[kind]
     for it in found:
         if it.type not in allowed:
             bad(f"item {it.id!r} has type {it.type!r}; kind {kind} needs {' or '.join(allowed)}")
-            return {}
+            return None
     if kind in ("share", "top2", "count") and len(found) != 1:
         bad(f"kind {kind} takes exactly one item, found {len(found)}")
-        return {}
-    out: dict[str, Any] = {"items": tuple(items)}
-    if kind == "mean_index":
-        if len(found) < 2:
-            bad("mean_index needs at least two items")
-        rev = spec.get("reverse") or []
-        if not isinstance(rev, list) or any(r not in items for r in rev):
-            bad(f"reverse must list some of the index's items {items}")
-            rev = []
-        share = spec.get("min_share", 0.5)
-        if not isinstance(share, int | float) or not 0 < share <= 1:
-            bad(f"min_share must be in (0, 1], found {share!r}")
-            share = 0.5
-        out.update(reverse=tuple(rev), min_share=float(share))
-        return out
-    if kind == "count":
-        return out
-    item = found[0]
+        return None
+    return found
+
+
+def _index_fields(spec: dict[str, Any], items: list[str], bad: Any) -> dict[str, Any]:
+    """A mean index's ``reverse`` items and ``min_share`` of answered items."""
+    if len(items) < 2:
+        bad("mean_index needs at least two items")
+    rev = spec.get("reverse") or []
+    if not isinstance(rev, list) or any(r not in items for r in rev):
+        bad(f"reverse must list some of the index's items {items}")
+        rev = []
+    share = spec.get("min_share", 0.5)
+    if not isinstance(share, int | float) or not 0 < share <= 1:
+        bad(f"min_share must be in (0, 1], found {share!r}")
+        share = 0.5
+    return {"reverse": tuple(rev), "min_share": float(share)}
+
+
+def _labels(raw: Any, kind: str, item: Any, bad: Any) -> tuple[str, ...] | None:
+    """The answer labels a share counts, as the scale spells them (``None``: any option of a
+    multi-select; ``()`` after a problem)."""
     scale = item.scale
-    raw_labels = spec.get("labels")
-    labels: tuple[str, ...] | None = None
-    if raw_labels in (None, "any"):
+    if raw in (None, "any"):
         if kind == "share" and item.type != "multi":
             bad(f"share of {item.type} item {item.id!r} needs labels (e.g. [Ja])")
-        if raw_labels == "any" and item.type != "multi":
+        if raw == "any" and item.type != "multi":
             bad("labels: any only applies to multi-select items")
-    elif isinstance(raw_labels, list) and raw_labels:
-        canon = []
-        for lab in raw_labels:
-            match = scale.match(lab) if scale is not None else None
-            if match is None:
-                bad(
-                    f"label {lab!r} is not a label of item {item.id!r} (scale {scale.id!r}: "
-                    f"{', '.join(scale.categories)})"
-                )
-            elif match.missing:
-                bad(
-                    f"label {lab!r} of item {item.id!r} is a typed missing answer, not a "
-                    "substantive one"
-                )
-            else:
-                canon.append(match.label)
-        labels = tuple(canon)
-    else:
-        bad(
-            "labels must be a non-empty list of answer labels"
-            + (" or any" if item.type == "multi" else "")
-        )
+        return None
+    if not isinstance(raw, list) or not raw:
+        bad("labels must be a non-empty list of answer labels"
+            + (" or any" if item.type == "multi" else ""))
+        return ()
+    canon = []
+    for lab in raw:
+        match = scale.match(lab) if scale is not None else None
+        if match is None:
+            bad(f"label {lab!r} is not a label of item {item.id!r} (scale {scale.id!r}: "
+                f"{', '.join(scale.categories)})")
+        elif match.missing:
+            bad(f"label {lab!r} of item {item.id!r} is a typed missing answer, not a "
+                "substantive one")
+        else:
+            canon.append(match.label)
+    return tuple(canon)
+
+
+def _label_fields(spec: dict[str, Any], kind: str, item: Any, bad: Any) -> dict[str, Any]:
+    """A share's or top-2's ``labels`` and ``min_options``."""
+    scale = item.scale
+    labels = _labels(spec.get("labels"), kind, item, bad)
     if kind == "top2" and (not scale.ordered or len(scale.categories) < 3):
-        bad(
-            f"top2 needs an ordered scale with 3+ labels; item {item.id!r} has "
-            f"{len(scale.categories)}"
-        )
+        bad(f"top2 needs an ordered scale with 3+ labels; item {item.id!r} has "
+            f"{len(scale.categories)}")
     n_opts = spec.get("min_options", 1)
     if n_opts != 1 and item.type != "multi":
         bad("min_options only applies to multi-select items")
@@ -477,8 +495,7 @@ def _parse_survey(
         pool = len(labels) if labels is not None else len(scale.categories)
         if n_opts > pool:
             bad(f"min_options {n_opts} is more than the {pool} options counted")
-    out.update(labels=labels, min_options=n_opts if isinstance(n_opts, int) else 1)
-    return out
+    return {"labels": labels, "min_options": n_opts if isinstance(n_opts, int) else 1}
 
 
 # --------------------------------------------------------------------------- formatting
