@@ -66,6 +66,23 @@ class Score:
     def checked(self) -> int:
         return self.killed + self.timeout + self.survived + self.no_tests + self.other
 
+    def add(self, code: int | None) -> None:
+        """Count one mutant by mutmut's exit code (``None``: not run yet)."""
+        if code is None:
+            self.not_checked += 1
+        elif code in KILLED:
+            self.killed += 1
+        elif code in TIMEOUT:
+            self.timeout += 1
+        elif code in SURVIVED:
+            self.survived += 1
+        elif code in NO_TESTS:
+            self.no_tests += 1
+        elif code in SKIPPED:
+            self.skipped += 1
+        else:
+            self.other += 1
+
     @property
     def pct(self) -> float:
         return 100.0 * (self.killed + self.timeout) / self.checked if self.checked else float("nan")
@@ -142,22 +159,9 @@ def score(workdir: Path, mutate: list[str]) -> tuple[Score, list[str]]:
             continue
         codes = json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"]
         for name, code in sorted(codes.items()):
-            if code is None:
-                total.not_checked += 1
-            elif code in KILLED:
-                total.killed += 1
-            elif code in TIMEOUT:
-                total.timeout += 1
-            elif code in SURVIVED:
-                total.survived += 1
+            total.add(code)
+            if code in SURVIVED | NO_TESTS:
                 survivors.append(name)
-            elif code in NO_TESTS:
-                total.no_tests += 1
-                survivors.append(name)
-            elif code in SKIPPED:
-                total.skipped += 1
-            else:
-                total.other += 1
     return total, survivors
 
 
@@ -194,21 +198,7 @@ def score_of(codes: dict[str, int | None], names: list[str]) -> Score:
     """The score of the named mutants only (e.g. a sample)."""
     total = Score()
     for name in names:
-        code = codes.get(name)
-        if code is None:
-            total.not_checked += 1
-        elif code in KILLED:
-            total.killed += 1
-        elif code in TIMEOUT:
-            total.timeout += 1
-        elif code in SURVIVED:
-            total.survived += 1
-        elif code in NO_TESTS:
-            total.no_tests += 1
-        elif code in SKIPPED:
-            total.skipped += 1
-        else:
-            total.other += 1
+        total.add(codes.get(name))
     return total
 
 
