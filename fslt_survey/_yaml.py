@@ -19,7 +19,8 @@ import yaml
 from fslt_survey import config
 from fslt_survey.errors import ConfigError, SurveyDataError
 
-__all__ = ["Problems", "check_goal", "open_entry", "read_front_matter", "read_yaml"]
+__all__ = ["Problems", "check_goal", "open_entry", "read_front_matter", "read_yaml",
+           "require_mapping"]
 
 
 # libyaml's parser when PyYAML was built with it (the wheels are): the same YAML, several times
@@ -65,6 +66,17 @@ def read_yaml(
             file=path,
             row=mark.line + 1 if mark else None,
         ) from None
+
+
+def require_mapping(
+    data: Any, message: str, path: str | Path | None, *,
+    error: type[SurveyDataError] = ConfigError,
+) -> dict[str, Any]:
+    """``data`` (a parsed file) itself, when it is a mapping; else ``error(message)`` naming
+    the file and the type found ("an indicator file must be a YAML mapping")."""
+    if not isinstance(data, dict):
+        raise error(message, file=path, expected="mapping", found=type(data).__name__)
+    return data
 
 
 class Problems:

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from fslt_survey._yaml import Problems, read_yaml
+from fslt_survey._yaml import Problems, read_yaml, require_mapping
 from fslt_survey.codebook.model import (
     _CODE_RE,
     _ID_RE,
@@ -50,13 +50,7 @@ _TOP_KEYS = {"instrument", "title", "kind", "waves", "scales", "sections", "intr
 def parse_instrument(data: Any, *, path: Path | None = None) -> Instrument:
     """Validate an already parsed instrument mapping (see :func:`load_instrument`)."""
     pr = Problems(path, "instrument", error=CodebookError)
-    if not isinstance(data, dict):
-        raise CodebookError(
-            "an instrument must be a YAML mapping",
-            file=path,
-            expected="mapping",
-            found=type(data).__name__,
-        )
+    require_mapping(data, "an instrument must be a YAML mapping", path, error=CodebookError)
     inst_id, title, kind, waves = _parse_header(data, pr)
     scales = _parse_scales(data.get("scales") or {}, pr)
     themes = data.get("themes") or {}

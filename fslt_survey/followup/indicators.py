@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from fslt_survey import config
-from fslt_survey._yaml import check_goal, open_entry, read_yaml
+from fslt_survey._yaml import check_goal, open_entry, read_yaml, require_mapping
 from fslt_survey.codebook import load_instrument
 from fslt_survey.errors import ConfigError
 from fslt_survey.store import instrument_path
@@ -205,13 +205,7 @@ def parse_indicators(
     """Validate an already parsed indicator mapping (see :func:`load_indicators`)."""
 
     problems: list[str] = []
-    if not isinstance(data, dict):
-        raise ConfigError(
-            "an indicator file must be a YAML mapping",
-            file=path,
-            expected="mapping",
-            found=type(data).__name__,
-        )
+    require_mapping(data, "an indicator file must be a YAML mapping", path)
     unknown = set(data) - {"survey", "baseline", "followup", "indicators"}
     if unknown:
         problems.append(f"unknown top-level key(s) {sorted(unknown)}")

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from fslt_survey import config
-from fslt_survey._yaml import check_goal, open_entry, read_yaml
+from fslt_survey._yaml import check_goal, open_entry, read_yaml, require_mapping
 from fslt_survey.errors import ConfigError
 from fslt_survey.followup.indicators import load_indicators
 from fslt_survey.network.data import load_network
@@ -187,13 +187,7 @@ def parse_plan(
     meetings: Collection[str] = (),
 ) -> ActionPlan:
     """Validate an already parsed action plan mapping (see :func:`load_plan`)."""
-    if not isinstance(data, dict):
-        raise ConfigError(
-            "an action plan file must be a YAML mapping",
-            file=path,
-            expected="mapping",
-            found=type(data).__name__,
-        )
+    require_mapping(data, "an action plan file must be a YAML mapping", path)
     problems: list[str] = []
     for key in sorted(set(data) - {"period", "initiatives"}):
         problems.append(f"unknown top-level key {key!r}")

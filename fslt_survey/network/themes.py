@@ -15,9 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from fslt_survey._yaml import Problems, read_yaml
+from fslt_survey._yaml import Problems, read_yaml, require_mapping
 from fslt_survey.codebook import Instrument
-from fslt_survey.errors import ConfigError
 from fslt_survey.network.data import (
     FORUM_KINDS,
     THEME_SCALE,
@@ -67,13 +66,7 @@ def load_theme_guides(
     inst = instrument or member_instrument()
     scale = theme_scale(inst)
     data = read_yaml(path, "theme file")
-    if not isinstance(data, dict):
-        raise ConfigError(
-            "a theme file must map theme keys to guides",
-            file=path,
-            expected="mapping",
-            found=type(data).__name__,
-        )
+    require_mapping(data, "a theme file must map theme keys to guides", path)
     pr = Problems(path, "theme file")
     labels = {lab.key: lab.label for lab in scale.substantive}
     for key in data:
