@@ -39,7 +39,14 @@ def apply_skip_logic(
     decoded: dict[str, pd.Categorical],
     reasons: Reasons,
 ) -> None:
-    """Unanswered items whose ``relevant`` condition is not met are "Ikke relevant"."""
+    """Unanswered items whose ``relevant`` condition is not met are "Ikke relevant".
+
+    The condition is known not to be met when the filter question has a substantive answer
+    outside the condition's values, or a typed missing answer the respondent gave ("Ved ikke",
+    "Ønsker ikke at svare"): the tool routed past the follow-up. A filter that was not answered,
+    or whose answer is invalid ("Ugyldigt svar": a value the instrument does not know), says
+    nothing about the routing, so an unanswered follow-up stays "Ikke besvaret".
+    """
     for item in instrument.items:
         cond = item.relevant
         if cond is None or item.type == "association" or cond.item not in decoded:
@@ -49,7 +56,8 @@ def apply_skip_logic(
         target_codes = np.asarray(target.codes)
         cond_why = why.get(cond.item)
         target_answered = (target_codes >= 0) | (
-            True if cond_why is None else cond_why != reasons.not_answered
+            True if cond_why is None
+            else (cond_why != reasons.not_answered) & (cond_why != reasons.invalid)
         )
         not_relevant = target_answered & ~np.isin(target_codes, wanted)
         codes = why.get(item.id)

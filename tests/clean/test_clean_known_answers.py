@@ -465,3 +465,22 @@ def test_codes_written_as_decimals_are_their_labels(tmp_path, small_instrument):
     assert cells(result.data["behov_a__missing"]) == [NA, "Ved ikke", "Ugyldigt svar"]
     assert cells(result.data["driver"]) == ["Ja", "Nej", "Ja"]
     assert [(u["row"], u["value"]) for u in result.log.unknown_values] == [(4, "7.0")]
+
+
+def test_an_invalid_filter_answer_says_nothing_about_the_routing(tmp_path, small_instrument):
+    """``antal`` is asked only when ``driver`` is "Ja". A filter answered with a value the
+    instrument does not know ("Måske") is "Ugyldigt svar": whether the tool showed ``antal`` is
+    unknown, so an empty ``antal`` stays "Ikke besvaret", never "Ikke relevant"; "Nej" routes past
+    it ("Ikke relevant"); an answered ``antal`` is kept whatever the filter says."""
+    wave = tmp_path / "2025"
+    wave.mkdir()
+    lines = ["Forening;q1_1;q2;q3;Sluttidspunkt",
+             "F001;I høj grad;Måske;;14-03-2025 10:00",  # invalid filter, antal empty
+             "F002;I høj grad;Nej;;14-03-2025 10:00",  # routed past antal
+             "F003;I høj grad;Måske;4;14-03-2025 10:00"]  # invalid filter, antal answered
+    (wave / "svar.csv").write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1252"))
+    data = clean_directory(small_instrument, tmp_path, REGISTRY).data
+    assert cells(data["driver"]) == [NA, "Nej", NA]
+    assert cells(data["driver__missing"]) == ["Ugyldigt svar", NA, "Ugyldigt svar"]
+    assert cells(data["antal"]) == [NA, NA, 4.0]
+    assert cells(data["antal__missing"]) == ["Ikke besvaret", "Ikke relevant", NA]
