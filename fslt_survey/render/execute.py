@@ -296,7 +296,7 @@ def execute_document(
                 if not opts.get("error", False):
                     _cell_error(
                         res,
-                        f"cell {cell.name}",
+                        cell.name,
                         cfg.rel,
                         cell.line,
                         lambda k, c=cell: c.line + k,

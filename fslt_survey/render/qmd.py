@@ -68,7 +68,7 @@ class CodeCell:
     @property
     def name(self) -> str:
         """How error messages refer to the cell: its label, or ``cell N``."""
-        return repr(self.label) if self.label else f"cell {self.index}"
+        return f"cell {self.label!r}" if self.label else f"cell {self.index}"
 
     @property
     def tags(self) -> list[str]:

@@ -319,6 +319,9 @@ def test_parse_qmd_tracks_lines_and_options(tmp_path: Path) -> None:
     assert "parameters" in cells[0].tags
     inline = [c for c in doc.chunks if not isinstance(c, CodeCell) and c.inline]
     assert inline and inline[0].inline[0][0] == 'len(["A", "B", "C"])'
+    # how errors name a cell: "cell 'fig-svar'", or "cell 1" without a label (not "cell cell 1")
+    assert fig.name == "cell 'fig-svar'"
+    assert cells[0].label is None and cells[0].name == f"cell {cells[0].index}"
 
 
 def test_parse_qmd_reports_bad_option_yaml_with_line(tmp_path: Path) -> None:
