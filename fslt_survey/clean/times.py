@@ -51,7 +51,8 @@ _ZONES = {"UTC": 0, "GMT": 0, "Z": 0, "WET": 0, "WEST": 60, "BST": 60, "CET": 60
 _STAMP_RE = re.compile(
     r"^(?:(?P<Y>\d{4})[/.-](?P<m>\d{1,2})[/.-](?P<d>\d{1,2})"
     r"|(?P<d2>\d{1,2})[/.-](?P<m2>\d{1,2})[/.-](?P<Y2>\d{4}))"
-    r"(?:(?:[ T]|,\s*|\s+kl\.?\s*)(?P<H>\d{1,2})[:.](?P<M>\d{2})(?:[:.](?P<S>\d{2})(?:[.,]\d+)?)?"
+    r"(?:(?:[ T]|,\s*|\s+kl\.?\s*)(?P<H>\d{1,2})[:.](?P<M>\d{2})"
+    r"(?:[:.](?P<S>\d{2})(?P<frac>[.,]\d+)?)?"
     r"(?:\s*(?P<ampm>[AaPp]\.?\s?[Mm]\.?))?)?"
     r"(?:\s*(?P<zone>[A-Za-z]{1,5})?(?P<off>[+-]\d{1,2}(?::?\d{2})?)?)?$"
 )
@@ -81,6 +82,8 @@ def _parse_stamp(text: str) -> Any:
         return None
     year, month, day = (m["Y"], m["m"], m["d"]) if m["Y"] else (m["Y2"], m["m2"], m["d2"])
     hour, minute, second = int(m["H"] or 0), int(m["M"] or 0), int(m["S"] or 0)
+    # a fraction of a second (Kobo writes milliseconds: 10:00:05.250+01:00) to the microsecond
+    micro = int((m["frac"][1:] + "000000")[:6]) if m["frac"] else 0
     if m["ampm"]:
         if not 1 <= hour <= 12:
             return pd.NaT
@@ -89,7 +92,7 @@ def _parse_stamp(text: str) -> Any:
     if offset == -1 and m["zone"] is not None:
         return pd.NaT
     try:
-        ts = pd.Timestamp(int(year), int(month), int(day), hour, minute, second)
+        ts = pd.Timestamp(int(year), int(month), int(day), hour, minute, second, micro)
     except ValueError:  # 31/02, 25:00
         return pd.NaT
     if offset is not None:

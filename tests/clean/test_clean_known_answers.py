@@ -484,3 +484,19 @@ def test_an_invalid_filter_answer_says_nothing_about_the_routing(tmp_path, small
     assert cells(data["driver__missing"]) == ["Ugyldigt svar", NA, "Ugyldigt svar"]
     assert cells(data["antal"]) == [NA, NA, 4.0]
     assert cells(data["antal__missing"]) == ["Ikke besvaret", "Ikke relevant", NA]
+
+
+def test_fractions_of_a_second_decide_between_two_answers(tmp_path, small_instrument):
+    """Kobo writes its times to the millisecond with an offset (``10:00:05.750+01:00``): two
+    equally complete answers from one association in the same second are told apart by the
+    fraction (the later one, first in the file, is kept), and the time is kept whole."""
+    wave = tmp_path / "2025"
+    wave.mkdir()
+    lines = ["Forening;q1_1;q2;Sluttidspunkt",
+             "F001;I høj grad;Ja;2025-03-14T10:00:05.750+01:00",
+             "F001;Slet ikke;Nej;2025-03-14T10:00:05.250+01:00"]
+    (wave / "svar.csv").write_bytes(("\r\n".join(lines) + "\r\n").encode("utf-8"))
+    result = clean_directory(small_instrument, tmp_path, REGISTRY)
+    assert cells(result.data["row"]) == [2]
+    assert cells(result.data["behov_a"]) == ["I høj grad"]
+    assert cells(result.data["submitted"]) == [pd.Timestamp("2025-03-14 10:00:05.750")]

@@ -242,7 +242,7 @@ def kobo_meta(n: int) -> list[str]:
 
 
 KOBO_ROWS = [
-    # device time with its offset: Danish winter time 10:05:13; single choices as names
+    # device time with its offset: Danish winter time 10:05:13.512; single choices as names
     # (codes), the multi-select both as a summary of choice names and as 0/1 columns
     ["2025-03-14T10:00:00.000+01:00", "2025-03-14T10:05:13.512+01:00", "F001", "1", "9", "1",
      "3", "frivillige gdpr", "1", "0", "1", "Mail: info@virumkor.dk", *kobo_meta(1)],
@@ -258,7 +258,7 @@ KOBO_EXPECTED = {
     "row": [2, 3, 4],
     "n_answered": [6, 2, 3],
     # the offset removed, the fraction of a second dropped
-    "submitted": [pd.Timestamp("2025-03-14 10:05:13"), pd.Timestamp("2025-03-15 08:00"),
+    "submitted": [pd.Timestamp("2025-03-14 10:05:13.512"), pd.Timestamp("2025-03-15 08:00"),
                   pd.Timestamp("2025-07-01 12:00")],
     "behov_a": ["I høj grad", "Slet ikke", NA],
     "behov_b__missing": ["Ved ikke", "Ikke besvaret", "Ikke besvaret"],
