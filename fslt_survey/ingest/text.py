@@ -86,49 +86,67 @@ def decode_text(data: bytes, file: str | Path) -> tuple[str, str]:
     else:
         encoding, body = _utf16_without_bom(data) or "", data
     if encoding.startswith("utf-16"):
-        if len(body) % 2:
-            raise ReadError(
-                "the UTF-16 text is cut off (odd number of bytes)", file=file,
-                expected="UTF-16 text", found=f"{len(data)} bytes",
-            )
-        try:
-            text = body.decode(encoding)
-        except UnicodeDecodeError as exc:
-            raise ReadError(
-                "the file is not valid UTF-16 text", file=file,
-                row=_line_of(body, exc.start, encoding), expected="UTF-16 text",
-                found=f"invalid bytes at offset {exc.start}",
-            ) from None
+        text = _decode_utf16(body, encoding, data, file)
     else:
-        nul = body.find(b"\x00")
-        if nul >= 0:
+        text, encoding = _decode_8bit(body, encoding, data, file)
+    _refuse_control_text(text, data, file)
+    return text.removeprefix("\ufeff"), encoding
+
+
+def _decode_utf16(body: bytes, encoding: str, data: bytes, file: str | Path) -> str:
+    """UTF-16 text (with or without its BOM), refused when cut off or invalid."""
+    if len(body) % 2:
+        raise ReadError(
+            "the UTF-16 text is cut off (odd number of bytes)", file=file,
+            expected="UTF-16 text", found=f"{len(data)} bytes",
+        )
+    try:
+        return body.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise ReadError(
+            "the file is not valid UTF-16 text", file=file,
+            row=_line_of(body, exc.start, encoding), expected="UTF-16 text",
+            found=f"invalid bytes at offset {exc.start}",
+        ) from None
+
+
+def _decode_8bit(body: bytes, encoding: str, data: bytes, file: str | Path) -> tuple[str, str]:
+    """UTF-8 (``encoding`` is ``utf-8-sig`` after a BOM), else Windows-1252; binary data and a
+    file mixing the two encodings are refused."""
+    nul = body.find(b"\x00")
+    if nul >= 0:
+        raise ReadError(
+            "the file contains NUL bytes: it is binary, not a text (CSV) export", file=file,
+            row=_line_of(body, nul), expected="text (CSV)", found=describe_bytes(data),
+        )
+    try:
+        text, encoding = body.decode("utf-8"), encoding or "utf-8"
+    except UnicodeDecodeError as exc:
+        # (the lead bytes are fast to look for; the search is slow on a large file)
+        lead = any(b in body for b in (b"\xc2", b"\xc3", b"\xe2"))
+        utf8 = _UTF8_DANISH_RE.search(body) if lead else None
+        if utf8 is not None:
             raise ReadError(
-                "the file contains NUL bytes: it is binary, not a text (CSV) export", file=file,
-                row=_line_of(body, nul), expected="text (CSV)", found=describe_bytes(data),
-            )
+                "the file mixes text encodings: some rows are UTF-8, others Windows-1252 "
+                "(ANSI); save it again in one encoding (UTF-8)", file=file,
+                row=_line_of(body, exc.start), expected="one encoding for the whole file",
+                found=f"UTF-8 text in row {_line_of(body, utf8.start())}, the "
+                f"Windows-1252 byte 0x{body[exc.start]:02X} in row "
+                f"{_line_of(body, exc.start)}",
+            ) from None
         try:
-            text, encoding = body.decode("utf-8"), encoding or "utf-8"
+            text, encoding = body.decode("cp1252"), "cp1252"
         except UnicodeDecodeError as exc:
-            # (the lead bytes are fast to look for; the search is slow on a large file)
-            lead = any(b in body for b in (b"\xc2", b"\xc3", b"\xe2"))
-            utf8 = _UTF8_DANISH_RE.search(body) if lead else None
-            if utf8 is not None:
-                raise ReadError(
-                    "the file mixes text encodings: some rows are UTF-8, others Windows-1252 "
-                    "(ANSI); save it again in one encoding (UTF-8)", file=file,
-                    row=_line_of(body, exc.start), expected="one encoding for the whole file",
-                    found=f"UTF-8 text in row {_line_of(body, utf8.start())}, the "
-                    f"Windows-1252 byte 0x{body[exc.start]:02X} in row "
-                    f"{_line_of(body, exc.start)}",
-                ) from None
-            try:
-                text, encoding = body.decode("cp1252"), "cp1252"
-            except UnicodeDecodeError as exc:
-                raise ReadError(
-                    "the file is neither UTF-8 nor Windows-1252 text", file=file,
-                    row=_line_of(body, exc.start), expected="text in UTF-8, UTF-16 or cp1252",
-                    found=f"byte 0x{body[exc.start]:02X} at offset {exc.start}",
-                ) from None
+            raise ReadError(
+                "the file is neither UTF-8 nor Windows-1252 text", file=file,
+                row=_line_of(body, exc.start), expected="text in UTF-8, UTF-16 or cp1252",
+                found=f"byte 0x{body[exc.start]:02X} at offset {exc.start}",
+            ) from None
+    return text, encoding
+
+
+def _refuse_control_text(text: str, data: bytes, file: str | Path) -> None:
+    """Decoded text holding NUL characters, or many control characters, is not an export."""
     if "\x00" in text:
         raise ReadError(
             "the text contains NUL characters", file=file,
@@ -141,7 +159,6 @@ def decode_text(data: bytes, file: str | Path) -> tuple[str, str]:
             "the file looks binary (many control characters), not a text export", file=file,
             expected="text (CSV)", found=describe_bytes(data),
         )
-    return text.removeprefix("\ufeff"), encoding
 
 
 # --------------------------------------------------------------------------- delimited text
