@@ -238,7 +238,6 @@ def parse_delimited(text: str, delimiter: str, file: str | Path) -> Table:
     header: list[str | None] | None = None
     rows: list[list[str | None]] = []
     numbers: list[int] = []
-    notes: list[str] = []
     skipped: list[int] = []
     short: list[int] = []
     trailing: list[int] = []
@@ -256,17 +255,8 @@ def parse_delimited(text: str, delimiter: str, file: str | Path) -> Table:
                 continue
             width = len(header)
             if len(rec) > width:
-                extra = rec[width:]
-                bad = next((i for i, f in enumerate(extra) if f.strip()), None)
-                if bad is not None:
-                    raise ReadError(
-                        "this row has more fields than the header", file=file, row=row,
-                        column=column_letter(width + bad),
-                        expected=f"{width} fields (as in the header)",
-                        found=f"{len(rec)} fields; extra value {extra[bad]!r}",
-                    )
+                rec = _cut_empty_tail(rec, width, row, file)
                 trailing.append(row)
-                rec = rec[:width]
             elif len(rec) < width:
                 _check_other_delimiter(rec, header, delimiter, row, file)
                 short.append(row)
@@ -291,6 +281,28 @@ def parse_delimited(text: str, delimiter: str, file: str | Path) -> Table:
             "the file has no header row (only blank lines)", file=file,
             expected="a header row with column names", found="blank text",
         )
+    return Table(header, rows, numbers, _row_notes(skipped, short, trailing),
+                 delimiter=delimiter)
+
+
+def _cut_empty_tail(rec: list[str], width: int, row: int, file: str | Path) -> list[str]:
+    """A record longer than the header, cut to it: refused when a field beyond it has a value
+    (named by its column letter), else the empty fields are dropped (Excel writes them)."""
+    extra = rec[width:]
+    bad = next((i for i, f in enumerate(extra) if f.strip()), None)
+    if bad is not None:
+        raise ReadError(
+            "this row has more fields than the header", file=file, row=row,
+            column=column_letter(width + bad),
+            expected=f"{width} fields (as in the header)",
+            found=f"{len(rec)} fields; extra value {extra[bad]!r}",
+        )
+    return rec[:width]
+
+
+def _row_notes(skipped: list[int], short: list[int], trailing: list[int]) -> list[str]:
+    """What parsing handled, for the cleaning log (rows as the spreadsheet numbers them)."""
+    notes = []
     if skipped:
         notes.append(f"{len(skipped)} empty row(s) skipped: rows {rows_text(skipped)}")
     if short:
@@ -299,7 +311,7 @@ def parse_delimited(text: str, delimiter: str, file: str | Path) -> Table:
     if trailing:
         notes.append(f"{len(trailing)} row(s) had empty fields beyond the header (ignored): "
                      f"rows {rows_text(trailing)}")
-    return Table(header, rows, numbers, notes, delimiter=delimiter)
+    return notes
 
 
 def _check_other_delimiter(rec: list[str], header: list[str | None], delimiter: str, row: int,
