@@ -182,6 +182,25 @@ def _split_kobo_multi(value: str, item: Item, names: dict[str, str]) -> list[str
     return found
 
 
+def _summary_columns(instrument: Instrument, item: Item, values: pd.Series) -> dict[str, Any]:
+    """A multi-select's summary column (choice names separated by spaces) as one ``1``/``0``
+    column per option: the scale's options in order, then options it does not know (sorted)."""
+    names = _choice_labels(instrument, item)
+    cells = [
+        _split_kobo_multi(v, item, names) if isinstance(v, str) and v.strip() else None
+        for v in values.tolist()
+    ]
+    assert item.scale is not None
+    known = [lab.label for lab in item.scale.labels]
+    extra = sorted({x for c in cells if c for x in c if x not in known})
+    return {
+        lab_text: pd.array(
+            [None if c is None else ("1" if lab_text in c else "0") for c in cells], dtype="string"
+        )
+        for lab_text in known + extra
+    }
+
+
 def kobo_frame(
     frame: pd.DataFrame, instrument: Instrument
 ) -> tuple[pd.DataFrame, dict[str, str], list[str]]:
@@ -250,23 +269,12 @@ def kobo_frame(
             if item.id in has_options:
                 notes.append(f"column {col!r}: summary of {item.id!r}; its option columns are used")
                 continue
-            names = _choice_labels(instrument, item)
-            cells = [
-                _split_kobo_multi(v, item, names) if isinstance(v, str) and v.strip() else None
-                for v in values.tolist()
-            ]
-            assert item.scale is not None
-            known = [lab.label for lab in item.scale.labels]
-            extra = sorted({x for c in cells if c for x in c if x not in known})
-            for lab_text in known + extra:
-                col_values = [None if c is None else ("1" if lab_text in c else "0") for c in cells]
-                put(option_header(item, lab_text), pd.array(col_values, dtype="string"), col)
+            for lab_text, col_values in _summary_columns(instrument, item, values).items():
+                put(option_header(item, lab_text), col_values, col)
             notes.append(f"column {col!r}: multi-select summary split into one column per option")
         elif item.type in ("single", "likert"):
             names = _choice_labels(instrument, item)
-            mapped = [
-                names.get(v.strip(), v) if isinstance(v, str) else None for v in values.tolist()
-            ]
+            mapped = [names.get(v.strip(), v) if isinstance(v, str) else None for v in values]
             put(item.text, pd.array(mapped, dtype="string"), col)
         else:
             put(item.text, values.copy(), col)
