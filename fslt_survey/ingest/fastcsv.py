@@ -38,6 +38,9 @@ from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 #: Below this many characters the Python path is fast enough (and is the reference).
 MIN_CHARS = 0
@@ -71,8 +74,6 @@ def memory_pool() -> Any:
     """
     global _POOL
     if _POOL is None:
-        import pyarrow as pa
-
         try:
             _POOL = pa.jemalloc_memory_pool()
         except (NotImplementedError, AttributeError):
@@ -85,9 +86,6 @@ _POOL: Any = None
 
 def take_strings(values: list[str | None], codes: np.ndarray) -> Any:
     """A ``string`` array of ``values[code]`` per row (code ``-1`` -> missing)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
     table = pa.array([*values, None], type=pa.large_string())
     index = pa.array(np.where(codes < 0, len(values), codes))
     taken = pc.take(table, index, memory_pool=memory_pool())
@@ -106,8 +104,6 @@ def thread_map(fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
 
 def _utf8_buffer(data: bytes | None, text: str, encoding: str | None) -> Any:
     """The text as UTF-8 bytes for pyarrow, without copying when the file already is UTF-8."""
-    import pyarrow as pa
-
     if data is not None and encoding == "utf-8":
         return pa.py_buffer(data)
     if data is not None and encoding == "utf-8-sig" and not data.startswith(codecs.BOM_UTF8 * 2):
@@ -266,16 +262,10 @@ def prepare(
     return Plan(_utf8_buffer(data, text, encoding), delimiter, widths, width, multiline, len(text))
 
 
-def build(plan: Plan) -> Columnar | None:
-    """Read the columns with pyarrow as :func:`prepare` planned; ``None``: use the Python path."""
-    try:
-        import pyarrow as pa
-        import pyarrow.compute as pc
-        import pyarrow.csv as pacsv
-    except ImportError:  # pragma: no cover - pyarrow is a dependency
-        return None
-    width, widths = plan.width, plan.widths
-    pool = memory_pool()
+def _read_arrow(plan: Plan, pool: Any) -> Any:
+    """The table pyarrow reads from the plan's buffer (every field a string), or ``None`` when
+    it refuses the file or reads it otherwise than the plan says (the Python path then reads)."""
+    width = plan.width
     try:
         table = pacsv.read_csv(
             pa.BufferReader(plan.buffer),
@@ -305,8 +295,7 @@ def build(plan: Plan) -> Columnar | None:
         return None
     if any(c.type != pa.large_string() for c in table.columns):
         return None
-    records = np.flatnonzero(widths != 0) + 1
-    if len(records) != table.num_rows:
+    if int(np.count_nonzero(plan.widths)) != table.num_rows:
         return None
     limit = csv.field_size_limit()
     if plan.text_chars > limit and any(
@@ -315,38 +304,51 @@ def build(plan: Plan) -> Columnar | None:
         for col in table.columns
     ):
         return None
+    return table
 
+
+def _blank_to_missing(column: Any, pool: Any) -> tuple[Any, Any]:
+    """A column without its header cell, blank fields made missing by giving it a validity
+    bitmap (no copy), and the column's blank mask (also without the header)."""
+    chunks, blanks = [], []
+    for chunk in column.chunks:
+        blank = pc.or_(pc.equal(pc.binary_length(chunk), 0), pc.utf8_is_space(chunk))
+        blanks.append(blank)
+        n_blank = pc.sum(blank).as_py() or 0
+        valid = pc.invert(blank) if n_blank else None
+        if valid is not None and chunk.offset == valid.offset == chunk.null_count == 0:
+            chunk = pa.Array.from_buffers(
+                chunk.type,
+                len(chunk),
+                [valid.buffers()[1], *chunk.buffers()[1:]],
+                null_count=n_blank,
+            )
+        elif n_blank:
+            chunk = pc.if_else(blank, pa.scalar(None, chunk.type), chunk, memory_pool=pool)
+        chunks.append(chunk)
+    return (pa.chunked_array(chunks, type=column.type).slice(1),
+            pa.chunked_array(blanks, type=pa.bool_()).slice(1))
+
+
+def build(plan: Plan) -> Columnar | None:
+    """Read the columns with pyarrow as :func:`prepare` planned; ``None``: use the Python path."""
+    widths = plan.widths
+    pool = memory_pool()
+    table = _read_arrow(plan, pool)
+    if table is None:
+        return None
+    records = np.flatnonzero(widths != 0) + 1
     header = [
         v if v is not None and v.strip() else None
         for v in (c[0].as_py() for c in table.slice(0, 1).columns)
     ]
     if all(h is None for h in header):
         return None  # a blank first record: the Python path looks further for the header
-    columns: list[Any] = list(table.columns)
+    cleaned = thread_map(lambda c: _blank_to_missing(c, pool), list(table.columns))
     del table
-
-    def clean(j: int) -> Any:
-        """Blank fields -> missing, by giving the column a validity bitmap (no copy)."""
-        chunks, blanks = [], []
-        for chunk in columns[j].chunks:
-            blank = pc.or_(pc.equal(pc.binary_length(chunk), 0), pc.utf8_is_space(chunk))
-            blanks.append(blank)
-            n_blank = pc.sum(blank).as_py() or 0
-            valid = pc.invert(blank) if n_blank else None
-            if valid is not None and chunk.offset == valid.offset == chunk.null_count == 0:
-                chunk = pa.Array.from_buffers(
-                    chunk.type,
-                    len(chunk),
-                    [valid.buffers()[1], *chunk.buffers()[1:]],
-                    null_count=n_blank,
-                )
-            elif n_blank:
-                chunk = pc.if_else(blank, pa.scalar(None, chunk.type), chunk, memory_pool=pool)
-            chunks.append(chunk)
-        columns[j] = pa.chunked_array(chunks, type=columns[j].type).slice(1)
-        return pa.chunked_array(blanks, type=pa.bool_()).slice(1)
-
-    blanks = thread_map(clean, range(len(columns)))
+    columns = [c for c, _ in cleaned]
+    blanks = [b for _, b in cleaned]
+    del cleaned
     rows = records[1:]
     header_row = int(records[0])
     skipped = [int(r) for r in np.flatnonzero(widths == 0) + 1 if r > header_row]
@@ -364,3 +366,4 @@ def build(plan: Plan) -> Columnar | None:
     arrays = [pd.arrays.ArrowStringArray(c) for c in columns]
     pool.release_unused()  # the parser's buffers
     return Columnar(header, arrays, rows.tolist(), skipped)
+
