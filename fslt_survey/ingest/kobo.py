@@ -241,9 +241,6 @@ def kobo_frame(
             name = source
         out[name] = values
 
-    def option_header(item: Item, label: str) -> str:
-        return f"{item.text} - {label}"
-
     for col in columns:
         values = frame[col]
         role = kobo_role(col)
@@ -262,15 +259,15 @@ def kobo_frame(
             continue
         item, label, unknown = hit
         if label is not None:
-            put(option_header(item, label.label), values.copy(), col)
+            put(f"{item.text} - {label.label}", values.copy(), col)
         elif unknown is not None:
-            put(option_header(item, unknown), values.copy(), col)
+            put(f"{item.text} - {unknown}", values.copy(), col)
         elif item.type == "multi":
             if item.id in has_options:
                 notes.append(f"column {col!r}: summary of {item.id!r}; its option columns are used")
                 continue
             for lab_text, col_values in _summary_columns(instrument, item, values).items():
-                put(option_header(item, lab_text), col_values, col)
+                put(f"{item.text} - {lab_text}", col_values, col)
             notes.append(f"column {col!r}: multi-select summary split into one column per option")
         elif item.type in ("single", "likert"):
             names = _choice_labels(instrument, item)
