@@ -125,3 +125,54 @@ def test_users_interpreter_is_kept_and_documents_honour_force(
 def test_command_line_force_flag() -> None:
     assert quarto_command(None, None, None, force=True) == ["render", "--cache-refresh"]
     assert quarto_command(None, None, None) == ["render"]
+
+
+WRITER = """#!{python}
+import json, os, sys
+args = sys.argv[1:]
+with open({log!r}, "a", encoding="utf-8") as f:
+    f.write(json.dumps({{"argv": args, "cwd": os.getcwd()}}) + "\\n")
+out = args[args.index("--output-dir") + 1]
+ext = {{"html": "html", "typst": "pdf", "pdf": "pdf"}}[args[args.index("--to") + 1]]
+params = [args[i + 1] for i, a in enumerate(args) if a == "-P"]
+stem = os.path.splitext(os.path.basename(args[1]))[0]
+with open(os.path.join(out, stem + "." + ext), "w", encoding="utf-8") as f:
+    f.write(json.dumps(params))
+"""
+
+
+def test_a_batch_renders_each_entry_with_its_parameters(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``render_batch`` on the Quarto path (feedback sheets): one ``quarto render`` per entry and
+    format, with the entry's parameters, the single-file HTML option for HTML only, and each
+    output copied to the entry's name."""
+    from fslt_survey.render import render_batch
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    log = tmp_path / "calls.jsonl"
+    exe = bin_dir / "quarto"
+    exe.write_text(WRITER.format(python=sys.executable, log=str(log)), encoding="utf-8")
+    exe.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    root = write(tmp_path / "project").resolve()
+    out = tmp_path / "ark"
+    batch = [({"forening": "F001"}, "F001-ark"), ({"forening": "F002"}, "F002-ark")]
+    result = render_batch(root, "pages/side.qmd", batch, output_dir=out,
+                          formats=["html", "typst"], engine="quarto", force=True)
+    assert result.engine == "quarto"
+    assert sorted(p.name for p in out.iterdir()) == [
+        "F001-ark.html", "F001-ark.pdf", "F002-ark.html", "F002-ark.pdf"]
+    assert json.loads((out / "F002-ark.pdf").read_text(encoding="utf-8")) == ["forening:F002"]
+    argvs = [c["argv"] for c in calls(log)]
+    assert len(argvs) == 4 and {c["cwd"] for c in calls(log)} == {str(root)}
+    first = argvs[0]
+    assert first[:4] == ["render", "pages/side.qmd", "-P", "forening:F001"]
+    assert first[first.index("--to") + 1] == "html" and "embed-resources:true" in first
+    assert "--cache-refresh" in first
+    pdf = argvs[1]
+    assert pdf[pdf.index("--to") + 1] == "typst" and "embed-resources:true" not in pdf
+    assert [r.outputs for r in result.documents] == [
+        [out.resolve() / "F001-ark.html", out.resolve() / "F001-ark.pdf"],
+        [out.resolve() / "F002-ark.html", out.resolve() / "F002-ark.pdf"]]
