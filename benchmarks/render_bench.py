@@ -91,6 +91,8 @@ class RenderBench:
     compare_tool: str = ""
     skipped_pages: list[str] = field(default_factory=list)
     floor_seconds: float = 0.0
+    #: the findings computed once before rendering, as ``fslt-survey build`` does
+    findings_seconds: float = 0.0
     feedback_sheets: int = 0
     feedback_seconds: float = 0.0
     kernels_cold: int = 0
@@ -102,10 +104,12 @@ class RenderBench:
         return self.cold_seconds / self.floor_seconds if self.floor_seconds else None
 
 
-def prepare_demo(dest: Path) -> tuple[list[str], list[str]]:
-    """Copy the project to ``dest`` and clean the demo data into it; returns the documents
-    to render and the listed pages that do not exist."""
-    from fslt_survey.build import clean_all
+def prepare_demo(dest: Path, bench: RenderBench | None = None) -> tuple[list[str], list[str]]:
+    """Copy the project to ``dest``, clean the demo data into it and compute its findings once,
+    as ``fslt-survey build`` does before it renders (the seconds of that step go to
+    ``bench.findings_seconds``); returns the documents to render and the listed pages that do
+    not exist."""
+    from fslt_survey.build import clean_all, precompute_findings
 
     shutil.copy2(ROOT / "_quarto.yml", dest / "_quarto.yml")
     if (ROOT / "_variables.yml").exists():
@@ -114,6 +118,10 @@ def prepare_demo(dest: Path) -> tuple[list[str], list[str]]:
     for name in ("reports", "surveys"):
         shutil.copytree(ROOT / name, dest / name, ignore=ignore)
     clean_all(dest / "build" / "clean", demo=True)
+    t0 = time.perf_counter()
+    precompute_findings()  # (FSLT_PROJECT_ROOT is the copy: its clean data and cache)
+    if bench is not None:
+        bench.findings_seconds = time.perf_counter() - t0
     config = yaml.safe_load((dest / "_quarto.yml").read_text("utf-8")) or {}
     listed = [str(p) for p in (config.get("project") or {}).get("render") or []]
     present = [p for p in listed if (dest / p.lstrip("/")).is_file()]
@@ -279,7 +287,9 @@ def run(project: str = "demo", *, nbconvert: bool = True, log=print) -> RenderBe
 def _run(bench: RenderBench, root: Path, project: str, nbconvert: bool, log: Any) -> None:
     from fslt_survey.render import RenderError, render_project
 
-    docs, bench.skipped_pages = prepare_tiny(root) if project == "tiny" else prepare_demo(root)
+    docs, bench.skipped_pages = (
+        prepare_tiny(root) if project == "tiny" else prepare_demo(root, bench)
+    )
     if not docs:
         bench.error = "no pages to render"
         return

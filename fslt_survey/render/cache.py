@@ -34,7 +34,7 @@ from fslt_survey.render.housekeeping import OwnedFolders, entry_prefix
 
 #: Bump when the executed-markdown format changes in a way old entries cannot satisfy.
 CACHE_FORMAT = "3"
-#: Executed entries kept per document (parameterised handouts need several).
+#: Executed entries kept per document beyond the newest one of each parameter set.
 KEEP_PER_DOCUMENT = 24
 
 
@@ -261,11 +261,21 @@ class RenderCache:
         return entry
 
     def prune(self, rel: str, keep: int = KEEP_PER_DOCUMENT) -> None:
-        """Drop all but the ``keep`` most recently used executions of ``rel``."""
+        """Drop old executions of ``rel``: the newest of each parameter set (``latest-*.json``)
+        stays, and of the others the ``keep`` most recently used.
+
+        A batch of parameterised sheets (one per association) stores one execution per sheet
+        while earlier sheets are still being converted; each is the newest of its parameters,
+        so none is removed under a conversion (and a second batch finds them all).
+        """
         doc_dir = self._doc_dir(rel)
+        newest = set()
+        for pointer in doc_dir.glob("latest-*.json"):
+            with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+                newest.add(json.loads(pointer.read_text(encoding="utf-8"))["key"])
         entries = []
         for p in doc_dir.iterdir():
-            if p.is_dir() and not p.name.startswith("."):
+            if p.is_dir() and not p.name.startswith(".") and p.name not in newest:
                 try:
                     entries.append(((p / "meta.json").stat().st_mtime, p))
                 except OSError:

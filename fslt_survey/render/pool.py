@@ -206,6 +206,10 @@ class ForkedKernel:
                 os.kill(self.pid, signal.SIGKILL)
         self.connection_file.unlink(missing_ok=True)
         self.log_path.unlink(missing_ok=True)
+        for socket_file in self.connection_file.parent.glob(
+            self.connection_file.stem.removeprefix("kernel-") + "-*"
+        ):
+            socket_file.unlink(missing_ok=True)  # the IPC sockets a killed kernel leaves
 
 
 class KernelPool:
@@ -269,7 +273,11 @@ class KernelPool:
     def _fork(self, document: Path, cwd: Path) -> ForkedKernel:
         name = uuid.uuid4().hex[:12]
         conn = self.server.folder / f"kernel-{name}.json"
-        write_connection_file(str(conn), ip="127.0.0.1", key=uuid.uuid4().hex.encode())
+        # local (IPC) sockets named after the kernel, not TCP ports: ports chosen free here
+        # can be taken by another process before the kernel binds them (over a batch of 85
+        # feedback sheets a kernel then failed to start now and then); a file name cannot be
+        write_connection_file(str(conn), transport="ipc", ip=str(self.server.folder / name),
+                              key=uuid.uuid4().hex.encode())
         log = self.server.folder / f"kernel-{name}.log"
         request = {"connection_file": str(conn), "cwd": str(cwd), "log": str(log)}
         pid = int(self.server.request({**request, "env": self._env(document)})["pid"])

@@ -170,6 +170,33 @@ def test_a_batch_renders_each_parameter_set_in_its_own_kernel(tmp_path: Path) ->
         render_batch(root, "ark.qmd", batch, output_dir=out)
 
 
+def test_a_batch_larger_than_the_cache_limit_keeps_every_sheet(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The newest execution of every parameter set stays in the cache, however many sheets a
+    batch has: none is removed while it is still being converted (a batch of 85 feedback
+    sheets lost one mid-run when only the 24 newest executions of a document were kept), and
+    a second batch executes nothing. The kernels talk over local (IPC) sockets, so no TCP port
+    chosen for one can be taken before it binds it."""
+    from fslt_survey.render import cache as cache_mod
+
+    monkeypatch.setattr(cache_mod, "KEEP_PER_DOCUMENT", 1)
+    monkeypatch.setattr(cache_mod.RenderCache.prune, "__defaults__", (1,))
+    root = project(tmp_path)
+    (root / "ark.qmd").write_text(PARAM_DOC, encoding="utf-8")
+    out = tmp_path / "ark"
+    names = ("Aa", "Bb", "Cc", "Dd", "Ee")
+    batch = [({"navn": n}, f"ark-{n}") for n in names]
+    first = render_batch(root, "ark.qmd", batch, output_dir=out)
+    assert sorted(p.name for p in out.glob("*.html")) == [f"ark-{n}.html" for n in names]
+    assert [printed(out / f"ark-{n}.html", "NAVN")[0].split()[0] for n in names] == list(names)
+    assert first.kernels_started >= 5  # (and a spare for the next sheet)
+    second = render_batch(root, "ark.qmd", batch, output_dir=out)
+    assert second.kernels_started == 0 and not any(d.executed for d in second.documents)
+    spare = next(iter(pool_mod._SPARE.values()))  # the kernel kept for the next sheet
+    assert json.loads(spare.connection_file.read_text(encoding="utf-8"))["transport"] == "ipc"
+
+
 def test_the_host_names_modules_for_the_server_to_import(tmp_path: Path) -> None:
     previous = current_host()
     configure(replace(previous, preload=("tabnanny",)))
