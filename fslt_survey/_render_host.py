@@ -9,12 +9,15 @@ what it needs here, once, when ``fslt_survey`` is imported (:func:`configure_ren
   re-executes the pages that use it) and :func:`fslt_survey.project.cache_inputs`: the project
   declaration, the member registry (by contents) and the environment variables that choose data;
 * the kernels' fork server imports the modules the pages use inside the toolkit (``PRELOAD``);
+* the charts' font (DejaVu Sans, which ships with matplotlib) is given to Typst, so the text of
+  an SVG chart in a PDF is drawn in the font it was laid out in;
 * kernels get ``FSLT_PROJECT_ROOT`` (where :mod:`fslt_survey.config` finds the project's data)
   pointing at the project being rendered, unless the user pointed it elsewhere on purpose.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from pathlib import Path
 
@@ -46,8 +49,16 @@ PRELOAD = (
     "matplotlib.backends.backend_svg",
 )
 
+def _chart_fonts() -> tuple[Path, ...]:
+    """matplotlib's own fonts (DejaVu Sans, which the charts use), found without importing it."""
+    spec = importlib.util.find_spec("matplotlib")
+    folders = list(spec.submodule_search_locations or []) if spec is not None else []
+    return tuple(p for f in folders if (p := Path(f) / "mpl-data" / "fonts" / "ttf").is_dir())
+
+
 HOST = Host(
-    config_key=CONFIG_KEY, cache_inputs=_cache_inputs, kernel_env=_kernel_env, preload=PRELOAD
+    config_key=CONFIG_KEY, cache_inputs=_cache_inputs, kernel_env=_kernel_env, preload=PRELOAD,
+    font_paths=_chart_fonts(),
 )
 
 

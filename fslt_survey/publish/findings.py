@@ -425,6 +425,15 @@ class Findings:
         self.__dict__["_declared"] = out
         return out
 
+    def indicator_specs(self) -> tuple[Any, ...]:
+        """What the indicator declarations add to the findings: the declared families and the
+        one-wave indicators' measures (the findings cache's key uses this, not the
+        declarations as written)."""
+        return (
+            self.declared(),
+            [self._indicator_specs(ind, both=False) for ind in self._indicators],
+        )
+
     def _indicator_specs(self, ind: dict[str, Any], *, both: bool = True) -> list[Spec]:
         """The indicator's measure (``both``: only when its item is asked in both waves)."""
         kind = ind.get("kind")

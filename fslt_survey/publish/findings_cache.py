@@ -7,11 +7,13 @@ writes the store's computed state to ``build/clean/findings/<fingerprint>.pickle
 :meth:`Findings.load` starts from it when the fingerprint matches.
 
 The fingerprint covers everything a finding depends on: the clean data (its content, columns
-and types), the instrument, the population, the confidence level, k, the unit, the indicator
-declarations and the toolkit's own code (its source files), so a changed input or a changed
-method can never be served a stale finding; a missing or unreadable cache is simply
-recomputed. Only what the build's precomputation holds (the declared catalogue) is written, so
-the findings table a page publishes is the same with or without the cache.
+and types), the instrument, the population, the confidence level, k, the unit, the measures the
+indicator declarations add (as specifications: the same indicators read from the YAML file or
+from the validated indicator set give the same key) and the toolkit's own code (its source
+files), so a changed input or a changed method can never be served a stale finding; a missing
+or unreadable cache is simply recomputed. Only what the build's precomputation holds (the
+declared catalogue) is written, so the findings table a page publishes is the same with or
+without the cache.
 
 The file is internal build output like the clean data beside it (it holds unsuppressed
 estimates) and is never published.
@@ -53,7 +55,7 @@ def fingerprint(store: Any) -> str:
     h.update(repr([(str(c), str(t)) for c, t in data.dtypes.items()]).encode())
     h.update(pd.util.hash_pandas_object(data, index=True).to_numpy().tobytes())
     for part in (store.instrument, store.population, store.conf, store.k, store.unit,
-                 store._indicators):
+                 store.indicator_specs()):
         h.update(repr(part).encode())
     return h.hexdigest()
 

@@ -36,6 +36,9 @@ class Host:
     cache_inputs: Callable[[Path], Iterable[object]] | None = None
     kernel_env: Callable[[Path], Mapping[str, str]] | None = None
     preload: tuple[str, ...] = ()
+    #: folders of fonts the host's figures name (given to Typst, which embeds only its own
+    #: fonts otherwise: an SVG chart whose text is text needs its font to be drawn as made)
+    font_paths: tuple[Path, ...] = ()
 
 
 _HOST = Host()

@@ -355,6 +355,7 @@ def write_page(
                 typ = tmp / f"{cfg.stem}.typ"
                 typ.write_text(source, encoding="utf-8")
                 font_paths = [doc_dir / p for p in as_list(opts.get("font-paths"))]
+                font_paths += list(current_host().font_paths)
                 files["pdf"] = pandoc.compile_typst(
                     typ,
                     root=project.root,
