@@ -47,6 +47,7 @@ PRELOAD = (
     "scipy.stats",
     "openpyxl",
     "matplotlib.backends.backend_svg",
+    "fslt_survey.plots.warm",  # (draws one chart: fonts and the SVG writer ready in each kernel)
 )
 
 def _chart_fonts() -> tuple[Path, ...]:

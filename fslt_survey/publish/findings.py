@@ -55,7 +55,7 @@ from fslt_survey.publish.finding import (
     change_finding,
     goal_family,
 )
-from fslt_survey.publish.measures import Measure, measure_for
+from fslt_survey.publish.measures import Measure, canonical_label, is_ordered, measure_for
 from fslt_survey.registry import load_registry
 from fslt_survey.store import clean_registry, instrument_path, load_clean
 
@@ -75,10 +75,6 @@ def declared_indicators(survey: str) -> list[dict[str, Any]]:
     if not isinstance(declared, dict) or declared.get("survey", survey) != survey:
         return []
     return [i for i in declared.get("indicators") or [] if isinstance(i, dict)]
-
-
-def _ordered(item: Item) -> bool:
-    return item.type == "likert" or bool(item.scale is not None and item.scale.ordered)
 
 
 class Findings:
@@ -148,16 +144,9 @@ class Findings:
         cats = [lab.label for lab in it.scale.substantive]
         if labels is None and it.theme in TOP1_THEMES:
             labels = cats[:1]
-        labs = (
-            None
-            if labels is None
-            else [
-                (it.scale.match(x).label if it.scale.match(x) is not None else str(x))
-                for x in labels
-            ]
-        )
+        labs = None if labels is None else [canonical_label(it, x) for x in labels]
         return measure_for(
-            cats, labs, multi=it.type == "multi", min_options=min_options, ordered=_ordered(it)
+            cats, labs, multi=it.type == "multi", min_options=min_options, ordered=is_ordered(it)
         )
 
     def _last(self, wave: int | None) -> int:
@@ -426,13 +415,9 @@ class Findings:
         return out
 
     def indicator_specs(self) -> tuple[Any, ...]:
-        """What the indicator declarations add to the findings: the declared families and the
-        one-wave indicators' measures (the findings cache's key uses this, not the
-        declarations as written)."""
-        return (
-            self.declared(),
-            [self._indicator_specs(ind, both=False) for ind in self._indicators],
-        )
+        """What the indicator declarations add: the declared families and the one-wave
+        indicators' measures (the cache's key uses this, not the declarations as written)."""
+        return self.declared(), [self._indicator_specs(i, both=False) for i in self._indicators]
 
     def _indicator_specs(self, ind: dict[str, Any], *, both: bool = True) -> list[Spec]:
         """The indicator's measure (``both``: only when its item is asked in both waves)."""

@@ -24,6 +24,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from fslt_survey.tables import HIDDEN_SYMBOL, NOT_ASKED_SYMBOL, NOTHING_SYMBOL, format_pct
 
@@ -32,6 +33,8 @@ __all__ = [
     "NOTHING",
     "NOT_ASKED",
     "Measure",
+    "canonical_label",
+    "is_ordered",
     "join_answers",
     "measure_for",
     "parts_sentence",
@@ -159,3 +162,14 @@ def symbols_note(k: int, unit: str = "foreninger") -> str:
         f"{unit} bag tallet, eller tallet ville afsløre et andet skjult tal); {NOT_ASKED} ikke "
         f"spurgt i den runde; {NOTHING} intet (nul) eller intet tal endnu.*\n"
     )
+
+
+def canonical_label(item: Any, label: Any) -> str:
+    """``label`` as the item's scale spells it (or as given, when the scale lacks it)."""
+    match = item.scale.match(label) if item.scale is not None else None
+    return match.label if match is not None else str(label)
+
+
+def is_ordered(item: Any) -> bool:
+    """Whether the item's answers are ordered (a Likert item or an ordered scale)."""
+    return item.type == "likert" or bool(item.scale is not None and item.scale.ordered)
