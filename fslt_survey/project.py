@@ -14,11 +14,14 @@ the section; the built-in engine also reads its ``depends:``)::
           unit: deltager
           k: 5                           # optional: this survey's suppression limit
       confidence: 0.95            # optional: the publication's confidence level
-      k: 5                        # optional: the default suppression limit of every survey
+      k: 5                        # optional: the suppression limit of every survey
 
-Publication settings (:func:`publication`): the confidence level of every published interval and
-the suppression limit k per survey. Undeclared, they are :data:`fslt_survey.config.CONFIDENCE`
-and :data:`fslt_survey.config.SUPPRESSION_K`.
+Publication settings (:func:`publication`): the confidence level of every published interval,
+and per survey its suppression limit k (no published cell counts fewer than k units).
+Undeclared, the confidence is :data:`fslt_survey.config.CONFIDENCE` and k follows the survey's
+unit (:data:`UNIT_K`): organisations (``forening``) are protected as business statistics
+protects enterprises, with k = 3; persons (``frivillig``, ``deltager``: evaluations filled in by
+participants) keep k = 5.
 
 ``fslt-survey build`` cleans every survey listed, in that order. A new survey is an instrument,
 an entry here and a page in ``project: render:`` - no Python edit. Without a ``surveys:`` list
@@ -47,6 +50,9 @@ UNITS = {
     "frivillig": ("frivillig", "frivillige"),
     "deltager": ("deltager", "deltagere"),
 }
+#: The default suppression limit per unit: an organisation is protected with 3 units per cell
+#: (business statistics' rule), a person with 5.
+UNIT_K = {"forening": 3, "frivillig": 5, "deltager": 5}
 #: Units of the toolkit's own surveys when the project does not list any.
 DEFAULT_UNITS = {config.MEMBER_SURVEY: "forening", config.EVALUATION_SURVEY: "deltager"}
 
@@ -75,7 +81,7 @@ class Project:
     demo: bool = False
     registry: Path | None = None
     confidence: float = config.CONFIDENCE
-    k: int = config.SUPPRESSION_K
+    k: int | None = None  # None: by each survey's unit (UNIT_K)
 
     def survey(self, name: str) -> SurveySpec:
         """The declared survey ``name``; a misspelled name lists the known ones."""
@@ -114,16 +120,18 @@ def load_project(root: str | Path | None = None) -> Project:
         demo=bool(section.get("demo", False)),
         registry=(root_path / str(registry)) if registry else None,
         confidence=_confidence(section.get("confidence", config.CONFIDENCE), qfile),
-        k=_k_value(section.get("k", config.SUPPRESSION_K), qfile, "fslt-survey: k"),
+        k=_optional_count(section.get("k"), qfile, "fslt-survey: k"),
     )
 
 
 @dataclass(frozen=True)
 class Publication:
-    """The publication settings of one survey: confidence level and suppression limit k."""
+    """The publication settings of one survey: the confidence level and the suppression limit
+    ``k`` (which follows its ``unit`` unless declared)."""
 
     confidence: float
     k: int
+    unit: str = "forening"
 
 
 def publication(survey: str, project: Project | None = None) -> Publication:
@@ -131,8 +139,10 @@ def publication(survey: str, project: Project | None = None) -> Publication:
     project does not list gets the project's defaults."""
     project = project or load_project()
     spec = next((s for s in project.surveys if s.name == survey), None)
-    k = spec.k if spec is not None and spec.k is not None else project.k
-    return Publication(confidence=project.confidence, k=k)
+    unit = spec.unit if spec is not None else DEFAULT_UNITS.get(survey, "forening")
+    declared = (spec.k if spec is not None else None, project.k)
+    k = next((v for v in declared if v is not None), UNIT_K.get(unit, config.SUPPRESSION_K))
+    return Publication(confidence=project.confidence, k=k, unit=unit)
 
 
 def _confidence(value: Any, qfile: Path) -> float:
@@ -148,6 +158,10 @@ def _confidence(value: Any, qfile: Path) -> float:
             found=str(value),
         )
     return conf
+
+
+def _optional_count(value: Any, qfile: Path, where: str) -> int | None:
+    return None if value is None else _k_value(value, qfile, where)
 
 
 def _k_value(value: Any, qfile: Path, where: str) -> int:
@@ -181,8 +195,7 @@ def _survey(entry: Any, root: Path, qfile: Path) -> SurveySpec:
             found=unit,
         )
     raw = entry.get("raw")
-    k = entry.get("k")
-    k = None if k is None else _k_value(k, qfile, f"survey {name!r}: k")
+    k = _optional_count(entry.get("k"), qfile, f"survey {name!r}: k")
     return SurveySpec(name, unit, (root / str(raw)) if raw else None, k)
 
 

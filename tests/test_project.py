@@ -340,7 +340,7 @@ def test_validate_accepts_a_survey_folder(proj, capsys):
 
 def test_data_page_downloads_follow_the_declared_surveys(proj):
     from fslt_survey import report
-    from fslt_survey.report.sections import download_tables
+    from fslt_survey.report.downloads import download_tables
 
     for name in ("medlemsundersoegelse", "moedeevaluering"):
         assert main(["clean", name, "--demo"]) == EXIT_OK

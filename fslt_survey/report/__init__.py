@@ -27,6 +27,7 @@ from fslt_survey.report.data import (
     response_rate,
     symbols_block,
 )
+from fslt_survey.report.downloads import download_tables, downloads_block
 from fslt_survey.report.recommendations import (
     evaluation,
     recommendations_block,
@@ -35,8 +36,6 @@ from fslt_survey.report.recommendations import (
 )
 from fslt_survey.report.sections import (
     cleaning_block,
-    download_tables,
-    downloads_block,
     key_figures,
     nonresponse_block,
     pages_block,

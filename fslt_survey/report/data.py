@@ -293,13 +293,14 @@ def data_notice(clean_dir: str | Path | None = None) -> str:
 
 def other_survey_tables(r: Report) -> dict[str, tuple[str, pd.DataFrame]]:
     """One download per other survey the project declares (:mod:`fslt_survey.project`), with
-    its answer distributions in its latest wave - a new survey needs no Python edit here."""
+    its answer distributions in its latest wave, suppressed with that survey's own limit k (5 for
+    persons, 3 for associations, unless declared) - a new survey needs no Python edit here."""
     tables: dict[str, tuple[str, pd.DataFrame]] = {}
     for spec in load_project().surveys:
         if spec.name == r.instrument.id:
             continue
         try:
-            other = load(r.page, survey=spec.name, k=r.k)
+            other = load(r.page, survey=spec.name)  # (its own k, from its unit)
         except SurveyDataError:  # not cleaned (yet): nothing to publish for it
             continue
         frames = []
@@ -309,7 +310,7 @@ def other_survey_tables(r: Report) -> dict[str, tuple[str, pd.DataFrame]]:
             if it.type in ("single", "likert", "multi"):
                 multi = it.type == "multi"
                 raw = (stats.tab_multi if multi else stats.tab_single)(other.latest, it)
-                frames.append(publish.public_frequencies(raw, k=r.k, multi_select=multi))
+                frames.append(publish.public_frequencies(raw, k=other.k, multi_select=multi))
         if frames:
             tables[f"{spec.name}_{other.wave}"] = (
                 f"{other.instrument.title}: svarfordelinger {other.wave} (basis: "

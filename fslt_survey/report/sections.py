@@ -8,8 +8,8 @@ Danish alt text, and every survey text is escaped.
 
 This module holds the sections of the front page (:func:`key_figures`, :func:`top_needs_block`,
 :func:`pages_block`), of the method page (:func:`response_block`, :func:`cleaning_block`,
-:func:`protection_block`) and of the downloads page (:func:`download_tables`,
-:func:`downloads_block`). The page data and shared helpers (:class:`Report`, :func:`load`) are in
+:func:`protection_block`); the downloads page's are in :mod:`fslt_survey.report.downloads`.
+The page data and shared helpers (:class:`Report`, :func:`load`) are in
 :mod:`fslt_survey.report.data`, the question blocks of the theme pages in
 :mod:`fslt_survey.report.blocks` and the recommendations in
 :mod:`fslt_survey.report.recommendations`; their public names are re-exported here, so a page
@@ -37,6 +37,7 @@ from fslt_survey import config, publish, stats
 from fslt_survey._yaml import read_front_matter, read_yaml
 from fslt_survey.plots import plot_ranked_needs
 from fslt_survey.privacy import suppress_counts, suppress_crosstab
+from fslt_survey.project import publication
 from fslt_survey.publish import Finding, parts_sentence
 from fslt_survey.report.data import (
     Report,
@@ -44,19 +45,9 @@ from fslt_survey.report.data import (
     _q,
     _ranking,
     demo_note,
-    other_survey_tables,
     response_rate,
 )
-from fslt_survey.report.findings_view import (
-    changes_for,
-    public_changes,
-    public_findings,
-    ranking_with_findings,
-    with_findings,
-)
-from fslt_survey.report.recommendations import evaluation
 from fslt_survey.tables import (
-    ci_heading,
     escape_markdown,
     format_number,
     format_pct,
@@ -65,8 +56,6 @@ from fslt_survey.tables import (
 
 __all__ = [
     "cleaning_block",
-    "download_tables",
-    "downloads_block",
     "key_figures",
     "nonresponse_block",
     "pages_block",
@@ -393,10 +382,18 @@ def cleaning_block(r: Report) -> str:
 
 
 def protection_block(r: Report) -> str:
-    """How the published numbers protect the associations (k from the configuration)."""
+    """How the published numbers protect the associations: the surveys' suppression limits
+    (from the configuration) and the safeguards around them."""
+    person = publication(config.EVALUATION_SURVEY)
     return (
-        f"- Intet tal, der bygger på færre end {r.k} foreninger, vises (primær diskretion). "
-        "Det gælder både antal og procenter, for en procent og basen afslører antallet.\n"
+        f"- Medlemsundersøgelsen tæller foreninger, ikke personer. Som i erhvervsstatistikken, "
+        f"der beskytter virksomheder, vises intet tal, der bygger på færre end {r.k} "
+        "foreninger (primær diskretion). Det gælder både antal og procenter, for en procent og "
+        "basen afslører antallet. Mødeevalueringerne udfyldes af de enkelte deltagere; dér er "
+        f"grænsen {person.k} deltagere.\n"
+        "- Hvor mange der ikke har svaret på et spørgsmål, vises: det er ikke følsomt at lade "
+        "være med at svare. For et spørgsmål med flere svarmuligheder er det samme tal som "
+        "»Ikke besvaret«.\n"
         "- Når et tal er skjult, skjules mindst ét tal mere i samme række eller kolonne, så det "
         "skjulte tal ikke kan regnes ud fra totalerne (sekundær diskretion). Afledte tal, fx "
         "andelen af de to øverste svar, vises kun, hvis de ikke afslører et skjult tal.\n"
@@ -408,89 +405,3 @@ def protection_block(r: Report) -> str:
         "offentliggøres. Tabellerne til download er de samme skjulte tabeller, og celler, som et "
         "regneark kunne læse som en formel, er gjort ufarlige.\n"
     )
-
-
-# --------------------------------------------------------------------------- downloads
-
-
-def download_tables(r: Report) -> dict[str, tuple[str, pd.DataFrame]]:
-    """Every published table, suppressed, with a Danish description: stem -> (text, table)."""
-    tables: dict[str, tuple[str, pd.DataFrame]] = {}
-    themes = ["behov", "centret", "kommune", "selvhjaelp", "netvaerk", "erhverv"]
-    for theme in themes:
-        frames = []
-        for it in r.instrument.by_theme(theme):
-            if it.waves and r.wave not in it.waves:
-                continue
-            if it.type in ("single", "likert", "multi"):
-                multi = it.type == "multi"
-                raw = (stats.tab_multi if multi else stats.tab_single)(r.latest, it)
-                raw = with_findings(r.findings, raw, it, r.wave)  # the findings' intervals
-                frames.append(publish.public_frequencies(raw, k=r.k, multi_select=multi))
-        if frames:
-            title = r.instrument.themes.get(theme, theme)
-            tables[f"{theme}_{r.wave}"] = (
-                f"{title}: svarfordelinger {r.wave}",
-                pd.concat(frames, ignore_index=True),
-            )
-    its = r.items("behov")
-    sup, large = _ranking(r)
-    dist = stats.tab_likert(r.latest, its)
-    tables[f"behov_rangordning_{r.wave}"] = (
-        f"Behov rangordnet efter andelen, der svarer {_lower_first(large)}, {r.wave}",
-        publish.public_ranking(sup),
-    )
-    heat = stats.rank_needs(r.latest, its, by="assoc_type", large=(large,))
-    hsup = ranking_with_findings(
-        r.findings,
-        publish.suppress_ranking(heat, k=r.k, by="assoc_type", distributions=dist, large=(large,)),
-        large,
-        r.registry,
-    )
-    tables[f"behov_efter_type_{r.wave}"] = (
-        f"Behov efter foreningstype, {r.wave}",
-        publish.public_ranking(hsup, by="assoc_type"),
-    )
-    if len(r.waves) >= 2:
-        core = [
-            it
-            for it in r.instrument.items
-            if it.type in ("single", "likert", "multi")
-            and it.theme in themes
-            and (not it.waves or (r.waves[0] in it.waves and r.wave in it.waves))
-        ]
-        tables[f"udvikling_{r.waves[0]}_{r.wave}"] = (
-            f"Udviklingen fra {r.waves[0]} til {r.wave} for alle spørgsmål i begge runder",
-            public_changes(changes_for(r.findings, core)),
-        )
-    tables.update(other_survey_tables(r))
-    evaluation(r)  # the recommendations' findings join the table (the same on every build)
-    tables["fund"] = (
-        "Alle fund: hvert offentliggjort tal med id, side, mål, skøn, interval, basis og vurdering",
-        public_findings(r.findings),
-    )
-    return tables
-
-
-def downloads_block(r: Report, folder: str | Path = "downloads") -> str:
-    """Write every published table as CSV and XLSX and list them with links."""
-    tables = download_tables(r)
-    publish.downloads({stem: df for stem, (_, df) in tables.items()}, folder)
-    folder = Path(folder).as_posix()
-    rows = [
-        "| Tabel | CSV | Excel |",
-        "|:------|:----|:------|",
-    ]
-    for stem, (text, _) in tables.items():
-        rows.append(
-            f"| {escape_markdown(text)} | [{stem}.csv]({folder}/{stem}.csv) "
-            f"| [{stem}.xlsx]({folder}/{stem}.xlsx) |"
-        )
-    note = (
-        "CSV-filerne er i UTF-8 med semikolon som skilletegn og decimalkomma, så de åbner "
-        "direkte i dansk Excel. Kolonnerne: `antal` og `basis` er antal foreninger, `andel_pct` "
-        f"og `ki_*_pct` er procent med {ci_heading(r.confidence)}, `skjult` siger, om tallene i "
-        f"rækken er skjult, fordi færre end {r.k} foreninger står bag (eller fordi de ellers "
-        "kunne regnes ud). Tomme felter er skjulte eller ikke relevante tal."
-    )
-    return "\n".join(rows) + "\n\n: Tabeller til download\n\n" + note + "\n"

@@ -162,8 +162,12 @@ def test_publication_settings_come_from_the_declaration(tmp_path) -> None:
     assert publication("moedeevaluering", p).k == 4
     assert publication("moedeevaluering", p).confidence == 0.9
     default = _project(tmp_path, "demo: false\n")
-    assert publication("medlemsundersoegelse", default).k == 5
     assert publication("medlemsundersoegelse", default).confidence == 0.95
+    # undeclared, k follows the unit: organisations 3 (business statistics' rule), persons
+    # (meeting evaluations) 5
+    member, person = (publication(s, default) for s in ("medlemsundersoegelse", "moedeevaluering"))
+    assert (member.unit, member.k) == ("forening", 3)
+    assert (person.unit, person.k) == ("deltager", 5)
 
 
 @pytest.mark.parametrize("section", ["confidence: 95\n", "k: 0\n", "k: true\n"])

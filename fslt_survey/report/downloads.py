@@ -1,0 +1,109 @@
+"""The Data page's downloads: every published table, suppressed, as CSV and Excel files.
+
+:func:`download_tables` collects the tables (the same suppressed distributions the theme pages
+show, with the findings' intervals); :func:`downloads_block` writes them beside the page and
+lists them in Danish.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from fslt_survey import publish, stats
+from fslt_survey.report.data import Report, _lower_first, _ranking, other_survey_tables
+from fslt_survey.report.findings_view import (
+    changes_for,
+    public_changes,
+    public_findings,
+    ranking_with_findings,
+    with_findings,
+)
+from fslt_survey.report.recommendations import evaluation
+from fslt_survey.tables import ci_heading, escape_markdown
+
+__all__ = ["download_tables", "downloads_block"]
+
+
+def download_tables(r: Report) -> dict[str, tuple[str, pd.DataFrame]]:
+    """Every published table, suppressed, with a Danish description: stem -> (text, table)."""
+    tables: dict[str, tuple[str, pd.DataFrame]] = {}
+    themes = ["behov", "centret", "kommune", "selvhjaelp", "netvaerk", "erhverv"]
+    for theme in themes:
+        frames = []
+        for it in r.instrument.by_theme(theme):
+            if it.waves and r.wave not in it.waves:
+                continue
+            if it.type in ("single", "likert", "multi"):
+                multi = it.type == "multi"
+                raw = (stats.tab_multi if multi else stats.tab_single)(r.latest, it)
+                raw = with_findings(r.findings, raw, it, r.wave)  # the findings' intervals
+                frames.append(publish.public_frequencies(raw, k=r.k, multi_select=multi))
+        if frames:
+            title = r.instrument.themes.get(theme, theme)
+            tables[f"{theme}_{r.wave}"] = (
+                f"{title}: svarfordelinger {r.wave}",
+                pd.concat(frames, ignore_index=True),
+            )
+    its = r.items("behov")
+    sup, large = _ranking(r)
+    dist = stats.tab_likert(r.latest, its)
+    tables[f"behov_rangordning_{r.wave}"] = (
+        f"Behov rangordnet efter andelen, der svarer {_lower_first(large)}, {r.wave}",
+        publish.public_ranking(sup),
+    )
+    heat = stats.rank_needs(r.latest, its, by="assoc_type", large=(large,))
+    hsup = ranking_with_findings(
+        r.findings,
+        publish.suppress_ranking(heat, k=r.k, by="assoc_type", distributions=dist, large=(large,)),
+        large,
+        r.registry,
+    )
+    tables[f"behov_efter_type_{r.wave}"] = (
+        f"Behov efter foreningstype, {r.wave}",
+        publish.public_ranking(hsup, by="assoc_type"),
+    )
+    if len(r.waves) >= 2:
+        core = [
+            it
+            for it in r.instrument.items
+            if it.type in ("single", "likert", "multi")
+            and it.theme in themes
+            and (not it.waves or (r.waves[0] in it.waves and r.wave in it.waves))
+        ]
+        tables[f"udvikling_{r.waves[0]}_{r.wave}"] = (
+            f"Udviklingen fra {r.waves[0]} til {r.wave} for alle spørgsmål i begge runder",
+            public_changes(changes_for(r.findings, core)),
+        )
+    tables.update(other_survey_tables(r))
+    evaluation(r)  # the recommendations' findings join the table (the same on every build)
+    tables["fund"] = (
+        "Alle fund: hvert offentliggjort tal med id, side, mål, skøn, interval, basis og vurdering",
+        public_findings(r.findings),
+    )
+    return tables
+
+
+def downloads_block(r: Report, folder: str | Path = "downloads") -> str:
+    """Write every published table as CSV and XLSX and list them with links."""
+    tables = download_tables(r)
+    publish.downloads({stem: df for stem, (_, df) in tables.items()}, folder)
+    folder = Path(folder).as_posix()
+    rows = [
+        "| Tabel | CSV | Excel |",
+        "|:------|:----|:------|",
+    ]
+    for stem, (text, _) in tables.items():
+        rows.append(
+            f"| {escape_markdown(text)} | [{stem}.csv]({folder}/{stem}.csv) "
+            f"| [{stem}.xlsx]({folder}/{stem}.xlsx) |"
+        )
+    note = (
+        "CSV-filerne er i UTF-8 med semikolon som skilletegn og decimalkomma, så de åbner "
+        "direkte i dansk Excel. Kolonnerne: `antal` og `basis` er antal foreninger, `andel_pct` "
+        f"og `ki_*_pct` er procent med {ci_heading(r.confidence)}, `skjult` siger, om tallene i "
+        f"rækken er skjult, fordi færre end {r.k} foreninger står bag (eller fordi de ellers "
+        "kunne regnes ud). Tomme felter er skjulte eller ikke relevante tal."
+    )
+    return "\n".join(rows) + "\n\n: Tabeller til download\n\n" + note + "\n"
