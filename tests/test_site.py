@@ -378,8 +378,9 @@ def test_recommendations_page_shows_the_evidence_next_to_each_recommendation(sit
     boxes = re.findall(r'<div class="callout callout-note.*?</div>\s*</div>', html, flags=re.S)
     assert len(boxes) >= 5
     for box in boxes:
-        for word in ("Grundlag", "Resultat", "Tærskel", "Regel"):
+        for word in ("Grundlag", "Resultat", "Tærskel"):
             assert word in box
+        assert "Regel:" not in box and "<code>" not in box  # no rule id (internal) on the page
         assert re.search(r"\d+\u00a0% \(\d+–\d+\u00a0%\)|procentpoint|point \(", box), box[:300]
         assert "foreninger" in box
     assert "Regler, der ikke gav anledning til en anbefaling" in html
@@ -435,3 +436,32 @@ def test_real_quarto_renders_the_site(tmp_path: Path) -> None:
             text = text.replace(allowed, "")
         assert scan_for_personal_data(text) == [], path.name
     assert first.engine == "quarto" and second.engine == "quarto"
+
+
+#: What a reader of the public site must never meet: the toolkit's commands, project files,
+#: rule ids and notes addressed to the analyst (issue 19). Downloads are data, not prose, and
+#: are not scanned here (their column names are documented on the Data page).
+INTERNAL = re.compile(
+    r"fslt-survey\s+[a-z]|fslt_survey\.|\bsurveys/|build/|\.ya?ml\b|\.qmd\b|\.py\b|\.parquet\b"
+    r"|\bRegel: |regelfil|Analytikeren|\bFSLT_[A-Z]"
+)
+
+
+def test_no_internal_text_on_public_pages_or_pdfs(site: Site) -> None:
+    """No command, file name, rule id or note to the analyst in a page's text or a PDF, and no
+    code font (``<code>``) outside the page furniture."""
+    from pypdf import PdfReader
+
+    found = []
+    for path in html_pages(site):
+        page = parse(path)
+        text = " ".join(" ".join(page.text).split())
+        found += [f"{path.name}: …{text[max(0, m.start() - 40):m.end() + 40]}…"
+                  for m in INTERNAL.finditer(text)]
+        html = path.read_text(encoding="utf-8")
+        found += [f"{path.name}: <code>{c}</code>" for c in re.findall(r"<code>(.*?)</code>", html)]
+    for path in sorted(site.out.rglob("*.pdf")):
+        text = " ".join(" ".join(p.extract_text() or "" for p in PdfReader(path).pages).split())
+        found += [f"{path.name}: …{text[max(0, m.start() - 40):m.end() + 40]}…"
+                  for m in INTERNAL.finditer(text)]
+    assert found == [], "\n".join(found)

@@ -101,8 +101,9 @@ def downloads_block(r: Report, folder: str | Path = "downloads") -> str:
         )
     note = (
         "CSV-filerne er i UTF-8 med semikolon som skilletegn og decimalkomma, så de åbner "
-        "direkte i dansk Excel. Kolonnerne: `antal` og `basis` er antal foreninger, `andel_pct` "
-        f"og `ki_*_pct` er procent med {ci_heading(r.confidence)}, `skjult` siger, om tallene i "
+        "direkte i dansk Excel. Kolonnerne: »antal« og »basis« er antal foreninger, »andel_pct« "
+        f"og »ki_nedre_pct«/»ki_oevre_pct« er procent med {ci_heading(r.confidence)}, »skjult« "
+        "siger, om tallene i "
         f"rækken er skjult, fordi færre end {r.k} foreninger står bag (eller fordi de ellers "
         "kunne regnes ud). Tomme felter er skjulte eller ikke relevante tal."
     )

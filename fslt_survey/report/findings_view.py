@@ -264,7 +264,8 @@ def public_changes(changes: Sequence[Finding]) -> pd.DataFrame:
 
 
 def findings_markdown(store: Findings, *, unit: str, k: int) -> str:
-    """The findings table on the Data page: every figure of the release by id."""
+    """The findings table on the Data page: every figure of the release (the ids are in the
+    download, not on the page)."""
     t = store.table()
     pct = t["id"].map(lambda i: not i.startswith("indeks-"))
 
@@ -275,7 +276,6 @@ def findings_markdown(store: Findings, *, unit: str, k: int) -> str:
 
     shown = pd.DataFrame(
         {
-            "Id": t["id"].map(lambda i: f"`{i}`"),
             "Side": t["side"],
             "Måling": t["maaling"].map(escape_markdown),
             "År": t["aar"],
@@ -293,8 +293,8 @@ def findings_markdown(store: Findings, *, unit: str, k: int) -> str:
     )
     table = to_markdown_table(shown, caption="Alle fund i rapporten", escape=False)
     note = (
-        "Hvert tal på siderne og i PDF'erne er et *fund* med et fast id. Andele og deres "
-        "ændringer er i procent og procentpoint, indeks i point. Den samme tabel kan hentes som "
-        "`fund.csv` ovenfor, med begrundelsen for hvert skjult tal."
+        "Hvert tal på siderne og i PDF'erne er et *fund*. Andele og deres ændringer er i procent "
+        "og procentpoint, indeks i point. Den samme tabel kan hentes som »fund.csv« ovenfor, med "
+        "hvert funds faste id og begrundelsen for hvert skjult tal."
     )
     return f"{table}\n{note} {suppression_note(k, unit)}\n"

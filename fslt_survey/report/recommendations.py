@@ -95,7 +95,7 @@ def _recommendation(row: Any) -> str:
     ]
     if isinstance(row.rationale, str) and row.rationale:
         lines.append(f"- *Hvorfor reglen:* {escape_markdown(row.rationale)}")
-    lines.append(f"- *Regel:* `{row.id}`\n")
+    lines.append("")
     lines.append(":::\n")
     return "\n".join(lines)
 
@@ -165,7 +165,7 @@ def rules_not_fired_block(r: Report, *, rules_file: str | Path | None = None) ->
     off = [rule for rule in rules if not rule.enabled]
     if off:
         out.append(
-            "Slået fra i regelfilen: "
+            "Vurderes ikke i denne udgave: "
             + "; ".join(
                 escape_markdown(rule.title or rule.id)
                 + (f" ({escape_markdown(rule.rationale)})" if rule.rationale else "")
