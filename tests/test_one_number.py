@@ -96,9 +96,10 @@ def _renderings(row: dict[str, str]) -> set[str]:
     if change:
         d = 1 if index else 0
         values = set()
-        for dd in (d, 1):
-            text = format_number(est, dd)
-            values.add(f"+{text}" if est > 0 and text.strip("0,") else text)
+        for dd in (d, 1):  # a change: "+5", "−3" with a true minus, "0"
+            text = format_number(abs(est), dd)
+            zero = not text.strip("0,")
+            values.add(text if zero else ("+" if est > 0 else "\u2212") + text)
     elif index:
         values = {format_number(est, 1)}
     else:
@@ -116,7 +117,7 @@ def _renderings(row: dict[str, str]) -> set[str]:
     star = "*" if row["vurdering"] in ("sikker stigning", "sikkert fald") else ""
     out = set()
     for v in values:
-        for unit in ("", " point", " procentpoint", " %-point"):
+        for unit in ("", " point", " procentpoint"):
             for x in {v + star + unit, v + unit + star, v + unit}:
                 out.add(x)
                 out |= {f"{x} {i}" for i in intervals}

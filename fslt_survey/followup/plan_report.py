@@ -20,7 +20,7 @@ import pandas as pd
 
 from fslt_survey import config
 from fslt_survey.codebook import load_instrument
-from fslt_survey.danish import long_date
+from fslt_survey.danish import long_date, signed
 from fslt_survey.followup.compute import compute_followup
 from fslt_survey.followup.indicators import _num, config_unit, load_indicators
 from fslt_survey.followup.plan import ActionPlan, Initiative, load_plan
@@ -186,7 +186,7 @@ def _value_text(value: Any, kind: str, unit: str) -> str:
 
 
 def movement_text(row: Any) -> str:
-    """Plain Danish: ``"Titel: 42 % i 2025 → 53 % i 2027 (+11 %-point)"``."""
+    """Plain Danish: ``"Titel: 42 % i 2025 → 53 % i 2027 (+11 procentpoint)"``."""
     ids = {sfx: getattr(row, f"id_{sfx}", None) for sfx in ("from", "to", "change")}
     text = (
         f"{escape_markdown(row.title)}: {_value(row.value_from, row.kind, row.unit, ids['from'])}"
@@ -196,12 +196,11 @@ def movement_text(row: Any) -> str:
     if pd.isna(row.change):
         return text
     dec = 1 if row.kind == "mean_index" else 0
-    sign = "+" if round(float(row.change), dec) > 0 else ""
-    unit = {"share": " %-point", "top2": " %-point", "mean_index": " point"}.get(
+    unit = {"share": " procentpoint", "top2": " procentpoint", "mean_index": " point"}.get(
         row.kind, config_unit(row.unit)
     )
     star = "*" if isinstance(ids["change"], str) and bool(row.certain) else ""  # the verdict
-    text += " (" + _mark(f"{sign}{_num(row.change, dec)}{star}{unit}", ids["change"])
+    text += " (" + _mark(f"{signed(row.change, dec)}{star}{unit}", ids["change"])
     if row.direction in ("right", "wrong") and not row.certain and pd.notna(row.change_ci_low):
         text += ", kan skyldes tilfældigheder"
     return text + ")"

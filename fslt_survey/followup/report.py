@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from fslt_survey import config
+from fslt_survey.danish import signed
 from fslt_survey.followup.from_findings import UNCERTAIN
 from fslt_survey.followup.indicators import (
     MET,
@@ -111,12 +112,11 @@ def _change_text(r: Any) -> str:
     if pd.isna(r.change):
         return HIDDEN
     dec = 1 if r.kind == "mean_index" else 0
-    sign = "+" if round(r.change, dec) > 0 else ""
     unit = {"share": "", "top2": "", "mean_index": " point"}.get(r.kind, config_unit(r.unit))
     if abs(round(r.change, dec)) == 1 and unit.strip() in _SINGULAR:
         unit = f" {_SINGULAR[unit.strip()]}"  # "+1 gruppe", never "+1 grupper"
     star = "*" if bool(getattr(r, "significant", False)) else ""
-    text = f"{sign}{_num(r.change, dec)}{star}{unit}"  # the verdict star on the number
+    text = f"{signed(r.change, dec)}{star}{unit}"  # "+5", "−3" (true minus); the verdict star
     if pd.notna(r.change_ci_low) and pd.notna(r.change_ci_high):
         lo, hi = _num(r.change_ci_low, dec), _num(r.change_ci_high, dec)
         sep = " til " if lo.startswith("-") or hi.startswith("-") else "–"

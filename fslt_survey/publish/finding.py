@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fslt_survey.codebook import Item
+from fslt_survey.danish import signed
 from fslt_survey.publish import estimate as est
 from fslt_survey.publish.measures import HIDDEN, NOT_ASKED, NOTHING, Measure
 from fslt_survey.tables import format_ci, format_number, format_pct
@@ -102,7 +103,7 @@ class Finding:
         return "sikker stigning" if self.estimate > 0 else "sikkert fald"
 
     def value(self, digits: int | None = None) -> str:
-        """The estimate as printed ("54 %", "+20", "60,6"), or the symbol."""
+        """The estimate as printed ("54 %", "+20", "−3", "60,6"), or the symbol."""
         if not self.shown:
             return self.symbol
         if self.kind == "share":
@@ -110,9 +111,9 @@ class Finding:
         d = 1 if digits is None else digits
         if self.kind == "change":
             d = 0 if digits is None else digits
-        text = format_number(self.estimate, d)
-        positive = self.is_change and text.lstrip("-").strip("0,") != "" and self.estimate > 0
-        return f"+{text}" if positive else text
+        if self.is_change:  # "+20", "−3" (a true minus), "0"
+            return signed(self.estimate, d)
+        return format_number(self.estimate, d)
 
     def interval(self) -> str:
         """The interval as printed ("(41–66 %)", "(-3 til 10)"), empty when not shown."""

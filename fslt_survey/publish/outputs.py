@@ -29,6 +29,7 @@ from typing import Any
 import pandas as pd
 
 from fslt_survey.config import CONFIDENCE
+from fslt_survey.danish import signed
 from fslt_survey.privacy import (
     redact_text,
 )
@@ -275,8 +276,7 @@ def trend_table(
     def diff_text(r: Any) -> str:
         if pd.isna(r.diff):
             return HIDDEN
-        sign = "+" if r.diff > 0.05 else ""
-        return f"{sign}{format_number(r.diff, 0)}"
+        return signed(r.diff, 0)
 
     pcol = "p_adj" if "p_adj" in trend.columns else "p"
     rows = pd.DataFrame(

@@ -17,6 +17,7 @@ from scipy import stats as sps
 
 from fslt_survey import config, publish, stats
 from fslt_survey.codebook import Instrument
+from fslt_survey.danish import signed
 from fslt_survey.publish.findings import Findings
 from fslt_survey.publish.recommend_findings import finding_evidence, measure_finding
 from fslt_survey.publish.rulebook import (
@@ -358,10 +359,9 @@ def _evidence(rule: Rule, row: dict[str, Any], k: int) -> str:
             f"{format_number(row['base'])} foreninger, der svarede i {row['wave']}."
         )
     if rule.kind == "change":
-        sign = "+" if row["value"] > 0 else ""
         w0, w1 = row["wave"].split("–")
         return (
-            f"{sign}{format_number(row['value'], 1)} procentpoint, fra "
+            f"{signed(row['value'], 1)} procentpoint, fra "
             f"{format_pct(row['value_from'])} i {w0} til {format_pct(row['value_to'])} i {w1} "
             f"({CI_HEADING} {format_number(row['ci_low'], 1)} til "
             f"{format_number(row['ci_high'], 1)} procentpoint; "

@@ -76,7 +76,7 @@ def change_table(
                 "Måling": escape_markdown(c.measure.name),
                 f"{wa} (basis)": f"{c.before.marker(c.before.value())} ({_base(c.before)})",
                 f"{wb} (basis)": f"{c.after.marker(c.after.value())} ({_base(c.after)})",
-                "Ændring (%-point)": c.marker(c.value() + ("*" if c.significant else "")),
+                "Ændring (procentpoint)": c.marker(c.value() + ("*" if c.significant else "")),
                 ci_heading(conf): c.marker(c.interval()) if c.shown else HIDDEN,
                 "Vurdering": c.verdict or HIDDEN,
             }

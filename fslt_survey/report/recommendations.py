@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from fslt_survey import config, publish
+from fslt_survey.danish import signed
 from fslt_survey.publish import recommend
 from fslt_survey.report.data import (
     Report,
@@ -80,8 +81,7 @@ def _value_text(row: Any, r: Report | None = None) -> str:
         return f"{format_pct(row.value)} {format_ci(row.ci_low, row.ci_high)}"
     lo, hi = format_number(row.ci_low, 1), format_number(row.ci_high, 1)
     if row.unit == "procentpoint":
-        sign = "+" if row.value > 0 else ""
-        return f"{sign}{format_number(row.value, 1)} procentpoint ({lo} til {hi})"
+        return f"{signed(row.value, 1)} procentpoint ({lo} til {hi})"
     return f"{format_number(row.value, 1)} point ({lo}–{hi})"
 
 

@@ -325,7 +325,7 @@ def cleaning_block(r: Report) -> str:
     out = [
         f"Rådata kom fra {format_number(len(log['sources']))} eksportfiler "
         f"({', '.join(formats)}). Rensningen genkender spørgsmålene ud fra spørgeskemaet, "
-        "omkoder svarene, sætter »Ved ikke« og lignende til side som typede manglende svar, "
+        "omkoder svarene, holder »Ved ikke« og lignende svar uden for procenterne, "
         "kobler hver besvarelse til medlemsregistret og fjerner personoplysninger fra "
         "fritekstsvarene. Ved dubletter fra samme forening i samme runde gælder: "
         f"{_DUPLICATE_RULE}. Alle frasorterede rækker er logget med årsag.\n"

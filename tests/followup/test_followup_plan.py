@@ -294,7 +294,7 @@ def test_public_markdown_shows_no_internal_field() -> None:
         assert internal not in text
     assert "lokaler" not in text.lower().replace("fælles oversigt over lokaler", "")
     assert "**Det kan I gøre:** Meld jeres forening til." in text
-    assert "Bruger tilbud: 40\u00a0% i 2025 → 55\u00a0% i 2027 (+15 %-point)" in text
+    assert "Bruger tilbud: 40\u00a0% i 2025 → 55\u00a0% i 2027 (+15 procentpoint)" in text
     assert "**Frist:** 30.\u00a0juni\u00a02026" in text
 
 
