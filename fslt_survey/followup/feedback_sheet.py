@@ -32,12 +32,24 @@ __all__ = ["sheet_markdown"]
 # --------------------------------------------------------------------------- one sheet
 
 
+#: The reasons an answer is missing, told to the association that gave (or did not give) it:
+#: the sheet speaks to "jer", and never calls an association's answer "Ugyldigt svar".
+OWN_REASONS = {
+    "Ikke besvaret": "I svarede ikke på dette",
+    "Ugyldigt svar": "Jeres svar kunne ikke aflæses",
+    "Ikke relevant": "Ikke relevant for jer (spurgt kun ved et andet svar)",
+    "Ønsker ikke at svare": "I ønskede ikke at svare",
+}
+
+
 def _own_answer(row: Any, item: Item) -> str:
-    """The association's own answer to ``item`` in one response row, as Danish text."""
+    """The association's own answer to ``item`` in one response row, as Danish text (a missing
+    answer's reason phrased for the association: :data:`OWN_REASONS`)."""
     import pandas as pd
 
     reason = row.get(item.missing_column)
     reason = None if reason is None or pd.isna(reason) else str(reason)
+    reason = OWN_REASONS.get(reason, reason) if reason is not None else None
     if item.type == "multi":
         cols = [(lab.label, row.get(item.option_column(lab))) for lab in item.scale.substantive]
         seen = [(lab, v) for lab, v in cols if v is not None and not pd.isna(v)]

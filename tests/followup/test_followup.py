@@ -841,3 +841,22 @@ def test_follow_up_page_renders_html_and_pdf(tmp_path) -> None:
     pdf = PdfReader(root / "_site" / "reports" / "opfoelgning.pdf")
     text = " ".join(p.extract_text() or "" for p in pdf.pages)
     assert "Opfølgning på strategien" in text and "Samarbejdsindeks" in text
+
+
+def test_a_sheet_tells_the_association_its_own_missing_answers_in_its_own_terms(
+    member_instrument: Instrument,
+) -> None:
+    """The sheet speaks to the association: its unanswered question is "I svarede ikke på
+    dette", an answer the instrument could not read is never called "Ugyldigt svar", and its
+    own substantive answer and "Ved ikke" are shown as given."""
+    from fslt_survey.followup.feedback_sheet import _own_answer
+
+    item = member_instrument.item("kommune_kontakt")
+    row = {item.id: None, item.missing_column: "Ikke besvaret"}
+    assert _own_answer(row, item) == "I svarede ikke på dette"
+    row = {item.id: None, item.missing_column: "Ugyldigt svar"}
+    assert _own_answer(row, item) == "Jeres svar kunne ikke aflæses"
+    row = {item.id: None, item.missing_column: "Ved ikke"}
+    assert _own_answer(row, item) == "Ved ikke"
+    row = {item.id: "Ja", item.missing_column: None}
+    assert _own_answer(row, item) == "Ja"
