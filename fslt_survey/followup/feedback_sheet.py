@@ -286,7 +286,7 @@ def _indicator_part(ctx: FeedbackContext, aid: str, waves: list[int], cmp_wave: 
         if pd.isna(value):
             everyone = HIDDEN
         elif ind.kind in ("share", "top2"):
-            everyone = f"{_fmt(value)}{NBSP}% svarer ja"
+            everyone = f"{_fmt(value)}{NBSP}% af foreningerne"  # (a top-2 is no "ja")
         elif ind.kind == "mean_index":
             everyone = f"gennemsnit {_fmt(value, 1)}"
         else:
