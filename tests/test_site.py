@@ -465,3 +465,19 @@ def test_no_internal_text_on_public_pages_or_pdfs(site: Site) -> None:
         found += [f"{path.name}: …{text[max(0, m.start() - 40):m.end() + 40]}…"
                   for m in INTERNAL.finditer(text)]
     assert found == [], "\n".join(found)
+
+
+def test_theme_pages_open_with_their_key_findings_in_sentences(site: Site) -> None:
+    """Each theme page says what matters before the tables: the most common answer, the
+    certain changes with both years' figures, and which changes may be chance (issue 19); the
+    figures are the findings' own (marked with their ids)."""
+    for name in ("behov", "kommune", "selvhjaelp", "netvaerk", "erhverv"):
+        html = (site.out / "reports" / f"{name}.html").read_text(encoding="utf-8")
+        start = html.index(">Det vigtigste</h2>")  # the heading (not the table of contents)
+        block = html[start:html.index("<h2", start + 1)]
+        text = " ".join(re.sub(r"<[^>]+>", " ", block).split())
+        assert re.search(r"Højest i 20\d\d", text), name
+        assert "data-finding=" in block, name
+        assert re.search(r"kan skyldes tilfældigheder|steg fra|faldt fra", text), name
+    kommune = (site.out / "reports" / "kommune.html").read_text(encoding="utf-8")
+    assert re.search(r"»Rollerne er klare« steg fra", kommune)

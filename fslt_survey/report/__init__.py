@@ -28,6 +28,7 @@ from fslt_survey.report.data import (
     symbols_block,
 )
 from fslt_survey.report.downloads import download_tables, downloads_block
+from fslt_survey.report.key_findings import key_findings_block
 from fslt_survey.report.recommendations import (
     evaluation,
     recommendations_block,
@@ -57,6 +58,7 @@ __all__ = [
     "findings_block",
     "index_block",
     "key_figures",
+    "key_findings_block",
     "likert_block",
     "load",
     "multi_block",

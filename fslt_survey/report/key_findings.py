@@ -1,0 +1,90 @@
+"""A theme page's key findings in plain Danish sentences, written from the findings.
+
+:func:`key_findings_block` opens a theme page with what a reader came for: which answer is the
+most common, which changes between the waves are certain (after the page's multiplicity
+correction) and which are so small that they may be chance. Every number is the finding's own
+(:meth:`~fslt_survey.publish.finding.Finding.marker`, so the one-number test checks it), in the
+publication's Danish style (:mod:`fslt_survey.danish`); a hidden figure is never described.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from fslt_survey.codebook import Item
+from fslt_survey.danish import join_and, quote
+from fslt_survey.publish import Finding
+from fslt_survey.report.data import Report
+from fslt_survey.report.findings_view import changes_for
+from fslt_survey.tables import escape_markdown
+
+__all__ = ["key_findings_block"]
+
+#: How many items each sentence names at most (the rest are counted).
+NAMED = 3
+
+
+def _choice_items(r: Report, theme: str) -> list[Item]:
+    return [
+        it for it in r.instrument.by_theme(theme)
+        if it.scale is not None and it.type in ("single", "likert")
+        and (not it.waves or r.wave in it.waves)
+    ]
+
+
+def _name(f: Finding) -> str:
+    return quote(escape_markdown(f.label))
+
+
+def _highest(r: Report, its: Sequence[Item]) -> str:
+    levels = [r.findings.share(it, None, r.wave) for it in its]
+    shown = [f for f in levels if f.shown]
+    if not shown:
+        return ""
+    top = max(shown, key=lambda f: f.estimate)
+    answers = [quote(escape_markdown(lab)) for lab in top.measure.labels]
+    said = " eller ".join([", ".join(answers[:-1]), answers[-1]] if len(answers) > 1 else answers)
+    return (
+        f"Højest i {r.wave}: {_name(top)}, hvor {top.marker(top.value())} af de svarende "
+        f"foreninger svarer {said}."
+    )
+
+
+def _moved(changes: Sequence[Finding]) -> str:
+    certain = sorted((c for c in changes if c.shown and c.significant),
+                     key=lambda c: -abs(c.estimate))
+    if not certain:
+        return ""
+    parts = []
+    for c in certain[:NAMED]:
+        assert c.before is not None and c.after is not None
+        verb = "steg" if c.estimate > 0 else "faldt"
+        before, after = c.before.marker(c.before.value()), c.after.marker(c.after.value())
+        parts.append(f"{_name(c)} {verb} fra {before} til {after} "
+                     f"({c.marker(c.value() + '*')} procentpoint)")  # * = certain, as elsewhere
+    wa, wb = certain[0].waves
+    count = f" ({len(certain)} i alt, de største her)" if len(certain) > NAMED else ""
+    return f"Sikre ændringer (\\*) fra {wa} til {wb}{count}: {join_and(parts)}."
+
+
+def _uncertain(changes: Sequence[Finding]) -> str:
+    small = [c for c in changes if c.shown and c.test != "none" and not c.significant]
+    if not small:
+        return ""
+    names = [_name(c) for c in small[:NAMED]]
+    rest = len(small) - NAMED
+    if rest > 0:
+        names.append(f"{rest} {'andet spørgsmål' if rest == 1 else 'andre spørgsmål'}")
+    return f"Ændringerne i {join_and(names)} er så små, at de kan skyldes tilfældigheder."
+
+
+def key_findings_block(r: Report, theme: str) -> str:
+    """The page's key findings (module docstring) as a short list, or "" when the theme has no
+    published figure."""
+    its = _choice_items(r, theme)
+    changes = changes_for(r.findings, [it for it in its if len(r.waves) >= 2
+                                       and all(w in (it.waves or r.waves) for w in r.waves)])
+    lines = [s for s in (_highest(r, its), _moved(changes), _uncertain(changes)) if s]
+    if not lines:
+        return ""
+    return "\n".join(f"- {s}" for s in lines) + "\n"
