@@ -481,3 +481,14 @@ def test_theme_pages_open_with_their_key_findings_in_sentences(site: Site) -> No
         assert re.search(r"kan skyldes tilfældigheder|steg fra|faldt fra", text), name
     kommune = (site.out / "reports" / "kommune.html").read_text(encoding="utf-8")
     assert re.search(r"»Rollerne er klare« steg fra", kommune)
+
+
+def test_the_front_page_says_what_happens_next_and_how_to_read_the_figures(site: Site) -> None:
+    page = parse(site.out / "reports" / "index.html")
+    text = " ".join(" ".join(page.text).split())
+    assert "Hvad sker der nu?" in text and "Sådan læser du tallene" in text
+    assert re.search(r"Resultaterne giver \d+ anbefalinger", text)
+    links = {url for _, url in page.links}
+    assert {"anbefalinger.html", "handleplan.html"} <= links
+    assert f"færre end {K_MEMBER} foreninger" in text  # the suppression limit as declared
+    assert re.search(r"indsamlet til og med \d+\. \w+ 20\d\d", text)  # the Danish date style

@@ -28,7 +28,11 @@ from fslt_survey.report.data import (
     symbols_block,
 )
 from fslt_survey.report.downloads import download_tables, downloads_block
-from fslt_survey.report.key_findings import key_findings_block
+from fslt_survey.report.key_findings import (
+    key_findings_block,
+    next_steps_block,
+    reading_guide_block,
+)
 from fslt_survey.report.recommendations import (
     evaluation,
     recommendations_block,
@@ -64,11 +68,13 @@ __all__ = [
     "multi_block",
     "needs_block",
     "needs_by_group_block",
+    "next_steps_block",
     "nonresponse_block",
     "numeric_block",
     "pages_block",
     "protection_block",
     "quotes_block",
+    "reading_guide_block",
     "recommendations_block",
     "response_block",
     "response_rate",

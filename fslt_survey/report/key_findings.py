@@ -12,13 +12,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from fslt_survey.codebook import Item
-from fslt_survey.danish import join_and, quote
+from fslt_survey.danish import join_and, long_date, quote
 from fslt_survey.publish import Finding
 from fslt_survey.report.data import Report
 from fslt_survey.report.findings_view import changes_for
-from fslt_survey.tables import escape_markdown
+from fslt_survey.report.recommendations import evaluation
+from fslt_survey.tables import ci_heading, escape_markdown
 
-__all__ = ["key_findings_block"]
+__all__ = ["key_findings_block", "next_steps_block", "reading_guide_block"]
 
 #: How many items each sentence names at most (the rest are counted).
 NAMED = 3
@@ -88,3 +89,44 @@ def key_findings_block(r: Report, theme: str) -> str:
     if not lines:
         return ""
     return "\n".join(f"- {s}" for s in lines) + "\n"
+
+
+def next_steps_block(r: Report) -> str:
+    """ "Hvad sker der nu?" for the front page: how many recommendations the results give and to
+    whom they go, the first of them, and where the recommendations and the action plan are."""
+    ev = evaluation(r)
+    fired = ev[ev["fired"].astype(bool)]
+    if fired.empty:
+        return ("Resultaterne udløser ingen af de anbefalinger, der er fastlagt på forhånd. "
+                "Frivilligcentrets indsatser står under [Handleplan](handleplan.html).\n")
+    names = [quote(escape_markdown(str(t))) for t in fired["title"].head(NAMED)]
+    if len(fired) > NAMED:
+        names.append(f"{len(fired) - NAMED} andre")
+    return (
+        f"Resultaterne giver {len(fired)} anbefalinger til kommunen, Frivilligcentret og "
+        f"foreningerne: {join_and(names)}. Hver anbefaling står med de tal, den bygger på, "
+        "under [Anbefalinger](anbefalinger.html). Frivilligcentrets egne indsatser, med status "
+        "og frist, står under [Handleplan](handleplan.html), og hvordan strategiens mål "
+        "udvikler sig, under [Opfølgning](opfoelgning.html).\n"
+    )
+
+
+def reading_guide_block(r: Report) -> str:
+    """ "Sådan læser du tallene": share, base, interval, the symbols and what "sikker" means,
+    with the publication's own confidence level and suppression limit, and when the answers
+    were collected."""
+    last = r.latest["submitted"].dropna().max() if "submitted" in r.latest else None
+    collected = (f" Tallene for {r.wave} bygger på svar indsamlet til og med "
+                 f"{long_date(last)}." if last is not None and last == last else "")
+    return (
+        f"- **Andel** er en procentdel af de foreninger, der har svaret på spørgsmålet; "
+        f"»Ved ikke« og ubesvarede svar tæller ikke med.{collected}\n"
+        "- **Basis** (n) er, hvor mange foreninger andelen bygger på.\n"
+        f"- **Intervallet** i parentes er et {ci_heading(r.confidence)}: den sande andel blandt "
+        "alle medlemsforeningerne ligger med stor sikkerhed inden for det.\n"
+        f"- **..** betyder, at tallet er skjult af hensyn til fortroligheden, fordi færre end "
+        f"{r.k} foreninger står bag (eller fordi det ellers kunne regnes ud); **·** betyder, "
+        "at spørgsmålet ikke blev stillet det år.\n"
+        "- **En sikker ændring** (markeret med \\*) er så stor, at den ikke kan skyldes "
+        "tilfældigheder, også når der tages højde for, at mange ændringer testes på én gang.\n"
+    )
