@@ -30,6 +30,7 @@ import pandas as pd
 
 from fslt_survey import config, publish
 from fslt_survey.codebook import Instrument, load_instrument
+from fslt_survey.danish import long_date
 from fslt_survey.errors import ConfigError, SurveyDataError
 from fslt_survey.network.data import (
     EVALUATION_SURVEY,
@@ -144,7 +145,7 @@ def meetings_markdown(
     rows = pd.DataFrame(
         {
             "Møde": mt["meeting_id"],
-            "Dato": mt["date"].dt.strftime("%d-%m-%Y"),
+            "Dato": mt["date"].map(long_date),  # "12. februar 2025", never wrapping
             "Forum": mt["forum"],
             "Tema": mt["theme_label"],
             "Foreninger": shown["associations"],
@@ -343,7 +344,7 @@ class MeetingFollowUp:
             return "Der er ikke planlagt flere møder endnu.\n"
         rows = pd.DataFrame(
             {
-                "Dato": up["date"].dt.strftime("%d-%m-%Y"),
+                "Dato": up["date"].map(long_date),
                 "Forum": up["forum"],
                 "Type": up["kind"].map(KIND_LABELS),
                 "Tema": up["theme_label"],

@@ -35,6 +35,7 @@ import pandas as pd
 
 from fslt_survey import config, publish, stats
 from fslt_survey._yaml import read_front_matter, read_yaml
+from fslt_survey.danish import join_and
 from fslt_survey.plots import plot_ranked_needs
 from fslt_survey.privacy import suppress_counts, suppress_crosstab
 from fslt_survey.project import publication
@@ -176,7 +177,7 @@ def _key_messages(r: Report, top: pd.DataFrame, large: str) -> list[str]:
     msgs = []
     if len(top):
         first = r.findings.share(str(top.iloc[0]["item"]), [large])
-        others = ", ".join(_q(str(lab)) for lab in top["label"].iloc[1:])
+        others = join_and(_q(str(lab)) for lab in top["label"].iloc[1:])  # "a, b og c"
         msgs.append(
             f"**{escape_markdown(top.iloc[0]['label'])}** er det største behov: "
             f"{first.marker()} af foreningerne har {_lower_first(large)} brug for støtte til "
