@@ -495,3 +495,24 @@ def test_the_front_page_says_what_happens_next_and_how_to_read_the_figures(site:
     assert {"anbefalinger.html", "handleplan.html"} <= links
     assert f"færre end {K_MEMBER} foreninger" in text  # the suppression limit as declared
     assert re.search(r"indsamlet til og med \d+\. \w+ 20\d\d", text)  # the Danish date style
+
+
+#: What the one Danish style (fslt_survey.danish) rules out in the text a reader sees.
+OFF_STYLE = re.compile(
+    r"\b\d{2}-\d{2}-\d{4}\b|%-point|\bKI\b|typede manglende|\"[A-ZÆØÅa-zæøå][^\"]{0,60}\""
+)
+
+
+def test_pages_and_pdfs_follow_the_one_danish_style(site: Site) -> None:
+    """No "12-02-2025" dates, "%-point", "KI", "typede manglende svar" or straight "quotes" in
+    a page's text or a PDF (dates, terms and »quotes« as fslt_survey.danish writes them)."""
+    from pypdf import PdfReader
+
+    found = []
+    for path in html_pages(site):
+        text = " ".join(" ".join(parse(path).text).split())
+        found += [f"{path.name}: {m.group()}" for m in OFF_STYLE.finditer(text)]
+    for path in sorted(site.out.rglob("*.pdf")):
+        text = " ".join(" ".join(p.extract_text() or "" for p in PdfReader(path).pages).split())
+        found += [f"{path.name}: {m.group()}" for m in OFF_STYLE.finditer(text)]
+    assert found == [], found
