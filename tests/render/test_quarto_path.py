@@ -33,16 +33,23 @@ with open({log!r}, "a", encoding="utf-8") as f:
 """
 
 
-@pytest.fixture
-def quarto(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A stand-in ``quarto`` on PATH; yields its log (one JSON line per call)."""
+def stand_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, script: str) -> Path:
+    """``script`` (a template taking ``python`` and ``log``) as ``quarto`` first on PATH;
+    returns its log file."""
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     log = tmp_path / "quarto-calls.jsonl"
     exe = bin_dir / "quarto"
-    exe.write_text(FAKE.format(python=sys.executable, log=str(log)), encoding="utf-8")
+    exe.write_text(script.format(python=sys.executable, log=str(log)), encoding="utf-8")
     exe.chmod(0o755)
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    return log
+
+
+@pytest.fixture
+def quarto(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A stand-in ``quarto`` on PATH; yields its log (one JSON line per call)."""
+    log = stand_in(tmp_path, monkeypatch, FAKE)
     monkeypatch.delenv("QUARTO_PYTHON", raising=False)
     previous = configure(
         Host(config_key="my-tool", kernel_env=lambda root: {"HOST_VAR": Path(root).name})
@@ -149,13 +156,7 @@ def test_a_batch_renders_each_entry_with_its_parameters(
     output copied to the entry's name."""
     from fslt_survey.render import render_batch
 
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    log = tmp_path / "calls.jsonl"
-    exe = bin_dir / "quarto"
-    exe.write_text(WRITER.format(python=sys.executable, log=str(log)), encoding="utf-8")
-    exe.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    log = stand_in(tmp_path, monkeypatch, WRITER)
     root = write(tmp_path / "project").resolve()
     out = tmp_path / "ark"
     batch = [({"forening": "F001"}, "F001-ark"), ({"forening": "F002"}, "F002-ark")]
