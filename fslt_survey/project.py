@@ -13,12 +13,20 @@ the section; the built-in engine also reads its ``depends:``)::
         - name: moedeevaluering
           unit: deltager
           k: 5                           # optional: this survey's suppression limit
+          min_group: 5                   # optional: smallest group published on its own
       confidence: 0.95            # optional: the publication's confidence level
-      k: 5                        # optional: the default suppression limit of every survey
+      k: 5                        # optional: overrides the unit's default k for every survey
+      min_group: 5                # optional: likewise for the minimum group size
 
-Publication settings (:func:`publication`): the confidence level of every published interval and
-the suppression limit k per survey. Undeclared, they are :data:`fslt_survey.config.CONFIDENCE`
-and :data:`fslt_survey.config.SUPPRESSION_K`.
+Publication settings (:func:`publication`): the confidence level of every published interval, and
+per survey its disclosure policy - the unit it counts, the threshold k (a cell of 1..k-1 units is
+never shown or derivable) and the minimum published group size (a group with fewer respondents
+is not shown on its own, and order statistics such as a median are published only for groups at
+least that large). The defaults follow the unit (:data:`UNIT_POLICY`, the decision of issue 18):
+an association-level survey (``forening``) is business statistics, k = 3 and groups of at least
+5; a person-level survey (``frivillig``, ``deltager``) keeps k = 5. Declared values win: a
+survey's own ``k:``/``min_group:``, else the section's, else the unit's default. The confidence
+level defaults to :data:`fslt_survey.config.CONFIDENCE`.
 
 ``fslt-survey build`` cleans every survey listed, in that order. A new survey is an instrument,
 an entry here and a page in ``project: render:`` - no Python edit. Without a ``surveys:`` list
@@ -47,6 +55,9 @@ UNITS = {
     "frivillig": ("frivillig", "frivillige"),
     "deltager": ("deltager", "deltagere"),
 }
+#: The default disclosure policy per unit: (threshold k, minimum published group size).
+#: Organisations are protected like business statistics (3 units per cell); persons with k = 5.
+UNIT_POLICY = {"forening": (3, 5), "frivillig": (5, 5), "deltager": (5, 5)}
 #: Units of the toolkit's own surveys when the project does not list any.
 DEFAULT_UNITS = {config.MEMBER_SURVEY: "forening", config.EVALUATION_SURVEY: "deltager"}
 
@@ -59,6 +70,7 @@ class SurveySpec:
     unit: str = "forening"
     raw: Path | None = None
     k: int | None = None
+    min_group: int | None = None
 
     @property
     def unit_plural(self) -> str:
@@ -75,7 +87,8 @@ class Project:
     demo: bool = False
     registry: Path | None = None
     confidence: float = config.CONFIDENCE
-    k: int = config.SUPPRESSION_K
+    k: int | None = None  # None: each survey's unit default (UNIT_POLICY)
+    min_group: int | None = None
 
     def survey(self, name: str) -> SurveySpec:
         """The declared survey ``name``; a misspelled name lists the known ones."""
@@ -114,25 +127,48 @@ def load_project(root: str | Path | None = None) -> Project:
         demo=bool(section.get("demo", False)),
         registry=(root_path / str(registry)) if registry else None,
         confidence=_confidence(section.get("confidence", config.CONFIDENCE), qfile),
-        k=_k_value(section.get("k", config.SUPPRESSION_K), qfile, "fslt-survey: k"),
+        k=_optional(section, "k", qfile, "fslt-survey: k"),
+        min_group=_optional(section, "min_group", qfile, "fslt-survey: min_group"),
     )
 
 
 @dataclass(frozen=True)
 class Publication:
-    """The publication settings of one survey: confidence level and suppression limit k."""
+    """The publication settings of one survey: confidence level and its disclosure policy
+    (the unit counted, threshold k, minimum published group size)."""
 
     confidence: float
     k: int
+    unit: str = "forening"
+    min_group: int = 5
+
+    @property
+    def unit_plural(self) -> str:
+        return UNITS[self.unit][1]
 
 
 def publication(survey: str, project: Project | None = None) -> Publication:
     """The declared publication settings of ``survey`` (module docstring); a survey the
-    project does not list gets the project's defaults."""
+    project does not list gets its toolkit unit and the project's defaults."""
     project = project or load_project()
     spec = next((s for s in project.surveys if s.name == survey), None)
-    k = spec.k if spec is not None and spec.k is not None else project.k
-    return Publication(confidence=project.confidence, k=k)
+    unit = spec.unit if spec is not None else DEFAULT_UNITS.get(survey, "forening")
+    default_k, default_group = UNIT_POLICY[unit]
+
+    def first(own: int | None, section: int | None, default: int) -> int:
+        return own if own is not None else section if section is not None else default
+
+    return Publication(
+        confidence=project.confidence,
+        k=first(spec.k if spec else None, project.k, default_k),
+        unit=unit,
+        min_group=first(spec.min_group if spec else None, project.min_group, default_group),
+    )
+
+
+def _optional(entry: dict, key: str, qfile: Path, where: str) -> int | None:
+    value = entry.get(key)
+    return None if value is None else _k_value(value, qfile, where)
 
 
 def _confidence(value: Any, qfile: Path) -> float:
@@ -181,9 +217,9 @@ def _survey(entry: Any, root: Path, qfile: Path) -> SurveySpec:
             found=unit,
         )
     raw = entry.get("raw")
-    k = entry.get("k")
-    k = None if k is None else _k_value(k, qfile, f"survey {name!r}: k")
-    return SurveySpec(name, unit, (root / str(raw)) if raw else None, k)
+    k = _optional(entry, "k", qfile, f"survey {name!r}: k")
+    min_group = _optional(entry, "min_group", qfile, f"survey {name!r}: min_group")
+    return SurveySpec(name, unit, (root / str(raw)) if raw else None, k, min_group)
 
 
 def demo_mode(project: Project | None = None) -> bool:

@@ -393,10 +393,13 @@ def cleaning_block(r: Report) -> str:
 
 
 def protection_block(r: Report) -> str:
-    """How the published numbers protect the associations (k from the configuration)."""
+    """How the published numbers protect the associations: the survey's declared policy
+    (:func:`fslt_survey.project.publication`) in plain Danish, then the rules that follow."""
     return (
-        f"- Intet tal, der bygger på færre end {r.k} foreninger, vises (primær diskretion). "
-        "Det gælder både antal og procenter, for en procent og basen afslører antallet.\n"
+        f"- Undersøgelsen tæller {r.unit}. {r.policy_reason} Derfor vises intet tal, der "
+        f"bygger på færre end {r.k} {r.unit} (primær diskretion), hverken som antal eller "
+        "procent, for en procent og basen afslører antallet. I figuren over behov efter "
+        f"foreningstype vises en gruppe med færre end {r.min_group} svar ikke.\n"
         "- Når et tal er skjult, skjules mindst ét tal mere i samme række eller kolonne, så det "
         "skjulte tal ikke kan regnes ud fra totalerne (sekundær diskretion). Afledte tal, fx "
         "andelen af de to øverste svar, vises kun, hvis de ikke afslører et skjult tal.\n"
@@ -404,6 +407,7 @@ def protection_block(r: Report) -> str:
         "- Fritekstsvar vises kun som citater, hvor navne, e-mailadresser, telefon- og "
         "CPR-numre og links er erstattet. Tekst fra besvarelserne vises altid som tekst, aldrig "
         "som kode.\n"
+        "- Det er ikke følsomt ikke at svare: hvor mange der ikke har svaret, kan vises.\n"
         "- Hverken enkeltbesvarelser, navne på foreninger eller personer eller rådata "
         "offentliggøres. Tabellerne til download er de samme skjulte tabeller, og celler, som et "
         "regneark kunne læse som en formel, er gjort ufarlige.\n"
