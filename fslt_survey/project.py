@@ -13,15 +13,20 @@ the section; the built-in engine also reads its ``depends:``)::
         - name: moedeevaluering
           unit: deltager
           k: 5                           # optional: this survey's suppression limit
+          min_group: 5                   # optional: smallest group published on its own
       confidence: 0.95            # optional: the publication's confidence level
-      k: 5                        # optional: the suppression limit of every survey
+      k: 5                        # optional: overrides the unit's default k for every survey
+      min_group: 5                # optional: likewise for the minimum group size
 
-Publication settings (:func:`publication`): the confidence level of every published interval,
-and per survey its suppression limit k (no published cell counts fewer than k units).
-Undeclared, the confidence is :data:`fslt_survey.config.CONFIDENCE` and k follows the survey's
-unit (:data:`UNIT_K`): organisations (``forening``) are protected as business statistics
-protects enterprises, with k = 3; persons (``frivillig``, ``deltager``: evaluations filled in by
-participants) keep k = 5.
+Publication settings (:func:`publication`): the confidence level of every published interval, and
+per survey its disclosure policy - the unit it counts, the threshold k (a cell of 1..k-1 units is
+never shown or derivable) and the minimum published group size (a group with fewer respondents
+is not shown on its own, and order statistics such as a median are published only for groups at
+least that large). The defaults follow the unit (:data:`UNIT_POLICY`, the decision of issue 18):
+an association-level survey (``forening``) is business statistics, k = 3 and groups of at least
+5; a person-level survey (``frivillig``, ``deltager``) keeps k = 5. Declared values win: a
+survey's own ``k:``/``min_group:``, else the section's, else the unit's default. The confidence
+level defaults to :data:`fslt_survey.config.CONFIDENCE`.
 
 ``fslt-survey build`` cleans every survey listed, in that order. A new survey is an instrument,
 an entry here and a page in ``project: render:`` - no Python edit. Without a ``surveys:`` list
@@ -50,9 +55,9 @@ UNITS = {
     "frivillig": ("frivillig", "frivillige"),
     "deltager": ("deltager", "deltagere"),
 }
-#: The default suppression limit per unit: an organisation is protected with 3 units per cell
-#: (business statistics' rule), a person with 5.
-UNIT_K = {"forening": 3, "frivillig": 5, "deltager": 5}
+#: The default disclosure policy per unit: (threshold k, minimum published group size).
+#: Organisations are protected like business statistics (3 units per cell); persons with k = 5.
+UNIT_POLICY = {"forening": (3, 5), "frivillig": (5, 5), "deltager": (5, 5)}
 #: Units of the toolkit's own surveys when the project does not list any.
 DEFAULT_UNITS = {config.MEMBER_SURVEY: "forening", config.EVALUATION_SURVEY: "deltager"}
 
@@ -65,6 +70,7 @@ class SurveySpec:
     unit: str = "forening"
     raw: Path | None = None
     k: int | None = None
+    min_group: int | None = None
 
     @property
     def unit_plural(self) -> str:
@@ -81,7 +87,8 @@ class Project:
     demo: bool = False
     registry: Path | None = None
     confidence: float = config.CONFIDENCE
-    k: int | None = None  # None: by each survey's unit (UNIT_K)
+    k: int | None = None  # None: each survey's unit default (UNIT_POLICY)
+    min_group: int | None = None
 
     def survey(self, name: str) -> SurveySpec:
         """The declared survey ``name``; a misspelled name lists the known ones."""
@@ -120,29 +127,48 @@ def load_project(root: str | Path | None = None) -> Project:
         demo=bool(section.get("demo", False)),
         registry=(root_path / str(registry)) if registry else None,
         confidence=_confidence(section.get("confidence", config.CONFIDENCE), qfile),
-        k=_optional_count(section.get("k"), qfile, "fslt-survey: k"),
+        k=_optional(section, "k", qfile, "fslt-survey: k"),
+        min_group=_optional(section, "min_group", qfile, "fslt-survey: min_group"),
     )
 
 
 @dataclass(frozen=True)
 class Publication:
-    """The publication settings of one survey: the confidence level and the suppression limit
-    ``k`` (which follows its ``unit`` unless declared)."""
+    """The publication settings of one survey: confidence level and its disclosure policy
+    (the unit counted, threshold k, minimum published group size)."""
 
     confidence: float
     k: int
     unit: str = "forening"
+    min_group: int = 5
+
+    @property
+    def unit_plural(self) -> str:
+        return UNITS[self.unit][1]
 
 
 def publication(survey: str, project: Project | None = None) -> Publication:
     """The declared publication settings of ``survey`` (module docstring); a survey the
-    project does not list gets the project's defaults."""
+    project does not list gets its toolkit unit and the project's defaults."""
     project = project or load_project()
     spec = next((s for s in project.surveys if s.name == survey), None)
     unit = spec.unit if spec is not None else DEFAULT_UNITS.get(survey, "forening")
-    declared = (spec.k if spec is not None else None, project.k)
-    k = next((v for v in declared if v is not None), UNIT_K.get(unit, config.SUPPRESSION_K))
-    return Publication(confidence=project.confidence, k=k, unit=unit)
+    default_k, default_group = UNIT_POLICY[unit]
+
+    def first(own: int | None, section: int | None, default: int) -> int:
+        return own if own is not None else section if section is not None else default
+
+    return Publication(
+        confidence=project.confidence,
+        k=first(spec.k if spec else None, project.k, default_k),
+        unit=unit,
+        min_group=first(spec.min_group if spec else None, project.min_group, default_group),
+    )
+
+
+def _optional(entry: dict, key: str, qfile: Path, where: str) -> int | None:
+    value = entry.get(key)
+    return None if value is None else _k_value(value, qfile, where)
 
 
 def _confidence(value: Any, qfile: Path) -> float:
@@ -158,10 +184,6 @@ def _confidence(value: Any, qfile: Path) -> float:
             found=str(value),
         )
     return conf
-
-
-def _optional_count(value: Any, qfile: Path, where: str) -> int | None:
-    return None if value is None else _k_value(value, qfile, where)
 
 
 def _k_value(value: Any, qfile: Path, where: str) -> int:
@@ -195,8 +217,9 @@ def _survey(entry: Any, root: Path, qfile: Path) -> SurveySpec:
             found=unit,
         )
     raw = entry.get("raw")
-    k = _optional_count(entry.get("k"), qfile, f"survey {name!r}: k")
-    return SurveySpec(name, unit, (root / str(raw)) if raw else None, k)
+    k = _optional(entry, "k", qfile, f"survey {name!r}: k")
+    min_group = _optional(entry, "min_group", qfile, f"survey {name!r}: min_group")
+    return SurveySpec(name, unit, (root / str(raw)) if raw else None, k, min_group)
 
 
 def demo_mode(project: Project | None = None) -> bool:

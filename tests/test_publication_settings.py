@@ -24,8 +24,8 @@ def site_90(tmp_path_factory: pytest.TempPathFactory) -> Path:
     quarto = project / "_quarto.yml"
     text = quarto.read_text("utf-8")
     assert "\nfslt-survey:\n" in text
-    quarto.write_text(text.replace("\nfslt-survey:\n", "\nfslt-survey:\n  confidence: 0.9\n"),
-                      encoding="utf-8")
+    declared = "\nfslt-survey:\n  confidence: 0.9\n  k: 4\n  min_group: 7\n"
+    quarto.write_text(text.replace("\nfslt-survey:\n", declared), encoding="utf-8")
     return Path(build_demo_site(project).output_dir)
 
 
@@ -45,3 +45,14 @@ def test_a_declared_confidence_level_is_named_on_every_page(site_90: Path) -> No
         if re.search(r"90 ?%-konfidensinterval", text):
             named.append(page.stem)
     assert {"behov", "kommune", "anbefalinger", "data"} <= set(named), named
+
+
+def test_the_metode_page_states_the_declared_policy(site_90: Path) -> None:
+    """Issue 18: the Metode page states the disclosure policy in plain Danish from the
+    settings (here k = 4 and minimum group 7 declared for every survey), not from constants."""
+    text = re.sub(r"\s+", " ", _text(next(site_90.rglob("metode.html"))))
+    assert "Undersøgelsen tæller foreninger" in text
+    assert "færre end 4 foreninger (primær diskretion)" in text
+    assert "gruppe med færre end 7 svar vises ikke" in text
+    assert "hvor mange der ikke har svaret, kan vises" in text
+    assert "færre end 5 foreninger" not in text and "færre end 3 foreninger" not in text

@@ -24,7 +24,7 @@ from openpyxl import load_workbook
 
 from fslt_survey import config
 from fslt_survey.privacy import scan_for_personal_data
-from fslt_survey.project import UNIT_K
+from fslt_survey.project import UNIT_POLICY
 from fslt_survey.registry import load_registry
 from fslt_survey.render import RenderResult, render_project
 from tests import site_fixture
@@ -33,7 +33,7 @@ pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
 #: The suppression limits by unit (the demo declares none): associations 3, participants 5.
-K_MEMBER, K_PERSON = UNIT_K["forening"], UNIT_K["deltager"]
+K_MEMBER, K_PERSON = UNIT_POLICY["forening"][0], UNIT_POLICY["deltager"][0]
 
 
 def k_of(path: Path) -> int:

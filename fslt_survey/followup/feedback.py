@@ -40,6 +40,7 @@ from fslt_survey.followup import (
     indicators_file,
     load_indicators,
 )
+from fslt_survey.project import publication
 from fslt_survey.registry import load_registry
 from fslt_survey.render import RenderError as EngineRenderError
 from fslt_survey.render import render_batch, render_document
@@ -76,7 +77,8 @@ __all__ = [
 
 
 def load_context(*, clean_dir: str | Path | None = None) -> FeedbackContext:
-    """Prepare the feedback context from the clean data written by ``fslt-survey build``."""
+    """Prepare the feedback context from the clean data written by ``fslt-survey build``,
+    with the survey's declared threshold k (the same policy as the site)."""
 
     instrument = load_instrument(instrument_path(SURVEY))
     ifile = indicators_file()
@@ -86,6 +88,7 @@ def load_context(*, clean_dir: str | Path | None = None) -> FeedbackContext:
         instrument,
         load_registry(clean_registry(clean_dir)),
         indicators=indicators,
+        k=publication(SURVEY).k,
     )
 
 

@@ -97,6 +97,23 @@ def answered_associations(data: pd.DataFrame) -> list[str]:
     return sorted(str(a) for a in data["association_id"].dropna().unique())
 
 
+def banded_median(values: pd.Series, k: int) -> tuple[float, int]:
+    """``(median, n)`` of a group's numeric answers as a feedback sheet may print it (issue 18):
+    the median of an odd number of units *is* one unit's value, so it is banded - rounded to
+    two significant digits, at least to a multiple of 5 (286 -> 290, 37 -> 35) - and no peer's
+    exact value is printed. A group of fewer than ``k`` gives ``(nan, n)``, shown as hidden."""
+    import math
+
+    n = int(values.notna().sum())
+    if n < k:
+        return float("nan"), n
+    m = float(values.median())
+    if m == 0:
+        return 0.0, n
+    step = max(5.0, 10.0 ** (math.floor(math.log10(abs(m))) - 1))
+    return float(round(m / step) * step), n
+
+
 def _choice_items(instrument: Instrument) -> list[Item]:
     return [it for it in instrument.items if it.type in ("single", "likert", "multi")]
 
@@ -152,9 +169,9 @@ def prepare_feedback(
             if item.id not in sub.columns:
                 continue
             values = pd.to_numeric(sub[item.id], errors="coerce").astype(float)
-            med = {ALL: (float(values.median()), int(values.notna().sum()))}
+            med = {ALL: banded_median(values, k)}
             for t, v in values.groupby(sub["assoc_type"].astype(str), observed=True):
-                med[str(t)] = (float(v.median()), int(v.notna().sum()))
+                med[str(t)] = banded_median(v, k)
             ctx.medians[(item.id, wave)] = med
     if indicators is not None:
         survey = indicators.select(source="survey")

@@ -272,7 +272,9 @@ def needs_by_group_block(
     if by == "assoc_type":
         hsup = ranking_with_findings(r.findings, hsup, large, r.registry)
     title = f"Behov efter {by_title}"
-    chart = plot_needs_heatmap(hsup, title=title, source=r.source, by=by, large=large)
+    chart = plot_needs_heatmap(
+        hsup, title=title, source=r.source, by=by, large=large, min_base=r.min_group
+    )
     groups = hsup.loc[hsup[by].astype(str) != stats.TOTAL_LABEL]
     hidden = int(groups["suppressed"].sum())
     return "\n".join(

@@ -73,6 +73,7 @@ class Report:
     wave: int
     waves: list[int]
     k: int = config.SUPPRESSION_K
+    min_group: int = config.SUPPRESSION_K  # smallest group shown on its own (publication())
     figures: Path = field(default_factory=lambda: Path("figurer"))
     cache: dict[str, Any] = field(default_factory=dict, repr=False)
     clean: Path | None = None
@@ -94,6 +95,13 @@ class Report:
         if self.clean is not None:  # what the build computed once for the same inputs
             findings_cache.restore(store, self.clean)
         return store
+
+    @property
+    def policy_reason(self) -> str:
+        """Why the survey's threshold is what it is, in plain Danish (the unit decides it)."""
+        if publication(self.instrument.id).unit == "forening":
+            return f"Foreninger beskyttes som i erhvervsstatistik, med mindst {self.k} pr. tal."
+        return f"Oplysninger om personer beskyttes med mindst {self.k} personer pr. tal."
 
     @property
     def level(self) -> str:
@@ -211,6 +219,7 @@ def load(
         wave=waves[-1],
         waves=waves,
         k=settings.k if k is None else k,
+        min_group=settings.min_group,
         clean=clean,
         confidence=settings.confidence,
     )

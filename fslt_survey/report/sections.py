@@ -383,18 +383,16 @@ def cleaning_block(r: Report) -> str:
 
 
 def protection_block(r: Report) -> str:
-    """How the published numbers protect the associations: the surveys' suppression limits
-    (from the configuration) and the safeguards around them."""
+    """How the published numbers protect the associations: the survey's declared policy
+    (:func:`fslt_survey.project.publication`) in plain Danish, then the rules that follow."""
     person = publication(config.EVALUATION_SURVEY)
     return (
-        f"- Medlemsundersøgelsen tæller foreninger, ikke personer. Som i erhvervsstatistikken, "
-        f"der beskytter virksomheder, vises intet tal, der bygger på færre end {r.k} "
-        "foreninger (primær diskretion). Det gælder både antal og procenter, for en procent og "
-        "basen afslører antallet. Mødeevalueringerne udfyldes af de enkelte deltagere; dér er "
-        f"grænsen {person.k} deltagere.\n"
-        "- Hvor mange der ikke har svaret på et spørgsmål, vises: det er ikke følsomt at lade "
-        "være med at svare. For et spørgsmål med flere svarmuligheder er det samme tal som "
-        "»Ikke besvaret«.\n"
+        f"- Undersøgelsen tæller {r.unit}. {r.policy_reason} Derfor vises intet tal, der "
+        f"bygger på færre end {r.k} {r.unit} (primær diskretion), hverken som antal eller "
+        "procent, for en procent og basen afslører antallet. En gruppe med færre end "
+        f"{r.min_group} svar vises ikke for sig selv i figuren over behov efter foreningstype. "
+        "Mødeevalueringerne udfyldes af de enkelte deltagere; dér er grænsen "
+        f"{person.k} deltagere.\n"
         "- Når et tal er skjult, skjules mindst ét tal mere i samme række eller kolonne, så det "
         "skjulte tal ikke kan regnes ud fra totalerne (sekundær diskretion). Afledte tal, fx "
         "andelen af de to øverste svar, vises kun, hvis de ikke afslører et skjult tal.\n"
@@ -402,6 +400,8 @@ def protection_block(r: Report) -> str:
         "- Fritekstsvar vises kun som citater, hvor navne, e-mailadresser, telefon- og "
         "CPR-numre og links er erstattet. Tekst fra besvarelserne vises altid som tekst, aldrig "
         "som kode.\n"
+        "- Det er ikke følsomt ikke at svare: hvor mange der ikke har svaret, kan vises. For et "
+        "spørgsmål med flere svarmuligheder er det samme tal som »Ikke besvaret«.\n"
         "- Hverken enkeltbesvarelser, navne på foreninger eller personer eller rådata "
         "offentliggøres. Tabellerne til download er de samme skjulte tabeller, og celler, som et "
         "regneark kunne læse som en formel, er gjort ufarlige.\n"

@@ -196,3 +196,20 @@ def test_the_checker_finds_planted_figures():
     assert len(problems) == 6, problems
     assert figures_below_threshold(flat.replace("(n = 2)", "(n = 5)").replace(
         "Ja 50 %", "–")) == []
+
+
+def test_a_median_over_an_odd_number_of_peers_is_banded_not_one_peers_value() -> None:
+    """Issue 18: "18 medians over an odd number of peers (one peer's exact value, e.g. 286
+    members, n = 11)". The sheet's median is banded (two significant digits, at least 5)."""
+    import math
+
+    from fslt_survey.followup.feedback_context import banded_median
+
+    values = pd.Series([120, 150, 200, 240, 260, 286, 300, 310, 350, 400, 500], dtype=float)
+    assert values.median() == 286  # unbanded: exactly the sixth peer's answer
+    median, n = banded_median(values, K)
+    assert (median, n) == (290, 11) and median not in set(values)
+    assert banded_median(pd.Series([37.0, 37, 37, 37, 37]), K)[0] == 35
+    assert banded_median(pd.Series([1450.0] * 5), K)[0] == 1400
+    small, n_small = banded_median(values[: K - 1], K)
+    assert math.isnan(small) and n_small == K - 1

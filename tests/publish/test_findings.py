@@ -170,9 +170,28 @@ def test_publication_settings_come_from_the_declaration(tmp_path) -> None:
     assert (person.unit, person.k) == ("deltager", 5)
 
 
-@pytest.mark.parametrize("section", ["confidence: 95\n", "k: 0\n", "k: true\n"])
+def test_the_unit_decides_the_default_policy(tmp_path) -> None:
+    """Issue 18: associations are protected like business statistics (k = 3, groups of at
+    least 5), persons keep k = 5; a survey's own or the section's declaration wins."""
+    default = _project(tmp_path, "demo: false\n")
+    member = publication("medlemsundersoegelse", default)
+    meeting = publication("moedeevaluering", default)
+    assert (member.unit, member.k, member.min_group) == ("forening", 3, 5)
+    assert (meeting.unit, meeting.k, meeting.min_group) == ("deltager", 5, 5)
+    p = _project(
+        tmp_path,
+        "min_group: 8\nsurveys:\n  - name: medlemsundersoegelse\n    min_group: 6\n"
+        "  - name: frivillige\n    unit: frivillig\n",
+    )
+    assert publication("medlemsundersoegelse", p).min_group == 6
+    assert (publication("frivillige", p).k, publication("frivillige", p).min_group) == (5, 8)
+
+
+@pytest.mark.parametrize(
+    "section", ["confidence: 95\n", "k: 0\n", "k: true\n", "min_group: 2.5\n"]
+)
 def test_bad_publication_settings_are_refused(tmp_path, section) -> None:
-    with pytest.raises(ConfigError, match=r"confidence|k must"):
+    with pytest.raises(ConfigError, match=r"confidence|k must|min_group must"):
         _project(tmp_path, section)
 
 
