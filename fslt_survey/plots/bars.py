@@ -33,6 +33,7 @@ from fslt_survey.plots.style import (
     TEXT,
     Chart,
     _base_note,
+    _chars,
     _check,
     _conf_text,
     _figure,
@@ -133,7 +134,7 @@ def _bar_axes(ax: Any, y: list[float], rows: pd.DataFrame, lim: float) -> None:
     _pct_axis(ax.xaxis)
     ax.grid(axis="x", color=GRID, linewidth=0.6, zorder=0)
     ax.set_axisbelow(True)
-    ax.set_yticks(y, [_wrap(s, 34) for s in rows["_lab"]])
+    ax.set_yticks(y, [_wrap(s, _chars(34)) for s in rows["_lab"]])
     ax.set_ylim(max(y) + 0.6, -0.6)
     ax.spines[["left"]].set_visible(False)
     for tick, grey in zip(ax.get_yticklabels(), rows["_grey"], strict=True):

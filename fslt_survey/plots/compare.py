@@ -30,6 +30,7 @@ from fslt_survey.plots.style import (
     NA_NOTE,
     TEXT,
     Chart,
+    _chars,
     _check,
     _figure,
     _fmt_num,
@@ -363,7 +364,7 @@ def _dumbbell_axes(ax: Any, d: _Waves, y: np.ndarray, lim: float) -> None:
     _pct_axis(ax.xaxis)
     ax.grid(axis="x", color=GRID, linewidth=0.6, zorder=0)
     ax.set_axisbelow(True)
-    ax.set_yticks(y, [_wrap(s, 30) for s in w["_lab"]])
+    ax.set_yticks(y, [_wrap(s, _chars(30)) for s in w["_lab"]])
     ax.set_ylim(len(w) - 0.5, -0.5)
     ax.spines[["left"]].set_visible(False)
 

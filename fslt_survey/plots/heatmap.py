@@ -26,6 +26,7 @@ from fslt_survey.plots.style import (
     TEXT,
     WIDTH,
     Chart,
+    _chars,
     _check,
     _figure,
     _fmt_num,
@@ -139,7 +140,7 @@ def plot_needs_heatmap(
     if subtitle is None:
         subtitle = f"Procent af {unit} i hver gruppe, der svarer {_q(large)}."
     notes = [_hatch_note(min_base)] if suppressed else []
-    row_labels = [_wrap(g.labels[r], 30) for r in g.rows]
+    row_labels = [_wrap(g.labels[r], _chars(30)) for r in g.rows]
     col_labels = _column_labels(g)
     fig = _figure(
         len(g.rows),

@@ -28,6 +28,7 @@ from fslt_survey.plots.style import (
     WIDTH,
     Chart,
     _base_note,
+    _chars,
     _check,
     _diverging,
     _figure,
@@ -262,7 +263,10 @@ def _likert_ylabels(d: _Likert) -> list[str]:
     """The item labels, with each item's n when the bases differ."""
     vary = len({v for v in d.bases.values() if pd.notna(v)}) > 1
     return [
-        _wrap(d.labels[i] + (f" (n{NBSP}={NBSP}{_fmt_num(d.bases.get(i))})" if vary else ""), 30)
+        _wrap(
+            d.labels[i] + (f" (n{NBSP}={NBSP}{_fmt_num(d.bases.get(i))})" if vary else ""),
+            _chars(30),
+        )
         for i in d.order
     ]
 

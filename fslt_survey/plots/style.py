@@ -25,9 +25,10 @@ The package :mod:`fslt_survey.plots` re-exports the public names.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,19 @@ from fslt_survey.plots._input import (  # noqa: F401 - read as style._check etc.
     _missing_flags,
     _num,
     _one_group,
+)
+from fslt_survey.plots._medium import (  # noqa: F401 - re-exported
+    _MEDIUM,
+    FONT,
+    PHONE,
+    PRINT,
+    SCREEN,
+    WIDTH,
+    FontSizes,
+    Medium,
+    _chars,
+    current_medium,
+    drawn_for,
 )
 from fslt_survey.plots._text import (  # noqa: F401 - the wording helpers, read as style._fmt_pct
     _MULTI_REASON_GLOSS,
@@ -81,6 +95,9 @@ __all__ = [
     "NA_NOTE",
     "NA_TEXT",
     "NEUTRAL",
+    "PHONE",
+    "PRINT",
+    "SCREEN",
     "STYLE",
     "SUPPRESSED_FILL",
     "SUPPRESSED_HATCH",
@@ -89,7 +106,10 @@ __all__ = [
     "Chart",
     "FontSizes",
     "Layout",
+    "Medium",
     "contrast_ratio",
+    "current_medium",
+    "drawn_for",
     "text_color_on",
 ]
 
@@ -112,19 +132,6 @@ SUPPRESSED_HATCH = "#B0B0B0"
 _POS = {1: ["#2166AC"], 2: ["#2166AC", "#92C5DE"], 3: ["#2166AC", "#4393C3", "#92C5DE"]}
 _NEG = {1: ["#B2182B"], 2: ["#B2182B", "#F4A582"], 3: ["#B2182B", "#D6604D", "#F4A582"]}
 HASHSALT = "fslt-survey"
-WIDTH = 7.5  # inches: the text width of the reports
-
-
-@dataclass(frozen=True)
-class FontSizes:
-    """Every font size of the charts, in points: the one place to change them."""
-
-    title: float = 12  # the chart title (bold)
-    body: float = 9  # default text and the subtitle
-    axis_title: float = 8.5  # axes titles and y tick labels (the item labels)
-    note: float = 8  # x tick labels, legend, small panel titles
-    small: float = 7.5  # numbers in and beside bars, notes and source line
-    dash: float = 10  # the ".." drawn for a suppressed value
 
 
 @dataclass(frozen=True)
@@ -143,8 +150,9 @@ class Layout:
     dot_area: float = 42  # dumbbell dots on the chart (points², as scatter takes them)
 
 
-FONT = FontSizes()
 LAYOUT = Layout()
+
+
 STYLE: dict[str, Any] = {
     "font.family": "sans-serif",
     # matplotlib lays the text out in DejaVu Sans (it ships with it); the SVGs keep their text
@@ -175,6 +183,19 @@ STYLE: dict[str, Any] = {
     "figure.facecolor": "white",
     "savefig.facecolor": "white",
 }
+
+
+def _rc(medium: Medium) -> dict[str, Any]:
+    """:data:`STYLE` with the font sizes of ``medium``."""
+    f = medium.fonts
+    return {
+        **STYLE,
+        "font.size": f.body,
+        "axes.titlesize": f.axis_title,
+        "xtick.labelsize": f.note,
+        "ytick.labelsize": f.axis_title,
+        "legend.fontsize": f.note,
+    }
 
 
 # --------------------------------------------------------------------------- colour
@@ -235,6 +256,20 @@ class Chart:
     fig: Figure
     alt: str
     title: str = ""
+    medium: str = "print"
+    recipe: Callable[[], Chart] | None = dataclasses.field(default=None, compare=False, repr=False)
+
+    def drawn_for(self, medium: Medium) -> Chart:
+        """The same chart drawn for ``medium`` (itself when it already is).
+
+        Every ``plot_*`` function records how it was called (``recipe``), so a chart made for
+        print can be redrawn for a phone; a chart built by hand has no recipe and is returned
+        as it is.
+        """
+        if medium.name == self.medium or self.recipe is None:
+            return self
+        with drawn_for(medium):
+            return self.recipe()
 
     def save(
         self, path_stem: str | Path, *, formats: Sequence[str] = ("svg",), dpi: int = 150
@@ -277,8 +312,13 @@ def _styled(func: Any) -> Any:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        with mpl.rc_context(STYLE):
-            return func(*args, **kwargs)
+        medium = _MEDIUM.get()
+        with mpl.rc_context(_rc(medium)):
+            chart = func(*args, **kwargs)
+        if isinstance(chart, Chart):
+            recipe = functools.partial(wrapper, *args, **kwargs)
+            chart = dataclasses.replace(chart, medium=medium.name, recipe=recipe)
+        return chart
 
     return wrapper
 
@@ -305,21 +345,28 @@ def _frame(
     title: str, subtitle: str, source: str | None, notes: Sequence[str], width: float, legend: Any
 ) -> _Frame:
     pad = LAYOUT.pad
-    chars = int(width * 72 / LAYOUT.char_width)  # ~characters per line at the title's size
+    now, base = _MEDIUM.get().fonts, PRINT.fonts
+    # ~characters per line at the title's size (in print; scaled by the medium's font sizes)
+    chars = int(width * 72 / LAYOUT.char_width * (base.title / now.title))
     t_lines = _wrap(title, chars)
-    s_lines = _wrap(subtitle, int(chars * LAYOUT.subtitle_chars)) if subtitle else ""
-    foot = [_wrap(n, int(chars * LAYOUT.foot_chars)) for n in notes if n]
+    s_chars = int(chars * LAYOUT.subtitle_chars * (now.title / base.title) * (base.body / now.body))
+    f_chars = int(chars * LAYOUT.foot_chars * (now.title / base.title) * (base.small / now.small))
+    s_lines = _wrap(subtitle, s_chars) if subtitle else ""
+    foot = [_wrap(n, f_chars) for n in notes if n]
     if source:
-        foot.append(_wrap(source, int(chars * LAYOUT.foot_chars)))
+        foot.append(_wrap(source, f_chars))
     ncol, leg_rows = len(legend), 0
     if legend:  # as many columns as fit the width
         entry = max(len(h.get_label()) for h in legend) * FONT.note * 0.58 / 72 + 0.45
         ncol = max(1, min(len(legend), int((width - 2 * pad) // entry)))
         leg_rows = -(-len(legend) // ncol)
-    t_h = _lines([t_lines]) * LAYOUT.title_line
-    s_h = _lines([s_lines]) * LAYOUT.subtitle_line + 0.04 if s_lines else 0.0
-    head_h = pad + t_h + s_h + leg_rows * LAYOUT.legend_line + 0.1
-    foot_h = pad + sum(f.count("\n") + 1 for f in foot) * LAYOUT.foot_line + (0.08 if foot else 0)
+    t_h = _lines([t_lines]) * LAYOUT.title_line * (now.title / base.title)
+    s_h = (
+        _lines([s_lines]) * LAYOUT.subtitle_line * (now.body / base.body) + 0.04 if s_lines else 0.0
+    )
+    head_h = pad + t_h + s_h + leg_rows * LAYOUT.legend_line * (now.note / base.note) + 0.1
+    foot_lines = sum(f.count("\n") + 1 for f in foot)
+    foot_h = pad + foot_lines * LAYOUT.foot_line * (now.small / base.small) + (0.08 if foot else 0)
     return _Frame(t_lines, s_lines, foot, ncol, t_h, s_h, head_h, foot_h)
 
 
@@ -332,12 +379,16 @@ def _figure(
     notes: Sequence[str] = (),
     row_height: float = 0.36,
     extra: float = 0.75,
-    width: float = WIDTH,
+    width: float | None = None,
     legend: Sequence[Any] = (),
 ) -> Figure:
     """A figure whose body grows with ``rows``: title, subtitle, legend on top, notes and
-    source at the bottom, the axes laid out (constrained) in between."""
+    source at the bottom, the axes laid out (constrained) in between. ``width`` defaults to
+    the medium's; the rows grow with its font sizes."""
     pad = LAYOUT.pad
+    medium = _MEDIUM.get()
+    width = medium.width if width is None else width
+    row_height *= medium.row
     f = _frame(title, subtitle, source, notes, width, legend)
     body_h = max(1.5, rows * row_height + extra)
     height = f.head_h + body_h + f.foot_h
