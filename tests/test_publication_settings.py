@@ -53,6 +53,6 @@ def test_the_metode_page_states_the_declared_policy(site_90: Path) -> None:
     text = re.sub(r"\s+", " ", _text(next(site_90.rglob("metode.html"))))
     assert "Undersøgelsen tæller foreninger" in text
     assert "færre end 4 foreninger (primær diskretion)" in text
-    assert "gruppe med færre end 7 svar vises ikke" in text
+    assert "En gruppe med færre end 7 svar vises ikke for sig selv" in text
     assert "hvor mange der ikke har svaret, kan vises" in text
     assert "færre end 5 foreninger" not in text and "færre end 3 foreninger" not in text
