@@ -13,7 +13,7 @@ these conventions (numbers and percentages themselves are formatted by :mod:`fsl
 - **Quotes**: Danish guillemets pointing inwards, »sådan«.
 - **Terms**: "procentpoint" for a difference between two shares (never "%-point"), the
   interval is a "konfidensinterval" (never "KI"), answers not given are "ubesvarede svar".
-- **Lists**: "a, b og c" (no comma before "og").
+- **Lists**: "a, b og c" and "a, b eller c" (no comma before "og"/"eller").
 
 >>> long_date(dt.date(2025, 2, 12))
 '12.\\xa0februar\\xa02025'
@@ -39,6 +39,7 @@ __all__ = [
     "WEEKDAYS",
     "clock",
     "join_and",
+    "join_or",
     "long_date",
     "meeting_date",
     "quote",
@@ -111,3 +112,11 @@ def join_and(items: Iterable[str]) -> str:
     if len(parts) <= 1:
         return "".join(parts)
     return ", ".join(parts[:-1]) + " og " + parts[-1]
+
+
+def join_or(items: Iterable[str]) -> str:
+    """``["a", "b", "c"]`` -> "a, b eller c"; one item alone; empty -> ""."""
+    parts = [str(i) for i in items]
+    if len(parts) <= 1:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + " eller " + parts[-1]

@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from fslt_survey.danish import join_or
 from fslt_survey.tables import HIDDEN_SYMBOL, NOT_ASKED_SYMBOL, NOTHING_SYMBOL, format_pct
 
 __all__ = [
@@ -100,7 +101,7 @@ def join_answers(labels: Sequence[str]) -> str:
             tail = " ".join(a[len(a) - suf :])
             core = f"{' '.join(mid_a)} eller {' '.join(mid_b)}"
             return " ".join(x for x in (head, core, tail) if x)
-    return ", ".join(parts[:-1]) + " eller " + parts[-1]
+    return join_or(parts)
 
 
 def measure_for(

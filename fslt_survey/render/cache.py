@@ -269,13 +269,16 @@ class RenderCache:
         so none is removed under a conversion (and a second batch finds them all).
         """
         doc_dir = self._doc_dir(rel)
+        dirs = [p for p in doc_dir.iterdir() if p.is_dir() and not p.name.startswith(".")]
+        if len(dirs) <= keep:
+            return  # nothing to drop: the pointers need not be read
         newest = set()
         for pointer in doc_dir.glob("latest-*.json"):
             with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
                 newest.add(json.loads(pointer.read_text(encoding="utf-8"))["key"])
         entries = []
-        for p in doc_dir.iterdir():
-            if p.is_dir() and not p.name.startswith(".") and p.name not in newest:
+        for p in dirs:
+            if p.name not in newest:
                 try:
                     entries.append(((p / "meta.json").stat().st_mtime, p))
                 except OSError:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from fslt_survey.codebook import Item
-from fslt_survey.danish import join_and, long_date, quote
+from fslt_survey.danish import join_and, join_or, long_date, quote
 from fslt_survey.publish import Finding
 from fslt_survey.report.data import Report
 from fslt_survey.report.findings_view import changes_for
@@ -43,8 +43,7 @@ def _highest(r: Report, its: Sequence[Item]) -> str:
     if not shown:
         return ""
     top = max(shown, key=lambda f: f.estimate)
-    answers = [quote(escape_markdown(lab)) for lab in top.measure.labels]
-    said = " eller ".join([", ".join(answers[:-1]), answers[-1]] if len(answers) > 1 else answers)
+    said = join_or(quote(escape_markdown(lab)) for lab in top.measure.labels)
     return (
         f"Højest i {r.wave}: {_name(top)}, hvor {top.marker(top.value())} af de svarende "
         f"foreninger svarer {said}."
