@@ -6,7 +6,10 @@
    exports in ``surveys/demo/``. Never one for the other.
 2. Render the Quarto project (``_quarto.yml``) into ``_site/`` with Quarto when it is installed,
    else with the built-in engine; documents with a Typst format also become PDFs.
-3. Print what was published: which data (demo or real, which files), the cleaning warnings,
+3. Audit the whole release as an intruder reads it
+   (:mod:`fslt_survey.publish.release_audit`); a release that discloses a hidden count is
+   moved aside to ``_site.afvist/`` and the build fails (exit 3).
+4. Print what was published: which data (demo or real, which files), the cleaning warnings,
    and where the results are.
 """
 
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,6 +28,7 @@ from fslt_survey.network import check_network, network_dir
 from fslt_survey.pipeline import clean_to_disk
 from fslt_survey.project import Project, demo_mode, load_project, registry_for
 from fslt_survey.publish import Findings, findings_cache
+from fslt_survey.publish.release_audit import DisclosureError, check_release
 from fslt_survey.render import render_project
 
 
@@ -130,8 +135,9 @@ def build(
         f"Project: {project.root} (found by {project.found_by})",
         f"Data: {'DEMO - the bundled fictional demo data' if demo else 'REAL exports'}",
     ]
-    tracked = [] if demo else tracked_inputs(project, reg or config.registry_file()
-                                             or project.registry)
+    tracked = (
+        [] if demo else tracked_inputs(project, reg or config.registry_file() or project.registry)
+    )
     lines += [
         f"WARNING: git tracks {t} - raw exports and the registry must never be committed "
         "(git rm --cached it)"
@@ -151,6 +157,7 @@ def build(
             project.root, engine=engine, force=force, progress=progress, output_dir=out
         )
     site = Path(result.output_dir)
+    lines += audited(site, project)
     executed = sum(1 for d in result.documents if d.executed)
     lines.append(
         f"Rendered {len(result.documents)} page(s) with the {result.engine} engine "
@@ -165,6 +172,21 @@ def build(
             if Path(path).suffix == ".pdf":
                 lines.append(f"PDF:  {path}")
     return "\n".join(lines)
+
+
+def audited(site: Path, project: Project) -> list[str]:
+    """Audit the whole release in ``site`` (:func:`~fslt_survey.publish.release_audit.
+    check_release`). A disclosing release is not left where it would be published: it is
+    moved to ``<site>.afvist/`` for inspection and the build fails (exit 3)."""
+    try:
+        return check_release(site, project)
+    except DisclosureError as exc:
+        refused = site.with_name(site.name + ".afvist")
+        shutil.rmtree(refused, ignore_errors=True)
+        site.rename(refused)
+        exc.message += f"; the site was moved to {refused} (not publishable)"
+        exc.args = (exc.message,)
+        raise
 
 
 def precompute_findings(survey: str = config.MEMBER_SURVEY) -> list[str]:

@@ -54,5 +54,6 @@ def test_the_metode_page_states_the_declared_policy(site_90: Path) -> None:
     assert "Undersøgelsen tæller foreninger" in text
     assert "færre end 4 foreninger (primær diskretion)" in text
     assert "En gruppe med færre end 7 svar vises ikke for sig selv" in text
+    assert "lægges sammen med andre under »Øvrige«" in text
     assert "hvor mange der ikke har svaret, kan vises" in text
     assert "færre end 5 foreninger" not in text and "færre end 3 foreninger" not in text

@@ -10,7 +10,6 @@ from fslt_survey.privacy.auditor import (
     Fact,
     OrderStatistic,
     Release,
-    policy_text,
     wilson_counts,
     wilson_interval,
 )
@@ -81,7 +80,6 @@ __all__ = [
     "neutralise_frame",
     "normalise_text",
     "personal_names",
-    "policy_text",
     "pseudonymise",
     "redact_series",
     "redact_series_counts",

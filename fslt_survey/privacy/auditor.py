@@ -64,7 +64,6 @@ __all__ = [
     "Fact",
     "OrderStatistic",
     "Release",
-    "policy_text",
     "wilson_counts",
     "wilson_interval",
 ]
@@ -180,21 +179,6 @@ def _integer_row(terms: Mapping[str, Fraction], low: Fraction | None, high: Frac
     lo = -math.inf if low is None else math.ceil(low * scale)
     hi = math.inf if high is None else math.floor(high * scale)
     return ints, float(lo), float(hi)
-
-
-def policy_text(k: int, *, unit: str = "foreninger", min_group: int | None = None) -> str:
-    """The disclosure rule in plain Danish, for the Metode page (``unit``: who is counted)."""
-    text = (
-        f"Tal fra 1 til {k - 1} {unit} vises ikke (de står som »–«), og det gør tal heller "
-        "ikke, når de sammen med andre offentliggjorte tal (totaler, andele, intervaller, "
-        "indikatorer) ville afsløre dem: hele udgivelsen er kontrolleret samlet."
-    )
-    if min_group:
-        text += f" Grupper med færre end {min_group} {unit} slås sammen med andre grupper."
-    return text + (
-        " Antallet, der ikke har svaret på et spørgsmål, vises, fordi det ikke er "
-        "følsomt at lade være med at svare."
-    )
 
 
 # --------------------------------------------------------------------------- Wilson intervals
@@ -486,15 +470,26 @@ def _audit_component(cells: list[str], facts: list[Fact], hidden: list[str], k: 
     return out
 
 
-def _minimal_facts(cells: list[str], facts: list[Fact], cell: str, k: int, cap: int = 60):
-    """The facts that combine: drop facts one at a time while the cell stays disclosed."""
+def _minimal_facts(cells: list[str], facts: list[Fact], cell: str, k: int):
+    """The facts that combine: drop facts, in halving chunks, while the cell stays disclosed
+    (the delta-debugging reduction: a handful of programs even in a component of hundreds)."""
     keep = [f for f in facts if f.kind != "hidden"]
-    if len(keep) > cap:  # too many to minimise: name the whole component
-        return tuple(sorted({f.id for f in keep}))
     hidden_facts = [f for f in facts if f.kind == "hidden"]
-    for fact in list(keep):
-        trial = [f for f in keep if f is not fact]
+
+    def disclosed(trial: list[Fact]) -> bool:
         b = _bounds(cells, trial + hidden_facts, cell)
-        if b is not None and b[1] - b[0] < k:
-            keep = trial
+        return b is not None and b[1] - b[0] < k
+
+    chunk = max(1, len(keep) // 2)
+    while True:
+        i = 0
+        while i < len(keep):
+            trial = keep[:i] + keep[i + chunk :]
+            if disclosed(trial):
+                keep = trial
+            else:
+                i += chunk
+        if chunk == 1:
+            break
+        chunk = max(1, chunk // 2)
     return tuple(sorted({f.id for f in keep}))

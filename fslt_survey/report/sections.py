@@ -37,7 +37,7 @@ from fslt_survey import config, publish, stats
 from fslt_survey._yaml import read_front_matter, read_yaml
 from fslt_survey.danish import join_and
 from fslt_survey.plots import plot_ranked_needs
-from fslt_survey.privacy import suppress_counts, suppress_crosstab
+from fslt_survey.privacy import suppress_counts
 from fslt_survey.project import publication
 from fslt_survey.publish import Finding, parts_sentence
 from fslt_survey.report.data import (
@@ -244,25 +244,25 @@ def response_block(r: Report) -> str:
     answered = set(r.latest["association_id"].dropna())
     reg = r.registry.assign(svar=r.registry["association_id"].isin(answered))
     wide = pd.crosstab(reg["assoc_type"], reg["svar"]).reindex(columns=[True, False], fill_value=0)
-    wide.columns = ["Svarede", "Svarede ikke"]
-    wide.index = wide.index.astype(str)
-    prot = suppress_crosstab(wide, k=r.k, margins=True, margins_name=config.TOTAL_LABEL)
+    wide.loc[config.TOTAL_LABEL] = wide.sum()
     table = pd.DataFrame(
         {
-            "Foreningstype": prot.index.astype(str),
-            "Antal, der svarede": format_number(prot["Svarede"], na=publish.HIDDEN).to_numpy(),
-            "Antal, der ikke svarede": format_number(
-                prot["Svarede ikke"], na=publish.HIDDEN
-            ).to_numpy(),
-            "Antal i registret": format_number(
-                prot[config.TOTAL_LABEL], na=publish.HIDDEN
-            ).to_numpy(),
+            "Foreningstype": wide.index.astype(str),
+            "Antal, der svarede": format_number(wide[True]).to_numpy(),
+            "Antal, der ikke svarede": format_number(wide[False]).to_numpy(),
+            "Antal i registret": format_number(wide.sum(axis=1)).to_numpy(),
         }
     )
     out.append(to_markdown_table(table, caption=f"Svar efter foreningstype, {r.wave}"))
-    out.append(publish.suppression_note(r.k) + "\n")
+    out.append(RESPONSE_NOTE)
     return "\n".join(out)
 
+
+#: Why the response tables show small numbers (the policy of issue 18).
+RESPONSE_NOTE = (
+    "Hvor mange foreninger der har svaret, vises også for små grupper: at svare eller ikke at "
+    "svare er ikke følsomt, og tallene siger intet om, hvad den enkelte forening har svaret.\n"
+)
 
 _NONRESPONSE_BY = {
     "assoc_type": "Foreningstype",
@@ -274,8 +274,7 @@ _NONRESPONSE_BY = {
 def nonresponse_block(r: Report) -> str:
     """Respondents of the latest wave against the registry by type, size band and locality.
 
-    Counts are protected as in :func:`response_block`; a category's share of the respondents
-    and of the registry is shown only where its counts are published.
+    Shown in full, as in :func:`response_block`: taking part is not sensitive.
     """
     check = stats.nonresponse_check(
         r.latest["association_id"].dropna(), r.registry, by=tuple(_NONRESPONSE_BY)
@@ -283,21 +282,12 @@ def nonresponse_block(r: Report) -> str:
     out = []
     for col, heading in _NONRESPONSE_BY.items():
         part = check[check["variable"] == col].set_index("category")
-        wide = part[["respondents", "nonrespondents"]].rename(
-            columns={"respondents": "Svarede", "nonrespondents": "Svarede ikke"}
-        )
-        prot = suppress_crosstab(wide, k=r.k, margins=True, margins_name="I alt")
-        shown = prot.loc[part.index, "Svarede"].notna().to_numpy()
         table = pd.DataFrame(
             {
                 heading: part.index.astype(str),
                 "Andel af registret": format_pct(part["registry_pct"]).to_numpy(),
-                "Andel af de svarende": np.where(
-                    shown, format_pct(part["respondent_pct"]).to_numpy(), publish.HIDDEN
-                ),
-                "Svarprocent": np.where(
-                    shown, format_pct(part["response_rate"]).to_numpy(), publish.HIDDEN
-                ),
+                "Andel af de svarende": format_pct(part["respondent_pct"]).to_numpy(),
+                "Svarprocent": format_pct(part["response_rate"]).to_numpy(),
             }
         )
         out.append(
@@ -305,7 +295,7 @@ def nonresponse_block(r: Report) -> str:
                 table, caption=f"Svarende og registret efter {heading.lower()}, {r.wave}"
             )
         )
-    out.append(publish.suppression_note(r.k) + "\n")
+    out.append(RESPONSE_NOTE)
     return "\n".join(out)
 
 
@@ -390,13 +380,18 @@ def protection_block(r: Report) -> str:
         f"- Undersøgelsen tæller {r.unit}. {r.policy_reason} Derfor vises intet tal, der "
         f"bygger på færre end {r.k} {r.unit} (primær diskretion), hverken som antal eller "
         "procent, for en procent og basen afslører antallet. En gruppe med færre end "
-        f"{r.min_group} svar vises ikke for sig selv i figuren over behov efter foreningstype. "
+        f"{r.min_group} svar vises ikke for sig selv: i figuren over behov efter foreningstype "
+        "er typerne lagt sammen i bredere grupper, og en gruppe, der stadig er for lille, "
+        "lægges sammen med andre under »Øvrige«. "
         "Mødeevalueringerne udfyldes af de enkelte deltagere; dér er grænsen "
         f"{person.k} deltagere.\n"
         "- Når et tal er skjult, skjules mindst ét tal mere i samme række eller kolonne, så det "
         "skjulte tal ikke kan regnes ud fra totalerne (sekundær diskretion). Afledte tal, fx "
         "andelen af de to øverste svar, vises kun, hvis de ikke afslører et skjult tal.\n"
         "- Figurerne tegnes ud fra de samme tabeller: et skjult tal vises som »–«.\n"
+        "- Før siderne udgives, kontrolleres alle tallene samlet: et program prøver at regne "
+        "hvert skjult tal ud ved at kombinere alle offentliggjorte tabeller og andele, og "
+        "siderne udgives kun, hvis det ikke kan lade sig gøre.\n"
         "- Fritekstsvar vises kun som citater, hvor navne, e-mailadresser, telefon- og "
         "CPR-numre og links er erstattet. Tekst fra besvarelserne vises altid som tekst, aldrig "
         "som kode.\n"

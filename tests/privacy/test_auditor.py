@@ -16,7 +16,7 @@ from fractions import Fraction
 import pytest
 from statsmodels.stats.proportion import proportion_confint
 
-from fslt_survey.privacy import Release, policy_text, wilson_counts, wilson_interval
+from fslt_survey.privacy import Release, wilson_counts, wilson_interval
 
 LIKERT = ["Meget tilfreds", "Tilfreds", "Hverken eller", "Utilfreds", "Meget utilfreds"]
 
@@ -357,10 +357,3 @@ def test_a_release_of_two_thousand_cells_is_audited_component_by_component():
 def test_a_fact_naming_no_cell_is_refused():
     with pytest.raises(ValueError, match="names no cell"):
         Release().add_sum("metode/tom", [], 0)
-
-
-def test_the_policy_in_plain_danish_for_the_metode_page():
-    assert policy_text(3).startswith("Tal fra 1 til 2 foreninger vises ikke")
-    text = policy_text(5, unit="deltagere", min_group=5)
-    assert "1 til 4 deltagere" in text and "færre end 5 deltagere slås sammen" in text
-    assert "ikke har svaret" in text
