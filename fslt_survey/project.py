@@ -14,6 +14,9 @@ the section; the built-in engine also reads its ``depends:``)::
           unit: deltager
           k: 5                           # optional: this survey's suppression limit
           min_group: 5                   # optional: smallest group published on its own
+          groups:                        # optional: broader groups published instead of
+            assoc_type:                  # the registry's categories (e.g. association type)
+              Sundhed og selvhjælp: [Sundheds- og patientforening, Selvhjælpsgruppe eller netværk]
       confidence: 0.95            # optional: the publication's confidence level
       k: 5                        # optional: overrides the unit's default k for every survey
       min_group: 5                # optional: likewise for the minimum group size
@@ -27,6 +30,12 @@ an association-level survey (``forening``) is business statistics, k = 3 and gro
 5; a person-level survey (``frivillig``, ``deltager``) keeps k = 5. Declared values win: a
 survey's own ``k:``/``min_group:``, else the section's, else the unit's default. The confidence
 level defaults to :data:`fslt_survey.config.CONFIDENCE`.
+
+Groups: a breakdown by a registry variable (the needs by association type) publishes the
+broader groups declared under ``groups:`` (each category in at most one group; categories not
+listed stay on their own), and merges any group still smaller than ``min_group`` into
+"Øvrige" (:func:`fslt_survey.report.data.group_members`), rather than showing rows of hidden
+cells.
 
 ``fslt-survey build`` cleans every survey listed, in that order. A new survey is an instrument,
 an entry here and a page in ``project: render:`` - no Python edit. Without a ``surveys:`` list
@@ -71,10 +80,15 @@ class SurveySpec:
     raw: Path | None = None
     k: int | None = None
     min_group: int | None = None
+    groups: tuple[tuple[str, tuple[tuple[str, tuple[str, ...]], ...]], ...] = ()
 
     @property
     def unit_plural(self) -> str:
         return UNITS[self.unit][1]
+
+    def groups_of(self, variable: str) -> dict[str, tuple[str, ...]]:
+        """The declared broader groups of a registry variable: group -> its categories."""
+        return dict(dict(self.groups).get(variable, ()))
 
 
 @dataclass(frozen=True)
@@ -141,6 +155,11 @@ class Publication:
     k: int
     unit: str = "forening"
     min_group: int = 5
+    groups: tuple = ()  # the survey's declared broader groups (SurveySpec.groups)
+
+    def groups_of(self, variable: str) -> dict[str, tuple[str, ...]]:
+        """The declared broader groups of a registry variable: group -> its categories."""
+        return dict(dict(self.groups).get(variable, ()))
 
     @property
     def unit_plural(self) -> str:
@@ -163,6 +182,7 @@ def publication(survey: str, project: Project | None = None) -> Publication:
         k=first(spec.k if spec else None, project.k, default_k),
         unit=unit,
         min_group=first(spec.min_group if spec else None, project.min_group, default_group),
+        groups=spec.groups if spec else (),
     )
 
 
@@ -219,7 +239,56 @@ def _survey(entry: Any, root: Path, qfile: Path) -> SurveySpec:
     raw = entry.get("raw")
     k = _optional(entry, "k", qfile, f"survey {name!r}: k")
     min_group = _optional(entry, "min_group", qfile, f"survey {name!r}: min_group")
-    return SurveySpec(name, unit, (root / str(raw)) if raw else None, k, min_group)
+    groups = _groups(entry.get("groups"), qfile, name)
+    return SurveySpec(name, unit, (root / str(raw)) if raw else None, k, min_group, groups)
+
+
+def _groups(value: Any, qfile: Path, survey: str):
+    """``groups:`` -> ((variable, ((group, categories), ...)), ...), each category once."""
+    if value is None:
+        return ()
+    where = f"survey {survey!r}: groups"
+    shape = "variable: {group name: [category, ...]}"
+    if not isinstance(value, dict):
+        raise ConfigError(
+            f"{where} must be a mapping", file=qfile, expected=shape, found=str(value)
+        )
+    out = []
+    for variable, groups in value.items():
+        if not isinstance(groups, dict) or not groups:
+            raise ConfigError(
+                f"{where}: {variable} must map group names to categories",
+                file=qfile,
+                expected=shape,
+                found=str(groups),
+            )
+        seen: dict[str, str] = {}
+        parsed = []
+        for group, members in groups.items():
+            ok = (
+                isinstance(members, list)
+                and members
+                and all(isinstance(m, str) and m.strip() for m in members)
+            )
+            if not str(group or "").strip() or not ok:
+                raise ConfigError(
+                    f"{where}: {variable}: group {group!r} needs a list of categories",
+                    file=qfile,
+                    expected=shape,
+                    found=str(members),
+                )
+            for m in members:
+                if m in seen:
+                    raise ConfigError(
+                        f"{where}: {variable}: {m!r} is in two groups ({seen[m]!r} and {group!r})",
+                        file=qfile,
+                        expected="each category in one group",
+                        found=m,
+                    )
+                seen[m] = str(group)
+            parsed.append((str(group), tuple(members)))
+        out.append((str(variable), tuple(parsed)))
+    return tuple(out)
 
 
 def demo_mode(project: Project | None = None) -> bool:

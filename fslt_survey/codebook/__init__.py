@@ -26,6 +26,7 @@ An instrument file describes one questionnaire. The format (see ``surveys/README
             sx: q12_1                     # optional SurveyXact variable name
             short: Rekruttering af frivillige
             core: true                    # asked in every wave with this id
+            sensitive: false              # true: all-or-none answers of a group are hidden too
 
 Loading reports *every* problem at once, each with file, item id and what is wrong.
 

@@ -133,6 +133,9 @@ class Item:
     unit: str | None = None
     battery: str | None = None
     help: str | None = None
+    #: Sensitive (e.g. satisfaction with the municipality, health in self-help answers): a
+    #: group in which all or none gave an answer is protected too (group-attribute disclosure).
+    sensitive: bool = False
 
     @property
     def label(self) -> str:

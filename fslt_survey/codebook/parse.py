@@ -255,8 +255,13 @@ def _parse_labels(raw: list, where: str, pr: Problems) -> list[Label]:
             pr.add(where, f"key {key!r} of {text!r} is not column-safe (a-z, 0-9, _)")
             key = None
         labels.append(
-            Label(code, text.strip(), bool(lab.get("missing", False)),
-                  tuple(str(a) for a in aliases), key)
+            Label(
+                code,
+                text.strip(),
+                bool(lab.get("missing", False)),
+                tuple(str(a) for a in aliases),
+                key,
+            )
         )
     return labels
 
@@ -279,7 +284,28 @@ _ITEM_KEYS = {
     "help",
     "theme",
     "goals",
+    "sensitive",
 }
+
+
+def _item_id(raw: Any, sec_id: str, index: int, pr: Problems) -> str | None:
+    """The item's id, with the problems of its id and keys listed; ``None`` if unusable."""
+    if not isinstance(raw, dict):
+        pr.add(f"section {sec_id} item {index}", "must be a mapping")
+        return None
+    item_id = raw.get("id")
+    if not isinstance(item_id, str) or not _ID_RE.match(item_id):
+        pr.add(
+            f"section {sec_id} item {index}",
+            f"missing or invalid id {item_id!r} (lower-case letters, digits, _)",
+        )
+        return None
+    if "__" in item_id:
+        pr.add(f"item {item_id}", "ids may not contain '__' (reserved for derived columns)")
+    for key in raw:
+        if key not in _ITEM_KEYS:
+            pr.add(f"item {item_id}", f"unknown key {key!r}")
+    return item_id
 
 
 def _parse_item(
@@ -292,22 +318,13 @@ def _parse_item(
     inst_waves: tuple[int, ...],
     pr: Problems,
 ) -> Item | None:
-    if not isinstance(raw, dict):
-        pr.add(f"section {sec_id} item {index}", "must be a mapping")
-        return None
-    item_id = raw.get("id")
-    if not isinstance(item_id, str) or not _ID_RE.match(item_id):
-        pr.add(
-            f"section {sec_id} item {index}",
-            f"missing or invalid id {item_id!r} (lower-case letters, digits, _)",
-        )
+    item_id = _item_id(raw, sec_id, index, pr)
+    if item_id is None:
         return None
     where = f"item {item_id}"
-    if "__" in item_id:
-        pr.add(where, "ids may not contain '__' (reserved for derived columns)")
-    for key in raw:
-        if key not in _ITEM_KEYS:
-            pr.add(where, f"unknown key {key!r}")
+    sensitive = raw.get("sensitive", False)
+    if not isinstance(sensitive, bool):
+        pr.add(where, f"sensitive must be true or false, found {sensitive!r}")
     text = raw.get("text")
     if not isinstance(text, str) or not text.strip():
         pr.add(where, "missing question text")
@@ -343,6 +360,7 @@ def _parse_item(
         maximum=maximum,
         unit=raw.get("unit"),
         battery=raw.get("battery"),
+        sensitive=sensitive is True,
         help=raw.get("help"),
     )
 
@@ -387,9 +405,7 @@ def _item_condition(rel: Any, where: str, pr: Problems) -> Condition | None:
     return Condition(rel["item"], tuple(str(v) for v in rel["in"]))
 
 
-def _item_range(
-    raw: dict, typ: str, where: str, pr: Problems
-) -> tuple[float | None, float | None]:
+def _item_range(raw: dict, typ: str, where: str, pr: Problems) -> tuple[float | None, float | None]:
     """The numeric item's ``min``/``max`` (each a number or absent; min <= max)."""
     minimum, maximum = raw.get("min"), raw.get("max")
     if typ != "numeric" and (minimum is not None or maximum is not None):

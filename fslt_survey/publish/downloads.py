@@ -78,8 +78,11 @@ def public_frequencies(
     return out.reset_index(drop=True)
 
 
-def public_ranking(suppressed: pd.DataFrame, *, by: str | None = None) -> pd.DataFrame:
-    """A suppressed ranking (:func:`suppress_ranking`) with Danish column names."""
+def public_ranking(
+    suppressed: pd.DataFrame, *, by: str | None = None, measure: str | None = None
+) -> pd.DataFrame:
+    """A suppressed ranking (:func:`suppress_ranking`) with Danish column names; ``measure``
+    names what ``antal`` counts (e.g. "andel i høj eller nogen grad", as in the findings)."""
     s = suppressed
     return pd.DataFrame(
         {
@@ -87,6 +90,7 @@ def public_ranking(suppressed: pd.DataFrame, *, by: str | None = None) -> pd.Dat
             "nr": s["rank"].astype("Int64"),
             "spoergsmaal": s["item"].astype(str),
             "behov": s["label"].astype(str),
+            **({"maaling": measure} if measure else {}),
             "antal": s["n"].astype("Int64"),
             "basis": s["base"].astype("Int64"),
             "andel_pct": s["pct"].astype("Float64").round(1),

@@ -232,6 +232,7 @@ def suppress_ranking(
     distributions: pd.DataFrame | None = None,
     large: Sequence[str] = ("I høj grad",),
     total_label: str = config.TOTAL_LABEL,
+    sensitive: Sequence[str] = (),
 ) -> pd.DataFrame:
     """Suppress a needs ranking (``rank_needs``); hidden rows lose their rank.
 
@@ -243,7 +244,9 @@ def suppress_ranking(
     With ``by`` (``rank_needs(..., by=..., total=True)``) every item is a cross-tab of groups
     by (large need, not), protected in two dimensions with the overall row (``total_label``) as
     known column totals. When the overall share of an item cannot be published, or protecting
-    the groups would need to hide it, all groups of that item are hidden.
+    the groups would need to hide it, all groups of that item are hidden. For the items listed
+    in ``sensitive`` (declared ``sensitive: true`` in the instrument) a group in which all or
+    none gave the answer is hidden too: it tells each member of the group's answer.
     """
     k = _k(k)
     out = ranking.copy()
@@ -258,6 +261,7 @@ def suppress_ranking(
     total_rows = (
         (out[by].astype(str) == total_label).to_numpy() if by else np.ones(len(out), dtype=bool)
     )
+
     if distributions is not None:
         sup = suppress(distributions, k=k)
         ok = {
@@ -298,6 +302,11 @@ def suppress_ranking(
                 continue
             for r in groups:
                 hide[r] = hide[r] or r in hidden_rows
+    if by and sensitive:  # group-attribute disclosure: everyone in a group, or no one
+        all_or_none = ((n == 0) | (n == base)).to_numpy() & (base > 0).to_numpy() & ~total_rows
+        for item in set(out.loc[all_or_none, "item"]) & set(sensitive):
+            # every group of the item: hiding one would leave it as the total minus the others
+            hide |= ~total_rows & (out["item"] == item).to_numpy()
     out = _hide_rows(out, hide, ["n", "pct", "ci_low", "ci_high", "base_eff"])
     out["base"] = pd.array(base.to_numpy(), dtype="Int64")
     out["base"] = out["base"].mask(base.map(lambda b: small_count(b, k)).to_numpy(dtype=bool))

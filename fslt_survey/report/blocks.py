@@ -18,6 +18,7 @@ import pandas as pd
 
 from fslt_survey import publish, stats
 from fslt_survey.codebook import Item
+from fslt_survey.danish import join_and, join_or
 from fslt_survey.plots import (
     plot_dumbbell,
     plot_frequencies,
@@ -28,11 +29,11 @@ from fslt_survey.plots import (
 )
 from fslt_survey.report.data import (
     Report,
-    _large_label,
     _lower_first,
     _q,
     _question,
     _ranking,
+    needs_by_group,
 )
 from fslt_survey.report.findings_view import (
     change_frame,
@@ -40,7 +41,6 @@ from fslt_survey.report.findings_view import (
     changes_for,
     heading,
     likert_findings_table,
-    ranking_with_findings,
     with_findings,
 )
 from fslt_survey.tables import (
@@ -263,30 +263,38 @@ def needs_block(r: Report, battery: str = "behov") -> str:
 def needs_by_group_block(
     r: Report, battery: str = "behov", *, by: str = "assoc_type", by_title: str = "foreningstype"
 ) -> str:
-    """Heat map of the needs by group (e.g. association type), protected as cross-tabs."""
-    its = r.items(battery)
-    large = _large_label(r, battery)
-    dist = stats.tab_likert(r.latest, its)
-    heat = stats.rank_needs(r.latest, its, by=by, large=(large,))
-    hsup = publish.suppress_ranking(heat, k=r.k, by=by, distributions=dist, large=(large,))
-    if by == "assoc_type":
-        hsup = ranking_with_findings(r.findings, hsup, large, r.registry)
+    """Heat map of the needs by published group (declared broader groups, small ones merged:
+    :func:`~fslt_survey.report.data.group_members`), protected as cross-tabs."""
+    hsup, col, large, members = needs_by_group(r, battery, by)
+    answers = join_or([_q(_lower_first(x)) for x in large])
     title = f"Behov efter {by_title}"
     chart = plot_needs_heatmap(
-        hsup, title=title, source=r.source, by=by, large=large, min_base=r.min_group
+        hsup, title=title, source=r.source, by=col, large=large, min_base=r.min_group
     )
-    groups = hsup.loc[hsup[by].astype(str) != stats.TOTAL_LABEL]
+    groups = hsup.loc[hsup[col].astype(str) != stats.TOTAL_LABEL]
     hidden = int(groups["suppressed"].sum())
+    merged = [
+        f"{_q(g)} ({join_and([_q(m) for m in ms])})" for g, ms in members.items() if len(ms) > 1
+    ]
+    text = f"Hver celle er andelen af foreningerne i gruppen, der svarer {answers}. "
+    if merged:
+        text += (
+            f"Hver {by_title} har få foreninger, så typerne er lagt sammen i bredere grupper: "
+            f"{join_and(merged)}. "
+        )
+    if hidden:
+        text += (
+            f"{format_number(hidden)} af {format_number(len(groups))} celler er skjult: enten "
+            f"står færre end {r.k} foreninger bag tallet, eller tallet ville gøre det muligt at "
+            "regne et skjult tal ud fra totalen. "
+        )
+    text += "Tallene kan hentes under [Data](data.html).\n"
     return "\n".join(
         [
             r.figure(
                 chart, f"efter-{by}" if battery == "behov" else f"{battery}-efter-{by}", title
             ),
-            f"Hver celle er andelen af foreningerne i gruppen, der svarer "
-            f"{_q(_lower_first(large))}. Grupperne har få foreninger hver, så "
-            f"{format_number(hidden)} af {format_number(len(groups))} celler er skjult: enten "
-            f"står færre end {r.k} foreninger bag tallet, eller tallet ville gøre det muligt at "
-            "regne et skjult tal ud fra totalen. Tallene kan hentes under [Data](data.html).\n",
+            text,
         ]
     )
 
@@ -320,7 +328,10 @@ def trend_block(
         [
             r.figure(chart, name, title),
             change_table(
-                r.unit, changes, k=r.k, caption=f"{title} ({r.waves[0]}–{r.wave})",
+                r.unit,
+                changes,
+                k=r.k,
+                caption=f"{title} ({r.waves[0]}–{r.wave})",
                 conf=r.confidence,
             ),
         ]

@@ -12,12 +12,17 @@ from pathlib import Path
 import pandas as pd
 
 from fslt_survey import publish, stats
-from fslt_survey.report.data import Report, _lower_first, _ranking, other_survey_tables
+from fslt_survey.report.data import (
+    Report,
+    _lower_first,
+    _ranking,
+    needs_by_group,
+    other_survey_tables,
+)
 from fslt_survey.report.findings_view import (
     changes_for,
     public_changes,
     public_findings,
-    ranking_with_findings,
     with_findings,
 )
 from fslt_survey.report.recommendations import evaluation
@@ -46,23 +51,15 @@ def download_tables(r: Report) -> dict[str, tuple[str, pd.DataFrame]]:
                 f"{title}: svarfordelinger {r.wave}",
                 pd.concat(frames, ignore_index=True),
             )
-    its = r.items("behov")
     sup, large = _ranking(r)
-    dist = stats.tab_likert(r.latest, its)
     tables[f"behov_rangordning_{r.wave}"] = (
         f"Behov rangordnet efter andelen, der svarer {_lower_first(large)}, {r.wave}",
-        publish.public_ranking(sup),
+        publish.public_ranking(sup, measure=_measure(r, (large,))),
     )
-    heat = stats.rank_needs(r.latest, its, by="assoc_type", large=(large,))
-    hsup = ranking_with_findings(
-        r.findings,
-        publish.suppress_ranking(heat, k=r.k, by="assoc_type", distributions=dist, large=(large,)),
-        large,
-        r.registry,
-    )
+    hsup, col, counted, _ = needs_by_group(r)
     tables[f"behov_efter_type_{r.wave}"] = (
-        f"Behov efter foreningstype, {r.wave}",
-        publish.public_ranking(hsup, by="assoc_type"),
+        f"Behov efter foreningsgruppe, {r.wave}",
+        publish.public_ranking(hsup, by=col, measure=_measure(r, counted)),
     )
     if len(r.waves) >= 2:
         core = [
@@ -83,6 +80,13 @@ def download_tables(r: Report) -> dict[str, tuple[str, pd.DataFrame]]:
         public_findings(r.findings),
     )
     return tables
+
+
+def _measure(r: Report, answers: tuple[str, ...], battery: str = "behov") -> str:
+    """The findings' name of the share of ``answers`` ("andel i høj eller nogen grad")."""
+    scale = r.items(battery)[0].scale
+    cats = scale.categories if scale is not None else list(answers)
+    return publish.measure_for(cats, answers, ordered=True).name
 
 
 def downloads_block(r: Report, folder: str | Path = "downloads") -> str:

@@ -8,7 +8,7 @@ Survey texts are escaped; the markers are the only Markdown written unescaped.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -187,23 +187,35 @@ def _put(out: pd.DataFrame, idx: object, f: Finding) -> None:
 
 
 def ranking_with_findings(
-    store: Findings, ranking: pd.DataFrame, large: str, registry: pd.DataFrame | None = None
+    store: Findings,
+    ranking: pd.DataFrame,
+    large: str | Sequence[str],
+    registry: pd.DataFrame | None = None,
+    *,
+    by: str = "assoc_type",
+    source: str = "assoc_type",
+    members: Mapping[str, Sequence[str]] | None = None,
 ) -> pd.DataFrame:
-    """A suppressed needs ranking (one row per item, optionally per ``assoc_type`` group) whose
-    overall rows take their share and interval from the finding "andel <large>" of the item.
+    """A suppressed needs ranking (one row per item, optionally per group in column ``by``)
+    whose overall rows take their share and interval from the finding "andel <large>" of the
+    item (``large``: the answer, or answers, counted).
 
     Group rows (with ``registry``) get the design interval within their stratum: the group's
     respondents out of its ``N_h`` registry members, FPC ``1 - n_h / N_h``, Wilson on the
-    design's effective n - the same method as the findings, one stratum at a time."""
+    design's effective n - the same method as the findings, one stratum at a time. A group is
+    the categories ``members[group]`` of the registry variable ``source`` (default: the
+    category of the group's own name)."""
+    labels = [large] if isinstance(large, str) else list(large)
     out = ranking.copy()
     for idx, row in out.iterrows():
         if bool(row.get("suppressed", False)):
             continue
-        group = str(row.get("assoc_type", TOTAL_LABEL))
+        group = str(row.get(by, TOTAL_LABEL))
         if group == TOTAL_LABEL:
-            _put(out, idx, store.share(str(row["item"]), [large]))
+            _put(out, idx, store.share(str(row["item"]), labels))
         elif registry is not None:
-            _group_interval(store, out, idx, str(row["item"]), large, group, registry)
+            cats = list((members or {}).get(group, [group]))
+            _group_interval(store, out, idx, str(row["item"]), labels, (source, cats), registry)
     return out
 
 
@@ -212,18 +224,17 @@ def _group_interval(
     out: pd.DataFrame,
     idx: object,
     item: str,
-    large: str,
-    group: str,
+    labels: list[str],
+    group: tuple[str, list[str]],
     registry: pd.DataFrame,
 ) -> None:
+    source, cats = group
     wave = store.waves[-1]
-    d = store.data.loc[
-        (store.data["wave"] == wave) & (store.data["assoc_type"].astype(str) == group)
-    ]
-    big_n = int((registry["assoc_type"].astype(str) == group).sum())
+    d = store.data.loc[(store.data["wave"] == wave) & store.data[source].astype(str).isin(cats)]
+    big_n = int(registry[source].astype(str).isin(cats).sum())
     if d.empty or big_n < len(d):
         return
-    y, _ = hits(d, store.instrument.item(item), store.measure(item, [large]))
+    y, _ = hits(d, store.instrument.item(item), store.measure(item, labels))
     est = svydesign(d, population=float(big_n)).share(y, store.conf)
     if est.ci_low == est.ci_low:
         out.loc[idx, ["ci_low", "ci_high"]] = [100 * est.ci_low, 100 * est.ci_high]

@@ -109,6 +109,10 @@ def _problems(data) -> list[str]:
         (lambda d: d["sections"][0]["items"][4].update(min=10, max=1), "min 10 is larger"),
         (lambda d: d["sections"][0]["items"][1].update(colour="red"), "unknown key 'colour'"),
         (
+            lambda d: d["sections"][0]["items"][1].update(sensitive="ja"),
+            "sensitive must be true or false, found 'ja'",
+        ),
+        (
             lambda d: d["scales"]["grad"]["labels"].append({"code": 1, "label": "X"}),
             "duplicate code 1",
         ),
@@ -120,6 +124,14 @@ def test_validation_names_item_and_problem(mutate, expected):
     mutate(data)
     problems = _problems(data)
     assert any(expected in p for p in problems), problems
+
+
+def test_an_item_is_declared_sensitive():
+    data = small_instrument_dict()
+    data["sections"][0]["items"][1]["sensitive"] = True
+    inst = parse_instrument(data)
+    flags = [it.sensitive for it in inst]
+    assert flags[1] is True and flags.count(True) == 1
 
 
 def test_all_problems_are_reported_at_once():

@@ -282,6 +282,35 @@ def test_ranking_by_group_cannot_be_recovered_from_the_totals(small_instrument) 
     assert not sup["n"].dropna().between(1, K - 1).any()
 
 
+def test_a_sensitive_item_hides_every_group_where_all_or_none_answered(small_instrument) -> None:
+    """Group-attribute disclosure (issue 18): in group B nobody answers "I høj grad" - a zero
+    that is published for an ordinary item but tells each of B's members' answer for a
+    sensitive one; then every group of the item is hidden (one hidden group would be the
+    total minus the others), the total stays."""
+    per_group = {"A": ["I høj grad"] * 5 + ["Slet ikke"] * 5, "B": ["Slet ikke"] * 8,
+                 "C": ["I høj grad"] * 6 + ["I nogen grad"] * 6}  # fmt: skip
+    groups = [g for g, answers in per_group.items() for _ in answers]
+    answers = [a for a in per_group.values() for a in a]
+    df = pd.DataFrame(
+        {
+            "wave": 2027,
+            "behov_a": pd.Categorical(answers, categories=GRAD, ordered=True),
+            "behov_a__missing": pd.Categorical([None] * len(answers), categories=REASONS),
+            "gruppe": pd.Categorical(groups),
+        }
+    )
+    item = [small_instrument.item("behov_a")]
+    heat = stats.rank_needs(df, item, by="gruppe")
+    plain = publish.suppress_ranking(heat, k=3, by="gruppe")
+    assert plain.loc[plain["gruppe"] == "B", "n"].tolist() == [0]  # ordinary: the zero shows
+    sens = publish.suppress_ranking(heat, k=3, by="gruppe", sensitive=["behov_a"])
+    shown = dict(zip(sens["gruppe"].astype(str), sens["n"], strict=True))
+    assert shown["I alt"] == 11
+    assert all(pd.isna(shown[g]) for g in ("A", "B", "C"))
+    other = publish.suppress_ranking(heat, k=3, by="gruppe", sensitive=["behov_b"])
+    assert other["n"].notna().all()  # only the declared item
+
+
 # --------------------------------------------------------------------------- waves
 
 
