@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from fslt_survey.config import CONFIDENCE
+from fslt_survey.danish import MINUS
 from fslt_survey.errors import SurveyDataError
 
 __all__ = [
@@ -48,6 +49,7 @@ __all__ = [
     "format_pct",
     "markdown_image",
     "present_frequencies",
+    "responsive_image",
     "to_markdown_table",
 ]
 
@@ -56,6 +58,8 @@ EN_DASH = "\u2013"
 #: The release's symbols (one convention, as statistical offices use): hidden for
 #: confidentiality, not asked in that wave, nothing (zero) or no figure yet.
 HIDDEN_SYMBOL, NOT_ASKED_SYMBOL, NOTHING_SYMBOL = "..", "\u00b7", "-"
+
+
 #: Heading of the interval column in :func:`present_frequencies`.
 def ci_heading(confidence: float = CONFIDENCE) -> str:
     """The Danish heading of an interval at ``confidence``: ``ci_heading(0.9)`` is
@@ -93,8 +97,8 @@ def _danish(x: Any, decimals: int) -> str:
     d = Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
     if d == 0:
         d = abs(d)  # no "-0"
-    text = f"{d:,.{decimals}f}"
-    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    text = f"{d:,.{decimals}f}".replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return MINUS + text[1:] if text.startswith("-") else text  # a true minus (U+2212)
 
 
 def format_number(x: Any, decimals: int = 0, *, na: str = EN_DASH) -> Any:
@@ -111,13 +115,14 @@ def format_pct(x: Any, decimals: int = 0, *, na: str = EN_DASH) -> Any:
 
 
 def format_ci(low: Any, high: Any, decimals: int = 0, *, na: str = "") -> Any:
-    """Interval in percent: ``(8.2, 17.4) -> "(8–17 %)"``; ``"(-4 til 12 %)"`` if a bound < 0."""
+    """Interval in percent: ``(8.2, 17.4) -> "(8–17 %)"``; ``"(−4 til 12 %)"`` if a bound < 0
+    (a true minus, as every negative number the release prints)."""
 
     def one(lo: Any, hi: Any) -> str:
         if _is_na(lo) or _is_na(hi):
             return na
         a, b = _danish(lo, decimals), _danish(hi, decimals)
-        sep = " til " if a.startswith("-") or b.startswith("-") else EN_DASH
+        sep = " til " if a.startswith(MINUS) or b.startswith(MINUS) else EN_DASH
         return f"({a}{sep}{b}{NBSP}%)"
 
     return _vectorise(one, low, high)
@@ -408,3 +413,34 @@ def markdown_image(
     attrs = ([f"#{label}"] if label else []) + [f'fig-alt="{_md_attr(alt)}"']
     cap = " ".join(str(caption).split())
     return f"\n![{cap}]({target}){{{' '.join(attrs)}}}\n"
+
+
+#: The widest screen (CSS px) that gets the phone drawing of a chart (see ``reports/fslt.css``).
+NARROW_SCREEN = 760
+
+
+def responsive_image(
+    wide: str | Path,
+    narrow: str | Path,
+    *,
+    alt: str,
+    narrow_alt: str,
+    caption: str = "",
+    label: str | None = None,
+) -> str:
+    """A chart drawn twice, for a page column and for a phone: in HTML both images are in the
+    page and the stylesheet shows one by the screen's width (``.fslt-chart-wide`` above
+    :data:`NARROW_SCREEN` px, ``.fslt-chart-narrow`` up to it, so no text is under 12 px on a
+    390 px phone); every other format (the PDFs) gets the wide drawing only. Plain Quarto
+    markdown (``content-visible when-format``), so Quarto and the built-in engine agree. A
+    ``label`` goes on the drawing each format shows first, so every format has it once."""
+    wide_image = markdown_image(wide, alt=alt, caption=caption, label=label)
+    return (
+        '\n::: {.content-visible when-format="html"}\n\n'
+        f"::: {{.fslt-chart-wide}}\n{wide_image}\n:::\n\n"
+        f"::: {{.fslt-chart-narrow}}\n"
+        f"{markdown_image(narrow, alt=narrow_alt, caption=caption)}\n:::\n\n"
+        ":::\n\n"
+        '::: {.content-hidden when-format="html"}\n'
+        f"{wide_image}\n:::\n"
+    )

@@ -226,7 +226,7 @@ format:
 #| fig-cap: "Svarfordeling"
 #| fig-alt: "Søjlediagram: A 3, B 5 og C 2 foreninger"
 from matplotlib.figure import Figure
-fig = Figure(figsize=(9, 4))
+fig = Figure(figsize=(4, 2.5))  # 10 pt text at 4 in: 12 px on a 390 px phone
 ax = fig.subplots()
 ax.bar(["A", "B", "C"], [3, 5, 2], color="#0072B2")
 fig
@@ -309,6 +309,10 @@ BROKEN_PAGE = """\
 <img src="figur.svg" alt="Figur uden beskrivelse">
 <table><tr><td>a</td><td>b</td></tr></table>
 <div style="width: 900px">En bred boks</div>
+<img src="diagram.svg" alt="Søjlediagram: A 3 og B 5 foreninger" style="width: 100%">
+<div style="overflow-x: auto" tabindex="0"><table><caption>Bred</caption>
+<tr><th>Svar</th><th style="min-width: 600px">En meget bred kolonne</th></tr>
+<tr><td>Ja</td><td>12</td></tr></table></div>
 <h1>En anden h1</h1>
 </main>
 </body>
@@ -324,6 +328,12 @@ def test_the_checks_find_known_problems(harness: list[str], tmp_path: Path) -> N
     (site / "figur.svg").write_text(
         '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20"/>', encoding="utf-8"
     )
+    (site / "diagram.svg").write_text(  # 8 pt labels on a 540 pt chart: ~5 px on a phone
+        '<svg xmlns="http://www.w3.org/2000/svg" width="540pt" height="200pt" '
+        'viewBox="0 0 540 200"><text x="10" y="20" style="font-size: 8px">Rekruttering</text>'
+        "</svg>",
+        encoding="utf-8",
+    )
     status, summary, report = run_harness(harness, site, artifacts=tmp_path / "artifacts")
     assert status == 1, summary
     (page,) = report["pages"]
@@ -337,6 +347,8 @@ def test_the_checks_find_known_problems(harness: list[str], tmp_path: Path) -> N
         "table-scroll-box",
         "image-alt-text",  # the engine's fallback alt is no alt text
         "page-horizontal-scroll",  # at 390 px
+        "chart-text-size",  # chart text under 12 px at 390 px
+        "table-scroll-cue",  # a column beyond the screen, no cue that the table scrolls
         "skip-link",
     ):
         assert rule in found, f"{rule} not reported:\n{summary}"

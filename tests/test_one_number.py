@@ -108,7 +108,7 @@ def _renderings(row: dict[str, str]) -> set[str]:
     if index or change:
         d = 1 if index else 0
         a, b = format_number(lo, d), format_number(hi, d)
-        sep = " til " if a.startswith("-") or b.startswith("-") else "–"
+        sep = " til " if a.startswith("\u2212") or b.startswith("\u2212") else "–"  # true minus
         intervals = {f"({a}{sep}{b})", f"{a}{sep}{b}"}
     else:
         a, b = format_number(lo, 0), format_number(hi, 0)
@@ -134,7 +134,7 @@ def test_every_marked_figure_is_the_findings_tables_figure(all_spans, findings_t
     assert wrong == []
 
 
-_INTERVAL = re.compile(r"^\(?-?[\d,.]+(–| til )-?[\d,.]+( %)?\)?$")
+_INTERVAL = re.compile(r"^\(?\u2212?[\d,.]+(–| til )\u2212?[\d,.]+( %)?\)?$")
 
 
 def test_the_same_finding_reads_the_same_on_every_page(all_spans) -> None:

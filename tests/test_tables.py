@@ -91,7 +91,7 @@ def test_format_pct_and_number() -> None:
     assert format_number(1234567.891, decimals=2) == "1.234.567,89"
     assert format_number(2.675, decimals=2) == "2,68"
     assert format_number(7) == "7"
-    assert format_number(-1500) == "-1.500"
+    assert format_number(-1500) == "\u22121.500"  # a true minus
     assert format_number(pd.NA) == "–"
 
 
@@ -108,7 +108,7 @@ def test_formats_vectorise() -> None:
 def test_format_ci() -> None:
     assert format_ci(8.2, 17.4) == f"(8–17{NBSP}%)"
     assert format_ci(8.25, 17.4, decimals=1) == f"(8,3–17,4{NBSP}%)"
-    assert format_ci(-4.2, 12.1) == f"(-4 til 12{NBSP}%)"
+    assert format_ci(-4.2, 12.1) == f"(\u22124 til 12{NBSP}%)"
     assert format_ci(None, 3) == ""
 
 

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from fslt_survey import config
-from fslt_survey.danish import signed
+from fslt_survey.danish import MINUS, signed
 from fslt_survey.followup.from_findings import UNCERTAIN
 from fslt_survey.followup.indicators import (
     MET,
@@ -32,12 +32,11 @@ from fslt_survey.followup.indicators import (
 )
 from fslt_survey.plots import plot_dumbbell
 from fslt_survey.privacy import suppress_counts
-from fslt_survey.publish import HIDDEN, NOT_ASKED, NOTHING
+from fslt_survey.publish import HIDDEN, NOT_ASKED, NOTHING, figure
 from fslt_survey.tables import (
     ci_heading,
     escape_markdown,
     format_p,
-    markdown_image,
     to_markdown_table,
 )
 
@@ -119,7 +118,7 @@ def _change_text(r: Any) -> str:
     text = f"{signed(r.change, dec)}{star}{unit}"  # "+5", "−3" (true minus); the verdict star
     if pd.notna(r.change_ci_low) and pd.notna(r.change_ci_high):
         lo, hi = _num(r.change_ci_low, dec), _num(r.change_ci_high, dec)
-        sep = " til " if lo.startswith("-") or hi.startswith("-") else "–"
+        sep = " til " if lo.startswith(MINUS) or hi.startswith(MINUS) else "–"
         text += f" ({lo}{sep}{hi})"
     return text
 
@@ -341,17 +340,11 @@ def goal_markdown(
     parts.append(set_column_widths(table, [widths.get(c, 13) for c in shown.columns]))
     chart = plot_goal_change(pub, goal, source=source)
     if chart is not None:
-        name = fig_name or f"opfoelgning-maal-{goal}"
-        path = Path(fig_dir) / name
-        chart.save(path, formats=("svg",))
         caption = (
             f"Mål {goal}: andele i {int(t['wave_from'].iloc[0])} og {int(t['wave_to'].iloc[0])}"
         )
-        parts.append(
-            markdown_image(
-                f"{path.as_posix()}.svg", alt=chart.alt, caption=caption, label=f"fig-maal-{goal}"
-            )
-        )
+        name = fig_name or f"opfoelgning-maal-{goal}"
+        parts.append(figure(chart, name, caption=caption, folder=fig_dir, label=f"fig-maal-{goal}"))
     notes = [
         f"- **{escape_markdown(r.title)}**: {escape_markdown(r.note)}"
         for r in t.itertuples(index=False)

@@ -27,7 +27,7 @@ def _fmt_num(x: Any, decimals: int = 0, *, sign: bool = False) -> str:
     ('−3', '1.234,6', '–')
     """
     text = str(format_number(x, decimals, na=NA_TEXT))
-    if text.startswith("-"):
+    if text.startswith((MINUS, "-")):
         return MINUS + text[1:]
     return "+" + text if sign and any(c in text for c in "123456789") else text
 

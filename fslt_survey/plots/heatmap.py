@@ -15,6 +15,7 @@ import pandas as pd
 from matplotlib.patches import Rectangle
 
 from fslt_survey.config import SUPPRESSION_K
+from fslt_survey.danish import join_or
 from fslt_survey.errors import SurveyDataError
 from fslt_survey.plots.style import (
     FONT,
@@ -40,6 +41,7 @@ from fslt_survey.plots.style import (
     _sentence,
     _styled,
     _wrap,
+    current_medium,
     text_color_on,
 )
 from fslt_survey.stats import TOTAL_LABEL
@@ -117,7 +119,7 @@ def plot_needs_heatmap(
     source: str | None,
     by: str | None = None,
     min_base: int = SUPPRESSION_K,
-    large: str = "I høj grad",
+    large: str | tuple[str, ...] = "I høj grad",
     subtitle: str | None = None,
     unit: str = "foreninger",
 ) -> Chart:
@@ -138,7 +140,7 @@ def plot_needs_heatmap(
     g = _heatmap_grid(ranking_by_group, by, min_base)
     suppressed = int(np.isnan(g.vals).sum())
     if subtitle is None:
-        subtitle = f"Procent af {unit} i hver gruppe, der svarer {_q(large)}."
+        subtitle = f"Procent af {unit} i hver gruppe, der svarer {_answers(large)}."
     notes = [_hatch_note(min_base)] if suppressed else []
     row_labels = [_wrap(g.labels[r], _chars(30)) for r in g.rows]
     col_labels = _column_labels(g)
@@ -150,7 +152,7 @@ def plot_needs_heatmap(
         notes=notes,
         row_height=max(0.36, 0.14 * _lines(row_labels) + 0.1),
         extra=0.3 + 0.13 * _lines(col_labels),
-        width=min(11.0, max(WIDTH, 2.4 + 0.95 * len(g.groups))),
+        width=_width(len(g.groups)),
     )
     ax = fig.subplots()
     xs = [j + (0.25 if g.total and j > 0 else 0.0) for j in range(len(g.groups))]
@@ -164,6 +166,15 @@ def plot_needs_heatmap(
     for sp in ax.spines.values():
         sp.set_visible(False)
     return Chart(fig, _heatmap_alt(g, title, unit, large, suppressed), title)
+
+
+def _width(groups: int) -> float:
+    """A column per group on paper and a desktop (wider for many groups); a phone's width on a
+    phone, where the labels wrap instead (no text under 12 px at 390 px)."""
+    medium = current_medium()
+    if medium.name == "phone":
+        return medium.width
+    return min(11.0, max(WIDTH, 2.4 + 0.95 * groups))
 
 
 def _hatch_note(min_base: int) -> str:
@@ -224,14 +235,23 @@ def _draw_cells(ax: Any, g: _Grid, xs: list[float]) -> None:
             )
 
 
-def _heatmap_alt(g: _Grid, title: str, unit: str, large: str, suppressed: int) -> str:
+def _answers(large: str | tuple[str, ...]) -> str:
+    """»I høj grad«, or »i høj grad« eller »i nogen grad« for several answers."""
+    if isinstance(large, str):
+        return _q(large)
+    if len(large) == 1:
+        return _q(large[0])
+    return join_or([_q(x[:1].lower() + x[1:]) for x in large])
+
+
+def _heatmap_alt(g: _Grid, title: str, unit: str, large, suppressed: int) -> str:
     cells = pd.DataFrame(g.vals, index=g.rows, columns=g.groups)
     total = g.total
     grp_cells = cells.drop(columns=[total]) if total else cells
     alt = [
         f"Varmekort: {_sentence(title)} Tabellen viser for {len(g.rows)} behov (rækker) og "
         f"{len(grp_cells.columns)} grupper (kolonner) andelen af {unit}, der svarer "
-        f"{_q(large)}; mørkere farve betyder større andel."
+        f"{_answers(large)}; mørkere farve betyder større andel."
     ]
     if total and cells[total].notna().any():
         best = cells[total].idxmax()

@@ -62,6 +62,7 @@ from fslt_survey.plots._medium import (  # noqa: F401 - re-exported
     current_medium,
     drawn_for,
 )
+from fslt_survey.plots._svg import compact_svg, draws_data
 from fslt_survey.plots._text import (  # noqa: F401 - the wording helpers, read as style._fmt_pct
     _MULTI_REASON_GLOSS,
     MINUS,
@@ -259,6 +260,13 @@ class Chart:
     medium: str = "print"
     recipe: Callable[[], Chart] | None = dataclasses.field(default=None, compare=False, repr=False)
 
+    @property
+    def empty(self) -> bool:
+        """True when the chart draws no number: no bar, cell or mark of any size, no line
+        with a point (e.g. every value hidden). Such a chart is replaced by a sentence
+        (:func:`fslt_survey.publish.figure`), never published blank (issue 18)."""
+        return not any(draws_data(ax) for ax in self.fig.axes)
+
     def drawn_for(self, medium: Medium) -> Chart:
         """The same chart drawn for ``medium`` (itself when it already is).
 
@@ -295,9 +303,19 @@ class Chart:
             if fmt == "svg":
                 meta["Date"] = None
             with mpl.rc_context(
-                {"svg.hashsalt": HASHSALT, "svg.id": "fslt-chart", "svg.fonttype": "none"}
+                {
+                    "svg.hashsalt": HASHSALT,
+                    "svg.id": "fslt-chart",
+                    "svg.fonttype": "none",
+                    "font.sans-serif": STYLE["font.sans-serif"],  # the stack the SVG names
+                }
             ):
-                self.fig.savefig(path, format=fmt, dpi=dpi, metadata=meta)
+                if fmt == "svg":  # coordinates to 0.01 pt: the same drawing, a third smaller
+                    buf = io.BytesIO()
+                    self.fig.savefig(buf, format=fmt, dpi=dpi, metadata=meta)
+                    path.write_text(compact_svg(buf.getvalue().decode("utf-8")), encoding="utf-8")
+                else:
+                    self.fig.savefig(path, format=fmt, dpi=dpi, metadata=meta)
             paths.append(path)
         return paths
 

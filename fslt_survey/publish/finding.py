@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fslt_survey.codebook import Item
-from fslt_survey.danish import signed
+from fslt_survey.danish import MINUS, signed
 from fslt_survey.publish import estimate as est
 from fslt_survey.publish.measures import HIDDEN, NOT_ASKED, NOTHING, Measure
 from fslt_survey.tables import format_ci, format_number, format_pct
@@ -116,14 +116,14 @@ class Finding:
         return format_number(self.estimate, d)
 
     def interval(self) -> str:
-        """The interval as printed ("(41–66 %)", "(-3 til 10)"), empty when not shown."""
+        """The interval as printed ("(41–66 %)", "(−3 til 10)"), empty when not shown."""
         if not self.shown or math.isnan(self.ci_low):
             return ""
         if self.kind == "share":
             return format_ci(self.ci_low, self.ci_high)
         d = 0 if self.kind == "change" else 1
         lo, hi = format_number(self.ci_low, d), format_number(self.ci_high, d)
-        sep = " til " if lo.startswith("-") or hi.startswith("-") else "–"
+        sep = " til " if lo.startswith(MINUS) or hi.startswith(MINUS) else "–"
         return f"({lo}{sep}{hi})"
 
     def text(self) -> str:

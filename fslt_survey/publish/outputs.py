@@ -30,6 +30,7 @@ import pandas as pd
 
 from fslt_survey.config import CONFIDENCE
 from fslt_survey.danish import signed
+from fslt_survey.plots import PHONE
 from fslt_survey.privacy import (
     redact_text,
 )
@@ -55,6 +56,7 @@ from fslt_survey.tables import (
     format_p,
     format_pct,
     markdown_image,
+    responsive_image,
     to_markdown_table,
 )
 
@@ -208,9 +210,7 @@ def likert_table(
                 "Spørgsmål": str(r.label),
                 "Basis": format_number(r.base) if r.base >= k else HIDDEN,
                 "Andel (de to øverste svar)": HIDDEN if hidden else format_pct(r.top2_pct),
-                ci_heading(conf): HIDDEN
-                if hidden
-                else format_ci(r.top2_ci_low, r.top2_ci_high),
+                ci_heading(conf): HIDDEN if hidden else format_ci(r.top2_ci_low, r.top2_ci_high),
                 "Median": str(r.median) if r.base >= k and not pd.isna(r.median) else HIDDEN,
                 "Ved ikke m.m.": format_number(r.n_missing) if miss_ok else HIDDEN,
             }
@@ -263,7 +263,10 @@ def ranking_table(
 
 
 def trend_table(
-    trend: pd.DataFrame, *, caption: str | None = None, k: int | None = None,
+    trend: pd.DataFrame,
+    *,
+    caption: str | None = None,
+    k: int | None = None,
     conf: float = CONFIDENCE,
 ) -> str:
     """A suppressed wave comparison (:func:`suppress_trend`) as a Danish table."""
@@ -308,19 +311,46 @@ def trend_table(
 # --------------------------------------------------------------------------- figures & quotes
 
 
-def figure(chart: Any, name: str, *, caption: str, folder: str | Path = "figurer") -> str:
+def figure(
+    chart: Any,
+    name: str,
+    *,
+    caption: str,
+    folder: str | Path = "figurer",
+    label: str | None = None,
+) -> str:
     """Save a chart as SVG (PNG only when asked, via ``Chart.save(formats=...)``) beside the
     document and return its Markdown image.
 
     The image carries the chart's Danish alt text as ``fig-alt`` (Quarto's attribute; the
     built-in engine maps it to ``alt``), via :func:`fslt_survey.render.markdown_image`.
-    The chart must have been drawn from suppressed numbers.
+    The chart must have been drawn from suppressed numbers. A chart that draws no number
+    (:attr:`~fslt_survey.plots.Chart.empty`, e.g. every value hidden) is not saved: a sentence
+    saying so stands in its place.
     """
+    if getattr(chart, "empty", False):  # every value hidden or missing: say so, no blank chart
+        return (
+            f"*{escape_markdown(caption)}: figuren vises ikke, fordi der ikke er nogen tal, "
+            "der kan offentliggøres.*\n"
+        )
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     stem = folder / (re.sub(r"[^a-z0-9_-]+", "-", name.lower()).strip("-") or "figur")
     chart.save(stem)
-    return markdown_image(f"{stem.as_posix()}.svg", alt=chart.alt, caption=escape_markdown(caption))
+    caption = escape_markdown(caption)
+    narrow = chart.drawn_for(PHONE) if hasattr(chart, "drawn_for") else chart
+    if narrow is chart:  # a chart built by hand cannot be redrawn: one drawing for all
+        return markdown_image(f"{stem.as_posix()}.svg", alt=chart.alt, caption=caption, label=label)
+    phone = stem.with_name(f"{stem.name}-mobil")
+    narrow.save(phone)
+    return responsive_image(
+        f"{stem.as_posix()}.svg",
+        f"{phone.as_posix()}.svg",
+        alt=chart.alt,
+        narrow_alt=narrow.alt,
+        caption=caption,
+        label=label,
+    )
 
 
 #: Words that start with a capital letter but are no person's name (places, institutions).

@@ -284,6 +284,61 @@ function layoutProblems(width) {
   return problems;
 }
 
+/** Runs in the page: the smallest rendered text of each visible SVG chart (issue 19: no chart
+ * text under 12 px on a 390 px phone). The SVG's font sizes are in its user units; shown
+ * ``r.width`` px wide for a viewBox ``vb`` units wide, a size ``s`` is drawn ``s * r.width / vb``
+ * px high. */
+async function chartTextProblems(minPx) {
+  const problems = [];
+  for (const img of document.querySelectorAll("main img")) {
+    const src = img.getAttribute("src") || "";
+    const r = img.getBoundingClientRect();
+    if (!src.endsWith(".svg") || r.width === 0) continue; // not a chart, or not shown
+    const doc = new DOMParser().parseFromString(await (await fetch(img.src)).text(), "image/svg+xml");
+    const svg = doc.documentElement;
+    const vb = (svg.getAttribute("viewBox") || "").split(/[\s,]+/).map(Number);
+    if (vb.length !== 4 || !(vb[2] > 0)) continue;
+    let smallest = Infinity;
+    let example = "";
+    for (const t of doc.querySelectorAll("text")) {
+      const m = /font-size:\s*([\d.]+)px/.exec(t.getAttribute("style") || "");
+      const size = m ? Number(m[1]) : Number(t.getAttribute("font-size"));
+      if (!(size > 0) || !t.textContent.trim()) continue;
+      if (size < smallest) [smallest, example] = [size, t.textContent.trim()];
+    }
+    const px = (smallest * r.width) / vb[2];
+    if (px < minPx) {
+      problems.push({
+        rule: "chart-text-size",
+        message: `chart text is ${px.toFixed(1)} px high (»${example}«), under ${minPx} px`,
+        targets: [`img src=${src}`],
+      });
+    }
+  }
+  return problems;
+}
+
+/** Runs in the page: a table wider than its box must show that it scrolls (the scroll
+ * shadows of engine.css, a background gradient on the box). */
+function scrollCueProblems() {
+  const problems = [];
+  for (const table of document.querySelectorAll("main table")) {
+    let box = table.parentElement;
+    while (box && box !== document.body && !["auto", "scroll"].includes(getComputedStyle(box).overflowX)) {
+      box = box.parentElement;
+    }
+    if (!box || box === document.body || box.scrollWidth <= box.clientWidth) continue;
+    if (!/gradient/.test(getComputedStyle(box).backgroundImage)) {
+      problems.push({
+        rule: "table-scroll-cue",
+        message: "a column is beyond the screen and nothing shows that the table scrolls",
+        targets: [box.tagName.toLowerCase() + (box.className ? `.${box.className}` : "")],
+      });
+    }
+  }
+  return problems;
+}
+
 /** Runs in the page: what axe does not check but the house rules require. */
 function semanticProblems([lang, fallbackAlts]) {
   const problems = [];
@@ -460,6 +515,12 @@ async function checkPage(browser, contexts, baseUrl, rel, opts, axeSource) {
       if (name === "mobile") {
         const width = VIEWPORTS[name].viewport.width;
         for (const p of await page.evaluate(layoutProblems, width)) {
+          result.layout.push({ ...p, width: name });
+        }
+        for (const p of await page.evaluate(chartTextProblems, 12)) {
+          result.layout.push({ ...p, width: name });
+        }
+        for (const p of await page.evaluate(scrollCueProblems)) {
           result.layout.push({ ...p, width: name });
         }
       }
