@@ -35,6 +35,7 @@ from fslt_survey.commands import (
     UsageError,
     cmd_audit,
     cmd_build,
+    cmd_citater,
     cmd_clean,
     cmd_explain,
     cmd_export_form,
@@ -139,6 +140,15 @@ def _publishing_parsers(sub: argparse._SubParsersAction) -> None:
     )
     a.add_argument("--site", help="the built site folder (default: the project's _site/)")
     a.set_defaults(func=cmd_audit)
+
+    q = sub.add_parser(
+        "citater",
+        help="propose quotes from the free-text answers for the analyst to approve (internal)",
+        description="Write candidate quotes (redacted, without markup or personal data) to "
+        "build/; copy the ones to publish into the survey's citater.yml.",
+    )
+    q.add_argument("--out", help="output file (default build/citater-forslag-<survey>.yml)")
+    q.set_defaults(func=cmd_citater)
 
     f = sub.add_parser(
         "export-form",

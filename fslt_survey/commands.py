@@ -29,6 +29,7 @@ from fslt_survey.followup.feedback import feedback_dir, render_feedback
 from fslt_survey.forms import export_form, form_layout
 from fslt_survey.network import MEMBER_SURVEY, check_network, member_instrument, render_handouts
 from fslt_survey.network.groups import GroupSettings, propose_groups
+from fslt_survey.network.quotes import write_proposals
 from fslt_survey.pipeline import clean_survey, clean_to_disk
 from fslt_survey.privacy import write_csv_safe
 from fslt_survey.project import demo_mode, is_confidential, load_project
@@ -134,6 +135,11 @@ def cmd_audit(args: argparse.Namespace) -> int:
     if not site.is_dir():
         raise UsageError(f"no built site at {site}: run `fslt-survey build` first")
     _print("\n".join(check_release(site, load_project())))
+    return EXIT_OK
+
+
+def cmd_citater(args: argparse.Namespace) -> int:
+    _print("\n".join(write_proposals(Path(args.out) if args.out else None)))
     return EXIT_OK
 
 

@@ -30,7 +30,7 @@ from fslt_survey.network.groups import GroupProposal, GroupSettings, _groups, pr
 from fslt_survey.network.stats import suppress_shares
 from fslt_survey.network.themes import ThemeGuide, load_theme_guides
 from fslt_survey.plots import plot_ranked_needs
-from fslt_survey.project import publication
+from fslt_survey.project import demo_mode, publication
 from fslt_survey.registry import load_registry
 from fslt_survey.report.findings_view import ranking_with_findings
 from fslt_survey.stats import rank_needs, tab_multi, tab_single
@@ -193,8 +193,13 @@ class Handout:
         return f"{fig}\n{table}\n{publish.SUPPRESSION_NOTE.format(k=self.k)}\n"
 
     def quotes_markdown(self, limit: int = 4) -> str:
-        return publish.quotes(self.relevant_texts(), limit=limit,
-                              names=tuple(self.registry["name"].astype(str)))
+        """The approved quotes the analyst gave this theme (:mod:`fslt_survey.publish.curated`)."""
+        quotes = publish.load_quotes(
+            publish.quotes_file(MEMBER_SURVEY, demo=demo_mode()),
+            items=[it.id for it in self.instrument],
+            names=tuple(self.registry["name"].astype(str)),
+        )
+        return publish.quotes_markdown(quotes, theme=self.theme, limit=limit)
 
     def questions_markdown(self) -> str:
         return "\n".join(f"{i}. {escape_markdown(q)}"

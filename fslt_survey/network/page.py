@@ -60,7 +60,7 @@ from fslt_survey.network.themes import (
 )
 from fslt_survey.plots import plot_dumbbell
 from fslt_survey.privacy import suppress_counts
-from fslt_survey.project import publication
+from fslt_survey.project import demo_mode, publication
 from fslt_survey.publish.measures import HIDDEN as MEASURE_HIDDEN
 from fslt_survey.registry import load_registry
 from fslt_survey.render import render_document
@@ -214,6 +214,7 @@ class MeetingFollowUp:
     k: int = config.SUPPRESSION_K
     source: str = "Kilde: Evaluering af netværksmøder og Frivilligcentrets fremmødelister"
     conf: float = config.CONFIDENCE
+    quotes: tuple[publish.Quote, ...] = ()  # the approved quotes of the evaluations
 
     @classmethod
     def load(
@@ -225,9 +226,14 @@ class MeetingFollowUp:
         ev = load_clean(EVALUATION_SURVEY) if evaluations is None else evaluations
         inst = load_instrument(config.SURVEYS_DIR / EVALUATION_SURVEY / "instrument.yml")
         settings = publication(EVALUATION_SURVEY)  # the declared k and confidence level
+        quotes = publish.load_quotes(
+            publish.quotes_file(EVALUATION_SURVEY, demo=demo_mode()),
+            items=[it.id for it in inst],
+            names=tuple(registry["name"].astype(str)),
+        )
         return cls(
             net, att, attendance_summary(att, registry), prepare_evaluations(ev, net), inst, today,
-            k=settings.k, conf=settings.confidence,
+            k=settings.k, conf=settings.confidence, quotes=tuple(quotes),
         )
 
     def overview_markdown(self) -> str:
@@ -330,8 +336,8 @@ class MeetingFollowUp:
         return text.replace(" foreninger", " deltagere")  # the respondents are participants
 
     def comments_markdown(self, limit: int = 5) -> str:
-        texts = self.evaluations["moede_kommentar"].dropna().astype(str).tolist()
-        return publish.quotes(texts, limit=limit)
+        """The approved quotes of the comments (:mod:`fslt_survey.publish.curated`)."""
+        return publish.quotes_markdown(self.quotes, item="moede_kommentar", limit=limit)
 
     def upcoming_markdown(self) -> str:
         frame = self.network.meetings_frame()

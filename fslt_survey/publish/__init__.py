@@ -8,6 +8,7 @@ published estimate once, by id (``estimate`` holds the methods, ``finding`` the 
 
 from __future__ import annotations
 
+from fslt_survey.publish.curated import Quote, load_quotes, propose, quotes_file, quotes_markdown
 from fslt_survey.publish.finding import FINDING_COLUMNS, Finding
 from fslt_survey.publish.findings import Findings, declared_indicators
 from fslt_survey.publish.measures import (
@@ -52,19 +53,24 @@ __all__ = [
     "Finding",
     "Findings",
     "Measure",
+    "Quote",
     "declared_indicators",
     "downloads",
     "figure",
     "frequency_table",
     "likert_table",
+    "load_quotes",
     "measure_for",
     "name_candidates",
     "parts_sentence",
     "patterns_publishable",
+    "propose",
     "public_frequencies",
     "public_ranking",
     "public_trend",
     "quotes",
+    "quotes_file",
+    "quotes_markdown",
     "ranking_table",
     "share_publishable",
     "small_count",

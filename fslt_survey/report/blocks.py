@@ -346,14 +346,11 @@ def _source_waves(r: Report) -> str:
 
 
 def quotes_block(r: Report, item: str | Item, *, limit: int | None = 6) -> str:
-    """Redacted, escaped free-text answers (both waves) as block quotes."""
+    """The approved quotes of an item (:mod:`fslt_survey.publish.curated`) as block quotes."""
     it = item if isinstance(item, Item) else r.instrument.item(item)
-    texts = r.data[it.id].dropna().tolist() if it.id in r.data.columns else []
-    waves = " og ".join(str(w) for w in r.waves)
     intro = (
-        f"Udvalgte svar på spørgsmålet {_question(it)} ({waves}). De svar, flest foreninger "
-        "har givet, står først. Oplysninger, der kan identificere personer "
-        "eller foreninger (navne, e-mail, telefon- og CPR-numre og links), er erstattet med "
-        "fx \\[navn\\] og \\[e-mail\\].\n"
+        f"Udvalgte svar på spørgsmålet {_question(it)}. Frivilligcentret har udvalgt citaterne "
+        "blandt foreningernes svar og gengiver dem uden oplysninger, der kan identificere "
+        "personer eller foreninger.\n"
     )
-    return intro + "\n" + publish.quotes(texts, limit=limit, names=r.names)
+    return intro + "\n" + publish.quotes_markdown(r.quotes, item=it.id, limit=limit)

@@ -97,6 +97,13 @@ class Report:
             findings_cache.restore(store, self.clean)
         return store
 
+    @cached_property
+    def quotes(self) -> list[publish.Quote]:
+        """The survey's approved quotes (:mod:`fslt_survey.publish.curated`): the demo's with
+        the demo data, the project's otherwise."""
+        path = publish.quotes_file(self.instrument.id, demo=self.is_demo)
+        return publish.load_quotes(path, items=[it.id for it in self.instrument], names=self.names)
+
     @property
     def policy_reason(self) -> str:
         """Why the survey's threshold is what it is, in plain Danish (the unit decides it)."""
