@@ -105,7 +105,7 @@ def run_harness(
         report = Path(scratch) / "a11y-report.json"
         with serve(site) as url:
             args = [*harness, "--site", str(site), "--base-url", url, "--report", str(report)]
-            args += ["--screens", str(artifacts / "screens")]
+            args += ["--screens", str(artifacts / "screens"), "--prints", str(artifacts / "prints")]
             for page in pages or []:
                 args += ["--page", page]
             proc = subprocess.run(
@@ -374,6 +374,39 @@ def test_demo_site_is_accessible_at_desktop_and_mobile_widths(
             shot = Path(page["screenshots"][width])
             assert shot.is_file() and shot.stat().st_size > 0, f"no {width} screenshot: {page}"
     assert report["seconds"] < HARNESS_TIMEOUT
+    orphans = [o for page in report["pages"] for o in orphaned_headings(page["print"])]
+    assert orphans == [], "printed pages end with a heading or caption:\n" + "\n".join(orphans)
+
+
+def orphaned_headings(printed: dict) -> list[str]:
+    """Pages of a printed page (A4, the print stylesheet) whose last line is a heading or a
+    caption: what it heads is on the next page (issue 19)."""
+    heads = [h for h in printed["headings"] if len(h) >= 3]
+    pages = pypdf.PdfReader(printed["pdf"]).pages
+    assert pages, printed["pdf"]
+    found = []
+    for number, pdf_page in enumerate(pages[:-1], start=1):
+        lines = [" ".join(x.split()) for x in (pdf_page.extract_text() or "").splitlines()]
+        lines = [x for x in lines if x]
+        if lines and any(h == lines[-1] or (h.endswith(lines[-1]) and len(lines[-1]) > 8)
+                         for h in heads):
+            found.append(f"{Path(printed['pdf']).name} page {number}: »{lines[-1]}«")
+    return found
+
+
+def test_orphaned_headings_are_found_in_a_printed_page(tmp_path: Path) -> None:
+    """The orphan check is not vacuous: a PDF whose first page ends with a heading is caught."""
+    typst = pytest.importorskip("typst")
+    src = tmp_path / "side.typ"
+    src.write_text(
+        "#set page(height: 12cm)\n" + "Tekst. " * 180 + "\n\n== Behov efter gruppe\n\n"
+        "#pagebreak()\nTabellen.\n",
+        encoding="utf-8",
+    )
+    pdf = tmp_path / "side.pdf"
+    typst.compile(str(src), output=str(pdf))
+    found = orphaned_headings({"pdf": str(pdf), "headings": ["Behov efter gruppe"]})
+    assert found == ["side.pdf page 1: »Behov efter gruppe«"], found
 
 
 # -- PDFs ----------------------------------------------------------------------------------------

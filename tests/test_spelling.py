@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import html
 import os
 import re
 import shutil
@@ -32,6 +33,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from pypdf import PdfReader
 
 ROOT = Path(__file__).resolve().parent.parent
 WORDLIST = Path(__file__).resolve().parent / "spelling" / "ordliste.txt"
@@ -410,7 +412,9 @@ def prefix_rest(word: str, wordlist: set[str]) -> str | None:
     return None
 
 
-def unknown_words(texts: list[Text], wordlist: set[str]) -> list[tuple[str, int, str]]:
+def unknown_words(
+    texts: list[Text], wordlist: set[str], root: Path = ROOT
+) -> list[tuple[str, int, str]]:
     """``(file, line, word)`` for every word neither hunspell nor the word list knows."""
     occurrences: list[tuple[Text, str]] = [(t, w) for t in texts for w in words(t.text)]
     candidates = {v for _, w in occurrences for v in _variants(w)}
@@ -445,7 +449,7 @@ def unknown_words(texts: list[Text], wordlist: set[str]) -> list[tuple[str, int,
             if 0 < number <= len(lines) and bare in lines[number - 1]:
                 line = number
                 break
-        found.add((text.path.relative_to(ROOT).as_posix(), line, bare))
+        found.add((text.path.relative_to(root).as_posix(), line, bare))
     return sorted(found)
 
 
@@ -539,6 +543,38 @@ def test_published_danish_text_is_spelled_correctly(hunspell: None) -> None:
         f"tests/spelling/ordliste.txt (fix the spelling, or add a domain term to the list with "
         f"a reason):\n{listing}"
     )
+
+
+_FILE_NAME = re.compile(r"\b[\w-]+\.(?:csv|xlsx|pdf|html)\b")
+
+
+def published_texts(site: Path, folder: Path) -> list[Text]:
+    """The text a reader of the built site reads - every page (without scripts and styles)
+    and every PDF (pypdf) - one file per page in ``folder`` (for line numbers)."""
+    texts = []
+    for path in sorted(site.rglob("*.html")) + sorted(site.rglob("*.pdf")):
+        if path.suffix == ".pdf":
+            body = "\n".join(p.extract_text() or "" for p in PdfReader(path).pages)
+        else:
+            raw = re.sub(r"<(script|style)\b.*?</\1>", " ", path.read_text("utf-8"), flags=re.S)
+            body = html.unescape(re.sub(r"<[^>]+>", " ", raw))
+        body = _FILE_NAME.sub(" ", body)  # a download's file name is a name, not a word
+        out = folder / f"{path.relative_to(site).as_posix().replace('/', '__')}.txt"
+        out.write_text(body, encoding="utf-8")
+        texts.append(Text(out, 1, body, body.count("\n") + 1))
+    return texts
+
+
+def test_the_built_site_and_its_pdfs_are_spelled_correctly(
+    hunspell: None, site_dir: Path, tmp_path: Path
+) -> None:
+    """Issue 19: what readers read - the rendered pages and the PDFs, generated text included -
+    holds no word that neither hunspell-da nor the justified word list knows."""
+    texts = published_texts(site_dir, tmp_path)
+    assert any(t.path.name.endswith(".pdf.txt") for t in texts)
+    problems = unknown_words(texts, load_wordlist(), root=tmp_path)
+    listing = "\n".join(f"  {path}:{line}: {word}" for path, line, word in problems)
+    assert not problems, f"{len(problems)} unknown word(s) in the built site:\n{listing}"
 
 
 if __name__ == "__main__":

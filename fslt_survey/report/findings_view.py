@@ -15,6 +15,7 @@ import pandas as pd
 
 from fslt_survey.codebook import Item
 from fslt_survey.config import CONFIDENCE, TOTAL_LABEL
+from fslt_survey.danish import MINUS
 from fslt_survey.publish import Finding, Findings, suppression_note
 from fslt_survey.publish.estimate import hits
 from fslt_survey.publish.measures import HIDDEN
@@ -274,6 +275,12 @@ def public_changes(changes: Sequence[Finding]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _span(low: str, high: str) -> str:
+    """ "4–19", or "−10 til 8" when a bound is negative (a dash next to a minus misreads)."""
+    sep = " til " if low.startswith(MINUS) or high.startswith(MINUS) else "–"
+    return f"{low}{sep}{high}"
+
+
 def findings_markdown(store: Findings, *, unit: str, k: int) -> str:
     """The findings table on the Data page: every figure of the release (the ids are in the
     download, not on the page)."""
@@ -287,7 +294,7 @@ def findings_markdown(store: Findings, *, unit: str, k: int) -> str:
 
     shown = pd.DataFrame(
         {
-            "Side": t["side"],
+            "Side": t["side"].map(lambda page: store.instrument.themes.get(page, page)),
             "Måling": t["maaling"].map(escape_markdown),
             "År": t["aar"],
             "Skøn": [
@@ -295,7 +302,7 @@ def findings_markdown(store: Findings, *, unit: str, k: int) -> str:
                 for v, p, s in zip(t["estimat"], pct, t["status"], strict=True)
             ],
             "Interval": [
-                f"{num(lo, p)}–{num(hi, p)}" if lo is not None and not pd.isna(lo) else ""
+                _span(num(lo, p), num(hi, p)) if lo is not None and not pd.isna(lo) else ""
                 for lo, hi, p in zip(t["ci_nedre"], t["ci_oevre"], pct, strict=True)
             ],
             "Basis": t["basis"].map(lambda b: "" if b is None or pd.isna(b) else str(int(b))),

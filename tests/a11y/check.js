@@ -68,7 +68,8 @@ const CHROMIUM_ARGS = [
 function usage(message) {
   if (message) console.error(`check.js: ${message}`);
   console.error(
-    "usage: node check.js --site DIR [--base-url URL] [--screens DIR] [--report FILE] " +
+    "usage: node check.js --site DIR [--base-url URL] [--screens DIR] [--prints DIR] " +
+      "[--report FILE] " +
       "[--page REL ...] [--chromium PATH] [--lang da] [--jobs 3]",
   );
   process.exit(2);
@@ -85,6 +86,7 @@ function parseArgs(argv) {
     if (arg === "--site") opts.site = value();
     else if (arg === "--base-url") opts.baseUrl = value();
     else if (arg === "--screens") opts.screens = value();
+    else if (arg === "--prints") opts.prints = value();
     else if (arg === "--report") opts.report = value();
     else if (arg === "--page") opts.pages.push(value());
     else if (arg === "--chromium") opts.chromium = value();
@@ -511,6 +513,24 @@ async function checkPage(browser, contexts, baseUrl, rel, opts, axeSource) {
         const semantic = await page.evaluate(semanticProblems, [opts.lang, [...FALLBACK_ALTS]]);
         for (const p of semantic) result.layout.push({ ...p, width: name });
         for (const p of await skipLinkProblems(page)) result.layout.push({ ...p, width: name });
+        if (opts.prints) {
+          // the page as a reader prints it (A4, the print stylesheet), with the texts of its
+          // headings and captions, so the test can look for one left at the foot of a page
+          fs.mkdirSync(opts.prints, { recursive: true });
+          const file = path.join(opts.prints, `${screenshotName(rel)}.pdf`);
+          await page.emulateMedia({ media: "print" });
+          result.print = {
+            pdf: file,
+            headings: await page.evaluate(() =>
+              [...document.querySelectorAll("main h2, main h3, main h4, main caption, main figcaption")]
+                .filter((el) => el.getClientRects().length > 0)
+                .map((el) => el.textContent.replace(/\s+/g, " ").trim())
+                .filter(Boolean),
+            ),
+          };
+          await page.pdf({ path: file, format: "A4", margin: { top: "15mm", bottom: "15mm", left: "15mm", right: "15mm" } });
+          await page.emulateMedia({ media: "screen" });
+        }
       }
       if (name === "mobile") {
         const width = VIEWPORTS[name].viewport.width;
