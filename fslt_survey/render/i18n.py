@@ -59,3 +59,31 @@ def strings(lang: str | None) -> dict[str, str]:
     """The word list for ``lang`` (``da``, ``da-DK`` ... -> Danish; otherwise English)."""
     base = (lang or "en").split("-")[0].split("_")[0].lower()
     return STRINGS.get(base, STRINGS["en"])
+
+
+#: Month names for ``date-format: long`` (Quarto's default display of ``date``).
+MONTHS: dict[str, tuple[str, ...]] = {
+    "da": ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august",
+           "september", "oktober", "november", "december"),
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December"),
+}  # fmt: skip
+#: The ``date-format`` values the engine implements (others stop the render).
+DATE_FORMATS = ("long", "iso")
+
+
+def format_date(iso: str, fmt: str | None, lang: str) -> str:
+    """An ISO date as Quarto displays it: ``long`` (the default) "5. december 2026" in Danish,
+    "December 5, 2026" in English; ``iso`` unchanged. A value that is not an ISO date is
+    shown as written."""
+    import datetime as dt
+
+    try:
+        day = dt.date.fromisoformat(str(iso)[:10])
+    except ValueError:
+        return str(iso)
+    if (fmt or "long") == "iso":
+        return day.isoformat()
+    if lang.split("-")[0] == "da":
+        return f"{day.day}. {MONTHS['da'][day.month - 1]} {day.year}"
+    return f"{MONTHS['en'][day.month - 1]} {day.day}, {day.year}"

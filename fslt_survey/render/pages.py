@@ -16,9 +16,10 @@ import yaml
 
 from fslt_survey.render import pandoc
 from fslt_survey.render.cache import stable_json
+from fslt_survey.render.errors import RenderError
 from fslt_survey.render.headers import css_hrefs, include_args, include_texts
 from fslt_survey.render.host import current as current_host
-from fslt_survey.render.i18n import strings
+from fslt_survey.render.i18n import DATE_FORMATS, format_date, strings
 from fslt_survey.render.navigation import search_enabled, search_html, sidebar_html
 from fslt_survey.render.project import DocConfig, Project, as_list
 from fslt_survey.render.site import (
@@ -178,7 +179,15 @@ def build_inputs(
             date = _date(meta["date"])
             if date is None:
                 date = _dt.date.fromtimestamp(source_mtime).isoformat()
-            meta["date"] = date
+            fmt = opts.get("date-format")
+            if fmt is not None and fmt not in DATE_FORMATS:
+                raise RenderError(
+                    f"date-format {fmt!r} is not supported by the built-in engine",
+                    file=cfg.rel,
+                    expected=f"one of {', '.join(DATE_FORMATS)}, or render with Quarto",
+                )
+            meta["date-meta"] = str(date)
+            meta["date"] = format_date(date, fmt, lang)
         meta["fslt-strings"] = dict(words)
         if isinstance(opts.get("code-summary"), str):
             meta["fslt-strings"]["code-summary"] = opts["code-summary"]

@@ -27,6 +27,10 @@ CASES = {
     ),
     "video": ({"index.qmd": PAGE + "\n{{< video https://example.org/v.mp4 >}}\n"}, "index.qmd"),
     "embed": ({"index.qmd": PAGE + "\n{{< embed nb.ipynb#fig >}}\n"}, "index.qmd"),
+    "date-format": (
+        {"index.qmd": "---\ntitle: A\ndate: 2026-02-12\ndate-format: 'D/M YYYY'\n---\n\nTekst.\n"},
+        "index.qmd",
+    ),
 }
 
 
@@ -80,3 +84,16 @@ def test_a_project_wide_warning_is_said_once_naming_the_documents(tmp_path: Path
     assert lines[0].endswith("(2 documents: b/side.qmd, index.qmd)") or lines[0].endswith(
         "(2 documents: index.qmd, b/side.qmd)"
     )
+
+
+def test_a_date_is_shown_in_quartos_long_format_in_danish(tmp_path: Path) -> None:
+    """``date:`` with the default ``date-format`` (long) reads as Quarto shows it for
+    ``lang: da``: "12. februar 2026", with the ISO date in the page's metadata."""
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / "_quarto.yml").write_text(QUARTO + "lang: da\n", "utf-8")
+    (root / "index.qmd").write_text("---\ntitle: A\ndate: 2026-02-12\n---\n\nTekst.\n", "utf-8")
+    render_project(root, engine="builtin", progress=False)
+    page = (root / "_site" / "index.html").read_text("utf-8")
+    assert '<p class="date">12. februar 2026</p>' in page
+    assert 'content="2026-02-12"' in page
