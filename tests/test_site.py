@@ -543,3 +543,21 @@ def test_pages_and_pdfs_follow_the_one_danish_style(site: Site) -> None:
         text = " ".join(" ".join(p.extract_text() or "" for p in PdfReader(path).pages).split())
         found += [f"{path.name}: {m.group()}" for m in OFF_STYLE.finditer(text)]
     assert found == [], found
+
+
+def test_every_pdf_has_the_same_page_furniture(site: Site) -> None:
+    """Issue 19: one page furniture for all PDFs (reports/pdf.typ): "Side X af Y" and the
+    centre on every page, the document's own title in the header from page 2."""
+    from pypdf import PdfReader
+
+    pdfs = sorted(site.out.rglob("*.pdf"))
+    assert len(pdfs) >= 3
+    for path in pdfs:
+        reader = PdfReader(path)
+        title = str(reader.metadata.title)
+        pages = [" ".join((p.extract_text() or "").split()) for p in reader.pages]
+        for number, text in enumerate(pages, start=1):
+            assert f"Side {number} af {len(pages)}" in text, (path.name, number)
+            assert "Frivilligcenter og Selvhjælp Lyngby-Taarbæk" in text, (path.name, number)
+            if number > 1:
+                assert " ".join(title.split()) in text, (path.name, number, title)
