@@ -83,12 +83,15 @@ def load_context(*, clean_dir: str | Path | None = None) -> FeedbackContext:
     instrument = load_instrument(instrument_path(SURVEY))
     ifile = indicators_file()
     indicators = load_indicators(ifile, instrument) if ifile.is_file() else None
+    settings = publication(SURVEY)  # the site's policy and groups
     return prepare_feedback(
         load_clean(SURVEY, clean_dir),
         instrument,
         load_registry(clean_registry(clean_dir)),
         indicators=indicators,
-        k=publication(SURVEY).k,
+        k=settings.k,
+        groups=settings.groups_of("assoc_type"),
+        min_group=settings.min_group,
     )
 
 

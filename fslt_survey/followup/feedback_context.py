@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pandas as pd
+
 from fslt_survey import config
 from fslt_survey.followup import (
     compute_indicators,
@@ -16,14 +18,12 @@ from fslt_survey.followup import (
     publish_indicators,
 )
 from fslt_survey.followup.from_findings import apply_findings, declarations
-from fslt_survey.privacy import suppress_counts
-from fslt_survey.publish import Findings
+from fslt_survey.publish import Findings, needs_by_group, published_groups, suppress
 from fslt_survey.publish.measures import HIDDEN as MEASURE_HIDDEN
 from fslt_survey.stats import tab_multi, tab_single
 from fslt_survey.tables import format_number
 
 if TYPE_CHECKING:  # pragma: no cover
-    import pandas as pd
 
     from fslt_survey.codebook import Instrument, Item
     from fslt_survey.followup import IndicatorSet
@@ -47,6 +47,8 @@ ALL = "Alle foreninger"
 HIDDEN = MEASURE_HIDDEN
 #: In the profile section only the numbers (members, volunteers) are compared.
 PROFILE_SECTION = "profil"
+#: The battery compared by the association's published group (the site's heat map).
+NEEDS = "behov"
 NBSP = "\u00a0"
 
 
@@ -88,6 +90,13 @@ class FeedbackContext:
         default_factory=dict
     )
     medians: dict[tuple[str, int], dict[str, tuple[float, int]]] = field(default_factory=dict)
+    #: the latest wave: the one the site publishes and every sheet compares with
+    wave: int = 0
+    #: published group -> its association types (the site's groups)
+    members: dict[str, list[str]] = field(default_factory=dict)
+    #: needs item -> published group -> (share or "..", base): the site's heat map
+    needs: dict[str, dict[str, tuple[str, int]]] = field(default_factory=dict)
+    needs_answers: tuple[str, ...] = ()
     indicator_values: dict[str, Any] = field(default_factory=dict)
     indicator_table: pd.DataFrame | None = None
 
@@ -125,54 +134,39 @@ def prepare_feedback(
     *,
     indicators: IndicatorSet | None = None,
     k: int | None = None,
+    groups: dict[str, tuple[str, ...]] | None = None,
+    min_group: int = 5,
 ) -> FeedbackContext:
-    """Compute the suppressed distributions (all and per type, per wave) and indicator values.
+    """The figures every sheet compares with, computed once: the site's own (issue 18).
 
-    ``data`` is the clean member survey (with ``assoc_type`` from the registry); not modified.
+    Only the latest wave is compared (the site publishes no other wave's distributions), each
+    distribution suppressed by the same function on the same table as the site's
+    (:func:`fslt_survey.publish.suppress`), and the needs by the association's published group
+    (``groups``: the declared broader groups, ``min_group``) are the site's heat map
+    (:func:`fslt_survey.publish.needs_by_group`). ``data`` is the clean member survey (with
+    ``assoc_type`` from the registry); not modified.
     """
     import numpy as np
-    import pandas as pd
 
     k = config.SUPPRESSION_K if k is None else int(k)
     ctx = FeedbackContext(data, instrument, registry, indicators, k)
-    types = [str(t) for t in registry["assoc_type"].astype(str).unique()]
-    for wave in sorted(int(w) for w in data["wave"].dropna().unique()):
-        sub = data[data["wave"] == wave]
-        for item in _choice_items(instrument):
-            if item.waves and wave not in item.waves:
-                continue
-            tab = tab_multi if item.type == "multi" else tab_single
-            overall = tab(sub, item)
-            by_type = tab(sub, item, by="assoc_type")
-            multi = item.type == "multi"
-            cols = ["group", "category", "n", "base", "pct"]
-            overall = overall[~overall["missing"]].assign(group=ALL)[cols]
-            by_type = by_type[~by_type["missing"]].rename(columns={"assoc_type": "group"})
-            by_type["group"] = by_type["group"].astype(str)
-            by_type = by_type[by_type["group"].isin(types)][cols]
-            # the overall distribution on its own; the types as a cross-tab whose column totals
-            # (the overall counts) are published: their hidden cells stay unrecoverable
-            parts = [suppress_counts(overall, k=k, multi_select=multi, hide_cols=["pct"])]
-            if len(by_type):
-                parts.append(
-                    suppress_counts(
-                        by_type,
-                        k=k,
-                        group_col="group",
-                        column_totals=True,
-                        multi_select=multi,
-                        hide_cols=["pct"],
-                    )
-                )
-            ctx.dists[(item.id, wave)] = _summarise(pd.concat(parts, ignore_index=True))
-        for item in (it for it in instrument.items if it.type == "numeric"):
-            if item.id not in sub.columns:
-                continue
+    if data.empty:
+        return ctx
+    ctx.wave = int(data["wave"].max())
+    sub = data[data["wave"] == ctx.wave]
+    for item in _choice_items(instrument):
+        if item.waves and ctx.wave not in item.waves:
+            continue
+        multi = item.type == "multi"
+        tab = (tab_multi if multi else tab_single)(sub, item)
+        shown = suppress(tab, k=k, multi_select=multi)
+        shown = shown[~shown["missing"].astype(bool)].assign(group=ALL)
+        ctx.dists[(item.id, ctx.wave)] = _summarise(shown)
+    for item in (it for it in instrument.items if it.type == "numeric"):
+        if item.id in sub.columns:
             values = pd.to_numeric(sub[item.id], errors="coerce").astype(float)
-            med = {ALL: banded_median(values, k)}
-            for t, v in values.groupby(sub["assoc_type"].astype(str), observed=True):
-                med[str(t)] = banded_median(v, k)
-            ctx.medians[(item.id, wave)] = med
+            ctx.medians[(item.id, ctx.wave)] = {ALL: banded_median(values, k)}
+    _needs_by_group(ctx, sub, groups or {}, min_group)
     if indicators is not None:
         survey = indicators.select(source="survey")
         for ind in survey:
@@ -188,3 +182,24 @@ def prepare_feedback(
         ctx.indicator_table = publish_indicators(table, k=k)
         ctx.indicator_values = {key: np.asarray(v) for key, v in ctx.indicator_values.items()}
     return ctx
+
+
+def _needs_by_group(
+    ctx: FeedbackContext, latest: pd.DataFrame, groups: dict, min_group: int
+) -> None:
+    """The site's needs by published group: item -> group -> ("71 %" or "..", base)."""
+    if "assoc_type" not in latest.columns or not any(
+        it.battery == NEEDS for it in ctx.instrument
+    ):
+        return
+    items = ctx.instrument.battery(NEEDS)
+    ctx.members = published_groups(ctx.registry["assoc_type"], latest["assoc_type"], groups,
+                                   min_group)
+    table, col, large = needs_by_group(latest, items, "assoc_type", ctx.members, k=ctx.k)
+    ctx.needs_answers = large
+    for r in table.itertuples(index=False):
+        group = str(getattr(r, col))
+        hidden = bool(r.suppressed) or pd.isna(r.pct)
+        text = HIDDEN if hidden else f"{_fmt(r.pct)}{NBSP}%"
+        base = 0 if pd.isna(r.base) else int(r.base)
+        ctx.needs.setdefault(str(r.item), {})[group] = (text, base)

@@ -64,13 +64,18 @@ def _own_answer(row: Any, item: Item) -> str:
 
 
 def _distribution_text(
-    summary: dict[str, tuple[int, dict[str, str]]], group: str, k: int
+    summary: dict[str, tuple[int, dict[str, str]]], group: str, k: int, own: str | None = None
 ) -> str | None:
-    """``"I høj grad 22 % · I nogen grad 41 % · ... (n = 63)"``; None if the group is hidden."""
+    """``"I høj grad 22 % · **I nogen grad 41 %** · ... (n = 63)"`` (Markdown, the
+    association's own answer in bold); None if the group is hidden."""
     base, cells = summary.get(group, (0, {}))
     if base < k:
         return None
-    return " · ".join(f"{cat} {pct}" for cat, pct in cells.items()) + f" (n = {base})"
+    parts = [
+        f"**{escape_markdown(cat)} {pct}**" if cat == own else f"{escape_markdown(cat)} {pct}"
+        for cat, pct in cells.items()
+    ]
+    return " · ".join(parts) + f" (n = {base})"
 
 
 def _redact_own(text: Any, own_name: str, registry: pd.DataFrame) -> str:
@@ -108,29 +113,30 @@ def sheet_markdown(ctx: FeedbackContext, association_id: str) -> str:
     own = own.sort_values("wave")
     waves = [int(w) for w in own["wave"]]
     rows = {int(r["wave"]): r for _, r in own.iterrows()}
-    cmp_wave = waves[-1]
+    cmp_wave = ctx.wave or waves[-1]  # the wave the site publishes
+    group = next((g for g, ms in ctx.members.items() if atype in ms), None)
     k = ctx.k
     esc = escape_markdown
     out = [f"## {esc(name)}\n"]
     years = " og ".join(str(w) for w in waves)
+    compared = (
+        f", og for behovene også, hvordan foreningerne i jeres gruppe (*{esc(group)}*) svarede"
+        if group and ctx.needs
+        else ""
+    )
     out.append(
         f"Tak, fordi {esc(name)} har svaret på Frivilligcentrets medlemsundersøgelse ({years}). "
-        "Arket viser jeres egne svar ved siden af, hvordan alle medlemsforeningerne og "
-        f"foreningerne af samme type som jer (*{esc(atype)}*) svarede i {cmp_wave}.\n"
+        "Arket viser jeres egne svar ved siden af, hvordan alle medlemsforeningerne svarede i "
+        f"{cmp_wave}{compared}. Jeres eget svar står med fed i fordelingen.\n"
     )
     out.append(
         '::: {.callout-note title="Fortroligt"}\n'
-        f"Arket er kun til {esc(name)}. Det viser ingen andre foreningers navne eller svar, "
-        f"kun samlede fordelinger. Andele, der bygger på færre end {k} foreninger, vises ikke "
-        f"({HIDDEN}), og har færre end {k} foreninger af jeres type svaret på et spørgsmål, "
-        "vises kun fordelingen blandt alle foreninger.\n:::\n"
+        f"Arket er kun til {esc(name)}. Det viser ingen andre foreningers navne eller svar, og "
+        "ud over jeres egne svar kun de samme samlede tal, som Frivilligcentret offentliggør "
+        f"på hjemmesiden. Andele, der bygger på færre end {k} foreninger, vises ikke "
+        f"({HIDDEN}).\n:::\n"
     )
-    head = [
-        "Spørgsmål",
-        *[f"Jeres svar {w}" for w in waves],
-        f"{ALL} {cmp_wave}",
-        f"Jeres type {cmp_wave}",
-    ]
+    head = ["Spørgsmål", *[f"Jeres svar {w}" for w in waves], f"{ALL} {cmp_wave}"]
     for section in ctx.instrument.sections:
         items = [ctx.instrument.item(i) for i in section.items]
         items = [
@@ -146,16 +152,21 @@ def sheet_markdown(ctx: FeedbackContext, association_id: str) -> str:
         for it in items:
             (multi if it.type == "multi" else flat).append(it)
         if flat:
-            table = [_flat_row(ctx, it, waves, rows, cmp_wave, atype) for it in flat]
-            widths = [18, *[12] * len(waves), *[35 - 6 * (len(waves) - 1)] * 2]
-            out.append(
-                set_column_widths(
-                    to_markdown_table(_frame(table, head), align="l" * len(head)), widths
-                )
-            )
+            by_group = group is not None and all(it.id in ctx.needs for it in flat)
+            cols = [*head, f"Jeres gruppe {cmp_wave}"] if by_group else head
+            table = [_flat_row(ctx, it, waves, rows, cmp_wave, group if by_group else None)
+                     for it in flat]
+            widths = [18, *[12] * len(waves), *[(58 if not by_group else 42) - 6 * len(waves)]]
+            widths += [16] if by_group else []
+            md = to_markdown_table(_frame(table, cols), align="l" * len(cols), escape=False)
+            if by_group:
+                answers = " eller ".join(a.lower() for a in ctx.needs_answers)
+                md += (f"\nJeres gruppe: andelen af foreningerne i gruppen, der svarer "
+                       f"»{esc(answers)}«.\n")
+            out.append(set_column_widths(md, widths))
         for it in multi:
             out.append(f"**{esc(it.label)}**: {esc(it.text)}\n")
-            out.append(_multi_table(ctx, it, waves, rows, cmp_wave, atype))
+            out.append(_multi_table(ctx, it, waves, rows, cmp_wave))
     out.append(_indicator_part(ctx, association_id, waves, cmp_wave))
     import pandas as pd
 
@@ -187,26 +198,28 @@ def _flat_row(
     waves: list[int],
     rows: dict[int, Any],
     cmp_wave: int,
-    atype: str,
+    group: str | None,
 ) -> list[str]:
+    """One item's row (Markdown cells): own answers, all associations, the group's need."""
+    esc = escape_markdown
     own = []
     for w in waves:
         asked = not it.waves or w in it.waves
-        own.append(_own_answer(rows[w], it) if asked else "ikke spurgt")
+        own.append(esc(_own_answer(rows[w], it)) if asked else "ikke spurgt")
     hidden = f"vises ikke (færre end {ctx.k})"
+    extra = []
+    if group is not None:
+        text, base = ctx.needs.get(it.id, {}).get(group, (HIDDEN, 0))
+        extra = [f"{text} (n = {base})" if text != HIDDEN and base >= ctx.k else HIDDEN]
     if it.type == "numeric":
-        med = ctx.medians.get((it.id, cmp_wave), {})
-        cells = []
-        for g in (ALL, atype):
-            m, n = med.get(g, (float("nan"), 0))
-            cells.append(hidden if n < ctx.k else f"median {_fmt(m)} (n = {n})")
-        return [it.label, *own, *cells]
+        m, n = ctx.medians.get((it.id, cmp_wave), {}).get(ALL, (float("nan"), 0))
+        return [esc(it.label), *own, hidden if n < ctx.k else f"median {_fmt(m)} (n = {n})"]
     dist = ctx.dists.get((it.id, cmp_wave))
     if dist is None:
-        return [it.label, *own, "ikke spurgt", "ikke spurgt"]
-    everyone = _distribution_text(dist, ALL, ctx.k) or hidden
-    kind = _distribution_text(dist, atype, ctx.k) or "kun fordelingen for alle vises"
-    return [it.label, *own, everyone, kind]
+        return [esc(it.label), *own, "ikke spurgt", *extra]
+    mine = _own_answer(rows[cmp_wave], it) if cmp_wave in rows else None
+    everyone = _distribution_text(dist, ALL, ctx.k, own=mine) or hidden
+    return [esc(it.label), *own, everyone, *extra]
 
 
 def _multi_table(
@@ -215,45 +228,30 @@ def _multi_table(
     waves: list[int],
     rows: dict[int, Any],
     cmp_wave: int,
-    atype: str,
 ) -> str:
     import pandas as pd
 
-    dist = ctx.dists.get((it.id, cmp_wave))
-    head = [
-        "Svarmulighed",
-        *[f"Jeres svar {w}" for w in waves],
-        f"{ALL} {cmp_wave}",
-        f"Jeres type {cmp_wave}",
-    ]
+    summary = ctx.dists.get((it.id, cmp_wave)) or {}
+    head = ["Svarmulighed", *[f"Jeres svar {w}" for w in waves], f"{ALL} {cmp_wave}"]
+    base = summary.get(ALL, (0, {}))[0]
     table = []
-    summary = dist or {}
-    bases = {g: summary.get(g, (0, {}))[0] for g in (ALL, atype)}
     for lab in it.scale.substantive:
         own = []
         for w in waves:
-            r = rows[w]
-            v = r.get(it.option_column(lab))
+            v = rows[w].get(it.option_column(lab))
             if it.waves and w not in it.waves:
                 own.append("ikke spurgt")
             elif v is None or pd.isna(v):
-                own.append(HIDDEN)
+                own.append(_own_answer(rows[w], it))  # the reason, phrased for them
             else:
                 own.append("valgt" if bool(v) else "")
-        cells = [
-            summary[g][1].get(lab.label, HIDDEN) if bases[g] >= ctx.k else HIDDEN
-            for g in (ALL, atype)
-        ]
-        table.append([lab.label, *own, *cells])
+        cell = summary[ALL][1].get(lab.label, HIDDEN) if base >= ctx.k else HIDDEN
+        table.append([lab.label, *own, cell])
     # a base of 1..k-1 associations is a small count itself: say "færre end k" instead
-    everyone = f"n = {bases[ALL]}" if bases[ALL] >= ctx.k else f"færre end {ctx.k}"
-    caption = f"Andel, der har valgt hver mulighed: alle foreninger {everyone}" + (
-        f", jeres type n = {bases[atype]}"
-        if bases[atype] >= ctx.k
-        else f"; for jeres type vises kun fordelingen for alle (færre end {ctx.k})"
-    )
+    everyone = f"n = {base}" if base >= ctx.k else f"færre end {ctx.k}"
+    caption = f"Andel, der har valgt hver mulighed: alle foreninger {everyone}"
     return to_markdown_table(
-        _frame(table, head), align="l" * (len(waves) + 1) + "rr", caption=caption
+        _frame(table, head), align="l" * (len(waves) + 1) + "r", caption=caption
     )
 
 

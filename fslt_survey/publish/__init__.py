@@ -11,6 +11,7 @@ from __future__ import annotations
 from fslt_survey.publish.curated import Quote, load_quotes, propose, quotes_file, quotes_markdown
 from fslt_survey.publish.finding import FINDING_COLUMNS, Finding
 from fslt_survey.publish.findings import Findings, declared_indicators
+from fslt_survey.publish.groups import OTHERS, group_column, needs_by_group, published_groups
 from fslt_survey.publish.measures import (
     NOT_ASKED,
     NOTHING,
@@ -49,6 +50,7 @@ __all__ = [
     "HIDDEN",
     "NOTHING",
     "NOT_ASKED",
+    "OTHERS",
     "SUPPRESSION_NOTE",
     "Finding",
     "Findings",
@@ -58,16 +60,19 @@ __all__ = [
     "downloads",
     "figure",
     "frequency_table",
+    "group_column",
     "likert_table",
     "load_quotes",
     "measure_for",
     "name_candidates",
+    "needs_by_group",
     "parts_sentence",
     "patterns_publishable",
     "propose",
     "public_frequencies",
     "public_ranking",
     "public_trend",
+    "published_groups",
     "quotes",
     "quotes_file",
     "quotes_markdown",

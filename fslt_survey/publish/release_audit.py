@@ -56,7 +56,6 @@ TOTAL = config.TOTAL_LABEL
 NOT_READ = (
     "the meeting page's per-meeting shares and chart alt texts",
     "medians and other numeric answers",
-    "feedback sheets (each is sent to one association, not published on the site)",
 )
 
 

@@ -23,7 +23,7 @@ import pandas as pd
 
 from fslt_survey import config, publish, stats
 from fslt_survey.codebook import Instrument, Item, load_instrument
-from fslt_survey.errors import ConfigError, SurveyDataError
+from fslt_survey.errors import SurveyDataError
 from fslt_survey.project import load_project, publication, unit_label
 from fslt_survey.publish import findings_cache
 from fslt_survey.registry import load_registry
@@ -263,65 +263,28 @@ def response_rate(r: Report, wave: int | None = None) -> tuple[int, int]:
     return int(answered), len(r.registry)
 
 
-#: Where groups smaller than the minimum published size are merged.
-OTHERS = "Øvrige"
+OTHERS = publish.OTHERS
 
 
 def group_members(r: Report, by: str = "assoc_type") -> dict[str, list[str]]:
-    """The published groups of registry variable ``by``: group -> the categories it merges.
-
-    The declared broader groups (:mod:`fslt_survey.project` ``groups:``) first, each other
-    category on its own; then every group with fewer respondents in the latest wave than the
-    minimum group size is merged into :data:`OTHERS` (issue 18: merge, rather than publish
-    rows of hidden cells). A declared category the registry does not have is an error.
-    """
-    cats = [str(c) for c in pd.unique(r.registry[by].dropna().astype(str))]
-    if isinstance(r.registry[by].dtype, pd.CategoricalDtype):
-        cats = [str(c) for c in r.registry[by].cat.categories]
-    declared = dict(dict(r.groups).get(by, ()))
-    unknown = sorted({m for ms in declared.values() for m in ms} - set(cats))
-    if unknown:
-        raise ConfigError(
-            f"fslt-survey: surveys: groups: {by}: categories the registry does not have",
-            file=config.project_root() / config.PROJECT_MARKER,
-            expected="one of " + ", ".join(cats),
-            found=", ".join(unknown),
-        )
-    member_of = {m: g for g, ms in declared.items() for m in ms}
-    groups: dict[str, list[str]] = {}
-    for c in cats:
-        groups.setdefault(member_of.get(c, c), []).append(c)
-    answered = r.latest[by].astype(str).value_counts()
-    small = [g for g, ms in groups.items() if sum(answered.get(m, 0) for m in ms) < r.min_group]
-    if len(small) > 1 or (small and OTHERS in groups):
-        merged = [m for g in small for m in groups.pop(g)]
-        groups[OTHERS] = groups.get(OTHERS, []) + merged
-    return groups
+    """The published groups of registry variable ``by`` (:func:`fslt_survey.publish.
+    published_groups`: the declared broader groups, small ones merged into "Øvrige")."""
+    return publish.published_groups(
+        r.registry[by],
+        r.latest[by],
+        dict(dict(r.groups).get(by, ())),
+        r.min_group,
+        file=config.project_root() / config.PROJECT_MARKER,
+    )
 
 
 def needs_by_group(
     r: Report, battery: str = "behov", by: str = "assoc_type"
 ) -> tuple[pd.DataFrame, str, tuple[str, ...], dict[str, list[str]]]:
-    """The needs by published group (:func:`group_members`), suppressed as cross-tabs, with
-    the findings' intervals: ``(table, group column, answers counted, groups)``.
-
-    A group's cell is the share answering one of the scale's two largest answers: a group
-    holds few associations, and the top answer alone leaves most cells below k."""
-    its = r.items(battery)
-    cats = its[0].scale.categories if its and its[0].scale else ["I høj grad"]
-    large = tuple(cats[:2]) if len(cats) > 2 else tuple(cats[:1])
+    """The needs by published group (:func:`fslt_survey.publish.needs_by_group`) with the
+    findings' intervals: ``(table, group column, answers counted, groups)``."""
     members = group_members(r, by)
-    col = f"{by}_gruppe"
-    lookup = {m: g for g, ms in members.items() for m in ms}
-    data = r.latest.assign(
-        **{col: pd.Categorical(r.latest[by].astype(str).map(lookup), categories=list(members))}
-    )
-    dist = stats.tab_likert(r.latest, its)
-    heat = stats.rank_needs(data, its, by=col, large=large)
-    sensitive = [it.id for it in its if it.sensitive]
-    sup = publish.suppress_ranking(
-        heat, k=r.k, by=col, distributions=dist, large=large, sensitive=sensitive
-    )
+    sup, col, large = publish.needs_by_group(r.latest, r.items(battery), by, members, k=r.k)
     sup = ranking_with_findings(
         r.findings, sup, large, r.registry, by=col, source=by, members=members
     )

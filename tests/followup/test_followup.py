@@ -715,8 +715,8 @@ def test_every_sheet_shows_only_its_own_association(sheet_setup) -> None:
     md = sheet_markdown(ctx, "F001")
     assert r"Vi deler lokaler med \[navn\] hver tirsdag" in md
     assert "Jeres svar 2025" in md and "Jeres svar 2027" in md and "Alle foreninger 2027" in md
-    # the type group of F001 has fewer than k answers: only the overall distribution
-    assert "kun fordelingen for alle vises" in md
+    # only the figures the site publishes: no distribution by type, no other wave's
+    assert "Jeres type" not in md and "Alle foreninger 2025" not in md
     with pytest.raises(SurveyDataError, match="has not answered"):
         sheet_markdown(ctx, "F050")
     with pytest.raises(SurveyDataError, match="not in the member registry"):
@@ -799,6 +799,7 @@ def test_follow_up_page_renders_html_and_pdf(tmp_path) -> None:
         "surveys/members.csv",
         "surveys/medlemsundersoegelse/instrument.yml",
         "reports/opfoelgning.qmd",
+        "reports/pdf.typ",  # its page furniture
     ):
         shutil.copy(ROOT / rel, root / rel)
     write_clean(clean_survey("medlemsundersoegelse", demo=True), root / "build" / "clean")

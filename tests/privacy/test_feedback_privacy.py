@@ -83,7 +83,7 @@ def figures_below_threshold(markdown: str,
             problems.append(f"a count {m[0]!r}")
     for head, rows, caption in pipe_tables(markdown):
         compare = [j for j, h in enumerate(head) if h.startswith(("Alle foreninger",
-                                                                  "Jeres type"))]
+                                                                  "Jeres gruppe"))]
         if head[0] == "Indikator":  # shares of all associations; their bases are not printed
             for row in rows:
                 if not re.search(r"\d", row[-1]):
@@ -95,7 +95,7 @@ def figures_below_threshold(markdown: str,
         if head[0] == "Svarmulighed":  # a multi-select: the bases are in the caption
             bases = {
                 "Alle": re.search(r"alle foreninger n = (\d+)", caption),
-                "Jeres": re.search(r"jeres type n = (\d+)", caption),
+                "Jeres": re.search(r"jeres gruppe n = (\d+)", caption),
             }
             for j in compare:
                 base = bases[head[j].split()[0]]
@@ -120,13 +120,13 @@ def test_no_figure_below_the_threshold_on_any_demo_sheet(demo):
     checked = shown_multi = medians = indicators_shown = 0
     for aid in ids:
         markdown = sheet_markdown(ctx, aid)
-        wave = int(ctx.data.loc[ctx.data["association_id"] == aid, "wave"].max())
-        assert figures_below_threshold(markdown, indicator_counts(ctx, wave)) == [], aid
+        # every sheet compares with the wave the site publishes (issue 18)
+        assert figures_below_threshold(markdown, indicator_counts(ctx, ctx.wave)) == [], aid
         checked += len(re.findall(r"\bn = \d+", markdown))
         medians += len(re.findall(r"median \d+ \(n = \d+\)", markdown))
         indicators_shown += "### Strategiens indikatorer" in markdown
         shown_multi += sum(1 for head, rows, _ in pipe_tables(markdown)
-                           if head[0] == "Svarmulighed" for row in rows if "%" in row[-2])
+                           if head[0] == "Svarmulighed" for row in rows if "%" in row[-1])
     # not vacuous: the sheets do show figures where the base allows it
     assert checked > 85 * 20  # the parser really found the bases (about 40 a sheet)
     assert medians >= 85 * 2  # members and volunteers, for all associations
@@ -157,12 +157,16 @@ def test_a_type_with_one_other_member_shows_no_type_figures(demo):
         markdown = sheet_markdown(ctx, aid)
         assert figures_below_threshold(markdown, indicator_counts(ctx, wave)) == [], aid
         for head, rows, _ in pipe_tables(markdown):
-            for j in (j for j, h in enumerate(head) if h.startswith("Jeres type")):
+            for j in (j for j, h in enumerate(head) if h.startswith("Jeres gruppe")):
                 for row in rows:
                     cell = re.sub(rf"færre end {K}\b", "", row[j])
                     assert not re.search(r"\d", cell), (aid, row[0], row[j])
-        assert "median" not in "".join(
-            row[-1] for head, rows, _ in pipe_tables(markdown) for row in rows)
+        # no median of a group at all: a sheet prints only the median of all associations
+        for head, rows, _ in pipe_tables(markdown):
+            for row in rows:
+                for j, cell in enumerate(row):
+                    if "median" in cell:
+                        assert head[j].startswith("Alle foreninger"), (aid, head[j], cell)
 
 
 def test_a_wave_with_fewer_than_k_respondents_shows_no_figures(demo):
@@ -184,11 +188,11 @@ def test_a_wave_with_fewer_than_k_respondents_shows_no_figures(demo):
 
 def test_the_checker_finds_planted_figures():
     """The parser is not blind: figures resting on 1..k-1 associations are reported."""
-    flat = ("| Spørgsmål | Jeres svar 2027 | Alle foreninger 2027 | Jeres type 2027 |\n"
+    flat = ("| Spørgsmål | Jeres svar 2027 | Alle foreninger 2027 | Jeres gruppe 2027 |\n"
             "|:--|:--|:--|:--|\n"
             "| Antal medlemmer | 20 | median 55 (n = 68) | median 30 (n = 2) |\n"
             "| Behov | Ja | Ja 40 % (n = 60) | Ja 50 % |\n")
-    multi = ("| Svarmulighed | Jeres svar 2027 | Alle foreninger 2027 | Jeres type 2027 |\n"
+    multi = ("| Svarmulighed | Jeres svar 2027 | Alle foreninger 2027 | Jeres gruppe 2027 |\n"
              "|:--|:--|--:|--:|\n"
              "| Kurser | valgt | 40 % | 75 % |\n\n"
              ": Andel, der har valgt hver mulighed: alle foreninger n = 3\n")
@@ -213,3 +217,45 @@ def test_a_median_over_an_odd_number_of_peers_is_banded_not_one_peers_value() ->
     assert banded_median(pd.Series([1450.0] * 5), K)[0] == 1400
     small, n_small = banded_median(values[: K - 1], K)
     assert math.isnan(small) and n_small == K - 1
+
+
+def test_a_sheet_shows_the_sites_figures_and_hides_what_the_site_hides(site_dir, site_project):
+    """Issue 18: a sheet is audited with the public release its recipient also holds - every
+    figure it prints of others is one the site prints, hidden exactly where the site hides it:
+    the latest wave's distributions (the site's downloads) and the needs by the association's
+    published group (the site's heat map). No other wave, no type the site does not show."""
+    from fslt_survey.codebook import load_instrument
+    from fslt_survey.project import load_project, publication
+    from fslt_survey.store import load_clean
+
+    clean = site_project / "build" / "clean"
+    data = load_clean("medlemsundersoegelse", clean)
+    instrument = load_instrument(site_project / "surveys" / "medlemsundersoegelse" /
+                                 "instrument.yml")
+    settings = publication("medlemsundersoegelse", load_project(site_project))
+    ctx = prepare_feedback(data, instrument, load_registry(clean / "registry.csv"),
+                           k=settings.k, groups=settings.groups_of("assoc_type"),
+                           min_group=settings.min_group)
+    downloads = site_dir / "reports" / "downloads"
+    assert {w for _, w in ctx.dists} == {int(data["wave"].max())}
+    compared = hidden = 0
+    for path in downloads.glob("*_2027.csv"):
+        table = pd.read_csv(path, sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        if {"svar", "uden_for_basen"} - set(table.columns):
+            continue
+        for r in table[table["uden_for_basen"] == "nej"].itertuples(index=False):
+            base, cells = ctx.dists[(r.spoergsmaal, 2027)][ALL]
+            assert (cells[r.svar] == HIDDEN) == (r.skjult == "ja"), (path.name, r)
+            assert str(base) == r.basis, (path.name, r)
+            compared += 1
+            hidden += r.skjult == "ja"
+    groups = pd.read_csv(downloads / "behov_efter_type_2027.csv", sep=";", dtype=str,
+                         keep_default_na=False, encoding="utf-8-sig")
+    for r in groups[groups["gruppe"] != "I alt"].itertuples(index=False):
+        text, base = ctx.needs[r.spoergsmaal][r.gruppe]
+        assert (text == HIDDEN) == (r.skjult == "ja"), r
+        compared += 1
+    assert compared > 200 and hidden > 0  # not vacuous
+
+
+ALL = "Alle foreninger"
