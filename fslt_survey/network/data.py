@@ -135,6 +135,7 @@ class Network:
     forums: tuple[Forum, ...]
     themes: Mapping[str, str]  # theme key -> Danish label
     path: Path | None = None
+    evaluation: str | None = None  # ``evaluering:`` the evaluation form's https:// address
 
     @property
     def meetings(self) -> list[Meeting]:
@@ -227,8 +228,11 @@ def load_network(path: str | Path | None = None, *, themes: Scale | None = None)
             found=type(data).__name__,
         )
     for key in data:
-        if key != "forums":
-            pr.add(str(key), "unknown top-level key; expected 'forums'")
+        if key not in ("forums", "evaluering"):
+            pr.add(str(key), "unknown top-level key; expected 'forums' or 'evaluering'")
+    url = data.get("evaluering")
+    if url is not None and not (isinstance(url, str) and url.startswith("https://")):
+        pr.add("evaluering", f"must be the evaluation form's https:// address, found {url!r}")
     forums: list[Forum] = []
     seen_forums: set[str] = set()
     seen_meetings: dict[str, str] = {}
@@ -237,7 +241,7 @@ def load_network(path: str | Path | None = None, *, themes: Scale | None = None)
         if forum is not None:
             forums.append(forum)
     pr.raise_if_any()
-    return Network(tuple(forums), keys, path)
+    return Network(tuple(forums), keys, path, url)
 
 
 _FORUM_KEYS = ("id", "name", "kind", "theme", "facilitator", "description", "meetings")

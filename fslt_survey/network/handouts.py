@@ -16,7 +16,7 @@ import pandas as pd
 
 from fslt_survey import config, publish
 from fslt_survey.codebook import Instrument
-from fslt_survey.danish import meeting_date
+from fslt_survey.danish import join_and, meeting_date
 from fslt_survey.errors import ConfigError
 from fslt_survey.network.data import (
     KIND_LABELS,
@@ -27,6 +27,12 @@ from fslt_survey.network.data import (
     theme_scale,
 )
 from fslt_survey.network.groups import GroupProposal, GroupSettings, _groups, propose_groups
+from fslt_survey.network.meeting_sheet import (
+    agenda_markdown,
+    evaluation_markdown,
+    meeting_time,
+    notes_markdown,
+)
 from fslt_survey.network.stats import suppress_shares
 from fslt_survey.network.themes import ThemeGuide, load_theme_guides
 from fslt_survey.plots import plot_ranked_needs
@@ -150,11 +156,23 @@ class Handout:
             return ("Der er endnu ikke planlagt et møde om temaet. Kontakt Frivilligcentret på "
                     "Rustenborgvej 2A, hvis foreningen vil være med til at starte et.\n")
         forum = self.network.forum(m.forum)
-        rows = [("Dato", danish_date(m.date)), ("Tidspunkt", m.time or "oplyses senere"),
+        rows = [("Dato", danish_date(m.date)), ("Tidspunkt", meeting_time(m)),
                 ("Sted", m.place), ("Forum", f"{forum.name} ({KIND_LABELS[forum.kind]})"),
                 ("Facilitator", forum.facilitator), ("Mødekode til evalueringen", m.id)]
         text = "\n".join(f"- **{k}:** {escape_markdown(v)}" for k, v in rows) + "\n"
         return text + (f"\n{escape_markdown(forum.description)}\n" if forum.description else "")
+
+    def agenda_markdown(self) -> str:
+        """The next meeting's programme with times (:mod:`fslt_survey.network.meeting_sheet`)."""
+        return agenda_markdown(self.next_meeting())
+
+    def evaluation_markdown(self, folder: str = "figurer") -> str:
+        """The evaluation form's short link and QR code, with the next meeting's code."""
+        return evaluation_markdown(self.next_meeting(), self.network.evaluation, folder)
+
+    @staticmethod
+    def notes_markdown() -> str:
+        return notes_markdown()
 
     def key_figures_markdown(self) -> str:
         """The theme's share, willingness to join among those who chose it, extra items."""
@@ -219,12 +237,11 @@ class Handout:
                "foreninger, står med navn.\n"]
         kind = "Netværksgruppe" if groups[0].kind == "netvaerksgruppe" else "Erfa-gruppe"
         for n, g in enumerate(groups, start=1):
+            # one paragraph per group: its name is never split from its members on paper
             title = f"{kind} {n}" if len(groups) > 1 else kind
-            out.append(f"### {title} ({g.size} foreninger)\n")
-            lines = [f"- {escape_markdown(m.name)}" for m in g.members]
-            if g.n_anonymous:
-                lines.append(f"- {g.anonymous_text}")
-            out.append("\n".join(lines) + "\n")
+            names = [escape_markdown(m.name) for m in g.members]
+            names += [g.anonymous_text] if g.n_anonymous else []
+            out.append(f"**{title} ({g.size} foreninger):** {join_and(names)}.\n")
         return "\n".join(out)
 
 

@@ -382,6 +382,11 @@ def check_network() -> list[str]:
     ]
 
 
+def handout_title(label: str) -> str:
+    """A handout's title: its theme ("Temaark: Frivillige og rekruttering")."""
+    return f"Temaark: {label}"
+
+
 def render_handouts(
     themes: list[str] | None = None,
     *,
@@ -409,6 +414,7 @@ def render_handouts(
     load_theme_guides()  # refuse a broken theme file before rendering anything
     folder = outside_site(out, "handouts") if out else handout_dir()
     written: dict[str, list[Path]] = {}
+    labels = {lab.key: lab.label for lab in theme_scale().substantive}
     for theme in themes:
         params = {"tema": theme, "dato": dt.date.today().isoformat()}  # "next meeting" is dated
         res = render_document(
@@ -419,6 +425,7 @@ def render_handouts(
             output_name=theme,
             engine=engine,
             force=force,
+            metadata={"title": handout_title(labels[theme])},  # in the PDF's metadata too
         )
         written[theme] = [
             p for d in res.documents for p in d.outputs if p.suffix in (".html", ".pdf")

@@ -148,6 +148,7 @@ def render_document(
     engine: str = "auto",
     progress: bool = False,
     force: bool = False,
+    metadata: dict[str, Any] | None = None,
 ) -> RenderResult:
     """Render one document on its own (no site navigation) into ``output_dir``.
 
@@ -172,6 +173,9 @@ def render_document(
         File stem to write instead of the document's (e.g. ``"feedback-forening-12"``).
     engine, progress, force:
         As for :func:`render_project`.
+    metadata:
+        Document metadata that wins over the front matter, e.g. ``{"title": "..."}`` (Quarto's
+        ``-M title:...``): in the page, the PDF's metadata and the cache key.
     """
     project = load_project(Path(root))
     used = choose_engine(engine)
@@ -187,11 +191,14 @@ def render_document(
             name=output_name,
             progress=progress,
             force=force,
+            metadata=metadata,
         )
     from fslt_survey.render.engine import Builder, Target
 
     target = Target(output_dir=out, site=False, full=False, formats=formats, name=output_name)
-    builder = Builder(project, target, params=params, force=force, progress=progress)
+    builder = Builder(
+        project, target, params=params, force=force, progress=progress, metadata=metadata
+    )
     return builder.run([rel])
 
 

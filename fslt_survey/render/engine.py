@@ -99,10 +99,13 @@ class Builder:
         params: dict[str, Any] | None = None,
         force: bool = False,
         progress: bool = True,
+        metadata: dict[str, Any] | None = None,
     ) -> None:
         self.project = project
         self.target = target
         self.params = dict(params or {})
+        #: document metadata that wins over the front matter (``quarto render -M key:value``)
+        self.metadata = dict(metadata or {})
         self.force = force
         self.progress = progress
         self.cache = RenderCache(project.cache_dir)
@@ -227,6 +230,7 @@ class Builder:
             raise RenderError("document does not exist", file=rel)
         text = expand_includes(path.read_text(encoding="utf-8"), path, self.project.root)
         doc = parse_qmd(path, text)
+        doc.front_matter.update(self.metadata)  # in the key too: cfg.meta holds it
         cfg = document_config(self.project, rel, doc.front_matter)
         unsupported.check_options(rel, cfg.meta, cfg.formats)
         unsupported.check_markdown(rel, text)

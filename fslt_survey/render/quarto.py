@@ -207,8 +207,10 @@ def render_document_quarto(
     name: str | None,
     progress: bool,
     force: bool = False,
+    metadata: dict[str, Any] | None = None,
 ) -> RenderResult:
-    """Render one document with Quarto into a flat folder (``<name>.html`` / ``.pdf``).
+    """Render one document with Quarto into a flat folder (``<name>.html`` / ``.pdf``);
+    ``metadata`` is passed as ``-M key:value`` (it wins over the front matter).
 
     HTML is rendered with ``embed-resources`` so that the single file works on its own. Quarto
     always executes a document rendered on its own (freeze applies to project renders only);
@@ -222,6 +224,8 @@ def render_document_quarto(
     for fmt in formats or [None]:
         with tempfile.TemporaryDirectory(prefix="fslt-quarto-") as tmp:
             extra = ["-M", "embed-resources:true"] if fmt in (None, "html") else []
+            for key, value in (metadata or {}).items():
+                extra += ["-M", f"{key}:{value}"]
             run_quarto(
                 quarto_command([rel], params, Path(tmp), to=fmt, extra=extra, force=force),
                 project.root,

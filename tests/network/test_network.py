@@ -582,6 +582,7 @@ def handout_project(tmp_path_factory, demo_clean):
         "project:\n  type: website\n  render: [index.qmd]\nlang: da\n", encoding="utf-8")
     (root / "index.qmd").write_text("---\ntitle: Forside\n---\n\nHej.\n", encoding="utf-8")
     shutil.copytree(ROOT / "reports" / "handout", root / "reports" / "handout")
+    shutil.copy(ROOT / "reports" / "pdf.typ", root / "reports" / "pdf.typ")  # page furniture
     shutil.copy(ROOT / "reports" / "moeder.qmd", root / "reports" / "moeder.qmd")
     surveys = root / "surveys"
     surveys.mkdir()
@@ -635,6 +636,13 @@ def test_handout_renders_to_html_and_pdf(handout_project, demo_clean, registry, 
     assert pdf.metadata.title == "Temaark til netværksmøde"
     pdf_text = " ".join(" ".join(p.extract_text() for p in pdf.pages).split())
     assert "Spørgsmål til drøftelse" in pdf_text and "M2027-02" in pdf_text
+    # issue 19: the programme with Danish times, room for notes, the evaluation's QR code
+    assert "Tidspunkt: kl. 16.00–18.00" in text and "kl. 16.00 Velkomst" in pdf_text
+    assert "Noter" in h2 and "Evaluering af mødet" in h2
+    assert "fslt.dk/evaluering?kode=M2027-02" in text
+    qr = [img for img in page.imgs if "evaluering-M2027-02" in img["src"]]
+    assert qr and "QR-kode" in qr[0]["alt"]
+    assert (out / qr[0]["src"]).read_text(encoding="utf-8").lstrip().startswith("<?xml")
     named_in_page = [n for n in consenting if n in text]
     assert named_in_page  # the proposed group names consenting associations
     for name in hidden:
@@ -681,5 +689,19 @@ def test_handouts_command_renders_one_theme(handout_project, monkeypatch, capsys
     printed = capsys.readouterr().out
     assert f"erhverv: {out / 'erhverv.html'}, {out / 'erhverv.pdf'}" in printed
     assert (out / "erhverv.pdf").is_file()
+    # issue 19: the theme in the title and the PDF's metadata, at most 3 pages, and no page
+    # that ends with a heading (its text on the next page)
+    from pypdf import PdfReader
+
+    pdf = PdfReader(out / "erhverv.pdf")
+    assert pdf.metadata.title == "Temaark: Samarbejde med lokale virksomheder"
+    assert len(pdf.pages) <= 3
+    headings = re.findall(r"<h[23][^>]*>(.*?)</h[23]>", (out / "erhverv.html").read_text("utf-8"))
+    headings = {" ".join(re.sub(r"<[^>]+>", "", h).split()) for h in headings}
+    assert "Noter" in headings
+    for number, pdf_page in enumerate(pdf.pages[:-1], start=1):
+        lines = [x.strip() for x in (pdf_page.extract_text() or "").splitlines() if x.strip()]
+        body = [x for x in lines if not x.startswith("Frivilligcenter og Selvhjælp")]
+        assert body and body[-1] not in headings, (number, body[-1])
     assert main(["handouts", "--tema", "golf", "--out", str(out)]) == 3
     assert main(["network"]) == 0
