@@ -25,6 +25,8 @@ from fslt_survey.publish.rulebook import (
     KINDS,
     ON,
     OPS,
+    OWNERS,
+    PRIORITIES,
     Rule,
     load_rules,
     parse_rules,
@@ -38,6 +40,8 @@ __all__ = [
     "KINDS",
     "ON",
     "OPS",
+    "OWNERS",
+    "PRIORITIES",
     "Rule",
     "evaluate_rules",
     "load_rules",
@@ -103,7 +107,8 @@ def _t_interval(scores: pd.Series, conf: float) -> tuple[float, float]:
 _COLUMNS = [
     "id", "title", "theme", "goal", "kind", "item", "wave", "n", "base", "value", "ci_low",
     "ci_high", "op", "threshold", "on", "bound", "unit", "fired", "suppressed", "status",
-    "finding", "evidence", "threshold_text", "recommendation", "rationale",
+    "finding", "evidence", "threshold_text", "threshold_reason", "recommendation", "rationale",
+    "priority", "owner", "next_step", "time_frame",
 ]  # fmt: skip
 _UNITS = {"share": "%", "change": "procentpoint", "index": "point"}
 
@@ -130,7 +135,8 @@ def evaluate_rules(
         n, base, value, ci_low, ci_high, op, threshold, on, bound, unit, fired, suppressed,
         status`` (``fired`` | ``not_fired`` | ``suppressed`` | ``no_data``), ``finding``
         (Danish: what was measured), ``evidence`` (Danish sentence with value, interval and
-        base), ``threshold_text``, ``recommendation``, ``rationale``. Value and interval are in
+        base), ``threshold_text``, ``threshold_reason``, ``recommendation``, ``rationale``,
+        ``priority``, ``owner``, ``next_step``, ``time_frame``. Value and interval are in
         % (share), percentage points (change) or points 0-100 (index). A suppressed rule never
         fires and its numbers are NA.
     """
@@ -175,6 +181,11 @@ def _rule_row(rule: Rule, instrument: Instrument) -> dict[str, Any]:
         "unit": _UNITS[rule.kind],
         "recommendation": rule.recommendation,
         "rationale": rule.rationale,
+        "threshold_reason": rule.threshold_reason,
+        "priority": rule.priority,
+        "owner": rule.owner,
+        "next_step": rule.next_step,
+        "time_frame": rule.time_frame,
     }
 
 
