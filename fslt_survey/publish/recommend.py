@@ -48,6 +48,7 @@ __all__ = [
     "parse_rules",
     "rules_file",
     "threshold_text",
+    "threshold_value",
 ]
 
 
@@ -339,14 +340,17 @@ def _finding_text(rule: Rule, instrument: Instrument) -> str:
     return f"{what} på spørgsmålet »{q}«"
 
 
+def threshold_value(kind: str, value: float) -> str:
+    """A threshold's value in Danish with its unit: "30 %", "10 procentpoint", "60 point"."""
+    if kind == "share":
+        return format_pct(value)
+    unit = "procentpoint" if kind == "change" else "point"
+    return f"{format_number(value, 1 if value % 1 else 0)} {unit}"
+
+
 def threshold_text(rule: Rule) -> str:
     """The threshold in Danish, e.g. "mindst 30 % (hele konfidensintervallet)"."""
-    if rule.kind == "share":
-        value = format_pct(rule.value)
-    elif rule.kind == "change":
-        value = f"{format_number(rule.value, 1 if rule.value % 1 else 0)} procentpoint"
-    else:
-        value = f"{format_number(rule.value, 1 if rule.value % 1 else 0)} point"
+    value = threshold_value(rule.kind, rule.value)
     where = {
         "estimate": "",
         "ci": " (hele konfidensintervallet)",
