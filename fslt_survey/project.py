@@ -21,6 +21,9 @@ the section; the built-in engine also reads its ``depends:``)::
       k: 5                        # optional: overrides the unit's default k for every survey
       min_group: 5                # optional: likewise for the minimum group size
 
+The published site's address is Quarto's own ``website: site-url:`` (:attr:`Project.site_url`):
+documents that leave the site (the recommendations PDF) link to its pages by full address.
+
 Publication settings (:func:`publication`): the confidence level of every published interval, and
 per survey its disclosure policy - the unit it counts, the threshold k (a cell of 1..k-1 units is
 never shown or derivable) and the minimum published group size (a group with fewer respondents
@@ -50,6 +53,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -103,6 +107,7 @@ class Project:
     confidence: float = config.CONFIDENCE
     k: int | None = None  # None: each survey's unit default (UNIT_POLICY)
     min_group: int | None = None
+    site_url: str | None = None  # website: site-url (ends with "/"); None when not declared
 
     def survey(self, name: str) -> SurveySpec:
         """The declared survey ``name``; a misspelled name lists the known ones."""
@@ -127,7 +132,8 @@ def load_project(root: str | Path | None = None) -> Project:
     else:
         root_path, how = Path(root).resolve(), "--project-dir"
     qfile = root_path / config.PROJECT_MARKER
-    section = (read_yaml(qfile, "Quarto project file") or {}).get("fslt-survey") or {}
+    declared = read_yaml(qfile, "Quarto project file") or {}
+    section = declared.get("fslt-survey") or {}
     if not isinstance(section, dict):
         raise ConfigError("the fslt-survey section must be a mapping", file=qfile)
     surveys = tuple(_survey(entry, root_path, qfile) for entry in section.get("surveys") or [])
@@ -143,6 +149,7 @@ def load_project(root: str | Path | None = None) -> Project:
         confidence=_confidence(section.get("confidence", config.CONFIDENCE), qfile),
         k=_optional(section, "k", qfile, "fslt-survey: k"),
         min_group=_optional(section, "min_group", qfile, "fslt-survey: min_group"),
+        site_url=_site_url(declared.get("website"), qfile),
     )
 
 
@@ -204,6 +211,21 @@ def _confidence(value: Any, qfile: Path) -> float:
             found=str(value),
         )
     return conf
+
+
+def _site_url(website: Any, qfile: Path) -> str | None:
+    """Quarto's ``website: site-url:`` (the published site's full address), ending in "/"."""
+    url = website.get("site-url") if isinstance(website, dict) else None
+    if url is None:
+        return None
+    if not isinstance(url, str) or not re.fullmatch(r"https?://[^/\s]+(/\S*)?", url.strip()):
+        raise ConfigError(
+            "website: site-url must be the published site's full address",
+            file=qfile,
+            expected="http(s)://..., e.g. https://fslt.dk/behovsafdaekning/",
+            found=str(url),
+        )
+    return url.strip().rstrip("/") + "/"
 
 
 def _k_value(value: Any, qfile: Path, where: str) -> int:

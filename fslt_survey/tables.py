@@ -209,6 +209,7 @@ def to_markdown_table(
     na: str = "",
     label: str | None = None,
     escape: bool = True,
+    widths: Sequence[int] | None = None,
 ) -> str:
     """A pandoc pipe table (renders in Quarto and plain pandoc).
 
@@ -232,6 +233,10 @@ def to_markdown_table(
         ``{#tbl-behov}``.
     escape
         Escape markdown in headings, cells and caption (default; survey answers are text).
+    widths
+        Relative column widths (one number per shown column, e.g. ``[1, 3, 2]``), for a table
+        of long texts that wraps: pandoc reads them from the dashes under the header. By
+        default the longest cell of each column sets its share.
 
     Returns
     -------
@@ -277,12 +282,12 @@ def to_markdown_table(
         [esc(_cell(v, decimals, na)) for v in row]
         for row in df.loc[:, cols].itertuples(index=False, name=None)
     ]
-    widths = [max([3, len(h), *(len(r[j]) for r in body)]) for j, h in enumerate(header)]
+    pad = [max([3, len(h), *(len(r[j]) for r in body)]) for j, h in enumerate(header)]
 
     def line(cells: list[str]) -> str:
         padded = [
             c.rjust(w) if a == "r" else c.ljust(w)
-            for c, w, a in zip(cells, widths, aligns, strict=True)
+            for c, w, a in zip(cells, pad, aligns, strict=True)
         ]
         return "| " + " | ".join(padded) + " |"
 
@@ -291,7 +296,14 @@ def to_markdown_table(
         "r": lambda w: "-" * (w + 1) + ":",
         "c": lambda w: ":" + "-" * w + ":",
     }
-    sep = "|" + "|".join(rule[a](w) for a, w in zip(aligns, widths, strict=True)) + "|"
+    dashes = pad
+    if widths is not None:
+        if len(widths) != len(cols) or any(not isinstance(w, int) or w < 1 for w in widths):
+            raise SurveyDataError("widths needs a positive whole number per column",
+                                  found=str(list(widths)))
+        # pandoc wraps the cells (and uses the dashes as widths) once a line is long enough
+        dashes = [max(3, round(100 * w / sum(widths))) for w in widths]
+    sep = "|" + "|".join(rule[a](w) for a, w in zip(aligns, dashes, strict=True)) + "|"
     lines = [line(header), sep, *(line(r) for r in body)]
     if caption is not None or label is not None:
         text = esc(caption) if caption is not None else ""

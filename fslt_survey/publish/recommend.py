@@ -25,6 +25,8 @@ from fslt_survey.publish.rulebook import (
     KINDS,
     ON,
     OPS,
+    OWNERS,
+    PRIORITIES,
     Rule,
     load_rules,
     parse_rules,
@@ -38,12 +40,15 @@ __all__ = [
     "KINDS",
     "ON",
     "OPS",
+    "OWNERS",
+    "PRIORITIES",
     "Rule",
     "evaluate_rules",
     "load_rules",
     "parse_rules",
     "rules_file",
     "threshold_text",
+    "threshold_value",
 ]
 
 
@@ -103,7 +108,8 @@ def _t_interval(scores: pd.Series, conf: float) -> tuple[float, float]:
 _COLUMNS = [
     "id", "title", "theme", "goal", "kind", "item", "wave", "n", "base", "value", "ci_low",
     "ci_high", "op", "threshold", "on", "bound", "unit", "fired", "suppressed", "status",
-    "finding", "evidence", "threshold_text", "recommendation", "rationale",
+    "finding", "evidence", "threshold_text", "threshold_reason", "recommendation", "rationale",
+    "priority", "owner", "next_step", "time_frame",
 ]  # fmt: skip
 _UNITS = {"share": "%", "change": "procentpoint", "index": "point"}
 
@@ -130,7 +136,8 @@ def evaluate_rules(
         n, base, value, ci_low, ci_high, op, threshold, on, bound, unit, fired, suppressed,
         status`` (``fired`` | ``not_fired`` | ``suppressed`` | ``no_data``), ``finding``
         (Danish: what was measured), ``evidence`` (Danish sentence with value, interval and
-        base), ``threshold_text``, ``recommendation``, ``rationale``. Value and interval are in
+        base), ``threshold_text``, ``threshold_reason``, ``recommendation``, ``rationale``,
+        ``priority``, ``owner``, ``next_step``, ``time_frame``. Value and interval are in
         % (share), percentage points (change) or points 0-100 (index). A suppressed rule never
         fires and its numbers are NA.
     """
@@ -175,6 +182,11 @@ def _rule_row(rule: Rule, instrument: Instrument) -> dict[str, Any]:
         "unit": _UNITS[rule.kind],
         "recommendation": rule.recommendation,
         "rationale": rule.rationale,
+        "threshold_reason": rule.threshold_reason,
+        "priority": rule.priority,
+        "owner": rule.owner,
+        "next_step": rule.next_step,
+        "time_frame": rule.time_frame,
     }
 
 
@@ -328,14 +340,17 @@ def _finding_text(rule: Rule, instrument: Instrument) -> str:
     return f"{what} på spørgsmålet »{q}«"
 
 
+def threshold_value(kind: str, value: float) -> str:
+    """A threshold's value in Danish with its unit: "30 %", "10 procentpoint", "60 point"."""
+    if kind == "share":
+        return format_pct(value)
+    unit = "procentpoint" if kind == "change" else "point"
+    return f"{format_number(value, 1 if value % 1 else 0)} {unit}"
+
+
 def threshold_text(rule: Rule) -> str:
     """The threshold in Danish, e.g. "mindst 30 % (hele konfidensintervallet)"."""
-    if rule.kind == "share":
-        value = format_pct(rule.value)
-    elif rule.kind == "change":
-        value = f"{format_number(rule.value, 1 if rule.value % 1 else 0)} procentpoint"
-    else:
-        value = f"{format_number(rule.value, 1 if rule.value % 1 else 0)} point"
+    value = threshold_value(rule.kind, rule.value)
     where = {
         "estimate": "",
         "ci": " (hele konfidensintervallet)",

@@ -16,9 +16,17 @@ analyst adds, edits or switches rules off in the YAML file; no code changes are 
           item: behov_lokaler
           labels: [I høj grad, I nogen grad]   # answer labels, or options of a multi-select
           wave: latest                  # latest | 2025 | 2027 ...
-        threshold: {op: ">=", value: 30, on: estimate}
+        threshold:
+          op: ">="
+          value: 30
+          on: estimate
+          reason: Hvorfor netop 30 % (dansk; står ved tærsklen i rapporten).
         recommendation: Kommunen bør ...
         rationale: Hvorfor reglen findes (valgfri).
+        priority: høj                   # høj | middel | lav (the report's overview order)
+        owner: kommunen                 # kommunen | Frivilligcentret | foreningerne | fælles
+        next_step: Det første konkrete skridt (dansk).
+        time_frame: Inden for 6 måneder   # when the next step is taken (dansk)
 
 ``share``: the share of associations answering one of ``labels`` (base: substantive answers;
 multi-select: associations that ticked at least one of the options, of those who answered).
@@ -29,7 +37,14 @@ multi-select: associations that ticked at least one of the options, of those who
 ``threshold.on`` says what must pass the threshold: ``estimate`` (the value itself), ``ci``
 (the whole 95 % confidence interval: its lower bound for ``>``/``>=``, its upper bound for
 ``<``/``<=``; the conservative choice for recommendations to politicians), or explicitly
-``ci_low`` / ``ci_high``.
+``ci_low`` / ``ci_high``. ``threshold.reason`` says in Danish why the value is what it is; the
+report prints it next to the threshold, so no threshold looks arbitrary.
+
+So that a recommendation can be acted on, each rule also says how urgent it is (``priority``,
+:data:`PRIORITIES`, highest first: the order of the report's overview), who takes it forward
+(``owner``, :data:`OWNERS`; case does not matter, the canonical spelling is kept), the first
+concrete step (``next_step``) and when (``time_frame``, free Danish text such as "Inden for 6
+måneder" or "Budget 2028"). All five are required, also for a rule that is switched off.
 
 Disclosure control: a rule is evaluated on the same suppressed numbers the site publishes. When
 its base, count or complement is below k, or the share would reveal a hidden cell of the
@@ -46,11 +61,12 @@ from pathlib import Path
 from typing import Any
 
 from fslt_survey import config
-from fslt_survey._yaml import read_yaml
+from fslt_survey._yaml import check_goal, read_yaml
 from fslt_survey.codebook import Instrument
 from fslt_survey.errors import ConfigError
 
-__all__ = ["KINDS", "ON", "OPS", "Rule", "load_rules", "parse_rules", "rules_file"]
+__all__ = ["KINDS", "ON", "OPS", "OWNERS", "PRIORITIES", "Rule", "load_rules", "parse_rules",
+           "rules_file"]
 
 
 def rules_file() -> Path:
@@ -69,12 +85,16 @@ KINDS = ("share", "change", "index")
 OPS = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt}
 ON = ("estimate", "ci", "ci_low", "ci_high")
 _OP_WORDS = {">=": "mindst", ">": "over", "<=": "højst", "<": "under"}
+#: A rule's priority, highest first (the order of the report's overview).
+PRIORITIES = ("høj", "middel", "lav")
+#: Who takes a recommendation forward (the canonical spelling; matched ignoring case).
+OWNERS = ("kommunen", "Frivilligcentret", "foreningerne", "fælles")
 _RULE_KEYS = frozenset(
     {"id", "enabled", "title", "theme", "goal", "finding", "threshold", "recommendation",
-     "rationale"}
+     "rationale", "priority", "owner", "next_step", "time_frame"}
 )  # fmt: skip
 _FINDING_KEYS = frozenset({"kind", "item", "battery", "labels", "wave", "from", "to", "label"})
-_THRESHOLD_KEYS = frozenset({"op", "value", "on"})
+_THRESHOLD_KEYS = frozenset({"op", "value", "on", "reason"})
 _ID = re.compile(r"[a-z0-9][a-z0-9_-]*")
 
 
@@ -100,6 +120,16 @@ class Rule:
     rationale: str | None
     title: str | None = None
     finding_label: str | None = None
+    priority: str = "middel"
+    owner: str = "fælles"
+    next_step: str = ""
+    time_frame: str = ""
+    threshold_reason: str = ""
+
+    @property
+    def rank(self) -> int:
+        """The priority's place in :data:`PRIORITIES` (0 = høj): sort by it."""
+        return PRIORITIES.index(self.priority)
 
     @property
     def bound(self) -> str:
@@ -140,8 +170,11 @@ def parse_rules(
         seen.add(rule.id)
         rules.append(rule)
     if problems:
+        n = len(problems)
         raise ConfigError(
-            f"invalid recommendation rules ({len(problems)} problems)", file=file, problems=problems
+            f"invalid recommendation rules ({n} problem{'s' if n != 1 else ''})",
+            file=file,
+            problems=problems,
         )
     return rules
 
@@ -205,7 +238,7 @@ def _parse_rule(
     if instrument is not None:
         _check_against_instrument(raw, item, battery, labels, instrument, where, problems)
     wave, wave_from, wave_to = _parse_waves(finding, kind, where, problems, instrument)
-    op, value, on = _parse_threshold(threshold, kind, where, problems)
+    op, value, on, reason = _parse_threshold(threshold, kind, where, problems)
     goal, enabled, text = _parse_texts(raw, where, problems)
     flabel = finding.get("label")
     return Rule(
@@ -227,6 +260,8 @@ def _parse_rule(
         rationale=" ".join(str(raw["rationale"]).split()) if raw.get("rationale") else None,
         title=str(raw["title"]).strip() if isinstance(raw.get("title"), str) else None,
         finding_label=str(flabel) if isinstance(flabel, str) else None,
+        threshold_reason=reason,
+        **_parse_action(raw, where, problems),
     )
 
 
@@ -315,8 +350,9 @@ def _parse_waves(
 
 def _parse_threshold(
     threshold: dict[str, Any], kind: str, where: str, problems: list[str]
-) -> tuple[str, Any, str]:
-    """Operator, value and what must pass it; never the favourable end of the interval."""
+) -> tuple[str, Any, str, str]:
+    """Operator, value, what must pass it (never the favourable end of the interval) and the
+    reason for the value."""
     op = str(threshold.get("op", ">="))
     if op not in OPS:
         problems.append(f"{where}: threshold.op must be one of {', '.join(OPS)}, found {op!r}")
@@ -337,14 +373,15 @@ def _parse_threshold(
             f"{where}: threshold.on {on} with {op} lets the rule fire on the most favourable "
             f"end of the interval; use on: ci (the whole interval) or {other}"
         )
-    return op, value, on
+    reason = _text(threshold.get("reason"), "threshold.reason", where, problems,
+                   "why the threshold has this value, in Danish; the report prints it")
+    return op, value, on, reason
 
 
 def _parse_texts(raw: dict[str, Any], where: str, problems: list[str]) -> tuple[Any, Any, str]:
     """Goal, enabled flag and the recommendation text (title and rationale must be text)."""
     goal = raw.get("goal")
-    if isinstance(goal, bool) or goal not in config.GOALS:
-        problems.append(f"{where}: goal must be one of {sorted(config.GOALS)}, found {goal!r}")
+    check_goal(goal, lambda text: problems.append(f"{where}: {text}"))
     enabled = raw.get("enabled", True)
     if not isinstance(enabled, bool):
         problems.append(f"{where}: enabled must be true or false, found {enabled!r}")
@@ -356,3 +393,42 @@ def _parse_texts(raw: dict[str, Any], where: str, problems: list[str]) -> tuple[
         if raw.get(key) is not None and not isinstance(raw.get(key), str):
             problems.append(f"{where}: {key} must be text")
     return goal, enabled, text
+
+
+def _text(value: Any, field: str, where: str, problems: list[str], what: str) -> str:
+    """A required piece of Danish text, whitespace normalised ("" and a problem if absent)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        problems.append(f"{where}: {field} is required ({what})")
+        return ""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)  # a year ("time_frame: 2027") is text enough
+    if not isinstance(value, str):
+        problems.append(f"{where}: {field} must be text, found {value!r}")
+        return ""
+    return " ".join(value.split())
+
+
+def _choice(value: Any, field: str, allowed: tuple[str, ...], where: str,
+            problems: list[str]) -> str | None:
+    """One of ``allowed`` (ignoring case), in its canonical spelling; else a problem."""
+    canonical = {a.casefold(): a for a in allowed}
+    if isinstance(value, str) and value.strip().casefold() in canonical:
+        return canonical[value.strip().casefold()]
+    if value is None:
+        problems.append(f"{where}: {field} is required (one of {', '.join(allowed)})")
+    else:
+        problems.append(f"{where}: {field} must be one of {', '.join(allowed)}, found {value!r}")
+    return None
+
+
+def _parse_action(raw: dict[str, Any], where: str, problems: list[str]) -> dict[str, str]:
+    """Priority, owner, next step and time frame: what makes a recommendation actionable."""
+    return {
+        "priority": _choice(raw.get("priority"), "priority", PRIORITIES, where, problems)
+        or PRIORITIES[-1],
+        "owner": _choice(raw.get("owner"), "owner", OWNERS, where, problems) or OWNERS[-1],
+        "next_step": _text(raw.get("next_step"), "next_step", where, problems,
+                           "the first concrete step, in Danish"),
+        "time_frame": _text(raw.get("time_frame"), "time_frame", where, problems,
+                            "when the next step is taken, in Danish"),
+    }

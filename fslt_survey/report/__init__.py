@@ -1,11 +1,13 @@
 """Section builders for the published reports (``reports/*.qmd``).
 
 ``data`` loads a page's data, ``blocks`` writes question blocks, ``sections`` the front page,
-method and data pages, ``recommendations`` the recommendations report.
+method and data pages, ``recommendations`` the recommendations report, ``address`` the date
+and full links of a document that leaves the site (a PDF).
 """
 
 from __future__ import annotations
 
+from fslt_survey.report.address import published_block, site_address, site_link
 from fslt_survey.report.blocks import (
     index_block,
     likert_block,
@@ -34,10 +36,13 @@ from fslt_survey.report.key_findings import (
     reading_guide_block,
 )
 from fslt_survey.report.recommendations import (
+    by_priority,
     evaluation,
+    overview_block,
     recommendations_block,
     rules_not_fired_block,
     summary_block,
+    survey_note_block,
 )
 from fslt_survey.report.sections import (
     cleaning_block,
@@ -53,6 +58,7 @@ from fslt_survey.report.sections import (
 __all__ = [
     "SURVEY",
     "Report",
+    "by_priority",
     "cleaning_block",
     "data_notice",
     "demo_note",
@@ -71,8 +77,10 @@ __all__ = [
     "next_steps_block",
     "nonresponse_block",
     "numeric_block",
+    "overview_block",
     "pages_block",
     "protection_block",
+    "published_block",
     "quotes_block",
     "reading_guide_block",
     "recommendations_block",
@@ -80,8 +88,11 @@ __all__ = [
     "response_rate",
     "rules_not_fired_block",
     "single_block",
+    "site_address",
+    "site_link",
     "site_pages",
     "summary_block",
+    "survey_note_block",
     "symbols_block",
     "top_needs_block",
     "trend_block",

@@ -10,13 +10,15 @@ publication's Danish style (:mod:`fslt_survey.danish`); a hidden figure is never
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from fslt_survey.codebook import Item
 from fslt_survey.danish import join_and, join_or, long_date, quote
 from fslt_survey.publish import Finding
-from fslt_survey.report.data import Report
+from fslt_survey.publish.recommend import PRIORITIES
+from fslt_survey.report.data import Report, _lower_first
 from fslt_survey.report.findings_view import changes_for
-from fslt_survey.report.recommendations import evaluation
+from fslt_survey.report.recommendations import by_priority, evaluation
 from fslt_survey.tables import ci_heading, escape_markdown
 
 __all__ = ["key_findings_block", "next_steps_block", "reading_guide_block"]
@@ -90,23 +92,30 @@ def key_findings_block(r: Report, theme: str) -> str:
     return "\n".join(f"- {s}" for s in lines) + "\n"
 
 
+def _owner_when(row: Any) -> str:
+    """ "(kommunen, inden for 3 måneder)": who takes a recommendation forward, and when."""
+    owner = "fælles opgave" if row.owner == "fælles" else row.owner
+    return f"({escape_markdown(owner)}, {escape_markdown(_lower_first(row.time_frame))})"
+
+
 def next_steps_block(r: Report) -> str:
-    """ "Hvad sker der nu?" for the front page: how many recommendations the results give and to
-    whom they go, the first of them, and where the recommendations and the action plan are."""
-    ev = evaluation(r)
-    fired = ev[ev["fired"].astype(bool)]
+    """ "Hvad sker der nu?" for the front page: how many recommendations the results give (and
+    how many of high priority), the first of them by priority with who takes each forward and
+    when, and where the recommendations and the action plan are."""
+    fired = by_priority(evaluation(r))
     if fired.empty:
         return ("Resultaterne udløser ingen af de anbefalinger, der er fastlagt på forhånd. "
                 "Frivilligcentrets indsatser står under [Handleplan](handleplan.html).\n")
-    names = [quote(escape_markdown(str(t))) for t in fired["title"].head(NAMED)]
-    if len(fired) > NAMED:
-        names.append(f"{len(fired) - NAMED} andre")
+    high = int((fired["priority"] == PRIORITIES[0]).sum())
+    first = [f"{quote(escape_markdown(str(row.title)))} {_owner_when(row)}"
+             for row in fired.head(NAMED).itertuples(index=False)]
     return (
         f"Resultaterne giver {len(fired)} anbefalinger til kommunen, Frivilligcentret og "
-        f"foreningerne: {join_and(names)}. Hver anbefaling står med de tal, den bygger på, "
-        "under [Anbefalinger](anbefalinger.html). Frivilligcentrets egne indsatser, med status "
-        "og frist, står under [Handleplan](handleplan.html), og hvordan strategiens mål "
-        "udvikler sig, under [Opfølgning](opfoelgning.html).\n"
+        f"foreningerne, {high} af dem med høj prioritet. Øverst på listen står "
+        f"{join_and(first)}. Hver anbefaling står med det første skridt og de tal, den bygger "
+        "på, under [Anbefalinger](anbefalinger.html). Frivilligcentrets egne indsatser, med "
+        "status og frist, står under [Handleplan](handleplan.html), og hvordan strategiens "
+        "mål udvikler sig, under [Opfølgning](opfoelgning.html).\n"
     )
 
 

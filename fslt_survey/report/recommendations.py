@@ -5,7 +5,9 @@ see
 :mod:`fslt_survey.publish.recommend`) to the page's data, cached on the report;
 :func:`recommendations_block` writes the fired recommendations, each in a box with its evidence;
 :func:`rules_not_fired_block` lists the enabled rules that gave no recommendation and the rules
-switched off; :func:`summary_block` is the executive summary (with a fact box in the PDF).
+switched off; :func:`summary_block` is the report's first page: key figures (a fact box in the
+PDF) and :func:`overview_block`, the recommendations ordered by priority (:func:`by_priority`)
+with owner, next step and time frame. Every threshold shown carries its reason.
 Re-exported by :mod:`fslt_survey.report`, which the pages import.
 """
 
@@ -17,7 +19,7 @@ from typing import Any
 
 import pandas as pd
 
-from fslt_survey import config, publish
+from fslt_survey import publish
 from fslt_survey.danish import signed
 from fslt_survey.publish import recommend
 from fslt_survey.report.data import (
@@ -27,7 +29,6 @@ from fslt_survey.report.data import (
     response_rate,
 )
 from fslt_survey.tables import (
-    ci_heading,
     escape_markdown,
     format_ci,
     format_number,
@@ -36,11 +37,22 @@ from fslt_survey.tables import (
 )
 
 __all__ = [
+    "OWNER_NAMES",
+    "PRIORITY_NAMES",
+    "by_priority",
     "evaluation",
+    "overview_block",
     "recommendations_block",
     "rules_not_fired_block",
     "summary_block",
+    "survey_note_block",
 ]
+
+#: How a priority and an owner (:data:`recommend.PRIORITIES`, :data:`recommend.OWNERS`) read
+#: at the start of a table cell.
+PRIORITY_NAMES = {"høj": "Høj", "middel": "Middel", "lav": "Lav"}
+OWNER_NAMES = {"kommunen": "Kommunen", "Frivilligcentret": "Frivilligcentret",
+               "foreningerne": "Foreningerne", "fælles": "Fælles"}
 
 # --------------------------------------------------------------------------- recommendations
 
@@ -89,15 +101,25 @@ def _recommendation(row: Any) -> str:
     lines = [
         f'::: {{.callout-note title="{_attr(row.title)}"}}\n',
         f"**{escape_markdown(row.recommendation)}**\n",
+        f"- *Prioritet:* {row.priority} · *Ansvarlig:* {escape_markdown(row.owner)} · "
+        "*Tidsramme:* "
+        f"{escape_markdown(_lower_first(row.time_frame))}",
+        f"- *Næste skridt:* {escape_markdown(_lower_first(row.next_step))}",
         f"- *Grundlag:* {escape_markdown(row.finding)}.",
         f"- *Resultat:* {_evidence_md(row)}",
-        f"- *Tærskel:* {escape_markdown(row.threshold_text)}; den er nået.",
+        f"- *Tærskel:* {escape_markdown(row.threshold_text)}; den er nået. {_why(row)}",
     ]
     if isinstance(row.rationale, str) and row.rationale:
         lines.append(f"- *Hvorfor reglen:* {escape_markdown(row.rationale)}")
     lines.append("")
     lines.append(":::\n")
     return "\n".join(lines)
+
+
+def _why(row: Any) -> str:
+    """ "*Hvorfor netop 20 %:* <the rule's reason>" (every threshold shown says why)."""
+    value = recommend.threshold_value(row.kind, row.threshold)
+    return f"*Hvorfor netop {value}:* {escape_markdown(row.threshold_reason)}"
 
 
 def _evidence_md(row: Any) -> str:
@@ -152,10 +174,12 @@ def rules_not_fired_block(r: Report, *, rules_file: str | Path | None = None) ->
                 "Regel": rest["title"].astype(str).map(escape_markdown),
                 "Resultat": [_value_text(row, r) for row in rest.itertuples(index=False)],
                 "Tærskel": rest["threshold_text"].astype(str).map(escape_markdown),
+                "Hvorfor denne tærskel": rest["threshold_reason"].astype(str).map(escape_markdown),
                 "Vurdering": [why(row) for row in rest.itertuples(index=False)],
             }
         )
-        out.append(to_markdown_table(table, caption="Regler uden anbefaling", escape=False))
+        out.append(to_markdown_table(table, caption="Regler uden anbefaling", escape=False,
+                                     widths=[17, 17, 16, 32, 18]))
     path = _rules_path(rules_file)
     rules = (
         r.cache[str(path.resolve())][0]
@@ -176,39 +200,63 @@ def rules_not_fired_block(r: Report, *, rules_file: str | Path | None = None) ->
     return "\n".join(out)
 
 
+def by_priority(ev: pd.DataFrame) -> pd.DataFrame:
+    """The fired recommendations of an evaluation, highest priority first (file order within
+    a priority: the analyst's own order)."""
+    fired = ev.loc[ev["fired"].astype(bool)]
+    rank = fired["priority"].map({p: i for i, p in enumerate(recommend.PRIORITIES)})
+    return fired.iloc[rank.argsort(kind="stable")]
+
+
 def summary_block(r: Report, *, rules_file: str | Path | None = None) -> str:
-    """Executive summary of the recommendations report (with a fact box in the PDF)."""
+    """The report's first page: key figures (a fact box in the PDF), who was asked, and the
+    prioritised overview of the recommendations (:func:`overview_block`)."""
     ev = evaluation(r, rules_file)
     n, total = response_rate(r)
     fired = ev.loc[ev["fired"].astype(bool)]
+    high = int((fired["priority"] == recommend.PRIORITIES[0]).sum())
     facts = [
         (f"{format_number(n)} af {format_number(total)}", "foreninger svarede i " + str(r.wave)),
-        (format_number(len(fired)), "anbefalinger til kommunen"),
-        (format_number(len(ev)), "regler vurderet"),
+        (format_number(len(fired)), f"anbefalinger af {format_number(len(ev))} mulige"),
+        (format_number(high), "med høj prioritet"),
     ]
     out = [_typst_facts(facts), demo_note(r)]
     out.append(
+        f"{format_number(len(fired))} af {format_number(len(ev))} faste regler gav anledning "
+        "til en anbefaling. Her står de efter prioritet; bagefter følger hver anbefaling med de "
+        "tal, den bygger på, og begrundelsen for tærsklen.\n"
+    )
+    out.append(overview_block(r, rules_file=rules_file))
+    return "\n".join(out)
+
+
+def survey_note_block(r: Report) -> str:
+    """Who was asked and how many answered (the recommendations report's "Om tallene")."""
+    n, total = response_rate(r)
+    return (
         f"Frivilligcenter og Selvhjælp Lyngby-Taarbæk (FSLT) spurgte i {r.wave} alle "
         f"{format_number(total)} medlemsforeninger om deres behov og om samarbejdet med "
-        f"kommunen; {format_number(n)} foreninger svarede ({format_pct(100 * n / total)}). "
-        "Anbefalingerne følger af faste, offentlige regler: hver regel siger, hvilket "
-        "resultat den bygger på, og hvornår resultatet er stort nok til en anbefaling. Ved "
-        f"hver anbefaling står tallet med sit {ci_heading(r.confidence)} og antallet af "
-        "foreninger, "
-        "det bygger på.\n"
+        f"kommunen; {format_number(n)} foreninger svarede ({format_pct(100 * n / total)}).\n"
     )
-    out.append(
-        f"**{format_number(len(fired))} af {format_number(len(ev))} regler gav anledning til en "
-        "anbefaling:**\n"
+
+
+def overview_block(r: Report, *, rules_file: str | Path | None = None) -> str:
+    """The fired recommendations in one table, highest priority first: priority,
+    recommendation, owner, next step, time frame (the page breaks after it in the PDF)."""
+    fired = by_priority(evaluation(r, rules_file))
+    if fired.empty:
+        return "*Ingen af reglerne gav anledning til en anbefaling.*\n"
+    table = pd.DataFrame(
+        {
+            "Prioritet": fired["priority"].map(PRIORITY_NAMES),
+            "Anbefaling": fired["title"].astype(str).map(escape_markdown),
+            "Ansvarlig": fired["owner"].map(OWNER_NAMES).map(escape_markdown),
+            "Næste skridt": fired["next_step"].astype(str).map(escape_markdown),
+            "Tidsramme": fired["time_frame"].astype(str).map(escape_markdown),
+        }
     )
-    for goal, name in config.GOALS.items():
-        recs = fired.loc[fired["goal"] == goal]
-        if recs.empty:
-            continue
-        titles = "; ".join(escape_markdown(t) for t in recs["title"])
-        out.append(f"- *Mål {goal}, {escape_markdown(_lower_first(name))}:* {titles}.")
-    out.append("")
-    return "\n".join(out)
+    caption = "Anbefalingerne efter prioritet"
+    return to_markdown_table(table, caption=caption, escape=False, widths=[7, 22, 14, 39, 18])
 
 
 def _typst_str(text: str) -> str:

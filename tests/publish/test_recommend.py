@@ -23,16 +23,28 @@ def rules_file(tmp_path: Path, body: str) -> Path:
     return path
 
 
+#: The reason every threshold of these tests gives (added when a test's threshold has none).
+REASON = "Fordi foreningerne ellers mangler hjælp."
+
+
 def rule(**over: str) -> str:
-    """One rule in YAML; keyword arguments replace whole lines by key."""
+    """One rule in YAML; keyword arguments replace whole lines by key (an empty string drops
+    the line). A one-line threshold without a reason gets :data:`REASON`."""
     lines = {
         "id": "- id: lokaler",
         "goal": "  goal: 1",
+        "priority": "  priority: høj",
+        "owner": "  owner: kommunen",
         "finding": "  finding: {kind: share, item: behov_a, labels: [I høj grad]}",
         "threshold": '  threshold: {op: ">=", value: 30, on: estimate}',
         "recommendation": "  recommendation: Kommunen bør gøre noget.",
+        "next_step": "  next_step: Kommunen holder et møde.",
+        "time_frame": "  time_frame: Inden for 3 måneder",
     }
     lines.update(over)
+    t = lines["threshold"]
+    if t.endswith("}") and "reason" not in t:
+        lines["threshold"] = t[:-1] + f", reason: {REASON}}}"
     return "\n".join(v for v in lines.values() if v) + "\n"
 
 
@@ -62,6 +74,10 @@ def test_shipped_rules_are_valid(member_instrument) -> None:
     assert len({r.id for r in rules}) == len(rules)
     assert any(not r.enabled for r in rules)  # the file shows how to switch a rule off
     assert any(r.on == "ci" for r in rules)  # and uses the conservative interval rule
+    for r in rules:  # every rule can be acted on, and every threshold says why
+        assert r.priority in recommend.PRIORITIES and r.owner in recommend.OWNERS, r.id
+        assert r.next_step and r.time_frame and r.threshold_reason, r.id
+    assert {r.priority for r in rules} == set(recommend.PRIORITIES)
 
 
 def test_yaml_on_key_is_honoured(tmp_path: Path, small_instrument) -> None:
@@ -117,6 +133,56 @@ def test_validation_names_the_rule(tmp_path, small_instrument, over, message) ->
     assert message in problems
     assert all(p.startswith("rule ") for p in err.value.problems)
     assert "lokaler" in problems or "Lokaler Nu" in problems or "rule 1" in problems
+
+
+OWNERS = "kommunen, Frivilligcentret, foreningerne, fælles"
+
+
+@pytest.mark.parametrize(
+    ("over", "problem"),
+    [
+        ({"priority": ""}, "rule lokaler: priority is required (one of høj, middel, lav)"),
+        (
+            {"priority": "  priority: haster"},
+            "rule lokaler: priority must be one of høj, middel, lav, found 'haster'",
+        ),
+        ({"priority": "  priority: 1"}, "rule lokaler: priority must be one of høj, middel, lav, "
+                                        "found 1"),
+        ({"owner": ""}, f"rule lokaler: owner is required (one of {OWNERS})"),
+        (
+            {"owner": "  owner: borgmesteren"},
+            f"rule lokaler: owner must be one of {OWNERS}, found 'borgmesteren'",
+        ),
+        ({"owner": "  owner: [kommunen, fælles]"},
+         f"rule lokaler: owner must be one of {OWNERS}, found ['kommunen', 'fælles']"),
+        ({"next_step": ""},
+         "rule lokaler: next_step is required (the first concrete step, in Danish)"),
+        ({"time_frame": "  time_frame: ' '"},
+         "rule lokaler: time_frame is required (when the next step is taken, in Danish)"),
+        ({"time_frame": "  time_frame: [snart]"},
+         "rule lokaler: time_frame must be text, found ['snart']"),
+        (
+            {"threshold": '  threshold: {op: ">=", value: 30, reason: ""}'},
+            "rule lokaler: threshold.reason is required (why the threshold has this value, in "
+            "Danish; the report prints it)",
+        ),
+    ],
+)
+def test_refuses_a_rule_that_cannot_be_acted_on(tmp_path, small_instrument, over, problem):
+    """Priority, owner, next step, time frame and the threshold's reason are required; the
+    refusal names the file, the rule and the field (read whole)."""
+    path = rules_file(tmp_path, rule(**over))
+    with pytest.raises(ConfigError) as err:
+        recommend.load_rules(path, instrument=small_instrument)
+    assert str(err.value) == f"{path}: invalid recommendation rules (1 problem)\n  - {problem}"
+
+
+def test_owner_and_priority_are_matched_ignoring_case(tmp_path, small_instrument) -> None:
+    body = rule(priority="  priority: Høj", owner="  owner: FRIVILLIGCENTRET",
+                time_frame="  time_frame: 2027")
+    (r,) = recommend.load_rules(rules_file(tmp_path, body), instrument=small_instrument)
+    assert (r.priority, r.owner, r.rank, r.time_frame) == ("høj", "Frivilligcentret", 0, "2027")
+    assert r.next_step == "Kommunen holder et møde." and r.threshold_reason == REASON
 
 
 def test_all_problems_reported_at_once_and_duplicates(tmp_path, small_instrument) -> None:
