@@ -546,6 +546,7 @@ def test_published_danish_text_is_spelled_correctly(hunspell: None) -> None:
 
 
 _FILE_NAME = re.compile(r"\b[\w-]+\.(?:csv|xlsx|pdf|html)\b")
+_URL = re.compile(r"https?://[^\s)»«]*(?:[ \t]*\n[^\s)»«]*)?")
 
 
 def published_texts(site: Path, folder: Path) -> list[Text]:
@@ -559,6 +560,7 @@ def published_texts(site: Path, folder: Path) -> list[Text]:
             raw = re.sub(r"<(script|style)\b.*?</\1>", " ", path.read_text("utf-8"), flags=re.S)
             body = html.unescape(re.sub(r"<[^>]+>", " ", raw))
         body = _FILE_NAME.sub(" ", body)  # a download's file name is a name, not a word
+        body = _URL.sub(" ", body)  # an address is no word either (also wrapped at a line end)
         out = folder / f"{path.relative_to(site).as_posix().replace('/', '__')}.txt"
         out.write_text(body, encoding="utf-8")
         texts.append(Text(out, 1, body, body.count("\n") + 1))
