@@ -24,7 +24,8 @@ from fslt_survey.network.data import (
     normalise_meeting_code,
 )
 from fslt_survey.privacy import suppress_counts
-from fslt_survey.stats import adjust_family, tab_likert_summary
+from fslt_survey.publish.rules import share_publishable
+from fslt_survey.stats import adjust_family, tab_likert_summary, tab_single
 from fslt_survey.stats.answers import top_box
 from fslt_survey.stats.waves import compare_waves
 
@@ -322,7 +323,23 @@ def evaluation_shares(
         hidden = set(grid.loc[res["suppressed"].to_numpy(dtype=bool), "group"])
         by_meeting.loc[grp.index, "hidden"] |= grp["moede_id"].astype(str).isin(hidden)
         by_year.loc[yrows, "hidden"] |= "I alt" in hidden
+    _hide_revealing_years(by_year, evaluations, instrument, k)
     return by_meeting, by_year
+
+
+def _hide_revealing_years(
+    by_year: pd.DataFrame, evaluations: pd.DataFrame, instrument: Instrument, k: int
+) -> None:
+    """Hide a year's positive share that would reveal a hidden cell of the round's published
+    distribution (the download; the release audit found "I nogen grad" = 4 pinned this way):
+    the check every derived share on the member pages passes (``share_publishable``)."""
+    if "wave" not in evaluations.columns:
+        return
+    for item in evaluation_items(instrument):
+        for i in by_year.index[by_year["item"] == item.id]:
+            rows = evaluations.loc[evaluations["wave"] == by_year.at[i, "year"]]
+            if len(rows) and not share_publishable(tab_single(rows, item), top_labels(item), k=k):
+                by_year.at[i, "hidden"] = True
 
 
 def compare_evaluation_years(

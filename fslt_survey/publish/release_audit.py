@@ -11,7 +11,10 @@ threshold ``k`` (:func:`fslt_survey.project.publication`):
   recommendations print, each with its base (the pages print the same findings, to fewer
   decimals);
 * the Metode page's response tables: respondents and non-respondents per round and per group,
-  the registry counts, and the groups' shares of the respondents.
+  the registry counts, and the groups' shares of the respondents;
+* the meetings page: the positive shares per meeting and per year with the number of
+  evaluations, and the chart's alt text with the range of bases
+  (:mod:`fslt_survey.publish.release_meetings`).
 
 Counts are named ``<wave>/<group>/<item>/<answer>``; the same name in two outputs is the same
 count, which is how figures combine. Respondents of a group are ``<wave>/<group>/svarede``; every
@@ -38,6 +41,7 @@ from fslt_survey.errors import SurveyDataError
 from fslt_survey.privacy.auditor import AuditReport, Release
 from fslt_survey.project import Project, load_project, publication
 from fslt_survey.publish.measures import measure_for, slug
+from fslt_survey.publish.release_meetings import meeting_facts
 from fslt_survey.publish.release_read import count, html_tables, number, read_download, yes
 from fslt_survey.store import instrument_path
 
@@ -53,10 +57,7 @@ __all__ = [
 
 TOTAL = config.TOTAL_LABEL
 #: Published figures the collector does not read yet (said in every audit summary).
-NOT_READ = (
-    "the meeting page's per-meeting shares and chart alt texts",
-    "medians and other numeric answers",
-)
+NOT_READ = ("medians and other numeric answers (the site prints none)",)
 
 
 class DisclosureError(SurveyDataError):
@@ -381,6 +382,10 @@ def collect(
             c.response(str(page.relative_to(site)), html_tables(page))
             c.sources.append(str(page.relative_to(site)))
     c.declared_groups(groups or {})
+    if survey == config.EVALUATION_SURVEY:
+        for page in sorted(site.rglob("moeder.html")):
+            if meeting_facts(c.release, page, instrument, str(page.relative_to(site))):
+                c.sources.append(str(page.relative_to(site)))
     return c.release, c.sources
 
 

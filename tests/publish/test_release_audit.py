@@ -33,7 +33,8 @@ def release(site_dir: Path, tmp_path: Path) -> Path:
     """A copy of what a reader holds: the downloads and the Metode page."""
     dest = tmp_path / "_site"
     shutil.copytree(site_dir / "reports" / "downloads", dest / "reports" / "downloads")
-    shutil.copy2(site_dir / "reports" / "metode.html", dest / "reports" / "metode.html")
+    for page in ("metode.html", "moeder.html"):
+        shutil.copy2(site_dir / "reports" / page, dest / "reports" / page)
     return dest
 
 
@@ -204,3 +205,33 @@ def test_the_cli_and_the_build_refuse_a_disclosing_release(release, project, cap
     with pytest.raises(DisclosureError, match="not publishable"):
         audited(release, project)
     assert not release.exists() and (release.parent / "_site.afvist" / "reports").is_dir()
+
+
+def _audit_of(site: Path, project, survey: str):
+    return next(a for a in audit_release(site, project) if a.survey == survey)
+
+
+def test_a_meetings_share_hidden_beside_its_years_share_is_recovered(release, project):
+    """Netværksmøder: a meeting's hidden share is pinned by the year's share, the other
+    meetings' shares and the evaluations counted (the recovery "n = 42-44" of issue 18)."""
+    page = release / "reports" / "moeder.html"
+    html = page.read_text(encoding="utf-8")
+    start = html.index("<caption>Andel positive svar pr. møde</caption>")
+    row = re.compile(r"(<td[^>]*>M2025-02</td>.*?)(<td[^>]*>)100\s%(</td>\s*</tr>)", re.S)
+    seeded, n = row.subn(r"\1\2..\3", html[start:], count=1)
+    assert n == 1
+    page.write_text(html[:start] + seeded, encoding="utf-8")
+    audit = _audit_of(release, project, "moedeevaluering")
+    assert "reports/moeder.html" in audit.sources
+    found = {r.cell: r for r in audit.report.disclosed}
+    nobody = found["2025/M2025-02/deltage_igen/-"]  # every participant said yes or maybe
+    assert (nobody.low, nobody.high) == (0, 0)
+    assert any("pr. år" in f for f in nobody.facts)
+
+
+def test_the_demo_meetings_page_passes_the_audit(site_dir, project):
+    """The year shares that would reveal the download's hidden cells are hidden (before the
+    fix the audit pinned "Nye kontakter: I nogen grad" = 4 in 2026)."""
+    audit = _audit_of(site_dir, project, "moedeevaluering")
+    assert "reports/moeder.html" in audit.sources and audit.report.ok
+    assert len(audit.report.ranges) >= 20
