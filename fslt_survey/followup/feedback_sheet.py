@@ -151,6 +151,11 @@ def sheet_markdown(ctx: FeedbackContext, association_id: str) -> str:
         flat, multi = [], []
         for it in items:
             (multi if it.type == "multi" else flat).append(it)
+        for scaled in _same_scale_runs(flat):  # one line per item: a column per answer
+            by_group = group is not None and all(it.id in ctx.needs for it in scaled)
+            mine = group if by_group else None
+            out.append(_scale_table(ctx, scaled, waves, rows, cmp_wave, mine))
+            flat = [it for it in flat if it not in scaled]
         if flat:
             by_group = group is not None and all(it.id in ctx.needs for it in flat)
             cols = [*head, f"Jeres gruppe {cmp_wave}"] if by_group else head
@@ -220,6 +225,58 @@ def _flat_row(
     mine = _own_answer(rows[cmp_wave], it) if cmp_wave in rows else None
     everyone = _distribution_text(dist, ALL, ctx.k, own=mine) or hidden
     return [esc(it.label), *own, everyone, *extra]
+
+
+def _same_scale_runs(items: list[Item]) -> list[list[Item]]:
+    """Groups of two or more choice items sharing a scale, in questionnaire order."""
+    groups: dict[str, list[Item]] = {}
+    for it in items:
+        if it.type != "numeric" and it.scale is not None:
+            groups.setdefault(it.scale.id, []).append(it)
+    return [g for g in groups.values() if len(g) >= 2]
+
+
+def _scale_table(
+    ctx: FeedbackContext,
+    items: list[Item],
+    waves: list[int],
+    rows: dict[int, Any],
+    cmp_wave: int,
+    group: str | None,
+) -> str:
+    """Items sharing a scale as one compact table: per item the association's answers, the
+    share of all associations giving each answer (its own in bold) and the base."""
+    esc = escape_markdown
+    cats = [lab.label for lab in items[0].scale.substantive]
+    head = ["Spørgsmål", *[f"Jeres svar {w}" for w in waves], *cats, "n"]
+    head += [f"Jeres gruppe {cmp_wave}"] if group else []
+    table = []
+    for it in items:
+        own = [esc(_own_answer(rows[w], it)) if not it.waves or w in it.waves else "ikke spurgt"
+               for w in waves]
+        mine = _own_answer(rows[cmp_wave], it) if cmp_wave in rows else None
+        base, cells = (ctx.dists.get((it.id, cmp_wave)) or {}).get(ALL, (0, {}))
+        shown = base >= ctx.k
+        shares = [
+            (f"**{cells.get(c, HIDDEN)}**" if c == mine else cells.get(c, HIDDEN)) if shown
+            else HIDDEN
+            for c in cats
+        ]
+        extra = []
+        if group:
+            text, gbase = ctx.needs.get(it.id, {}).get(group, (HIDDEN, 0))
+            extra = [f"{text} (n = {gbase})" if text != HIDDEN and gbase >= ctx.k else HIDDEN]
+        table.append([esc(it.label), *own, *shares, str(base) if shown else HIDDEN, *extra])
+    caption = f"Andel af alle foreninger i {cmp_wave}, der gav hvert svar; jeres eget svar med fed"
+    if group:
+        answers = " eller ".join(a.lower() for a in ctx.needs_answers)
+        caption += f". Jeres gruppe ({esc(group)}): andelen, der svarer »{esc(answers)}«"
+    md = to_markdown_table(
+        _frame(table, head), align="l" * (1 + len(waves)) + "r" * (len(head) - 1 - len(waves)),
+        caption=caption, escape=False,
+    )
+    widths = [22, *[11] * len(waves), *[max(7, 48 // len(cats))] * len(cats), 5]
+    return set_column_widths(md, widths + ([10] if group else []))
 
 
 def _multi_table(

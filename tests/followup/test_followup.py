@@ -734,6 +734,7 @@ def _project(root: Path) -> Path:
         ROOT / "reports" / "feedback" / "feedback.qmd",
         root / "reports" / "feedback" / "feedback.qmd",
     )
+    shutil.copy(ROOT / "reports" / "pdf.typ", root / "reports" / "pdf.typ")  # page furniture
     return root
 
 
