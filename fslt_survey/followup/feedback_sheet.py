@@ -37,7 +37,7 @@ __all__ = ["sheet_markdown"]
 OWN_REASONS = {
     "Ikke besvaret": "I svarede ikke på dette",
     "Ugyldigt svar": "Jeres svar kunne ikke aflæses",
-    "Ikke relevant": "Ikke relevant for jer (spurgt kun ved et andet svar)",
+    "Ikke relevant": "Ikke relevant for jer",
     "Ønsker ikke at svare": "I ønskede ikke at svare",
 }
 
@@ -171,6 +171,10 @@ def sheet_markdown(ctx: FeedbackContext, association_id: str) -> str:
             out.append(set_column_widths(md, widths))
         for it in multi:
             out.append(f"**{esc(it.label)}**: {esc(it.text)}\n")
+            reasons = {_own_answer(rows[w], it) for w in waves}
+            if reasons <= set(OWN_REASONS.values()):  # never answered: one line, no table
+                out.append(f"*{esc(' / '.join(sorted(reasons)))}.*\n")
+                continue
             out.append(_multi_table(ctx, it, waves, rows, cmp_wave))
     out.append(_indicator_part(ctx, association_id, waves, cmp_wave))
     import pandas as pd
