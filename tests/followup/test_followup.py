@@ -747,9 +747,23 @@ def test_feedback_pdf_contains_own_name_and_no_other(sheet_setup, tmp_path) -> N
     paths = render_feedback(["F001"], out=out, root=root, context=ctx, engine="builtin")
     assert paths == [out / "F001.pdf"] and paths[0].is_file()
     assert not (root / "_site").exists()
-    text = "\n".join(page.extract_text() or "" for page in PdfReader(paths[0]).pages)
+    reader = PdfReader(paths[0])
+    text = "\n".join(page.extract_text() or "" for page in reader.pages)
     _assert_private(text, "F001", names, texts)
     assert "[navn]" in text and "Tilbagemelding" in text
+    # issue 19: the title in the metadata, the shared page furniture, and no page ending with
+    # a heading (the sections' titles); the sheet is not yet down to the asked 3 pages
+    assert reader.metadata.title == "Tilbagemelding fra medlemsundersøgelsen"
+    pages = reader.pages
+    assert len(pages) <= 6
+    headings = {s.title for s in ctx.instrument.sections} | {"Strategiens indikatorer",
+                                                             "Jeres egne ord"}
+    for number, page in enumerate(pages, start=1):
+        lines = [" ".join(x.split()) for x in (page.extract_text() or "").splitlines()]
+        body = [x for x in lines if x and not x.startswith("Frivilligcenter og Selvhjælp")]
+        assert f"Side {number} af {len(pages)}" in " ".join(lines)
+        if number < len(pages):
+            assert body[-1] not in headings, (number, body[-1])
     with pytest.raises(SurveyDataError, match="never written into the site"):
         render_feedback(["F001"], out=root / "_site" / "x", root=root, context=ctx)
     with pytest.raises(SurveyDataError, match="no answers from these associations"):
