@@ -92,51 +92,12 @@ def sheet_markdown(ctx: FeedbackContext, association_id: str) -> str:
     SurveyDataError
         When the id is not in the registry or the association did not answer.
     """
-
     association_id = str(association_id)
-    reg = ctx.registry[ctx.registry["association_id"].astype(str) == association_id]
-    if reg.empty:
-        raise SurveyDataError(
-            "unknown association id (not in the member registry)",
-            column="association_id",
-            found=association_id,
-        )
-    name = str(reg["name"].iloc[0])
-    atype = str(reg["assoc_type"].iloc[0])
-    own = ctx.data[ctx.data["association_id"].astype(str) == association_id]
-    if own.empty:
-        raise SurveyDataError(
-            "the association has not answered the member survey",
-            column="association_id",
-            found=association_id,
-        )
-    own = own.sort_values("wave")
-    waves = [int(w) for w in own["wave"]]
-    rows = {int(r["wave"]): r for _, r in own.iterrows()}
+    name, atype, rows = _association(ctx, association_id)
+    waves = sorted(rows)
     cmp_wave = ctx.wave or waves[-1]  # the wave the site publishes
     group = next((g for g, ms in ctx.members.items() if atype in ms), None)
-    k = ctx.k
-    esc = escape_markdown
-    out = [f"## {esc(name)}\n"]
-    years = " og ".join(str(w) for w in waves)
-    compared = (
-        f", og for behovene også, hvordan foreningerne i jeres gruppe (*{esc(group)}*) svarede"
-        if group and ctx.needs
-        else ""
-    )
-    out.append(
-        f"Tak, fordi {esc(name)} har svaret på Frivilligcentrets medlemsundersøgelse ({years}). "
-        "Arket viser jeres egne svar ved siden af, hvordan alle medlemsforeningerne svarede i "
-        f"{cmp_wave}{compared}. Jeres eget svar står med fed i fordelingen.\n"
-    )
-    out.append(
-        '::: {.callout-note title="Fortroligt"}\n'
-        f"Arket er kun til {esc(name)}. Det viser ingen andre foreningers navne eller svar, og "
-        "ud over jeres egne svar kun de samme samlede tal, som Frivilligcentret offentliggør "
-        f"på hjemmesiden. Andele, der bygger på færre end {k} foreninger, vises ikke "
-        f"({HIDDEN}).\n:::\n"
-    )
-    head = ["Spørgsmål", *[f"Jeres svar {w}" for w in waves], f"{ALL} {cmp_wave}"]
+    out = _intro(ctx, name, waves, cmp_wave, group)
     for section in ctx.instrument.sections:
         items = [ctx.instrument.item(i) for i in section.items]
         items = [
@@ -145,54 +106,115 @@ def sheet_markdown(ctx: FeedbackContext, association_id: str) -> str:
             if it.type not in ("association", "text")
             and (section.id != PROFILE_SECTION or it.type == "numeric")
         ]
-        if not items:
-            continue
-        out.append(f"### {esc(section.title)}\n")
-        flat, multi = [], []
-        for it in items:
-            (multi if it.type == "multi" else flat).append(it)
-        for scaled in _same_scale_runs(flat):  # one line per item: a column per answer
-            by_group = group is not None and all(it.id in ctx.needs for it in scaled)
-            mine = group if by_group else None
-            out.append(_scale_table(ctx, scaled, waves, rows, cmp_wave, mine))
-            flat = [it for it in flat if it not in scaled]
-        if flat:
-            by_group = group is not None and all(it.id in ctx.needs for it in flat)
-            cols = [*head, f"Jeres gruppe {cmp_wave}"] if by_group else head
-            table = [_flat_row(ctx, it, waves, rows, cmp_wave, group if by_group else None)
-                     for it in flat]
-            widths = [18, *[12] * len(waves), *[(58 if not by_group else 42) - 6 * len(waves)]]
-            widths += [16] if by_group else []
-            md = to_markdown_table(_frame(table, cols), align="l" * len(cols), escape=False)
-            if by_group:
-                answers = " eller ".join(a.lower() for a in ctx.needs_answers)
-                md += (f"\nJeres gruppe: andelen af foreningerne i gruppen, der svarer "
-                       f"»{esc(answers)}«.\n")
-            out.append(set_column_widths(md, widths))
-        for it in multi:
-            out.append(f"**{esc(it.label)}**: {esc(it.text)}\n")
-            reasons = {_own_answer(rows[w], it) for w in waves}
-            if reasons <= set(OWN_REASONS.values()):  # never answered: one line, no table
-                out.append(f"*{esc(' / '.join(sorted(reasons)))}.*\n")
-                continue
-            out.append(_multi_table(ctx, it, waves, rows, cmp_wave))
+        if items:
+            out.append(f"### {escape_markdown(section.title)}\n")
+            out += _section(ctx, items, rows, cmp_wave, group)
     out.append(_indicator_part(ctx, association_id, waves, cmp_wave))
+    out += _own_words(ctx, name, rows)
+    return "\n".join(out)
+
+
+def _association(ctx: FeedbackContext, association_id: str) -> tuple[str, str, dict[int, Any]]:
+    """(name, type, {wave: its response row}) of an association that answered."""
+    reg = ctx.registry[ctx.registry["association_id"].astype(str) == association_id]
+    if reg.empty:
+        raise SurveyDataError(
+            "unknown association id (not in the member registry)",
+            column="association_id",
+            found=association_id,
+        )
+    own = ctx.data[ctx.data["association_id"].astype(str) == association_id]
+    if own.empty:
+        raise SurveyDataError(
+            "the association has not answered the member survey",
+            column="association_id",
+            found=association_id,
+        )
+    rows = {int(r["wave"]): r for _, r in own.sort_values("wave").iterrows()}
+    return str(reg["name"].iloc[0]), str(reg["assoc_type"].iloc[0]), rows
+
+
+def _intro(
+    ctx: FeedbackContext, name: str, waves: list[int], cmp_wave: int, group: str | None
+) -> list[str]:
+    esc = escape_markdown
+    years = " og ".join(str(w) for w in waves)
+    compared = (
+        f", og for behovene også, hvordan foreningerne i jeres gruppe (*{esc(group)}*) svarede"
+        if group and ctx.needs
+        else ""
+    )
+    return [
+        f"## {esc(name)}\n",
+        f"Tak, fordi {esc(name)} har svaret på Frivilligcentrets medlemsundersøgelse ({years}). "
+        "Arket viser jeres egne svar ved siden af, hvordan alle medlemsforeningerne svarede i "
+        f"{cmp_wave}{compared}. Jeres eget svar står med fed i fordelingen.\n",
+        '::: {.callout-note title="Fortroligt"}\n'
+        f"Arket er kun til {esc(name)}. Det viser ingen andre foreningers navne eller svar, og "
+        "ud over jeres egne svar kun de samme samlede tal, som Frivilligcentret offentliggør "
+        f"på hjemmesiden. Andele, der bygger på færre end {ctx.k} foreninger, vises ikke "
+        f"({HIDDEN}).\n:::\n",
+    ]
+
+
+def _section(
+    ctx: FeedbackContext, items: list[Item], rows: dict[int, Any], cmp_wave: int,
+    group: str | None,
+) -> list[str]:
+    """One section's tables: items sharing a scale, the other single items, multi-selects."""
+    esc = escape_markdown
+    waves = sorted(rows)
+    out = []
+    flat = [it for it in items if it.type != "multi"]
+    for scaled in _same_scale_runs(flat):  # one line per item: a column per answer
+        by_group = group is not None and all(it.id in ctx.needs for it in scaled)
+        out.append(_scale_table(ctx, scaled, waves, rows, cmp_wave, group if by_group else None))
+        flat = [it for it in flat if it not in scaled]
+    if flat:
+        by_group = group is not None and all(it.id in ctx.needs for it in flat)
+        head = ["Spørgsmål", *[f"Jeres svar {w}" for w in waves], f"{ALL} {cmp_wave}"]
+        cols = [*head, f"Jeres gruppe {cmp_wave}"] if by_group else head
+        table = [_flat_row(ctx, it, waves, rows, cmp_wave, group if by_group else None)
+                 for it in flat]
+        widths = [18, *[12] * len(waves), *[(58 if not by_group else 42) - 6 * len(waves)]]
+        widths += [16] if by_group else []
+        md = to_markdown_table(_frame(table, cols), align="l" * len(cols), escape=False)
+        if by_group:
+            answers = " eller ".join(a.lower() for a in ctx.needs_answers)
+            md += (f"\nJeres gruppe: andelen af foreningerne i gruppen, der svarer "
+                   f"»{esc(answers)}«.\n")
+        out.append(set_column_widths(md, widths))
+    for it in (it for it in items if it.type == "multi"):
+        out.append(f"**{esc(it.label)}**: {esc(it.text)}\n")
+        reasons = {_own_answer(rows[w], it) for w in waves}
+        if reasons <= set(OWN_REASONS.values()):  # never answered: one line, no table
+            out.append(f"*{esc(' / '.join(sorted(reasons)))}.*\n")
+            continue
+        out.append(_multi_table(ctx, it, waves, rows, cmp_wave))
+    return out
+
+
+def _own_words(ctx: FeedbackContext, name: str, rows: dict[int, Any]) -> list[str]:
+    """The association's own free-text answers, others' names redacted."""
     import pandas as pd
 
+    esc = escape_markdown
     texts = []
     for it in (i for i in ctx.instrument.items if i.type == "text"):
-        for w in waves:
+        for w in sorted(rows):
             value = rows[w].get(it.id)
             if value is not None and not pd.isna(value) and str(value).strip():
                 texts.append(
                     f"**{esc(it.label)} ({w})**\n\n> "
                     f"{esc(_redact_own(value, name, ctx.registry))}\n"
                 )
-    if texts:
-        out.append("### Jeres egne ord\n")
-        out.append("Kun jeres egne svar; navne, e-mailadresser og telefonnumre er fjernet.\n")
-        out += texts
-    return "\n".join(out)
+    if not texts:
+        return []
+    return [
+        "### Jeres egne ord\n",
+        "Kun jeres egne svar; navne, e-mailadresser og telefonnumre er fjernet.\n",
+        *texts,
+    ]
 
 
 def _frame(rows: list[list[str]], head: list[str]) -> pd.DataFrame:
