@@ -270,38 +270,8 @@ def suppress_ranking(
         }
         hide |= total_rows & ~out["item"].map(lambda i: ok.get(i, True)).to_numpy(dtype=bool)
     if by:
-        for item in out["item"].unique():
-            rows = np.flatnonzero((out["item"] == item).to_numpy())
-            tot = [r for r in rows if total_rows[r]]
-            groups = [r for r in rows if not total_rows[r]]
-            if not groups:
-                continue
-            if any(hide[r] for r in tot):
-                hide[groups] = True
-                continue
-            cells = []
-            for r in rows:
-                g = str(out[by].iloc[r])
-                cells += [
-                    {"g": g, "category": "ja", "n": int(n.iloc[r]), "base": int(base.iloc[r]),
-                     "row": r},
-                    {"g": g, "category": "nej", "n": int(base.iloc[r] - n.iloc[r]),
-                     "base": int(base.iloc[r]), "row": r},
-                ]  # fmt: skip
-            grid = pd.DataFrame(cells)
-            try:
-                res = suppress_counts(
-                    grid, k=k, group_col="g", total_group=total_label, hide_cols=[]
-                )
-            except SurveyDataError:
-                hide[groups] = True
-                continue
-            hidden_rows = set(grid.loc[res["suppressed"].to_numpy(dtype=bool), "row"])
-            if any(r in hidden_rows for r in tot):
-                hide[groups] = True
-                continue
-            for r in groups:
-                hide[r] = hide[r] or r in hidden_rows
+        _protect_groups(out[by].astype(str), out["item"], n, base, hide, total_rows, k,
+                        total_label)
     if by and sensitive:  # group-attribute disclosure: everyone in a group, or no one
         all_or_none = ((n == 0) | (n == base)).to_numpy() & (base > 0).to_numpy() & ~total_rows
         for item in set(out.loc[all_or_none, "item"]) & set(sensitive):
@@ -311,29 +281,78 @@ def suppress_ranking(
     out["base"] = pd.array(base.to_numpy(), dtype="Int64")
     out["base"] = out["base"].mask(base.map(lambda b: small_count(b, k)).to_numpy(dtype=bool))
     if "rank" in out.columns:
-        # hidden rows lose their rank and go last in label order: their place among the others
-        # would hint at their value; the published rows are ranked again among themselves
-        out = out.assign(_h=hide, _lab=out["label"].astype(str), _p=out["pct"].astype(float))
-        if by:
-            order = (
-                list(ranking[by].cat.categories)
-                if isinstance(ranking[by].dtype, pd.CategoricalDtype)
-                else list(dict.fromkeys(ranking[by]))
-            )
-            out["_g"] = out[by].map({g: i for i, g in enumerate(order)}).astype(float)
-        else:
-            out["_g"] = 0.0
-        out["_p"] = out["_p"].where(~out["_h"], -1.0)
-        out = out.sort_values(
-            ["_g", "_h", "_p", "_lab"], ascending=[True, True, False, True], kind="stable"
-        )
-        ranks = out.groupby("_g", sort=False)["_p"].rank(method="min", ascending=False)
-        out["rank"] = pd.array(ranks.to_numpy(), dtype="Int64")
-        out["rank"] = out["rank"].mask(out["_h"].to_numpy(dtype=bool))
-        hide = out["_h"].to_numpy(dtype=bool)
-        out = out.drop(columns=["_h", "_lab", "_p", "_g"])
+        out, hide = _rerank(out, hide, ranking, by)
     out["suppressed"] = hide
     return out
+
+
+def _protect_groups(
+    group: pd.Series,
+    item: pd.Series,
+    n: pd.Series,
+    base: pd.Series,
+    hide: np.ndarray,
+    total_rows: np.ndarray,
+    k: int,
+    total_label: str,
+) -> None:
+    """Per item, the groups as a cross-tab of (answer, not) with the total row as known column
+    totals (:func:`suppress_counts`); marks in ``hide`` every group row to hide, all groups of
+    an item whose total is hidden or would have to be."""
+    for it in item.unique():
+        rows = np.flatnonzero((item == it).to_numpy())
+        tot = [r for r in rows if total_rows[r]]
+        groups = [r for r in rows if not total_rows[r]]
+        if not groups:
+            continue
+        if any(hide[r] for r in tot):
+            hide[groups] = True
+            continue
+        cells = []
+        for r in rows:
+            g, a, b = group.iloc[r], int(n.iloc[r]), int(base.iloc[r])
+            cells += [
+                {"g": g, "category": "ja", "n": a, "base": b, "row": r},
+                {"g": g, "category": "nej", "n": b - a, "base": b, "row": r},
+            ]
+        grid = pd.DataFrame(cells)
+        try:
+            res = suppress_counts(grid, k=k, group_col="g", total_group=total_label, hide_cols=[])
+        except SurveyDataError:
+            hide[groups] = True
+            continue
+        hidden_rows = set(grid.loc[res["suppressed"].to_numpy(dtype=bool), "row"])
+        if any(r in hidden_rows for r in tot):
+            hide[groups] = True
+            continue
+        for r in groups:
+            hide[r] = hide[r] or r in hidden_rows
+
+
+def _rerank(
+    out: pd.DataFrame, hide: np.ndarray, ranking: pd.DataFrame, by: str | None
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Hidden rows lose their rank and go last in label order (their place among the others
+    would hint at their value); the published rows are ranked again among themselves."""
+    out = out.assign(_h=hide, _lab=out["label"].astype(str), _p=out["pct"].astype(float))
+    if by:
+        order = (
+            list(ranking[by].cat.categories)
+            if isinstance(ranking[by].dtype, pd.CategoricalDtype)
+            else list(dict.fromkeys(ranking[by]))
+        )
+        out["_g"] = out[by].map({g: i for i, g in enumerate(order)}).astype(float)
+    else:
+        out["_g"] = 0.0
+    out["_p"] = out["_p"].where(~out["_h"], -1.0)
+    out = out.sort_values(
+        ["_g", "_h", "_p", "_lab"], ascending=[True, True, False, True], kind="stable"
+    )
+    ranks = out.groupby("_g", sort=False)["_p"].rank(method="min", ascending=False)
+    out["rank"] = pd.array(ranks.to_numpy(), dtype="Int64")
+    out["rank"] = out["rank"].mask(out["_h"].to_numpy(dtype=bool))
+    hide = out["_h"].to_numpy(dtype=bool)
+    return out.drop(columns=["_h", "_lab", "_p", "_g"]), hide
 
 
 # --------------------------------------------------------------------------- wave comparisons
