@@ -245,37 +245,9 @@ def to_markdown_table(
     """
     if not isinstance(df, pd.DataFrame):
         raise SurveyDataError("to_markdown_table needs a DataFrame", found=type(df).__name__)
-    if columns is None:
-        names = {c: str(c) for c in df.columns}
-    elif isinstance(columns, Mapping):
-        names = {c: str(h) for c, h in columns.items()}
-    else:
-        names = {c: str(c) for c in columns}
-    unknown = [c for c in names if c not in df.columns]
-    if unknown:
-        raise SurveyDataError(
-            "to_markdown_table: unknown column(s)",
-            column=str(unknown[0]),
-            expected=", ".join(map(str, df.columns)),
-            found=", ".join(map(str, unknown)),
-        )
+    names = _table_names(df, columns)
     cols = list(names)
-    if isinstance(align, str):
-        if len(align) != len(cols) or any(a not in _ALIGN for a in align):
-            raise SurveyDataError("align needs one of l/r/c per column", found=align)
-        aligns = [_ALIGN[a] for a in align]
-    else:
-        given = dict(align or {})
-        aligns = []
-        for c in cols:
-            a = given.get(c, given.get(names[c]))
-            if a is None:
-                a = "right" if _numeric_column(df[c]) else "left"
-            if a not in _ALIGN:
-                raise SurveyDataError(
-                    "unknown alignment", column=str(c), expected="left, right, center", found=str(a)
-                )
-            aligns.append(_ALIGN[a])
+    aligns = _table_aligns(df, names, align)
     esc = escape_markdown if escape else (lambda t: re.sub(r"[\r\n]+", " ", str(t)))
     header = [esc(names[c]) for c in cols]
     body = [
@@ -291,6 +263,58 @@ def to_markdown_table(
         ]
         return "| " + " | ".join(padded) + " |"
 
+    lines = [line(header), _table_rule(aligns, pad, widths), *(line(r) for r in body)]
+    if caption is not None or label is not None:
+        lines += ["", f": {_table_caption(esc(caption) if caption is not None else '', label)}"]
+    return "\n".join(lines) + "\n"
+
+
+def _table_names(
+    df: pd.DataFrame, columns: Mapping[str, str] | Sequence[str] | None
+) -> dict[Any, str]:
+    """Shown column -> heading; an unknown column is refused."""
+    if columns is None:
+        names = {c: str(c) for c in df.columns}
+    elif isinstance(columns, Mapping):
+        names = {c: str(h) for c, h in columns.items()}
+    else:
+        names = {c: str(c) for c in columns}
+    unknown = [c for c in names if c not in df.columns]
+    if unknown:
+        raise SurveyDataError(
+            "to_markdown_table: unknown column(s)",
+            column=str(unknown[0]),
+            expected=", ".join(map(str, df.columns)),
+            found=", ".join(map(str, unknown)),
+        )
+    return names
+
+
+def _table_aligns(
+    df: pd.DataFrame, names: dict[Any, str], align: Mapping[str, str] | str | None
+) -> list[str]:
+    """One of l/r/c per shown column (numbers right by default)."""
+    cols = list(names)
+    if isinstance(align, str):
+        if len(align) != len(cols) or any(a not in _ALIGN for a in align):
+            raise SurveyDataError("align needs one of l/r/c per column", found=align)
+        return [_ALIGN[a] for a in align]
+    given = dict(align or {})
+    aligns = []
+    for c in cols:
+        a = given.get(c, given.get(names[c]))
+        if a is None:
+            a = "right" if _numeric_column(df[c]) else "left"
+        if a not in _ALIGN:
+            raise SurveyDataError(
+                "unknown alignment", column=str(c), expected="left, right, center", found=str(a)
+            )
+        aligns.append(_ALIGN[a])
+    return aligns
+
+
+def _table_rule(aligns: list[str], pad: list[int], widths: Sequence[int] | None) -> str:
+    """The line under the header: alignment colons, and the relative widths as dashes."""
     rule = {
         "l": lambda w: ":" + "-" * (w + 1),
         "r": lambda w: "-" * (w + 1) + ":",
@@ -298,25 +322,24 @@ def to_markdown_table(
     }
     dashes = pad
     if widths is not None:
-        if len(widths) != len(cols) or any(not isinstance(w, int) or w < 1 for w in widths):
+        if len(widths) != len(pad) or any(not isinstance(w, int) or w < 1 for w in widths):
             raise SurveyDataError("widths needs a positive whole number per column",
                                   found=str(list(widths)))
         # pandoc wraps the cells (and uses the dashes as widths) once a line is long enough
         dashes = [max(3, round(100 * w / sum(widths))) for w in widths]
-    sep = "|" + "|".join(rule[a](w) for a, w in zip(aligns, dashes, strict=True)) + "|"
-    lines = [line(header), sep, *(line(r) for r in body)]
-    if caption is not None or label is not None:
-        text = esc(caption) if caption is not None else ""
-        if label is not None:
-            if not re.fullmatch(r"[A-Za-z][\w:-]*", label):
-                raise SurveyDataError(
-                    "invalid table label",
-                    found=label,
-                    expected="letters, digits, -, _ (e.g. tbl-behov)",
-                )
-            text = f"{text} {{#{label}}}".strip()
-        lines += ["", f": {text}"]
-    return "\n".join(lines) + "\n"
+    return "|" + "|".join(rule[a](w) for a, w in zip(aligns, dashes, strict=True)) + "|"
+
+
+def _table_caption(text: str, label: str | None) -> str:
+    if label is not None:
+        if not re.fullmatch(r"[A-Za-z][\w:-]*", label):
+            raise SurveyDataError(
+                "invalid table label",
+                found=label,
+                expected="letters, digits, -, _ (e.g. tbl-behov)",
+            )
+        text = f"{text} {{#{label}}}".strip()
+    return text
 
 
 # --------------------------------------------------------------------------- presets
