@@ -131,25 +131,6 @@ def _publishing_parsers(sub: argparse._SubParsersAction) -> None:
     b.add_argument("--out", help=argparse.SUPPRESS)
     b.set_defaults(func=cmd_build)
 
-    a = sub.add_parser(
-        "audit",
-        help="audit a built site as an intruder reads it (exit 3 if it discloses a hidden count)",
-        description="Combine every published figure of the site (downloads, findings, the "
-        "Metode page's counts) and find the feasible range of each hidden count; `build` "
-        "runs the same audit.",
-    )
-    a.add_argument("--site", help="the built site folder (default: the project's _site/)")
-    a.set_defaults(func=cmd_audit)
-
-    q = sub.add_parser(
-        "citater",
-        help="propose quotes from the free-text answers for the analyst to approve (internal)",
-        description="Write candidate quotes (redacted, without markup or personal data) to "
-        "build/; copy the ones to publish into the survey's citater.yml.",
-    )
-    q.add_argument("--out", help="output file (default build/citater-forslag-<survey>.yml)")
-    q.set_defaults(func=cmd_citater)
-
     f = sub.add_parser(
         "export-form",
         help="write an instrument as XLSForm (KoboToolbox/ODK), printable PDF or text for "
@@ -183,6 +164,28 @@ def _publishing_parsers(sub: argparse._SubParsersAction) -> None:
         "association is free text",
     )
     f.set_defaults(func=cmd_export_form)
+
+
+def _release_parsers(sub: argparse._SubParsersAction) -> None:
+    """Checking what is published: the release audit and the quotes to approve."""
+    a = sub.add_parser(
+        "audit",
+        help="audit a built site as an intruder reads it (exit 3 if it discloses a hidden count)",
+        description="Combine every published figure of the site (downloads, findings, the "
+        "Metode page's counts) and find the feasible range of each hidden count; `build` "
+        "runs the same audit.",
+    )
+    a.add_argument("--site", help="the built site folder (default: the project's _site/)")
+    a.set_defaults(func=cmd_audit)
+
+    q = sub.add_parser(
+        "citater",
+        help="propose quotes from the free-text answers for the analyst to approve (internal)",
+        description="Write candidate quotes (redacted, without markup or personal data) to "
+        "build/; copy the ones to publish into the survey's citater.yml.",
+    )
+    q.add_argument("--out", help="output file (default build/citater-forslag-<survey>.yml)")
+    q.set_defaults(func=cmd_citater)
 
 
 def _network_parsers(sub: argparse._SubParsersAction) -> None:
@@ -256,7 +259,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--version", action="version", version=f"fslt-survey {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
-    for add in (_data_parsers, _publishing_parsers, _network_parsers, _followup_parsers):
+    for add in (
+        _data_parsers,
+        _publishing_parsers,
+        _release_parsers,
+        _network_parsers,
+        _followup_parsers,
+    ):
         add(sub)
     for parser in (p, *sub.choices.values()):
         _common_options(parser, top=parser is p)
