@@ -96,41 +96,9 @@ def suppress(
     subst = work.index if missing is None else work.index[~missing]
     miss = work.index[:0] if missing is None else work.index[missing]
     if len(subst):
-        sub = work.loc[subst]
-        if multi_select:
-            n = pd.to_numeric(sub["n"], errors="coerce")
-            base = pd.to_numeric(sub["base"], errors="coerce")
-            hide = [
-                small_count(a, k) or small_count(b - a, k) or small_count(b, k)
-                for a, b in zip(n, base, strict=True)
-            ]
-            hidden[subst] = hide
-        else:
-            res = suppress_counts(
-                sub,
-                k=k,
-                group_col=by,
-                by=keys,
-                column_totals=True,
-                hide_cols=[],
-            )
-            hidden[subst] = res["suppressed"].to_numpy(dtype=bool)
-            small_base = pd.to_numeric(sub["base"], errors="coerce").map(
-                lambda b: small_count(b, k)
-            )
-            hidden[subst] |= small_base.to_numpy(dtype=bool)
+        hidden[subst] = _hidden_answers(work.loc[subst], k, by, keys, multi_select)
     if len(miss):
-        # the reasons add up to (asked - answered), which the published bases reveal; reasons
-        # nobody gave are published zeros unless the reasons together are fewer than k
-        mis = work.loc[miss]
-        groups = keys + ([by] if by else [])
-        total = mis.groupby(groups, observed=True, sort=False)["n"].transform("sum")
-        small_total = total.map(lambda t: small_count(t, k)).to_numpy(dtype=bool)
-        given = mis.loc[pd.to_numeric(mis["n"]).to_numpy() > 0]
-        if len(given):
-            res = suppress_counts(given, k=k, base_col=None, by=groups, hide_cols=[])
-            hidden[given.index] = res["suppressed"].to_numpy(dtype=bool)
-        hidden[mis.index] |= small_total
+        _hide_missing(work.loc[miss], hidden, k, keys + ([by] if by else []))
     out = work.copy()
     out["n"] = pd.array(pd.to_numeric(out["n"]).to_numpy(), dtype="Int64")
     out["base"] = pd.array(pd.to_numeric(out["base"]).to_numpy(), dtype="Int64")
@@ -141,6 +109,39 @@ def suppress(
     out["suppressed"] = hidden
     out.index = tab.index
     return out
+
+
+def _hidden_answers(
+    sub: pd.DataFrame, k: int, by: str | None, keys: list[str], multi_select: bool
+) -> np.ndarray:
+    """Which substantive rows to hide: multi-select options as yes/no lines of their own,
+    other items as lines with a published base (primary and secondary suppression)."""
+    n = pd.to_numeric(sub["n"], errors="coerce")
+    base = pd.to_numeric(sub["base"], errors="coerce")
+    if multi_select:
+        return np.array(
+            [
+                small_count(a, k) or small_count(b - a, k) or small_count(b, k)
+                for a, b in zip(n, base, strict=True)
+            ],
+            dtype=bool,
+        )
+    res = suppress_counts(sub, k=k, group_col=by, by=keys, column_totals=True, hide_cols=[])
+    small_base = base.map(lambda b: small_count(b, k)).to_numpy(dtype=bool)
+    return res["suppressed"].to_numpy(dtype=bool) | small_base
+
+
+def _hide_missing(mis: pd.DataFrame, hidden: np.ndarray, k: int, groups: list[str]) -> None:
+    """The typed-missing reasons add up to (asked - answered), which the published bases
+    reveal; reasons nobody gave are published zeros unless the reasons together are fewer
+    than k."""
+    total = mis.groupby(groups, observed=True, sort=False)["n"].transform("sum")
+    small_total = total.map(lambda t: small_count(t, k)).to_numpy(dtype=bool)
+    given = mis.loc[pd.to_numeric(mis["n"]).to_numpy() > 0]
+    if len(given):
+        res = suppress_counts(given, k=k, base_col=None, by=groups, hide_cols=[])
+        hidden[given.index] = res["suppressed"].to_numpy(dtype=bool)
+    hidden[mis.index] |= small_total
 
 
 def share_publishable(
