@@ -1,15 +1,15 @@
-"""Feedback sheets: each association's own answers next to all members' and its type's.
+"""Feedback sheets: each association's own answers next to all members'.
 
 One PDF per association (``fslt-survey feedback``), rendered from
 ``reports/feedback/feedback.qmd`` with the parameter ``forening`` into ``build/feedback/``,
-never into the site. A sheet shows
+never into the site; at most three pages. A sheet shows
 
-* the association's own answers in every wave it answered (typed missing answers such as
-  "Ved ikke" as they were given),
-* next to the distribution among all member associations and among associations of its own
-  type, in the latest wave the association answered, small-cell suppressed jointly
-  (:func:`~fslt_survey.privacy.suppress_counts` with the overall distribution as the total
-  group; a type with fewer than k answers shows only the overall distribution),
+* the association's own answers in every wave it answered (a missing answer told in its own
+  terms: "I svarede ikke på dette", never "Ugyldigt svar"),
+* per item a small bar chart of all member associations' answers in the wave the site
+  publishes, the association's own answer framed, and for the needs the share of its published
+  group (the site's heat map) - only figures the site prints, suppressed by the same function
+  (:func:`~fslt_survey.followup.feedback_context.prepare_feedback`),
 * its position on the strategy's survey indicators (:mod:`fslt_survey.followup`),
 * its own free text only, redacted again with the names of every *other* association.
 

@@ -1,4 +1,12 @@
-"""One feedback sheet as Markdown: an association's own answers next to all members' and its type's.
+"""One feedback sheet as Markdown: an association's own answers next to all members'.
+
+The figures are drawn as small bar charts (issue 19): the Markdown passes them to the Typst
+functions of ``reports/feedback/sheet.typ`` in raw Typst blocks, one row per line - per item the
+association's own answer in each round, a stacked bar of all associations' answers in the
+published round with the association's own answer framed, the base and, for the needs, the share
+of its published group. Every figure is one the site prints (issue 18:
+:func:`~fslt_survey.followup.feedback_context.prepare_feedback`); a hidden share is never drawn in
+its place (the hidden answers share one grey segment).
 """
 
 from __future__ import annotations
@@ -6,11 +14,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from fslt_survey.errors import SurveyDataError
-from fslt_survey.followup import (
-    set_column_widths,
-)
 from fslt_survey.privacy import redact_text
-from fslt_survey.tables import escape_markdown, to_markdown_table
+from fslt_survey.tables import escape_markdown
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -61,21 +66,6 @@ def _own_answer(row: Any, item: Item) -> str:
     if value is not None and not pd.isna(value):
         return _fmt(value) if item.type == "numeric" else str(value)
     return reason or HIDDEN
-
-
-def _distribution_text(
-    summary: dict[str, tuple[int, dict[str, str]]], group: str, k: int, own: str | None = None
-) -> str | None:
-    """``"I høj grad 22 % · **I nogen grad 41 %** · ... (n = 63)"`` (Markdown, the
-    association's own answer in bold); None if the group is hidden."""
-    base, cells = summary.get(group, (0, {}))
-    if base < k:
-        return None
-    parts = [
-        f"**{escape_markdown(cat)} {pct}**" if cat == own else f"{escape_markdown(cat)} {pct}"
-        for cat, pct in cells.items()
-    ]
-    return " · ".join(parts) + f" (n = {base})"
 
 
 def _redact_own(text: Any, own_name: str, registry: pd.DataFrame) -> str:
@@ -148,49 +138,47 @@ def _intro(
         f"## {esc(name)}\n",
         f"Tak, fordi {esc(name)} har svaret på Frivilligcentrets medlemsundersøgelse ({years}). "
         "Arket viser jeres egne svar ved siden af, hvordan alle medlemsforeningerne svarede i "
-        f"{cmp_wave}{compared}. Jeres eget svar står med fed i fordelingen.\n",
+        f"{cmp_wave}{compared}. Jeres eget svar har en sort ramme i søjlerne.\n",
         '::: {.callout-note title="Fortroligt"}\n'
         f"Arket er kun til {esc(name)}. Det viser ingen andre foreningers navne eller svar, og "
         "ud over jeres egne svar kun de samme samlede tal, som Frivilligcentret offentliggør "
         f"på hjemmesiden. Andele, der bygger på færre end {ctx.k} foreninger, vises ikke "
-        f"({HIDDEN}).\n:::\n",
+        f"({HIDDEN}). Spørgsmål til arket? Kontakt Frivilligcenter og Selvhjælp "
+        "Lyngby-Taarbæk, Rustenborgvej 2A, 2800 Kongens Lyngby.\n:::\n",
     ]
 
 
 def _section(
-    ctx: FeedbackContext, items: list[Item], rows: dict[int, Any], cmp_wave: int,
+    ctx: FeedbackContext,
+    items: list[Item],
+    rows: dict[int, Any],
+    cmp_wave: int,
     group: str | None,
 ) -> list[str]:
-    """One section's tables: items sharing a scale, the other single items, multi-selects."""
+    """One section as bar charts (raw Typst, ``reports/feedback/sheet.typ``): the numbers, then
+    the items sharing a scale one block each, then the multi-selects one block each."""
     esc = escape_markdown
     waves = sorted(rows)
     out = []
-    flat = [it for it in items if it.type != "multi"]
-    for scaled in _same_scale_runs(flat):  # one line per item: a column per answer
-        by_group = group is not None and all(it.id in ctx.needs for it in scaled)
-        out.append(_scale_table(ctx, scaled, waves, rows, cmp_wave, group if by_group else None))
-        flat = [it for it in flat if it not in scaled]
-    if flat:
-        by_group = group is not None and all(it.id in ctx.needs for it in flat)
-        head = ["Spørgsmål", *[f"Jeres svar {w}" for w in waves], f"{ALL} {cmp_wave}"]
-        cols = [*head, f"Jeres gruppe {cmp_wave}"] if by_group else head
-        table = [_flat_row(ctx, it, waves, rows, cmp_wave, group if by_group else None)
-                 for it in flat]
-        widths = [18, *[12] * len(waves), *[(58 if not by_group else 42) - 6 * len(waves)]]
-        widths += [16] if by_group else []
-        md = to_markdown_table(_frame(table, cols), align="l" * len(cols), escape=False)
-        if by_group:
-            answers = " eller ".join(a.lower() for a in ctx.needs_answers)
-            md += (f"\nJeres gruppe: andelen af foreningerne i gruppen, der svarer "
-                   f"»{esc(answers)}«.\n")
-        out.append(set_column_widths(md, widths))
+    numeric = [it for it in items if it.type == "numeric"]
+    if numeric:
+        out.append(
+            _typst(
+                "fb-scale",
+                _head(waves, cmp_wave),
+                [_numeric_row(ctx, it, waves, rows, cmp_wave) for it in numeric],
+            )
+        )
+    for scaled in _scale_runs([it for it in items if it.type not in ("numeric", "multi")]):
+        by_group = group if group is not None and all(it.id in ctx.needs for it in scaled) else None
+        out.append(_scale_block(ctx, scaled, waves, rows, cmp_wave, by_group))
     for it in (it for it in items if it.type == "multi"):
         out.append(f"**{esc(it.label)}**: {esc(it.text)}\n")
         reasons = {_own_answer(rows[w], it) for w in waves}
-        if reasons <= set(OWN_REASONS.values()):  # never answered: one line, no table
+        if reasons <= set(OWN_REASONS.values()):  # never answered: one line, no chart
             out.append(f"*{esc(' / '.join(sorted(reasons)))}.*\n")
             continue
-        out.append(_multi_table(ctx, it, waves, rows, cmp_wave))
+        out.append(_multi_block(ctx, it, waves, rows, cmp_wave))
     return out
 
 
@@ -205,8 +193,7 @@ def _own_words(ctx: FeedbackContext, name: str, rows: dict[int, Any]) -> list[st
             value = rows[w].get(it.id)
             if value is not None and not pd.isna(value) and str(value).strip():
                 texts.append(
-                    f"**{esc(it.label)} ({w})**\n\n> "
-                    f"{esc(_redact_own(value, name, ctx.registry))}\n"
+                    f"**{esc(it.label)} ({w}):** *{esc(_redact_own(value, name, ctx.registry))}*\n"
                 )
     if not texts:
         return []
@@ -217,52 +204,75 @@ def _own_words(ctx: FeedbackContext, name: str, rows: dict[int, Any]) -> list[st
     ]
 
 
-def _frame(rows: list[list[str]], head: list[str]) -> pd.DataFrame:
-    import pandas as pd
-
-    return pd.DataFrame(rows, columns=head)
-
-
-def _flat_row(
-    ctx: FeedbackContext,
-    it: Item,
-    waves: list[int],
-    rows: dict[int, Any],
-    cmp_wave: int,
-    group: str | None,
-) -> list[str]:
-    """One item's row (Markdown cells): own answers, all associations, the group's need."""
-    esc = escape_markdown
-    own = []
-    for w in waves:
-        asked = not it.waves or w in it.waves
-        own.append(esc(_own_answer(rows[w], it)) if asked else "ikke spurgt")
-    hidden = f"vises ikke (færre end {ctx.k})"
-    extra = []
-    if group is not None:
-        text, base = ctx.needs.get(it.id, {}).get(group, (HIDDEN, 0))
-        extra = [f"{text} (n = {base})" if text != HIDDEN and base >= ctx.k else HIDDEN]
-    if it.type == "numeric":
-        m, n = ctx.medians.get((it.id, cmp_wave), {}).get(ALL, (float("nan"), 0))
-        return [esc(it.label), *own, hidden if n < ctx.k else f"median {_fmt(m)} (n = {n})"]
-    dist = ctx.dists.get((it.id, cmp_wave))
-    if dist is None:
-        return [esc(it.label), *own, "ikke spurgt", *extra]
-    mine = _own_answer(rows[cmp_wave], it) if cmp_wave in rows else None
-    everyone = _distribution_text(dist, ALL, ctx.k, own=mine) or hidden
-    return [esc(it.label), *own, everyone, *extra]
+def _typ(value: Any) -> str:
+    """``value`` as a Typst literal: none, int, string (escaped, whitespace folded), array or
+    dictionary. Survey text is passed as strings, so Typst never reads it as markup."""
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        inner = ", ".join(_typ(v) for v in value)
+        return f"({inner},)" if len(value) == 1 else f"({inner})"
+    if isinstance(value, dict):
+        return (
+            "(" + ", ".join(f"{k}: {_typ(v)}" for k, v in value.items()) + ")" if value else "(:)"
+        )
+    text = " ".join(str(value).split()).replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{text}"'
 
 
-def _same_scale_runs(items: list[Item]) -> list[list[Item]]:
-    """Groups of two or more choice items sharing a scale, in questionnaire order."""
+def _typst(function: str, args: dict[str, Any], rows: list[dict[str, Any]]) -> str:
+    """A raw Typst block calling one of ``sheet.typ``'s functions, one row per line (so a
+    reader of the Markdown, e.g. the privacy tests, finds each row\'s figures together)."""
+    head = ", ".join(f"{k}: {_typ(v)}" for k, v in args.items())
+    body = "".join(f"    {_typ(r)},\n" for r in rows)
+    return f"```{{=typst}}\n#{function}({head}, rows: (\n{body}  ))\n```\n"
+
+
+def _head(waves: list[int], cmp_wave: int) -> dict[str, Any]:
+    """The columns' headings: the association's own answers per wave, then all associations."""
+    return {"waves": [f"Jeres svar {w}" for w in waves], "all": f"{ALL} {cmp_wave}"}
+
+
+def _percent(cell: str) -> int | None:
+    """``"41 %"`` -> 41; a hidden share -> None."""
+    digits = cell.replace(NBSP, " ").removesuffix("%").strip()
+    return int(digits) if digits.isdigit() else None
+
+
+def _own_cells(it: Item, waves: list[int], rows: dict[int, Any]) -> list[str]:
+    return [
+        _own_answer(rows[w], it) if not it.waves or w in it.waves else "ikke spurgt" for w in waves
+    ]
+
+
+def _numeric_row(
+    ctx: FeedbackContext, it: Item, waves: list[int], rows: dict[int, Any], cmp_wave: int
+) -> dict[str, Any]:
+    m, n = ctx.medians.get((it.id, cmp_wave), {}).get(ALL, (float("nan"), 0))
+    note = f"vises ikke (færre end {ctx.k})" if n < ctx.k else f"median {_fmt(m)}"
+    return {
+        "label": it.label,
+        "own": _own_cells(it, waves, rows),
+        "shares": None,
+        "mine": None,
+        "n": str(n) if n >= ctx.k else HIDDEN,
+        "note": note,
+    }
+
+
+def _scale_runs(items: list[Item]) -> list[list[Item]]:
+    """The items grouped by scale, in questionnaire order (one chart block per scale)."""
     groups: dict[str, list[Item]] = {}
     for it in items:
-        if it.type != "numeric" and it.scale is not None:
-            groups.setdefault(it.scale.id, []).append(it)
-    return [g for g in groups.values() if len(g) >= 2]
+        groups.setdefault(it.scale.id if it.scale is not None else it.id, []).append(it)
+    return list(groups.values())
 
 
-def _scale_table(
+def _scale_block(
     ctx: FeedbackContext,
     items: list[Item],
     waves: list[int],
@@ -270,72 +280,79 @@ def _scale_table(
     cmp_wave: int,
     group: str | None,
 ) -> str:
-    """Items sharing a scale as one compact table: per item the association's answers, the
-    share of all associations giving each answer (its own in bold) and the base."""
+    """Items sharing a scale: per item the association's answers and a bar of the shares of all
+    associations giving each answer (its own framed), with the base; for the needs also the
+    share of its published group."""
     esc = escape_markdown
     cats = [lab.label for lab in items[0].scale.substantive]
-    head = ["Spørgsmål", *[f"Jeres svar {w}" for w in waves], *cats, "n"]
-    head += [f"Jeres gruppe {cmp_wave}"] if group else []
     table = []
     for it in items:
-        own = [esc(_own_answer(rows[w], it)) if not it.waves or w in it.waves else "ikke spurgt"
-               for w in waves]
-        mine = _own_answer(rows[cmp_wave], it) if cmp_wave in rows else None
-        base, cells = (ctx.dists.get((it.id, cmp_wave)) or {}).get(ALL, (0, {}))
-        shown = base >= ctx.k
-        shares = [
-            (f"**{cells.get(c, HIDDEN)}**" if c == mine else cells.get(c, HIDDEN)) if shown
-            else HIDDEN
-            for c in cats
-        ]
-        extra = []
+        row: dict[str, Any] = {"label": it.label, "own": _own_cells(it, waves, rows)}
+        dist = ctx.dists.get((it.id, cmp_wave))
+        base, cells = (dist or {}).get(ALL, (0, {}))
+        if dist is None:
+            row |= {"shares": None, "note": f"ikke spurgt i {cmp_wave}", "n": ""}
+        elif base < ctx.k:
+            row |= {"shares": None, "note": f"vises ikke (færre end {ctx.k})", "n": HIDDEN}
+        else:
+            mine = _own_answer(rows[cmp_wave], it) if cmp_wave in rows else None
+            row |= {
+                "shares": [_percent(cells.get(c, HIDDEN)) for c in cats],
+                "mine": cats.index(mine) if mine in cats else None,
+                "n": str(base),
+            }
         if group:
             text, gbase = ctx.needs.get(it.id, {}).get(group, (HIDDEN, 0))
-            extra = [f"{text} (n = {gbase})" if text != HIDDEN and gbase >= ctx.k else HIDDEN]
-        table.append([esc(it.label), *own, *shares, str(base) if shown else HIDDEN, *extra])
-    caption = f"Andel af alle foreninger i {cmp_wave}, der gav hvert svar; jeres eget svar med fed"
+            row["group"] = f"{text} (n = {gbase})" if text != HIDDEN and gbase >= ctx.k else HIDDEN
+        table.append(row)
+    args = {"cats": cats, **_head(waves, cmp_wave)}
+    if group:
+        args["group"] = f"Jeres gruppe {cmp_wave}"
+    out = _typst("fb-scale", args, table)
     if group:
         answers = " eller ".join(a.lower() for a in ctx.needs_answers)
-        caption += f". Jeres gruppe ({esc(group)}): andelen, der svarer »{esc(answers)}«"
-    md = to_markdown_table(
-        _frame(table, head), align="l" * (1 + len(waves)) + "r" * (len(head) - 1 - len(waves)),
-        caption=caption, escape=False,
-    )
-    widths = [22, *[11] * len(waves), *[max(7, 48 // len(cats))] * len(cats), 5]
-    return set_column_widths(md, widths + ([10] if group else []))
+        out += (
+            f"\n*Jeres gruppe ({esc(group)}): andelen af foreningerne i gruppen, der svarer "
+            f"»{esc(answers)}«.*\n"
+        )
+    return out
 
 
-def _multi_table(
+def _multi_block(
     ctx: FeedbackContext,
     it: Item,
     waves: list[int],
     rows: dict[int, Any],
     cmp_wave: int,
 ) -> str:
+    """A multi-select: per option the association's ticks and the share of all associations
+    that chose it (a base of 1..k-1 associations is a small count itself: "færre end k")."""
     import pandas as pd
 
     summary = ctx.dists.get((it.id, cmp_wave)) or {}
-    head = ["Svarmulighed", *[f"Jeres svar {w}" for w in waves], f"{ALL} {cmp_wave}"]
     base = summary.get(ALL, (0, {}))[0]
+    # a wave not asked or not answered is said once, not in every option's line
+    said = {
+        w: "ikke spurgt" if it.waves and w not in it.waves else _own_answer(rows[w], it)
+        for w in waves
+    }
+    said = {
+        w: text for w, text in said.items() if text == "ikke spurgt" or text in OWN_REASONS.values()
+    }
     table = []
     for lab in it.scale.substantive:
         own = []
         for w in waves:
             v = rows[w].get(it.option_column(lab))
-            if it.waves and w not in it.waves:
-                own.append("ikke spurgt")
-            elif v is None or pd.isna(v):
-                own.append(_own_answer(rows[w], it))  # the reason, phrased for them
+            if w in said or v is None or pd.isna(v):
+                own.append("–" if w in said else "")
             else:
                 own.append("valgt" if bool(v) else "")
         cell = summary[ALL][1].get(lab.label, HIDDEN) if base >= ctx.k else HIDDEN
-        table.append([lab.label, *own, cell])
-    # a base of 1..k-1 associations is a small count itself: say "færre end k" instead
+        table.append({"label": lab.label, "own": own, "pct": _percent(cell)})
     everyone = f"n = {base}" if base >= ctx.k else f"færre end {ctx.k}"
-    caption = f"Andel, der har valgt hver mulighed: alle foreninger {everyone}"
-    return to_markdown_table(
-        _frame(table, head), align="l" * (len(waves) + 1) + "r", caption=caption
-    )
+    note = " ".join(f"Jeres svar {w}: {text}." for w, text in said.items())
+    return _typst("fb-multi", {**_head(waves, cmp_wave), "base": everyone, "note": note}, table)
 
 
 def _indicator_part(ctx: FeedbackContext, aid: str, waves: list[int], cmp_wave: int) -> str:
@@ -372,14 +389,11 @@ def _indicator_part(ctx: FeedbackContext, aid: str, waves: list[int], cmp_wave: 
             everyone = f"gennemsnit {_fmt(value, 1)}"
         else:
             everyone = f"{_fmt(value)} i alt"
-        rows.append([ind.title, *cells, everyone])
+        rows.append({"title": ind.title, "own": cells, "all": everyone})
     if not rows:
         return ""
-    head = ["Indikator", *[f"Jeres svar {w}" for w in waves], f"{ALL} {cmp_wave}"]
     intro = (
         "### Strategiens indikatorer\n\nFrivilligcentret følger sine mål for 2025–2027 "
         "med disse indikatorer. Her ser I, hvor jeres forening ligger.\n"
     )
-    return intro + "\n" + to_markdown_table(_frame(rows, head), align="l" * len(head))
-
-
+    return intro + "\n" + _typst("fb-indicators", _head(waves, cmp_wave), rows)
