@@ -239,6 +239,18 @@ def test_pages_are_danish_and_every_image_has_alt_text(site: Site) -> None:
         assert any(str(s).startswith("figurer/") for s in srcs), page
 
 
+def test_the_site_weighs_at_most_half_of_what_it_did(site: Site) -> None:
+    """Issue 19: the demo site weighed 3.5 MB, 2.8 MB of it charts; its weight at least halved,
+    although every chart is now drawn twice (desktop and phone) and the site has its search
+    index. The budget is the whole published folder: pages, charts, PDFs, downloads, index."""
+    files = [p for p in site.out.rglob("*") if p.is_file()]
+    total = sum(p.stat().st_size for p in files)
+    charts = sum(p.stat().st_size for p in files if p.suffix == ".svg")
+    assert total <= 3_500_000 // 2, f"{total / 1e6:.2f} MB"
+    assert charts <= 2_800_000 // 5, f"charts {charts / 1e6:.2f} MB"
+    assert sum(p.name.endswith("-mobil.svg") for p in files) >= 20  # still drawn for phones
+
+
 # --------------------------------------------------------------------------- privacy
 
 

@@ -167,13 +167,13 @@ def test_markdown_table_rename_align_caption_label() -> None:
     )
     lines = md.splitlines()
     assert lines[0].startswith("| Svar")
-    assert lines[1].startswith("|:") and lines[1].endswith(":|")
+    assert lines[1].startswith("|--") and lines[1].endswith(":|")  # left is the default
     assert len({len(line) for line in lines[:4]}) == 1  # padded into a tidy grid
     assert md.endswith(": Driver \\*I\\* grupper? (n = 12) {#tbl-driver}\n")
     parsed = render(md)
     assert parsed.header == ["Svar", "Antal", "Andel"]
     assert parsed.rows == [["Ja", "7", "58,3"], ["Nej", "5", "41,7"]]
-    assert parsed.aligns == ["left", "right", "right"]
+    assert parsed.aligns == [None, "right", "right"]  # left: the default, no style per cell
     assert parsed.caption == "Driver *I* grupper? (n = 12)"
     assert parsed.table_id == "tbl-driver"
     md2 = to_markdown_table(df, columns=["category", "note"], align="cr", na="–")
@@ -241,7 +241,7 @@ def test_present_frequencies() -> None:
     md = to_markdown_table(present_frequencies(tab))
     parsed = render(md)
     assert parsed.header == ["Svar", "Antal", "Andel", CI_HEADING]
-    assert parsed.aligns == ["left", "right", "right", "right"]
+    assert parsed.aligns == [None, "right", "right", "right"]
 
 
 def test_present_frequencies_groups_items_and_shared_base() -> None:

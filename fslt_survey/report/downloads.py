@@ -96,7 +96,7 @@ def downloads_block(r: Report, folder: str | Path = "downloads") -> str:
     folder = Path(folder).as_posix()
     rows = [
         "| Tabel | CSV | Excel |",
-        "|:------|:----|:------|",
+        "|-------|-----|-------|",
     ]
     for stem, (text, _) in tables.items():
         rows.append(

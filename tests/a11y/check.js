@@ -302,8 +302,14 @@ async function chartTextProblems(minPx) {
     if (vb.length !== 4 || !(vb[2] > 0)) continue;
     let smallest = Infinity;
     let example = "";
+    // a style may be a class of the SVG's own stylesheet (fslt_survey.plots._svg.compact_svg)
+    const classes = {};
+    for (const sheet of doc.querySelectorAll("style")) {
+      for (const rule of sheet.textContent.matchAll(/\.([\w-]+)\{([^}]*)\}/g)) classes[rule[1]] = rule[2];
+    }
     for (const t of doc.querySelectorAll("text")) {
-      const m = /font-size:\s*([\d.]+)px/.exec(t.getAttribute("style") || "");
+      const style = `${t.getAttribute("style") || ""};${classes[t.getAttribute("class")] || ""}`;
+      const m = /font-size:\s*([\d.]+)px/.exec(style);
       const size = m ? Number(m[1]) : Number(t.getAttribute("font-size"));
       if (!(size > 0) || !t.textContent.trim()) continue;
       if (size < smallest) [smallest, example] = [size, t.textContent.trim()];

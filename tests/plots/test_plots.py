@@ -231,10 +231,52 @@ def test_save_svg_png_and_svg_is_deterministic(tmp_path, charts):
     assert svg == (tmp_path / "other.svg").read_bytes()  # same chart built twice
     assert b"<dc:date>" not in svg
     text = svg.decode()
-    assert "<dc:title>Samarbejdet med kommunen</dc:title>" in text
-    assert "Divergerende stablet" in text  # alt text as the description
+    assert "<title>Samarbejdet med kommunen</title>" in text
+    assert "<desc>Divergerende stablet" in text  # alt text as the description
+    assert "<metadata>" not in text and "<g>" not in text
     with pytest.raises(SurveyDataError, match=r"svg and png only \(found 'pdf'\)"):
         a.save(tmp_path / "x", formats=("pdf",))
+
+
+@pytest.mark.parametrize("kind", ["likert", "heatmap", "dumbbell"])
+def test_compact_svg_draws_the_same_picture(kind, tmp_path, charts):
+    """The compaction (rounding, unwrapped groups, classes, ``<desc>``) changes the bytes, not
+    the drawing: matplotlib's own SVG and the compact one rasterised by Typst (the PDFs'
+    renderer, which reads the classes from the SVG's stylesheet) are the same pixels, up to
+    the antialiasing of coordinates rounded to 0.01 pt."""
+    import io
+
+    import typst
+    from PIL import Image, ImageChops
+
+    from fslt_survey.plots._svg import compact_svg
+
+    charts.append(chart := BUILDERS[kind]())
+    buf = io.BytesIO()
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "x"}):  # as Chart.save
+        chart.fig.savefig(buf, format="svg", metadata={"Date": None})
+    original = buf.getvalue().decode("utf-8")
+    compact = compact_svg(original)
+    assert len(compact) < 0.75 * len(original), len(compact) / len(original)
+    assert ' class="s0"' in compact and "<desc>" not in original
+    pictures = []
+    for name, svg in (("original", original), ("compact", compact)):
+        (tmp_path / f"{name}.svg").write_text(svg, encoding="utf-8")
+        doc = tmp_path / f"{name}.typ"
+        doc.write_text(f'#set page(width: auto, height: auto, margin: 0pt)\n'
+                       f'#image("{name}.svg", width: 540pt)\n', encoding="utf-8")
+        png = typst.compile(str(doc), format="png", ppi=96)
+        pictures.append(Image.open(io.BytesIO(png)).convert("L"))
+    assert pictures[0].size == pictures[1].size
+    diff = np.asarray(ImageChops.difference(*pictures), dtype=float)
+    assert (diff > 64).mean() < 0.001, (diff > 64).mean()  # no shape or text moved or lost
+    # not blind: a lost style (a class the stylesheet does not define) is seen
+    broken = compact.replace(".s0{", ".unused{", 1)
+    (tmp_path / "compact.svg").write_text(broken, encoding="utf-8")
+    png = typst.compile(str(tmp_path / "compact.typ"), format="png", ppi=96)
+    worse = np.asarray(ImageChops.difference(
+        pictures[0], Image.open(io.BytesIO(png)).convert("L")), dtype=float)
+    assert (worse > 64).mean() > 0.001
 
 
 def test_height_grows_with_items(charts):
