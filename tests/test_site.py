@@ -533,6 +533,9 @@ def test_the_front_page_says_what_happens_next_and_how_to_read_the_figures(site:
     links = {url for _, url in page.links}
     assert {"anbefalinger.html", "handleplan.html"} <= links
     assert f"færre end {K_MEMBER} foreninger" in text  # the suppression limit as declared
+    # the network pages' words said once (issue 19)
+    for term in ("Netværksmøde", "erfa-forum", "Selvhjælpsgruppe", "Netværksgruppe"):
+        assert term in text, term
     assert re.search(r"indsamlet til og med \d+\. \w+ 20\d\d", text)  # the Danish date style
 
 

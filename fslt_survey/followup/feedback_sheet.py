@@ -226,7 +226,7 @@ def _typ(value: Any) -> str:
 
 def _typst(function: str, args: dict[str, Any], rows: list[dict[str, Any]]) -> str:
     """A raw Typst block calling one of ``sheet.typ``'s functions, one row per line (so a
-    reader of the Markdown, e.g. the privacy tests, finds each row\'s figures together)."""
+    reader of the Markdown, e.g. the privacy tests, finds each row's figures together)."""
     head = ", ".join(f"{k}: {_typ(v)}" for k, v in args.items())
     body = "".join(f"    {_typ(r)},\n" for r in rows)
     return f"```{{=typst}}\n#{function}({head}, rows: (\n{body}  ))\n```\n"

@@ -137,4 +137,18 @@ def reading_guide_block(r: Report) -> str:
         "at spørgsmålet ikke blev stillet det år.\n"
         "- **En sikker ændring** (markeret med \\*) er så stor, at den ikke kan skyldes "
         "tilfældigheder, også når der tages højde for, at mange ændringer testes på én gang.\n"
+        f"{TERMS}"
     )
+
+
+#: The words of the network pages, said once (issue 19: "Netværk", "netværksmøde",
+#: "netværksgruppe", "erfa-forum" and "fora" were used without saying what they are).
+TERMS = (
+    "\nOrdene om netværk:\n\n"
+    "- **Netværksmøde** eller **erfa-forum** (flere: fora): et møde, hvor "
+    "medlemsforeningerne deler erfaringer om et tema, som Frivilligcentret inviterer til.\n"
+    "- **Selvhjælpsgruppe**: mennesker med en fælles, svær livsudfordring, der mødes og deler "
+    "erfaringer; ikke terapi eller behandling. Gruppen har en frivillig gruppeleder.\n"
+    "- **Netværksgruppe**: en selvhjælpsgruppe uden frivillig gruppeleder, for mennesker med en "
+    "lettere fælles udfordring.\n"
+)
