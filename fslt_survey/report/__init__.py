@@ -7,7 +7,7 @@ and full links of a document that leaves the site (a PDF).
 
 from __future__ import annotations
 
-from fslt_survey.report.address import published_block, site_address, site_link
+from fslt_survey.report.address import site_address, site_link
 from fslt_survey.report.blocks import (
     index_block,
     likert_block,
@@ -80,7 +80,6 @@ __all__ = [
     "overview_block",
     "pages_block",
     "protection_block",
-    "published_block",
     "quotes_block",
     "reading_guide_block",
     "recommendations_block",

@@ -4,10 +4,8 @@ A PDF is e-mailed, printed and read away from the site, where a relative link su
 ``metode.html`` leads nowhere and a reader cannot tell how old the figures are. So a document
 with a PDF
 
-- says when it was published (:func:`published_block`, "Udgivet 5. december 2026", in the
-  publication's Danish style, :func:`fslt_survey.danish.long_date`): the date the document was
-  last executed, i.e. the date its content last changed (an unchanged document re-rendered
-  later is served from the render cache and keeps its date);
+- says when it was published: ``date: today`` in ``_quarto.yml`` puts the date in every
+  document's title block, in Quarto's long Danish format ("5. december 2026") in both engines;
 - links to the site's pages by their full address (:func:`site_link`): the HTML page keeps the
   relative link, the PDF gets the absolute one, printed in full so it works on paper too. The
   address is the project's ``website: site-url:`` (:attr:`fslt_survey.project.Project.site_url`)
@@ -20,17 +18,15 @@ sent out unnoticed, and the fix is one line.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from pathlib import Path, PurePosixPath
 from urllib.parse import urljoin, urlsplit
 
 from fslt_survey import config
-from fslt_survey.danish import long_date
 from fslt_survey.errors import ConfigError
 from fslt_survey.project import Project, load_project
 
-__all__ = ["published_block", "site_address", "site_link"]
+__all__ = ["site_address", "site_link"]
 
 
 def _document_folder(project: Project, document_dir: str | Path | None) -> str:
@@ -84,8 +80,3 @@ def site_link(text: str, href: str, **where: object) -> str:
         f'[[{text}]({href})]{{.content-visible when-format="html"}}'
         f'[[{text}]({url}) (<{url}>)]{{.content-hidden when-format="html"}}'
     )
-
-
-def published_block(day: dt.date | None = None) -> str:
-    """ "Udgivet 5. december 2026." (the date of this execution unless ``day`` is given)."""
-    return f"*Udgivet {long_date(day or dt.date.today())}.*\n"
