@@ -222,29 +222,23 @@ def execute_document(
     fig = figure_settings(cfg)
     ctx.fig_format = fig["fmt"]
     params = dict(params or {})
-    parts: list[str] = []
+    offsets = _inline_offsets(doc)
 
     def md_text(chunk: MarkdownChunk, values: list[str]) -> str:
         text = chunk.text
         for i, value in enumerate(values):
-            text = text.replace(INLINE_TOKEN.format(i + _offset[chunk.line]), value)
+            text = text.replace(INLINE_TOKEN.format(i + offsets[chunk.line]), value)
         return shortcodes(text) if shortcodes else text
-
-    _offset: dict[int, int] = {}
-    count = 0
-    for chunk in doc.chunks:
-        if isinstance(chunk, MarkdownChunk):
-            _offset[chunk.line] = count
-            count += len(chunk.inline)
 
     if not doc.needs_kernel:
         parts = [md_text(c, []) for c in doc.chunks if isinstance(c, MarkdownChunk)]
         return ExecutionResult("\n\n".join(parts).strip() + "\n", [], ctx.warnings)
 
-    timeout = cfg.execute.get("timeout")
+    parts: list[str] = []
     param_cell = next((c for c in doc.cells if "parameters" in c.tags), None)
     with kernel_session(
-        cwd or doc.path.parent, project_root, timeout=timeout, document=doc.path, pool=pool
+        cwd or doc.path.parent, project_root, timeout=cfg.execute.get("timeout"),
+        document=doc.path, pool=pool,
     ) as kernel:
         setup = kernel.run(SETUP_CODE.format(mime=INLINE_MIME, **fig))
         _cell_error(setup, "the engine's setup code", cfg.rel, 1, lambda k: 1)
@@ -253,58 +247,70 @@ def execute_document(
             _cell_error(inj, "the injected parameters", cfg.rel, 1, lambda k: 1)
         for chunk in doc.chunks:
             if isinstance(chunk, MarkdownChunk):
-                values: list[str] = []
-                if chunk.inline:
-                    code = ["__fslt_v = []"]
-                    code += [
-                        f"__fslt_v.append(__fslt_inline_format(({e})))" for e, _ in chunk.inline
-                    ]
-                    code.append("__fslt_inline_show(__fslt_v)")
-                    res = kernel.run("\n".join(code))
-                    first = chunk.inline[0][1]
-                    lines = [first] + [ln for _, ln in chunk.inline] + [first]
-                    _cell_error(
-                        res,
-                        f"inline expression `{{python}} {chunk.inline[0][0]}`"
-                        if len(chunk.inline) == 1
-                        else "an inline `{python}` expression",
-                        cfg.rel,
-                        first,
-                        lambda k, lines=lines: lines[min(k - 1, len(lines) - 1)],
-                    )
-                    for out in res.outputs:
-                        if INLINE_MIME in out.get("data", {}):
-                            values = list(out["data"][INLINE_MIME]["values"])
-                parts.append(md_text(chunk, values))
+                parts.append(md_text(chunk, _inline_values(kernel, chunk, cfg.rel)))
                 continue
-            cell = chunk
-            opts = _options(cfg, cell)
-            outputs: list[dict[str, Any]] = []
-            if opts.get("eval", True):
-                resize = "fig-width" in cell.options or "fig-height" in cell.options
-                if resize:
-                    w = float(cell.options.get("fig-width", fig["width"]))
-                    h = float(cell.options.get("fig-height", fig["height"]))
-                    kernel.run(
-                        f"import matplotlib as __m; __m.rcParams['figure.figsize'] = ({w!r}, {h!r})"
-                    )
-                res = kernel.run(cell.source)
-                if resize:
-                    kernel.run(
-                        f"__m.rcParams['figure.figsize'] = ({fig['width']!r}, {fig['height']!r})"
-                    )
-                if not opts.get("error", False):
-                    _cell_error(
-                        res,
-                        cell.name,
-                        cfg.rel,
-                        cell.line,
-                        lambda k, c=cell: c.line + k,
-                    )
-                outputs = [dict(o) for o in res.outputs]
-            parts.append(cell_markdown(cell, outputs, opts, ctx))
-            if cell is param_cell and params:
+            opts = _options(cfg, chunk)
+            outputs = _run_cell(kernel, chunk, opts, fig, cfg.rel) if opts.get("eval", True) \
+                else []
+            parts.append(cell_markdown(chunk, outputs, opts, ctx))
+            if chunk is param_cell and params:
                 inj = kernel.run(parameters_code(params, cfg.rel))
-                _cell_error(inj, "the injected parameters", cfg.rel, cell.line, lambda k: 1)
+                _cell_error(inj, "the injected parameters", cfg.rel, chunk.line, lambda k: 1)
     body = "\n\n".join(p for p in parts if p.strip())
     return ExecutionResult(body.strip() + "\n", ctx.files, ctx.warnings)
+
+
+def _inline_offsets(doc: QmdDocument) -> dict[int, int]:
+    """Markdown chunk's line -> the number of inline expressions before it (their tokens are
+    numbered through the document)."""
+    offsets, count = {}, 0
+    for chunk in doc.chunks:
+        if isinstance(chunk, MarkdownChunk):
+            offsets[chunk.line] = count
+            count += len(chunk.inline)
+    return offsets
+
+
+def _inline_values(kernel: Any, chunk: MarkdownChunk, rel: str) -> list[str]:
+    """The formatted values of a markdown chunk's inline ``{python}`` expressions, evaluated in
+    the kernel in one go (an error names the expression and its line)."""
+    if not chunk.inline:
+        return []
+    code = ["__fslt_v = []"]
+    code += [f"__fslt_v.append(__fslt_inline_format(({e})))" for e, _ in chunk.inline]
+    code.append("__fslt_inline_show(__fslt_v)")
+    res = kernel.run("\n".join(code))
+    first = chunk.inline[0][1]
+    lines = [first] + [ln for _, ln in chunk.inline] + [first]
+    _cell_error(
+        res,
+        f"inline expression `{{python}} {chunk.inline[0][0]}`"
+        if len(chunk.inline) == 1
+        else "an inline `{python}` expression",
+        rel,
+        first,
+        lambda k: lines[min(k - 1, len(lines) - 1)],
+    )
+    values: list[str] = []
+    for out in res.outputs:
+        if INLINE_MIME in out.get("data", {}):
+            values = list(out["data"][INLINE_MIME]["values"])
+    return values
+
+
+def _run_cell(
+    kernel: Any, cell: CodeCell, opts: dict[str, Any], fig: dict[str, Any], rel: str
+) -> list[dict[str, Any]]:
+    """Run one code cell (with its own ``fig-width``/``fig-height`` for its duration); its
+    outputs. An error stops the render unless the cell says ``error: true``."""
+    resize = "fig-width" in cell.options or "fig-height" in cell.options
+    if resize:
+        w = float(cell.options.get("fig-width", fig["width"]))
+        h = float(cell.options.get("fig-height", fig["height"]))
+        kernel.run(f"import matplotlib as __m; __m.rcParams['figure.figsize'] = ({w!r}, {h!r})")
+    res = kernel.run(cell.source)
+    if resize:
+        kernel.run(f"__m.rcParams['figure.figsize'] = ({fig['width']!r}, {fig['height']!r})")
+    if not opts.get("error", False):
+        _cell_error(res, cell.name, rel, cell.line, lambda k: cell.line + k)
+    return [dict(o) for o in res.outputs]
