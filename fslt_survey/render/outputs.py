@@ -162,53 +162,62 @@ def _display(
     return None, 0
 
 
+def _code_blocks(cell: CodeCell, opts: dict[str, Any], ctx: OutputContext) -> list[str]:
+    """The cell's code as shown (``echo``, ``code-fold``; ``echo: fenced`` with its fence)."""
+    echo = opts.get("echo", True)
+    if not (echo and cell.code.strip()):
+        return []
+    if echo == "fenced":
+        inner = _fence(cell.source)
+        return [code_block(f"{inner}{{python}}\n{cell.source}\n{inner}", ["markdown", "cell-code"])]
+    fold = opts.get("code-fold", ctx.code_fold)
+    classes = ["python", "cell-code"]
+    if fold in (True, "true", "show"):
+        classes.append("cell-code-fold-open" if fold == "show" else "cell-code-fold")
+    return [code_block(cell.code, classes)]
+
+
+def _merged_streams(outputs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The outputs with consecutive writes to the same stream merged into one."""
+    merged: list[dict[str, Any]] = []
+    for out in outputs:
+        if out.get("output_type") != "stream":
+            merged.append(out)
+        elif (merged and merged[-1].get("output_type") == "stream"
+              and merged[-1].get("name") == out.get("name")):
+            merged[-1] = {**merged[-1], "text": merged[-1]["text"] + _output_text(out["text"])}
+        else:
+            merged.append({**out, "text": _output_text(out["text"])})
+    return merged
+
+
+def _stream_block(out: dict[str, Any], opts: dict[str, Any], asis: bool) -> list[str]:
+    """A stream's markdown: stderr as a warning block (unless ``warning: false``), stdout as
+    output, or as markdown itself with ``output: asis``."""
+    text = out["text"]
+    if out.get("name") == "stderr":
+        shown = opts.get("warning", True) and text.strip()
+        return [code_block(text, ["cell-output", "cell-output-stderr"])] if shown else []
+    if asis:
+        return [text.strip("\n")]
+    return [code_block(text, ["cell-output", "cell-output-stdout"])] if text.strip() else []
+
+
 def cell_markdown(
     cell: CodeCell, outputs: list[dict[str, Any]], opts: dict[str, Any], ctx: OutputContext
 ) -> str:
     """Turn one executed cell into pandoc markdown, honouring its options."""
     if not opts.get("include", True):
         return ""
-    blocks: list[str] = []
-    echo = opts.get("echo", True)
-    if echo and cell.code.strip():
-        fold = opts.get("code-fold", ctx.code_fold)
-        classes = ["python", "cell-code"]
-        if fold in (True, "true", "show"):
-            classes.append("cell-code-fold-open" if fold == "show" else "cell-code-fold")
-        if echo == "fenced":
-            inner = _fence(cell.source)
-            text = f"{inner}{{python}}\n{cell.source}\n{inner}"
-            blocks.append(code_block(text, ["markdown", "cell-code"]))
-        else:
-            blocks.append(code_block(cell.code, classes))
+    blocks = _code_blocks(cell, opts, ctx)
     out_blocks: list[str] = []
     if opts.get("output", True) is not False:
         asis = opts.get("output") == "asis"
         n_img = 0
-        merged: list[dict[str, Any]] = []
-        for out in outputs:  # merge consecutive writes to the same stream
-            if (
-                out.get("output_type") == "stream"
-                and merged
-                and merged[-1].get("output_type") == "stream"
-                and merged[-1].get("name") == out.get("name")
-            ):
-                merged[-1] = {**merged[-1], "text": merged[-1]["text"] + _output_text(out["text"])}
-            elif out.get("output_type") == "stream":
-                merged.append({**out, "text": _output_text(out["text"])})
-            else:
-                merged.append(out)
-        for out in merged:
+        for out in _merged_streams(outputs):
             kind = out.get("output_type")
             if kind == "stream":
-                text = out["text"]
-                if out.get("name") == "stderr":
-                    if opts.get("warning", True) and text.strip():
-                        out_blocks.append(code_block(text, ["cell-output", "cell-output-stderr"]))
-                elif asis:
-                    out_blocks.append(text.strip("\n"))
-                elif text.strip():
-                    out_blocks.append(code_block(text, ["cell-output", "cell-output-stdout"]))
+                out_blocks += _stream_block(out, opts, asis)
             elif kind in ("display_data", "execute_result"):
                 md, n = _display(cell, opts, out.get("data", {}), n_img, ctx)
                 n_img += n

@@ -183,14 +183,7 @@ def parse_qmd(path: Path, text: str | None = None) -> QmdDocument:
             i += 1
             continue
         fence = (m or esc or plain).group("fence")
-        close = re.compile(rf"^[ \t]*{re.escape(fence[0])}{{{len(fence)},}}\s*$")
-        j = i + 1
-        while j < len(lines) and not close.match(lines[j]):
-            j += 1
-        if j >= len(lines):
-            raise RenderError(
-                f"code block opened with {fence} is never closed", file=path, row=i + 1
-            )
+        j = _fence_end(lines, i, fence, path)
         body = lines[i + 1 : j]
         if m and m.group("lang").lower() == "python":
             flush(j + 2)
@@ -206,33 +199,48 @@ def parse_qmd(path: Path, text: str | None = None) -> QmdDocument:
                 )
             )
         elif m:
-            lang = m.group("lang").lower()
-            if lang not in _NOT_EXECUTED:
-                raise RenderError(
-                    f"the built-in engine only runs python cells, not {{{lang}}}",
-                    file=path,
-                    row=i + 1,
-                    expected="```{python}",
-                    found=line.strip(),
-                )
-            # diagrams/OJS: show the code instead of silently dropping it
-            md.append(f"{fence} {{.{lang}}}")
-            md.extend(ln for ln in body if not _OPTION_LINE.match(ln))
-            md.append(fence)
+            md.extend(_shown_block(m.group("lang").lower(), fence, body, line, path, i + 1))
         elif esc:
-            # ```{{python}} shows a cell verbatim, fence included (Quarto's escape)
-            outer = "`" * (len(fence) + 1)
-            md.append(f"{outer} {{.{esc.group('lang').strip()} .cell-code}}")
-            md.append(f"{fence}{{{esc.group('lang').strip()}}}")
-            md.extend(body)
-            md.append(fence)
-            md.append(outer)
+            md.extend(_escaped_block(esc.group("lang").strip(), fence, body))
         else:
             md.extend(lines[i : j + 1])
         i = j + 1
     flush(len(lines) + 1)
     _extract_inline(chunks)
     return QmdDocument(path=path, front_matter=front, chunks=chunks, source=text)
+
+
+def _fence_end(lines: list[str], i: int, fence: str, path: Path) -> int:
+    """Index of the line closing the code block opened at line ``i`` with ``fence``."""
+    close = re.compile(rf"^[ \t]*{re.escape(fence[0])}{{{len(fence)},}}\s*$")
+    j = i + 1
+    while j < len(lines) and not close.match(lines[j]):
+        j += 1
+    if j >= len(lines):
+        raise RenderError(f"code block opened with {fence} is never closed", file=path, row=i + 1)
+    return j
+
+
+def _shown_block(
+    lang: str, fence: str, body: list[str], line: str, path: Path, row: int
+) -> list[str]:
+    """A diagram/OJS cell, which the engine does not run, shown as code (never silently
+    dropped); any other language stops the render."""
+    if lang not in _NOT_EXECUTED:
+        raise RenderError(
+            f"the built-in engine only runs python cells, not {{{lang}}}",
+            file=path,
+            row=row,
+            expected="```{python}",
+            found=line.strip(),
+        )
+    return [f"{fence} {{.{lang}}}", *(ln for ln in body if not _OPTION_LINE.match(ln)), fence]
+
+
+def _escaped_block(lang: str, fence: str, body: list[str]) -> list[str]:
+    """```` ```{{python}} ```` shows a cell verbatim, fence included (Quarto's escape)."""
+    outer = "`" * (len(fence) + 1)
+    return [f"{outer} {{.{lang} .cell-code}}", f"{fence}{{{lang}}}", *body, fence, outer]
 
 
 def map_outside_fences(text: str, fn: Callable[[str, int], str]) -> str:
