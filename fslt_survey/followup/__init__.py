@@ -40,6 +40,9 @@ from fslt_survey.followup.methods import (
 )
 from fslt_survey.followup.page import (
     FollowUpPage,
+    followup_goal_block,
+    followup_overview_block,
+    load_followup_page,
     published_indicators,
 )
 from fslt_survey.followup.plan import (
@@ -114,12 +117,15 @@ __all__ = [
     "describe_indicators",
     "describe_plan",
     "evaluation_table",
+    "followup_goal_block",
+    "followup_overview_block",
     "goal_evaluation",
     "goal_markdown",
     "indicator_findings",
     "indicator_hits",
     "indicator_movements",
     "indicators_file",
+    "load_followup_page",
     "load_indicators",
     "load_network_data",
     "load_plan",

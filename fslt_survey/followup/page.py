@@ -1,8 +1,8 @@
 """The strategy follow-up page (``reports/opfoelgning.qmd``): everything it shows, loaded once.
 
-Like :class:`fslt_survey.network.MeetingFollowUp` for the meetings page: the page makes one
-:meth:`FollowUpPage.load` call and prints one method per section; no computation or wording
-lives in the page.
+The one idiom of every report page: the page loads its context once (here
+:func:`load_followup_page`, like ``report.load(page)`` for the theme pages) and prints one
+``*_block`` function of it per section; no computation or wording lives in the page.
 """
 
 from __future__ import annotations
@@ -21,7 +21,13 @@ from fslt_survey.publish import Findings
 from fslt_survey.store import load_clean
 from fslt_survey.tables import format_pct
 
-__all__ = ["FollowUpPage", "published_indicators"]
+__all__ = [
+    "FollowUpPage",
+    "followup_goal_block",
+    "followup_overview_block",
+    "load_followup_page",
+    "published_indicators",
+]
 
 
 def published_indicators(iset: IndicatorSet, clean_dir: str | Path | None = None) -> pd.DataFrame:
@@ -42,18 +48,6 @@ class FollowUpPage:
     k: int = config.SUPPRESSION_K
     confidence: float = config.CONFIDENCE
 
-    @classmethod
-    def load(
-        cls, *, indicators: str | Path | None = None, clean_dir: str | Path | None = None
-    ) -> FollowUpPage:
-        """Load the indicator file and compute the follow-up from the clean member survey."""
-        iset = load_indicators() if indicators is None else load_indicators(indicators)
-        data = load_clean(iset.survey) if clean_dir is None else load_clean(iset.survey, clean_dir)
-        store = Findings.load(
-            clean_dir, iset.survey, indicators=declarations(iset, iset.instrument)
-        )
-        return cls(iset, compute_followup(data, iset, findings=store), store.k, store.conf)
-
     @property
     def level(self) -> str:
         """The intervals' confidence level in Danish ("95 %"), as declared for the survey."""
@@ -70,13 +64,29 @@ class FollowUpPage:
         i = self.indicators
         return f"Kilde: Frivilligcentrets medlemsundersøgelse {i.baseline} og {i.followup}."
 
-    def overview_markdown(self) -> str:
-        """Per goal: the number of indicators and how many targets are met."""
-        return overview_markdown(self.results, k=self.k)
 
-    def goal_markdown(self, goal: int) -> str:
-        """One goal's status sentence, table, chart and notes."""
-        return goal_markdown(
-            self.results, goal, indicators=self.indicators, source=self.source, k=self.k,
-            conf=self.confidence,
-        )
+def load_followup_page(
+    *, indicators: str | Path | None = None, clean_dir: str | Path | None = None
+) -> FollowUpPage:
+    """Load the indicator file and compute the follow-up from the clean member survey."""
+    iset = load_indicators() if indicators is None else load_indicators(indicators)
+    data = load_clean(iset.survey) if clean_dir is None else load_clean(iset.survey, clean_dir)
+    store = Findings.load(clean_dir, iset.survey, indicators=declarations(iset, iset.instrument))
+    return FollowUpPage(iset, compute_followup(data, iset, findings=store), store.k, store.conf)
+
+
+def followup_overview_block(page: FollowUpPage) -> str:
+    """Per goal: the number of indicators and how many targets are met."""
+    return overview_markdown(page.results, k=page.k)
+
+
+def followup_goal_block(page: FollowUpPage, goal: int) -> str:
+    """One goal's status sentence, table, chart and notes."""
+    return goal_markdown(
+        page.results,
+        goal,
+        indicators=page.indicators,
+        source=page.source,
+        k=page.k,
+        conf=page.confidence,
+    )

@@ -201,8 +201,9 @@ class MeetingFollowUp:
     """Everything the site page ``reports/moeder.qmd`` shows, loaded once.
 
     Loads the network data, the attendance and the clean evaluations (``build/clean``, written
-    by ``fslt-survey build``). Every ``*_markdown`` method applies the suppression rule and
-    names no association.
+    by ``fslt-survey build``). The page loads it once (:func:`load_meetings_page`) and prints one
+    ``*_block`` function per section; each applies the suppression rule and names no
+    association.
     """
 
     network: Network
@@ -216,149 +217,177 @@ class MeetingFollowUp:
     conf: float = config.CONFIDENCE
     quotes: tuple[publish.Quote, ...] = ()  # the approved quotes of the evaluations
 
-    @classmethod
-    def load(
-        cls, *, evaluations: pd.DataFrame | None = None, today: dt.date | None = None
-    ) -> MeetingFollowUp:
-        registry = load_registry()
-        net = load_network()
-        att = load_attendance(network=net, registry=registry)
-        ev = load_clean(EVALUATION_SURVEY) if evaluations is None else evaluations
-        inst = load_instrument(config.SURVEYS_DIR / EVALUATION_SURVEY / "instrument.yml")
-        settings = publication(EVALUATION_SURVEY)  # the declared k and confidence level
-        quotes = publish.load_quotes(
-            publish.quotes_file(EVALUATION_SURVEY, demo=demo_mode()),
-            items=[it.id for it in inst],
-            names=tuple(registry["name"].astype(str)),
-        )
-        return cls(
-            net, att, attendance_summary(att, registry), prepare_evaluations(ev, net), inst, today,
-            k=settings.k, conf=settings.confidence, quotes=tuple(quotes),
-        )
 
-    def overview_markdown(self) -> str:
-        t = self.summary.totals
-        n_ev = int(self.evaluations["moede_id"].notna().sum())
-        years = sorted(self.attendance["year"].unique())
-        span = f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0]) if years else ""
-        total = attendance_by_type_table(self.summary, k=self.k).iloc[-1]  # the "I alt" row
-        reached, share = total["attended"], total["pct_attended"]
-        lines = [
-            f"- **{t['meetings']}** netværksmøder med registreret fremmøde ({span})",
-            f"- **{_fmt_int(t['participants'] if t['participants'] >= self.k else np.nan)}** "
-            "deltagere i alt fra medlemsforeningerne",
-            f"- **{_fmt_int(reached)}** af {t['members']} medlemsforeninger "
-            f"(**{_fmt_pct(share)}**) har deltaget i mindst ét møde",
-            f"- **{_fmt_int(n_ev if n_ev >= self.k else np.nan)}** evalueringer fra deltagerne, "
-            "knyttet til et møde",
-        ]
-        unknown = int(self.evaluations["moede_id"].isna().sum())
-        text = "\n".join(lines) + "\n"
-        if unknown:
-            text += (
-                "\nDesuden har "
-                + (f"{unknown} evalueringer" if unknown >= self.k else "nogle få evalueringer")
-                + " en mødekode, der ikke findes i listen over møder; de indgår ikke.\n"
-            )
-        return text
+def load_meetings_page(
+    *, evaluations: pd.DataFrame | None = None, today: dt.date | None = None
+) -> MeetingFollowUp:
+    """Everything ``reports/moeder.qmd`` shows, loaded once: the network data, attendance, the
+    clean evaluations (``evaluations`` instead, for tests), the declared k and confidence level
+    and the approved quotes; ``today`` dates "upcoming" (default: after the last meeting)."""
+    registry = load_registry()
+    net = load_network()
+    att = load_attendance(network=net, registry=registry)
+    ev = load_clean(EVALUATION_SURVEY) if evaluations is None else evaluations
+    inst = load_instrument(config.SURVEYS_DIR / EVALUATION_SURVEY / "instrument.yml")
+    settings = publication(EVALUATION_SURVEY)  # the declared k and confidence level
+    quotes = publish.load_quotes(
+        publish.quotes_file(EVALUATION_SURVEY, demo=demo_mode()),
+        items=[it.id for it in inst],
+        names=tuple(registry["name"].astype(str)),
+    )
+    return MeetingFollowUp(
+        net,
+        att,
+        attendance_summary(att, registry),
+        prepare_evaluations(ev, net),
+        inst,
+        today,
+        k=settings.k,
+        conf=settings.confidence,
+        quotes=tuple(quotes),
+    )
 
-    def meetings_markdown(self) -> str:
-        return meetings_markdown(
-            self.network,
-            self.summary,
-            self.evaluations,
-            k=self.k,
-            caption="Afholdte møder: fremmøde og evalueringer",
-        )
 
-    def by_type_markdown(self) -> str:
-        return attendance_by_type_markdown(
-            self.summary,
-            k=self.k,
-            caption="Medlemsforeninger, der har deltaget i mindst ét møde, efter foreningstype",
-        )
+# --------------------------------------------------------------------------- the page's sections
 
-    def _shares(self) -> tuple[pd.DataFrame, pd.DataFrame]:
-        return evaluation_shares(self.evaluations, self.instrument, k=self.k)
 
-    def evaluation_by_year_markdown(self) -> str:
-        _, by_year = self._shares()
-        counts = self.evaluations.loc[self.evaluations["moede_id"].notna(), "year"].value_counts()
-        return evaluation_markdown(
-            by_year,
-            by="year",
-            k=self.k,
-            group_name="År",
-            responses=counts,
-            caption="Andel positive svar pr. år (deltagernes evalueringer)",
+def meeting_overview_block(m: MeetingFollowUp) -> str:
+    t = m.summary.totals
+    n_ev = int(m.evaluations["moede_id"].notna().sum())
+    years = sorted(m.attendance["year"].unique())
+    span = f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0]) if years else ""
+    total = attendance_by_type_table(m.summary, k=m.k).iloc[-1]  # the "I alt" row
+    reached, share = total["attended"], total["pct_attended"]
+    lines = [
+        f"- **{t['meetings']}** netværksmøder med registreret fremmøde ({span})",
+        f"- **{_fmt_int(t['participants'] if t['participants'] >= m.k else np.nan)}** "
+        "deltagere i alt fra medlemsforeningerne",
+        f"- **{_fmt_int(reached)}** af {t['members']} medlemsforeninger "
+        f"(**{_fmt_pct(share)}**) har deltaget i mindst ét møde",
+        f"- **{_fmt_int(n_ev if n_ev >= m.k else np.nan)}** evalueringer fra deltagerne, "
+        "knyttet til et møde",
+    ]
+    unknown = int(m.evaluations["moede_id"].isna().sum())
+    text = "\n".join(lines) + "\n"
+    if unknown:
+        text += (
+            "\nDesuden har "
+            + (f"{unknown} evalueringer" if unknown >= m.k else "nogle få evalueringer")
+            + " en mødekode, der ikke findes i listen over møder; de indgår ikke.\n"
         )
+    return text
 
-    def evaluation_by_meeting_markdown(self) -> str:
-        by_meeting, _ = self._shares()
-        counts = response_counts(self.evaluations, k=self.k).set_index("moede_id")["n"]
-        return evaluation_markdown(
-            by_meeting,
-            by="moede_id",
-            k=self.k,
-            responses=counts,
-            caption="Andel positive svar pr. møde",
-        )
 
-    def trend_figure_markdown(self, folder: str = "figurer") -> str:
-        if self.evaluations["year"].dropna().nunique() < 2:
-            return "*Der er endnu kun evalueringer fra ét år.*\n"
-        cmp = compare_evaluation_years(
-            self.evaluations, self.instrument, k=self.k, conf=self.conf
-        )
-        chart = plot_dumbbell(
-            cmp,
-            title="Deltagernes vurdering af netværksmøderne",
-            source=self.source,
-            unit="deltagere",
-        )
-        return publish.figure(
-            chart,
-            "moeder-udvikling",
-            folder=folder,
-            caption="Andel positive svar i det første og det seneste år",
-        )
+def meeting_list_block(m: MeetingFollowUp) -> str:
+    """The page's key figures: meetings, participants, associations reached, evaluations."""
+    return meetings_markdown(
+        m.network,
+        m.summary,
+        m.evaluations,
+        k=m.k,
+        caption="Afholdte møder: fremmøde og evalueringer",
+    )
 
-    def wished_themes_markdown(self) -> str:
-        item = self.instrument.item("naeste_temaer")
-        text = publish.frequency_table(
-            tab_multi(self.evaluations, item, sort=True, conf=self.conf),
-            k=self.k,
-            conf=self.conf,
-            multi_select=True,
-            show_missing=False,
-            caption="Temaer, deltagerne ønsker til kommende møder",
-        )
-        return text.replace(" foreninger", " deltagere")  # the respondents are participants
 
-    def comments_markdown(self, limit: int = 5) -> str:
-        """The approved quotes of the comments (:mod:`fslt_survey.publish.curated`)."""
-        return publish.quotes_markdown(self.quotes, item="moede_kommentar", limit=limit)
+def meeting_by_type_block(m: MeetingFollowUp) -> str:
+    """The meetings held: attendance and evaluations per meeting."""
+    return attendance_by_type_markdown(
+        m.summary,
+        k=m.k,
+        caption="Medlemsforeninger, der har deltaget i mindst ét møde, efter foreningstype",
+    )
 
-    def upcoming_markdown(self) -> str:
-        frame = self.network.meetings_frame()
-        if self.today is not None:
-            after = pd.Timestamp(self.today)
-        else:  # after the last meeting with registered attendance: the page stays reproducible
-            after = self.attendance["date"].max() + pd.Timedelta(days=1)
-        up = frame.loc[frame["date"] >= after]
-        if up.empty:
-            return "Der er ikke planlagt flere møder endnu.\n"
-        rows = pd.DataFrame(
-            {
-                "Dato": up["date"].map(long_date),
-                "Forum": up["forum"],
-                "Type": up["kind"].map(KIND_LABELS),
-                "Tema": up["theme_label"],
-                "Sted": up["place"],
-                "Mødekode": up["meeting_id"],
-            }
-        )
-        return to_markdown_table(rows, caption="Planlagte møder")
+
+def _shares(m: MeetingFollowUp) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return evaluation_shares(m.evaluations, m.instrument, k=m.k)
+
+
+def evaluation_by_year_block(m: MeetingFollowUp) -> str:
+    """Member associations that attended at least one meeting, by type."""
+    _, by_year = _shares(m)
+    counts = m.evaluations.loc[m.evaluations["moede_id"].notna(), "year"].value_counts()
+    return evaluation_markdown(
+        by_year,
+        by="year",
+        k=m.k,
+        group_name="År",
+        responses=counts,
+        caption="Andel positive svar pr. år (deltagernes evalueringer)",
+    )
+
+
+def evaluation_by_meeting_block(m: MeetingFollowUp) -> str:
+    """The share of positive answers per year."""
+    by_meeting, _ = _shares(m)
+    counts = response_counts(m.evaluations, k=m.k).set_index("moede_id")["n"]
+    return evaluation_markdown(
+        by_meeting,
+        by="moede_id",
+        k=m.k,
+        responses=counts,
+        caption="Andel positive svar pr. møde",
+    )
+
+
+def evaluation_trend_block(m: MeetingFollowUp, folder: str = "figurer") -> str:
+    """The share of positive answers per meeting."""
+    if m.evaluations["year"].dropna().nunique() < 2:
+        return "*Der er endnu kun evalueringer fra ét år.*\n"
+    cmp = compare_evaluation_years(m.evaluations, m.instrument, k=m.k, conf=m.conf)
+    chart = plot_dumbbell(
+        cmp,
+        title="Deltagernes vurdering af netværksmøderne",
+        source=m.source,
+        unit="deltagere",
+    )
+    return publish.figure(
+        chart,
+        "moeder-udvikling",
+        folder=folder,
+        caption="Andel positive svar i det første og det seneste år",
+    )
+
+
+def wished_themes_block(m: MeetingFollowUp) -> str:
+    """The first and latest year's positive answers as a chart (a sentence with one year)."""
+    item = m.instrument.item("naeste_temaer")
+    text = publish.frequency_table(
+        tab_multi(m.evaluations, item, sort=True, conf=m.conf),
+        k=m.k,
+        conf=m.conf,
+        multi_select=True,
+        show_missing=False,
+        caption="Temaer, deltagerne ønsker til kommende møder",
+    )
+    return text.replace(" foreninger", " deltagere")  # the respondents are participants
+
+
+def meeting_comments_block(m: MeetingFollowUp, limit: int = 5) -> str:
+    """The themes participants wish for coming meetings."""
+    """The approved quotes of the comments (:mod:`fslt_survey.publish.curated`)."""
+    return publish.quotes_markdown(m.quotes, item="moede_kommentar", limit=limit)
+
+
+def upcoming_meetings_block(m: MeetingFollowUp) -> str:
+    frame = m.network.meetings_frame()
+    if m.today is not None:
+        after = pd.Timestamp(m.today)
+    else:  # after the last meeting with registered attendance: the page stays reproducible
+        after = m.attendance["date"].max() + pd.Timedelta(days=1)
+    up = frame.loc[frame["date"] >= after]
+    if up.empty:
+        return "Der er ikke planlagt flere møder endnu.\n"
+    rows = pd.DataFrame(
+        {
+            "Dato": up["date"].map(long_date),
+            "Forum": up["forum"],
+            "Type": up["kind"].map(KIND_LABELS),
+            "Tema": up["theme_label"],
+            "Sted": up["place"],
+            "Mødekode": up["meeting_id"],
+        }
+    )
+    return to_markdown_table(rows, caption="Planlagte møder")
 
 
 # --------------------------------------------------------------------------- checks and handouts
