@@ -251,6 +251,58 @@ def test_the_site_weighs_at_most_half_of_what_it_did(site: Site) -> None:
     assert sum(p.name.endswith("-mobil.svg") for p in files) >= 20  # still drawn for phones
 
 
+_SVG_TEXT = re.compile(r"<text([^>]*)>([^<]*)</text>")
+
+
+def chart_text_problems(svg: str) -> list[str]:
+    """Texts of a published SVG chart that leave the picture or overlap another text: each
+    text's box from its position, anchor and size as written in the file, and its width as the
+    house font sets it (``plots.text_width``). Rotated texts are skipped."""
+    from fslt_survey.plots.style import text_width
+
+    vb = [float(v) for v in re.search(r'viewBox="([^"]+)"', svg)[1].split()]
+    classes = dict(re.findall(r"\.([\w-]+)\{([^}]*)\}", svg))
+    boxes, out = [], []
+    for m in _SVG_TEXT.finditer(svg):
+        a = dict(re.findall(r'([\w:-]+)="([^"]*)"', m[1]))
+        text = html.unescape(m[2])
+        style = a.get("style", "") + ";" + classes.get(a.get("class", ""), "")
+        place = re.search(r"translate\(([-\d.]+) ([-\d.]+)\)", a.get("transform", ""))
+        if not text.strip() or "rotate" in a.get("transform", ""):
+            continue
+        size = float(re.search(r"font-size:\s*([\d.]+)px", style)[1])
+        x, y = (float(place[1]), float(place[2])) if place else (float(a["x"]), float(a["y"]))
+        w = text_width(text, size, "bold" in style)
+        anchor = (re.search(r"text-anchor:\s*(\w+)", style) or [None, "start"])[1]
+        x0 = {"middle": x - w / 2, "end": x - w}.get(anchor, x)
+        box = (x0, y - 0.72 * size, x0 + w, y + 0.2 * size)
+        if box[0] < -1 or box[2] > vb[2] + 1 or box[1] < -1 or box[3] > vb[3] + 1:
+            out.append(f"{text!r} leaves the picture")
+        for other, b in boxes:
+            wide = min(box[2], b[2]) - max(box[0], b[0])
+            high = min(box[3], b[3]) - max(box[1], b[1])
+            if wide > 1 and high > 1:
+                out.append(f"{text!r} overlaps {other!r}")
+        boxes.append((text, box))
+    return out
+
+
+def test_no_chart_text_leaves_the_picture_or_overlaps_another(site: Site) -> None:
+    """Issue 19, read from the published SVGs at every width they are drawn for: no title cut
+    at the edge, no tick labels or column headers running into each other on a phone."""
+    charts = sorted((site.out / "reports" / "figurer").glob("*.svg"))
+    assert len(charts) >= 40 and any(p.name.endswith("-mobil.svg") for p in charts)
+    problems = {p.name: found for p in charts if (found := chart_text_problems(p.read_text()))}
+    assert problems == {}
+    # not blind: a text past the right edge, and two labels on one spot, are seen
+    planted = ('<svg viewBox="0 0 100 50"><style>.t{font-size: 10px}</style>'
+               '<text class="t" x="90" y="20">Fundraising</text>'
+               '<text style="font-size: 10px" transform="translate(5 40)">GDPR</text>'
+               '<text style="font-size: 10px; text-anchor: middle" x="12" y="41">IT</text></svg>')
+    assert chart_text_problems(planted) == [
+        "'Fundraising' leaves the picture", "'IT' overlaps 'GDPR'"]
+
+
 # --------------------------------------------------------------------------- privacy
 
 

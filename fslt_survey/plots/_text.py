@@ -6,6 +6,7 @@ with a no-break space, half rounds up), with a true minus sign; NA becomes ".." 
 
 from __future__ import annotations
 
+import functools
 import textwrap
 from collections.abc import Sequence
 from typing import Any
@@ -101,6 +102,46 @@ def _reason_listing(
 def _wrap(text: str, width: int) -> str:
     lines = textwrap.wrap(str(text), width, break_long_words=False)
     return "\n".join(lines) or str(text)
+
+
+@functools.lru_cache(maxsize=8192)
+def text_width(text: str, size: float, bold: bool = False) -> float:
+    """The width in points of one line of ``text`` at ``size`` points, as matplotlib lays it
+    out in the house font (measured, not estimated: a bold title or a long word is as wide as
+    it is)."""
+    from matplotlib.backends.backend_agg import RendererAgg
+    from matplotlib.font_manager import FontProperties
+
+    width, _, _ = _renderer(RendererAgg).get_text_width_height_descent(
+        text, FontProperties(size=size, weight="bold" if bold else "normal"), ismath=False
+    )
+    return float(width) / 10  # measured at 720 dpi (hinting at small pixel sizes would widen)
+
+
+@functools.cache
+def _renderer(cls: Any) -> Any:
+    """One measuring renderer (720 dpi: ten pixels a point), made once."""
+    return cls(10, 10, 720)
+
+
+def fit_lines(text: str, width: float, size: float, bold: bool = False) -> str:
+    """``text`` wrapped at spaces so that each line is at most ``width`` points wide at ``size``
+    (a single word wider than that stands alone on its line). A twentieth is kept in hand:
+    matplotlib lays text out hinted at the figure's dpi, a few per cent wider than the
+    unhinted :func:`text_width` a browser or PDF viewer draws."""
+    width *= 0.95
+    out: list[str] = []
+    for paragraph in str(text).split("\n"):
+        line = ""
+        for word in paragraph.split(" "):
+            trial = f"{line} {word}" if line else word
+            if line and text_width(trial, size, bold) > width:
+                out.append(line)
+                line = word
+            else:
+                line = trial
+        out.append(line)
+    return "\n".join(out)
 
 
 def _base_note(bases: Sequence[Any], unit: str) -> str:

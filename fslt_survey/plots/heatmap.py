@@ -43,6 +43,7 @@ from fslt_survey.plots.style import (
     _wrap,
     current_medium,
     text_color_on,
+    text_width,
 )
 from fslt_survey.stats import TOTAL_LABEL
 
@@ -143,7 +144,8 @@ def plot_needs_heatmap(
         subtitle = f"Procent af {unit} i hver gruppe, der svarer {_answers(large)}."
     notes = [_hatch_note(min_base)] if suppressed else []
     row_labels = [_wrap(g.labels[r], _chars(30)) for r in g.rows]
-    col_labels = _column_labels(g)
+    col_labels, key = _column_labels(g)
+    notes = [key, *notes] if key else notes
     fig = _figure(
         len(g.rows),
         title=title,
@@ -184,17 +186,34 @@ def _hatch_note(min_base: int) -> str:
     )
 
 
-def _column_labels(g: _Grid) -> list[str]:
-    """Each group's name with its n (the largest base in the group) below."""
-    return [
-        _wrap(grp, 15)
-        + (
-            f"\nn = {_fmt_num(g.n_by_group.get(grp))}"
-            if pd.notna(g.n_by_group.get(grp, np.nan))
-            else ""
-        )
+def _column_labels(g: _Grid) -> tuple[list[str], str]:
+    """Each group's name with its n (the largest base in the group) below, and a key: where a
+    name does not fit its column (on a phone), the column is named by a letter and the key
+    under the chart says which group each letter is ("A: Børn, unge, kultur og fritid")."""
+    names = [_wrap(grp, 15) for grp in g.groups]
+    column = _column_width(len(g.groups))
+    letters = iter("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    key = []
+    if any(text_width(line, FONT.small) > column for n in names for line in n.split("\n")):
+        for j, grp in enumerate(g.groups):
+            if grp != g.total:
+                names[j] = next(letters)
+                key.append(f"{names[j]}: {grp}")
+    n_lines = [
+        f"\nn = {_fmt_num(g.n_by_group.get(grp))}"
+        if pd.notna(g.n_by_group.get(grp, np.nan))
+        else ""
         for grp in g.groups
     ]
+    return [name + n for name, n in zip(names, n_lines, strict=True)], ". ".join(key) + (
+        "." if key else ""
+    )
+
+
+def _column_width(groups: int) -> float:
+    """About how wide (points) one column of cells is: the chart's width less the row labels,
+    shared by the groups and the gap after the total."""
+    return (_width(groups) * 0.55 * 72) / (groups + 0.25)
 
 
 def _draw_cells(ax: Any, g: _Grid, xs: list[float]) -> None:

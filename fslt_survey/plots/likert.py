@@ -25,7 +25,6 @@ from fslt_survey.plots.style import (
     NA_TEXT,
     NEUTRAL,
     TEXT,
-    WIDTH,
     Chart,
     _base_note,
     _chars,
@@ -45,7 +44,9 @@ from fslt_survey.plots.style import (
     _sentence,
     _styled,
     _wrap,
+    current_medium,
     text_color_on,
+    text_width,
 )
 from fslt_survey.tables import NBSP
 
@@ -277,7 +278,10 @@ def _likert_labels(ax: Any, d: _Likert, y: np.ndarray, ylabels: list[str]) -> No
     ax.set_ylim(len(d.order) - 0.5, -0.5)
     ax.spines[["left"]].set_visible(False)
     neg_words, pos_words = (_join([_q(c) for c in half], "eller") for half in (d.neg, d.pos))
-    ax.set_xlabel(f"← {neg_words}      {pos_words} →", fontsize=FONT.small, color=MUTED)
+    label = f"← {neg_words}      {pos_words} →"
+    if text_width(label, FONT.small) > current_medium().width * 72 * 0.9:  # a phone: two lines
+        label = f"← {neg_words}\n{pos_words} →"
+    ax.set_xlabel(label, fontsize=FONT.small, color=MUTED)
 
 
 def _segments(d: _Likert) -> tuple[list[tuple[str, pd.Series]], float]:
@@ -300,10 +304,17 @@ def _segments(d: _Likert) -> tuple[list[tuple[str, pd.Series]], float]:
     return segments, lim
 
 
+#: the share of a chart's width the diverging bars take (the item labels and the typed-missing
+#: panel take the rest)
+_BARS_SHARE = 0.5
+
+
 def _draw_diverging(ax: Any, d: _Likert, y: np.ndarray, colour: dict[str, str]) -> None:
     """The stacked bars with their numbers, a dash for hidden items, the zero line and axis."""
     segments, lim = _segments(d)
-    min_width = 2 * lim * 0.2 / (WIDTH * 0.55)  # ~0.2 inch: room for a two-digit label
+    # room for a two-digit label in a segment, on the bars' share of the medium's width
+    room = (text_width("88", FONT.small) + 4) / 72
+    min_width = 2 * lim * room / (current_medium().width * _BARS_SHARE)
     for cat, left in segments:
         width = d.pct[cat].to_numpy()
         ax.barh(

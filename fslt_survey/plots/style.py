@@ -78,6 +78,8 @@ from fslt_survey.plots._text import (  # noqa: F401 - the wording helpers, read 
     _reason_listing,
     _sentence,
     _wrap,
+    fit_lines,
+    text_width,
 )
 
 __all__ = [
@@ -111,7 +113,9 @@ __all__ = [
     "contrast_ratio",
     "current_medium",
     "drawn_for",
+    "fit_lines",
     "text_color_on",
+    "text_width",
 ]
 
 # --------------------------------------------------------------------------- style
@@ -140,9 +144,6 @@ class Layout:
     """The scaffolding around the axes, in inches (see :func:`_figure`)."""
 
     pad: float = 0.14  # margin on every side
-    char_width: float = 6.6  # points per character of the title (wraps at width / this)
-    subtitle_chars: float = 1.3  # the subtitle fits this many times the title's characters
-    foot_chars: float = 1.55  # notes and source line likewise
     title_line: float = 0.23  # height per line of the title
     subtitle_line: float = 0.18  # per line of the subtitle
     legend_line: float = 0.2  # per row of the legend
@@ -364,15 +365,12 @@ def _frame(
 ) -> _Frame:
     pad = LAYOUT.pad
     now, base = _MEDIUM.get().fonts, PRINT.fonts
-    # ~characters per line at the title's size (in print; scaled by the medium's font sizes)
-    chars = int(width * 72 / LAYOUT.char_width * (base.title / now.title))
-    t_lines = _wrap(title, chars)
-    s_chars = int(chars * LAYOUT.subtitle_chars * (now.title / base.title) * (base.body / now.body))
-    f_chars = int(chars * LAYOUT.foot_chars * (now.title / base.title) * (base.small / now.small))
-    s_lines = _wrap(subtitle, s_chars) if subtitle else ""
-    foot = [_wrap(n, f_chars) for n in notes if n]
+    line = (width - 2 * pad) * 72  # points: texts are wrapped by their measured width
+    t_lines = fit_lines(title, line, now.title, bold=True)
+    s_lines = fit_lines(subtitle, line, now.body) if subtitle else ""
+    foot = [fit_lines(n, line, now.small) for n in notes if n]
     if source:
-        foot.append(_wrap(source, f_chars))
+        foot.append(fit_lines(source, line, now.small))
     ncol, leg_rows = len(legend), 0
     if legend:  # as many columns as fit the width
         entry = max(len(h.get_label()) for h in legend) * FONT.note * 0.58 / 72 + 0.45
@@ -476,10 +474,19 @@ def _na_dash(ax: Any, x: float, y: float) -> None:
 
 
 def _pct_axis(axis: Any, *, absolute: bool = False, step: float | None = None) -> None:
+    """A percentage axis; on a phone with half as many ticks (their labels would touch)."""
+    phone = _MEDIUM.get().name == "phone"
     if step is None:
-        axis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]))
+        axis.set_major_locator(MaxNLocator(nbins=3 if phone else 6, steps=[1, 2, 2.5, 5, 10]))
     else:
+        if phone:  # the widest of the usual steps that still leaves a tick each side of zero
+            reach = max(abs(v) for v in axis.get_view_interval())
+            step = max((s for s in (step, 10, 20, 25, 50, 100) if s <= reach), default=step)
         axis.set_major_locator(MultipleLocator(step))
+    _pct_format(axis, absolute)
+
+
+def _pct_format(axis: Any, absolute: bool) -> None:
     axis.set_major_formatter(
         FuncFormatter(
             lambda v, _pos: _fmt_pct(abs(v) if absolute else v, 0 if float(v).is_integer() else 1)

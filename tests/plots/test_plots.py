@@ -279,6 +279,73 @@ def test_compact_svg_draws_the_same_picture(kind, tmp_path, charts):
     assert (worse > 64).mean() > 0.001
 
 
+def _drawn_texts(fig) -> list[Text]:
+    """The texts a figure draws: the tick labels of the ticks inside the view, every other
+    visible text."""
+    ticks, shown = set(), []
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            ticks |= {id(t.label1) for t in axis.get_major_ticks() + axis.get_minor_ticks()}
+            ticks |= {id(t.label2) for t in axis.get_major_ticks() + axis.get_minor_ticks()}
+            shown += [lab for t in axis._update_ticks() for lab in (t.label1, t.label2)]
+    shown += [t for t in fig.findobj(Text) if id(t) not in ticks]
+    return [t for t in shown if t.get_visible() and t.get_text().strip()]
+
+
+def text_collisions(chart: Chart) -> list[str]:
+    """Texts that leave the figure or overlap another (boxes shrunk a little: glyphs' boxes
+    have air around them)."""
+    fig = chart.fig
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    boxes, out = [], []
+    for t in _drawn_texts(fig):
+        bb = t.get_window_extent(renderer)
+        if bb.x0 < -1 or bb.y0 < -1 or bb.x1 > fig.bbox.width + 1 or bb.y1 > fig.bbox.height + 1:
+            out.append(f"{t.get_text()!r} leaves the figure")
+        box = bb.shrunk(0.92, 0.8)
+        out += [f"{t.get_text()!r} overlaps {o!r}" for o, b in boxes if box.overlaps(b)]
+        boxes.append((t.get_text(), box))
+    return out
+
+
+LONG = {  # the longest words and titles a real release has
+    "title": "Foreningernes vurdering af samarbejdet med Lyngby-Taarbæk Kommune og forvaltningen",
+    "group": ["Børn, unge, kultur og fritid", "Sundhed, patientforeninger og selvhjælp",
+              "Sociale, humanitære og ældreforeninger", "Øvrige"],
+}
+
+
+@pytest.mark.parametrize("medium", [plot_style.PRINT, plot_style.SCREEN, plot_style.PHONE],
+                         ids=lambda m: m.name)
+@pytest.mark.parametrize("kind", sorted(BUILDERS))
+def test_no_text_leaves_the_chart_or_overlaps_another(kind, medium, charts):
+    """Issue 19: every chart, drawn for paper, a desktop and a phone, keeps its texts inside
+    and apart: titles wrapped by their measured width, fewer ticks and a key for the heat
+    map's columns on a phone, no number in a segment too narrow for it."""
+    with plot_style.drawn_for(medium):
+        charts.append(chart := BUILDERS[kind]())
+        assert text_collisions(chart) == [], (kind, medium.name)
+        long_title = chart.recipe.func(*chart.recipe.args, **{**chart.recipe.keywords,
+                                                               "title": LONG["title"]})
+        charts.append(long_title)
+        assert text_collisions(long_title) == [], (kind, medium.name)
+
+
+def test_heatmap_names_long_groups_by_a_key_on_a_phone(charts):
+    table = heatmap_table()
+    named = [g for g in table["assoc_type"].cat.categories if g != "I alt"]
+    groups = dict(zip(named, LONG["group"], strict=False))
+    table = table.assign(assoc_type=table["assoc_type"].map(lambda g: groups.get(g, g)))
+    with plot_style.drawn_for(plot_style.PHONE):
+        charts.append(chart := plot_needs_heatmap(table, title="Behov", source=SOURCE))
+    texts = [t.get_text() for t in chart.fig.findobj(Text)]
+    assert text_collisions(chart) == []
+    assert any(t.startswith("A: ") and "B: " in t for t in texts), texts  # the key
+    charts.append(wide := plot_needs_heatmap(table, title="Behov", source=SOURCE))
+    assert not any("A: " in t for t in (t.get_text() for t in wide.fig.findobj(Text)))
+
+
 def test_height_grows_with_items(charts):
     charts.append(small := plot_likert(likert_table(items=2), title="T", source=SOURCE))
     charts.append(large := plot_likert(likert_table(items=4), title="T", source=SOURCE))
