@@ -483,14 +483,8 @@ def _pct_axis(axis: Any, *, absolute: bool = False, step: float | None = None) -
             reach = max(abs(v) for v in axis.get_view_interval())
             step = max((s for s in (step, 10, 20, 25, 50, 100) if s <= reach), default=step)
         axis.set_major_locator(MultipleLocator(step))
-    _pct_format(axis, absolute)
-
-
-def _pct_format(axis: Any, absolute: bool) -> None:
     axis.set_major_formatter(
-        FuncFormatter(
-            lambda v, _pos: _fmt_pct(abs(v) if absolute else v, 0 if float(v).is_integer() else 1)
-        )
+        FuncFormatter(lambda v, _: _fmt_pct(abs(v) if absolute else v, 0 if v % 1 == 0 else 1))
     )
 
 
