@@ -14,11 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from fslt_survey.render import pandoc, unsupported
-from fslt_survey.render.cache import (
-    CachedExecution,
-    RenderCache,
-    execution_key,
-)
+from fslt_survey.render.cache import CachedExecution, RenderCache, execution_key
 from fslt_survey.render.errors import RenderError
 from fslt_survey.render.execute import execute_document
 from fslt_survey.render.host import current as current_host
@@ -47,7 +43,7 @@ from fslt_survey.render.project import (
 )
 from fslt_survey.render.qmd import apply_shortcodes, parse_qmd
 from fslt_survey.render.results import DocumentResult, RenderResult, grouped_warnings
-from fslt_survey.render.schedule import Job, located, make_pool, run_jobs
+from fslt_survey.render.schedule import Job, execution_workers, located, make_pool, run_jobs
 from fslt_survey.render.site import (
     CSS_PATH,
     TABSETS_PATH,
@@ -111,6 +107,7 @@ class Builder:
         self.cache = RenderCache(project.cache_dir)
         # the run's own folders (staging, scratch), locked while in use (render.housekeeping)
         self.owned = OwnedFolders()
+        self.side_by_side = False  # set per run: documents executing at once (_render_all)
         self.scratch = self.cache.root / f"{SCRATCH_PREFIX}{uuid.uuid4().hex[:8]}"
         self.package_hash = inputs_fingerprint(project.root)
         self.engine_version = engine_version()
@@ -203,6 +200,8 @@ class Builder:
                 for name, stat in after.items()
                 if before.get(name) != stat and (doc_dir / name).is_file()
             }
+            if self.side_by_side and result.written is not None:  # others write here too
+                side = {n: p for n, p in side.items() if os.path.realpath(p) in result.written}
             return self.cache.store_execution(
                 rel,
                 key,
@@ -454,6 +453,8 @@ class Builder:
         root = self.project.root
         memo = self.cache.root / "kernel-modules.json"
         pool = make_pool(jobs, root, lambda doc: kernel_env(root, doc), self.package_hash, memo)
+        workers = execution_workers() if pool is not None else 1  # the kernel's own file record
+        self.side_by_side = workers > 1 and sum(j.executes for j in jobs) > 1  # tells docs apart
         try:
             documents = run_jobs(
                 jobs,
@@ -461,6 +462,7 @@ class Builder:
                 convert=lambda job: self._convert(job, staging),
                 pool=pool,
                 progress=self.progress,
+                workers=workers,
             )
         finally:
             if pool is not None:  # a parameterised document keeps a spare kernel for its batch

@@ -7,6 +7,7 @@ both HTML and Typst are produced from it, and it is what the cache stores.
 from __future__ import annotations
 
 import keyword
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,7 +62,29 @@ def __fslt_inline_format(value):
 def __fslt_inline_show(values):
     from IPython.display import display
     display({{{mime!r}: {{"values": values}}}}, raw=True)
+
+def __fslt_watch():
+    # the files this kernel writes (an open for writing, or the target of a rename such as an
+    # atomic write's), so that documents executing side by side tell their files apart
+    import os, sys
+    written = set()
+    write = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
+    def hook(event, args):
+        if event == "open":
+            path, mode, flags = args
+            if isinstance(path, int):
+                return
+            if (mode and any(c in mode for c in "wxa+")) or (not mode and (flags or 0) & write):
+                written.add(os.path.abspath(os.fsdecode(path)))
+        elif event == "os.rename" and not isinstance(args[1], int):
+            written.add(os.path.abspath(os.fsdecode(args[1])))
+    sys.addaudithook(hook)
+    return written
+__fslt_written = __fslt_watch()
+del __fslt_watch
 """
+#: Asks the kernel for the files it wrote (shown with the inline mime type).
+WRITTEN_CODE = "__fslt_inline_show(sorted(__fslt_written))"
 
 
 @dataclass
@@ -78,11 +101,15 @@ class ExecutionResult:
         :func:`execute_document`.
     warnings:
         Non-fatal problems found while executing.
+    written:
+        Real paths of the files the kernel's own code opened for writing or renamed into
+        place (not those a subprocess wrote); ``None`` when nothing was executed.
     """
 
     markdown: str
     files: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    written: frozenset[str] | None = None
 
 
 def yaml_scalar(value: Any) -> Any:
@@ -256,8 +283,12 @@ def execute_document(
             if chunk is param_cell and params:
                 inj = kernel.run(parameters_code(params, cfg.rel))
                 _cell_error(inj, "the injected parameters", cfg.rel, chunk.line, lambda k: 1)
+        written = _shown_values(kernel.run(WRITTEN_CODE))
     body = "\n\n".join(p for p in parts if p.strip())
-    return ExecutionResult(body.strip() + "\n", ctx.files, ctx.warnings)
+    return ExecutionResult(
+        body.strip() + "\n", ctx.files, ctx.warnings,
+        frozenset(os.path.realpath(p) for p in written),
+    )
 
 
 def _inline_offsets(doc: QmdDocument) -> dict[int, int]:
@@ -291,6 +322,11 @@ def _inline_values(kernel: Any, chunk: MarkdownChunk, rel: str) -> list[str]:
         first,
         lambda k: lines[min(k - 1, len(lines) - 1)],
     )
+    return _shown_values(res)
+
+
+def _shown_values(res: Any) -> list[str]:
+    """The values a run displayed with the inline mime type (the last display wins)."""
     values: list[str] = []
     for out in res.outputs:
         if INLINE_MIME in out.get("data", {}):

@@ -237,6 +237,7 @@ class KernelPool:
         self.server, _ = shared_server(base, project_root, fingerprint)
         self._remembered = set(remembered)
         self._ahead: dict[tuple[Path, Path], list[Future[ForkedKernel]]] = {}
+        self._lock = threading.Lock()
         self._forks = ThreadPoolExecutor(1, thread_name_prefix="render-fork")
         self._forks.submit(self.server.preload, modules)
         self._learned: set[str] = set(modules)
@@ -247,6 +248,10 @@ class KernelPool:
         """Have one more kernel for ``document`` (running in ``cwd``) on the way: the previous
         run's spare for it, or one forked now (in the background); :meth:`take` takes them in
         order (a batch of one document queues one ahead)."""
+        with self._lock:  # documents executing side by side ask from their own threads
+            self._enqueue(document, cwd)
+
+    def _enqueue(self, document: Path, cwd: Path) -> None:
         queue = self._ahead.setdefault((document, cwd), [])
         spare = _take_spare(self._spare_key(document, cwd))
         if spare is not None:
@@ -258,10 +263,12 @@ class KernelPool:
 
     def take(self, document: Path, cwd: Path) -> ForkedKernel:
         """The oldest kernel on the way for ``document`` (see :meth:`prestart`), or a new one."""
-        self._last = (document, cwd)
-        if not self._ahead.get((document, cwd)):
-            self.prestart(document, cwd)
-        return self._ahead[document, cwd].pop(0).result()
+        with self._lock:
+            self._last = (document, cwd)
+            if not self._ahead.get((document, cwd)):
+                self._enqueue(document, cwd)
+            coming = self._ahead[document, cwd].pop(0)
+        return coming.result()
 
     def _env(self, document: Path) -> dict[str, str]:
         return {**os.environ, **self.env_for(document)}

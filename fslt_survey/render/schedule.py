@@ -1,16 +1,20 @@
-"""The order of a run's work: execute one document at a time, convert the previous one meanwhile.
+"""The order of a run's work: execute documents side by side, convert each as it is done.
 
 A run first prepares every document (parse, options, cache key, cache lookup: no execution),
 so it knows which documents will execute before the first one does. Their kernels come from a
-:class:`~fslt_survey.render.pool.KernelPool` (the next one forked while the current one runs);
-a document's conversion (pandoc, Typst) runs in a second thread while the next document
-executes. Executions stay one after another, so the files a document's cells write beside it
-are still told apart by comparing the folder before and after (``Builder._execute``).
+:class:`~fslt_survey.render.pool.KernelPool` (forked ahead from one pre-imported process);
+up to :func:`execution_workers` documents execute at once (one per core, at most two), and a
+document's conversion (pandoc, Typst) runs in another thread as soon as it has executed. Each
+document stays isolated in its own kernel process; the files its cells write beside it are
+told apart from another document's by the kernel's own record of what it wrote
+(``Builder._execute``).
 """
 
 from __future__ import annotations
 
+import os
 import sys
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -79,6 +83,12 @@ def make_pool(
     return pool
 
 
+def execution_workers() -> int:
+    """How many documents execute side by side: one per core, at most two (the conversions of
+    finished documents run beside them)."""
+    return max(1, min(2, os.cpu_count() or 1))
+
+
 def run_jobs(
     jobs: list[Job],
     *,
@@ -86,25 +96,50 @@ def run_jobs(
     convert: Callable[[Job], DocumentResult],
     pool: KernelPool | None,
     progress: bool,
+    workers: int = 1,
 ) -> list[DocumentResult]:
-    """Execute the jobs in order, each converted in the background while the next runs."""
+    """Execute the jobs, ``workers`` at a time, each converted in the background as soon as it
+    has executed; the results in the jobs' order. A failure stops new executions and is raised
+    once the running ones have finished (the first in the jobs' order)."""
     running = [j for j in jobs if j.executes]
-    after = {id(j): running[i + 1] for i, j in enumerate(running[:-1])}
-    bar = tqdm(jobs, desc="Render", unit="doc", file=sys.stderr, disable=not progress, leave=False)
-    futures: list[Future[DocumentResult]] = []
-    with ThreadPoolExecutor(1, thread_name_prefix="render-convert") as converter:
+    ahead = {id(j): running[i + workers] for i, j in enumerate(running[:-workers or None])}
+    if pool is not None:  # the first kernels on the way (make_pool started the first)
+        for following in running[1:workers]:
+            pool.prestart(following.path, following.cwd)
+    bar = tqdm(total=len(jobs), desc="Render", unit="doc", file=sys.stderr,
+               disable=not progress, leave=False)
+    futures: dict[int, Future[DocumentResult]] = {}
+    failed = threading.Event()
+    lock = threading.Lock()
+
+    def one(index: int, job: Job) -> None:
+        if failed.is_set():
+            return
+        following = ahead.get(id(job))
+        if pool is not None and following is not None:
+            pool.prestart(following.path, following.cwd)
         try:
-            for job in bar:
-                bar.set_postfix_str(job.rel, refresh=False)
-                following = after.get(id(job))
-                if pool is not None and following is not None:
-                    pool.prestart(following.path, following.cwd)
-                located(job.rel, execute, job, pool)
-                _raise_failed(futures)
-                futures.append(converter.submit(located, job.rel, convert, job))
-            return [f.result() for f in futures]
+            located(job.rel, execute, job, pool)
         except BaseException:
-            for f in futures:
+            failed.set()
+            raise
+        with lock:
+            futures[index] = converter.submit(located, job.rel, convert, job)
+            bar.set_postfix_str(job.rel, refresh=False)
+            bar.update()
+
+    started: list[Future[None]] = []
+    with ThreadPoolExecutor(1, thread_name_prefix="render-convert") as converter, \
+            ThreadPoolExecutor(max(1, workers), thread_name_prefix="render-exec") as executor:
+        try:
+            started += [executor.submit(one, i, job) for i, job in enumerate(jobs)]
+            for f in started:  # in order: the first failure in the jobs' order is raised
+                f.result()
+                _raise_failed(list(futures.values()))
+            return [futures[i].result() for i in range(len(jobs))]
+        except BaseException:
+            failed.set()
+            for f in [*started, *futures.values()]:
                 f.cancel()
             raise
         finally:
