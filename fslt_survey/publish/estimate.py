@@ -172,7 +172,8 @@ def level_share(
     cache: dict[Any, Any] | None = None,
 ) -> Level:
     """The share of ``measure`` in ``wave`` (percent) with its design interval and status
-    (``cache``: the wave's rows and the item's suppressed distribution, shared between calls)."""
+    (``cache``: the wave's rows, its survey design and the item's suppressed distribution,
+    shared between calls)."""
     cache = {} if cache is None else cache
     if ("wave", wave) not in cache:
         sel = np.flatnonzero(data["wave"].to_numpy() == wave)
@@ -186,7 +187,9 @@ def level_share(
     base, n = int(ok.sum()), int(np.nansum(y))
     if base == 0:
         return Level(math.nan, math.nan, math.nan, 0, 0, NOT_ASKED, f"ingen svar i {wave}")
-    est = _design(d, population).share(y, conf)
+    if ("design", wave, population) not in cache:  # one design per wave, for every item
+        cache[("design", wave, population)] = _design(d, population)
+    est = cache[("design", wave, population)].share(y, conf)
     status, reason = _disclosure(d, item, measure, n, base, k, unit, cache)
     rows = tuple(int(i) for i in sel[ok])
     # equal weights N/n: the estimate is n/base exactly (not the weighted sum's float noise,
