@@ -303,6 +303,24 @@ def test_no_chart_text_leaves_the_picture_or_overlaps_another(site: Site) -> Non
         "'Fundraising' leaves the picture", "'IT' overlaps 'GDPR'"]
 
 
+def test_no_page_states_two_suppression_limits(site: Site) -> None:
+    """A page says once how few stand behind a hidden figure, and says it the same everywhere
+    on the page: the meetings page's symbol note gave the member survey's 3 while its tables
+    said 5. (The Metode page states both surveys' limits on purpose.)"""
+    for path in html_pages(site):
+        if path.name == "metode.html":
+            continue
+        text = " ".join(parse(path).text)
+        limits = set(LIMIT.findall(text))
+        assert len(limits) <= 1, (path.name, limits)
+    moeder = " ".join(parse(site.out / "reports" / "moeder.html").text)
+    assert set(LIMIT.findall(moeder)) == {str(K_PERSON)}
+
+
+#: "færre end 5" said of a hidden figure (not a threshold such as "færre end 60 %")
+LIMIT = re.compile(r"færre end (\d+)(?![\d,]*[\s\u00a0]*%)")
+
+
 # --------------------------------------------------------------------------- privacy
 
 

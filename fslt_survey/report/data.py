@@ -321,13 +321,15 @@ def symbols_block(r: Report) -> str:
     return publish.symbols_note(r.k, r.unit)
 
 
-def data_notice(clean_dir: str | Path | None = None) -> str:
+def data_notice(clean_dir: str | Path | None = None, *, survey: str = SURVEY) -> str:
     """The notice at the top of every page and PDF: the release's symbols, explained once
-    (:func:`fslt_survey.publish.symbols_note`), and the demo notice when, and only when, the
-    clean data the site is built from comes from the bundled fictional demo exports (read from
-    the cleaning logs, so it follows the data actually published)."""
+    (:func:`fslt_survey.publish.symbols_note`) with the limit and unit of the ``survey`` the
+    page shows (the meetings page: the evaluations' 5 participants, not the member survey's 3
+    associations), and the demo notice when, and only when, the clean data the site is built
+    from comes from the bundled fictional demo exports (read from the cleaning logs, so it
+    follows the data actually published)."""
     clean = Path(clean_dir) if clean_dir is not None else config.clean_dir()
-    symbols = publish.symbols_note(publication(SURVEY).k, unit_label(SURVEY))
+    symbols = publish.symbols_note(publication(survey).k, unit_label(survey))
     logs = sorted(clean.glob("*_log.json"))
     if not logs or not any(log_is_demo(json.loads(p.read_text(encoding="utf-8"))) for p in logs):
         return symbols
