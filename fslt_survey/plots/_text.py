@@ -13,7 +13,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from matplotlib.ft2font import LoadFlags
+from matplotlib.font_manager import FontProperties, findfont
+from matplotlib.ft2font import FT2Font, LoadFlags
 
 from fslt_survey.config import CONFIDENCE
 from fslt_survey.tables import HIDDEN_SYMBOL, NBSP, format_number
@@ -116,16 +117,19 @@ def text_width(text: str, size: float, bold: bool = False) -> float:
 @functools.cache
 def _advance(char: str, bold: bool) -> float:
     """One glyph's advance per point of font size."""
-    font = _font(bold)
-    font.set_size(100, 72)
-    return font.load_char(ord(char), flags=LoadFlags.NO_HINTING).linearHoriAdvance / 65536 / 100
+    glyph = _font(bold).load_char(ord(char), flags=LoadFlags.NO_HINTING)
+    return glyph.linearHoriAdvance / 65536 / 100
 
 
 @functools.cache
-def _font(bold: bool) -> Any:
-    from matplotlib.font_manager import FontProperties, findfont, get_font
-
-    return get_font(findfont(FontProperties(weight="bold" if bold else "normal")))
+def _font(bold: bool) -> FT2Font:
+    """A font object of our own, set once to 100 pt at 72 dpi: never matplotlib's shared one
+    (``font_manager.get_font``), whose size and hinting its renderers set between measuring
+    and drawing a text - changing it under them made a render fail now and then ("charcode
+    loading failed: too many hints")."""
+    font = FT2Font(findfont(FontProperties(weight="bold" if bold else "normal")), hinting_factor=1)
+    font.set_size(100, 72)
+    return font
 
 
 def fit_lines(text: str, width: float, size: float, bold: bool = False) -> str:
