@@ -127,7 +127,7 @@ def _font(bold: bool) -> FT2Font:
     (``font_manager.get_font``), whose size and hinting its renderers set between measuring
     and drawing a text - changing it under them made a render fail now and then ("charcode
     loading failed: too many hints")."""
-    font = FT2Font(findfont(FontProperties(weight="bold" if bold else "normal")), hinting_factor=1)
+    font = FT2Font(findfont(FontProperties(weight="bold" if bold else "normal")))
     font.set_size(100, 72)
     return font
 
