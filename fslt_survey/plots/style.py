@@ -49,6 +49,7 @@ from fslt_survey.plots._input import (  # noqa: F401 - read as style._check etc.
     _num,
     _one_group,
 )
+from fslt_survey.plots._layout import BACKEND, place_axes, set_body
 from fslt_survey.plots._medium import (  # noqa: F401 - re-exported
     _MEDIUM,
     FONT,
@@ -313,7 +314,7 @@ class Chart:
             ):
                 if fmt == "svg":  # coordinates to 0.01 pt: the same drawing, a third smaller
                     buf = io.BytesIO()
-                    self.fig.savefig(buf, format=fmt, dpi=dpi, metadata=meta)
+                    self.fig.savefig(buf, format=fmt, dpi=dpi, metadata=meta, backend=BACKEND)
                     path.write_text(compact_svg(buf.getvalue().decode("utf-8")), encoding="utf-8")
                 else:
                     self.fig.savefig(path, format=fmt, dpi=dpi, metadata=meta)
@@ -334,6 +335,8 @@ def _styled(func: Any) -> Any:
         medium = _MEDIUM.get()
         with mpl.rc_context(_rc(medium)):
             chart = func(*args, **kwargs)
+            if isinstance(chart, Chart):
+                place_axes(chart.fig)
         if isinstance(chart, Chart):
             recipe = functools.partial(wrapper, *args, **kwargs)
             chart = dataclasses.replace(chart, medium=medium.name, recipe=recipe)
@@ -399,7 +402,8 @@ def _figure(
     legend: Sequence[Any] = (),
 ) -> Figure:
     """A figure whose body grows with ``rows``: title, subtitle, legend on top, notes and
-    source at the bottom, the axes laid out (constrained) in between. ``width`` defaults to
+    source at the bottom, the axes laid out in between (by ``_layout.place_axes`` when the chart
+    is built). ``width`` defaults to
     the medium's; the rows grow with its font sizes."""
     pad = LAYOUT.pad
     medium = _MEDIUM.get()
@@ -408,11 +412,10 @@ def _figure(
     f = _frame(title, subtitle, source, notes, width, legend)
     body_h = max(1.5, rows * row_height + extra)
     height = f.head_h + body_h + f.foot_h
-    fig = Figure(figsize=(width, height), layout="constrained")
+    fig = Figure(figsize=(width, height))
     FigureCanvasAgg(fig)
-    fig.get_layout_engine().set(
-        rect=(0, f.foot_h / height, 1 - pad / width, body_h / height), w_pad=0.06, h_pad=0.04
-    )
+    # the axes are placed in the body when the chart is built (_styled -> place_axes)
+    set_body(fig, (0.0, f.foot_h, width - pad, f.foot_h + body_h), w_pad=0.06, h_pad=0.04)
     _draw_frame(fig, f, legend, pad / width, 1 - pad / height, height)
     fig.text(
         pad / width,

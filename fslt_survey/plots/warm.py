@@ -15,6 +15,7 @@ import io
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from fslt_survey.plots._layout import BACKEND
 from fslt_survey.plots.bars import plot_frequencies
 
 __all__: list[str] = []
@@ -26,7 +27,7 @@ def _warm() -> None:
         "ci_low": [30.0, 50.0], "ci_high": [50.0, 70.0], "missing": [False, False],
     })
     chart = plot_frequencies(freq, title="Æøå − 12 %", source="Kilde", subtitle="n = 50")
-    chart.fig.savefig(io.BytesIO(), format="svg")
+    chart.fig.savefig(io.BytesIO(), format="svg", backend=BACKEND)
     plt.close(chart.fig)
 
 
