@@ -13,6 +13,7 @@ Split from :mod:`fslt_survey.privacy`, which re-exports every public name here.
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -162,7 +163,10 @@ def _protect(values: np.ndarray, state: np.ndarray, tier: np.ndarray, k: int) ->
 
 
 def _int_array(values: Iterable[object], what: str, column: str | None = None) -> np.ndarray:
-    arr = pd.to_numeric(pd.Series(list(values), dtype=object), errors="coerce").to_numpy(float)
+    if isinstance(values, pd.Series) and _plain_number(values.dtype):
+        arr = values.to_numpy(dtype=float, na_value=np.nan)
+    else:
+        arr = pd.to_numeric(pd.Series(list(values), dtype=object), errors="coerce").to_numpy(float)
     bad = np.isnan(arr) | (arr < 0) | (arr != np.round(arr))
     if bad.any():
         raise SurveyDataError(
@@ -172,6 +176,11 @@ def _int_array(values: Iterable[object], what: str, column: str | None = None) -
             found=f"{int(bad.sum())} invalid value(s)",
         )
     return arr
+
+
+def _plain_number(dtype: Any) -> bool:
+    """An integer or float column (numpy or nullable), read as floats directly."""
+    return pd.api.types.is_integer_dtype(dtype) or pd.api.types.is_float_dtype(dtype)
 
 
 def _check_columns(table: pd.DataFrame, columns: Iterable[str | None]) -> None:
@@ -270,9 +279,11 @@ def suppress_counts(
         hide = [c for c in DEFAULT_HIDE_COLS if c in table.columns]
     _check_columns(table, [n_col, base_col, category_col, group_col, *by, *hide])
     keys = [*by, *([group_col] if group_col else []), category_col]
-    if table[keys].isna().any().any():
+    columns = {c: table[c].tolist() for c in dict.fromkeys(keys)}  # plain lists: tables are small
+    if any(pd.isna(v) for c in columns for v in columns[c]):
         raise SurveyDataError("suppression keys must not be missing", column=", ".join(keys))
-    if table.duplicated(keys).any():
+    cells = list(zip(*(columns[c] for c in keys), strict=True))
+    if len(set(cells)) != len(cells):
         raise SurveyDataError(
             "the table has duplicate cells", column=", ".join(keys), expected="one row per cell"
         )
@@ -281,15 +292,11 @@ def suppress_counts(
     hidden_n = np.zeros(len(table), bool)
     hidden_base = np.zeros(len(table), bool)
     reason: list[object] = [pd.NA] * len(table)
-    positions = np.arange(len(table))
-    parts = table.groupby(by, sort=False).indices.values() if by else [positions]
-    for idx in parts:
-        idx = np.sort(np.asarray(idx))
-        sub = table.iloc[idx]
-        groups = sub[group_col].tolist() if group_col else [None] * len(idx)
+    for idx in _parts(cells, len(by)):
+        groups = [columns[group_col][r] for r in idx] if group_col else [None] * len(idx)
         state, cell_of, base_of = _tidy_state(
-            sub[category_col].tolist(), groups, n[idx], base[idx], k, group_col is not None,
-            total_group, column_totals, multi_select, base_col is None,
+            [columns[category_col][r] for r in idx], groups, n[idx], base[idx], k,
+            group_col is not None, total_group, column_totals, multi_select, base_col is None,
         )  # fmt: skip
         for (i, j), row in cell_of.items():
             if state[i, j] in (_PRIM, _SEC):
@@ -299,16 +306,28 @@ def suppress_counts(
             if state[i, -1] in (_PRIM, _SEC):
                 hidden_base[idx[rows]] = True
     out = table.copy()
-    out[n_col] = pd.array(n.astype("int64"), dtype="Int64")
-    out[n_col] = out[n_col].mask(hidden_n)
+    out[n_col] = _masked_counts(n, hidden_n)
     if base_col is not None:
-        out[base_col] = pd.array(base.astype("int64"), dtype="Int64")
-        out[base_col] = out[base_col].mask(hidden_base)
-    for col in hide:
-        out[col] = out[col].mask(hidden_n)
+        out[base_col] = _masked_counts(base, hidden_base)
+    if hidden_n.any():
+        for col in hide:
+            out[col] = out[col].mask(hidden_n)
     out["suppressed"] = hidden_n
     out["suppression"] = pd.Series(reason, index=out.index, dtype="string")
     return out
+
+
+def _parts(cells: list[tuple[Any, ...]], width: int) -> list[np.ndarray]:
+    """The row positions of each independent table: rows sharing the first ``width`` keys."""
+    parts: dict[tuple[Any, ...], list[int]] = {}
+    for row, cell in enumerate(cells):
+        parts.setdefault(cell[:width], []).append(row)
+    return [np.asarray(rows) for rows in parts.values()]
+
+
+def _masked_counts(values: np.ndarray, hidden: np.ndarray) -> pd.arrays.IntegerArray:
+    """Counts as nullable integers, NA where hidden."""
+    return pd.arrays.IntegerArray(values.astype("int64"), hidden.copy())
 
 
 def _tidy_state(

@@ -80,11 +80,18 @@ def restore(store: Any, clean_dir: str | Path) -> bool:
     return True
 
 
+def _is_design(key: Any) -> bool:
+    return isinstance(key, tuple) and bool(key) and key[0] == "design"
+
+
 def persist(store: Any, clean_dir: str | Path) -> Path:
     """Write what ``store`` has computed (see :func:`restore`); returns the file written. Older
     fingerprints of the same folder are removed."""
     path = _path(store, Path(clean_dir))
     state = {name: dict(getattr(store, name)) for name in _STATE}
+    # a wave's survey design holds the wave's data: rebuilding it is cheaper than unpickling
+    # it in every page (it was nine tenths of the file)
+    state["_tabs"] = {k: v for k, v in state["_tabs"].items() if not _is_design(k)}
     with atomic_path(path) as tmp:
         tmp.write_bytes(pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
     for old in path.parent.glob("*.pickle"):

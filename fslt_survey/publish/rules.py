@@ -90,25 +90,42 @@ def suppress(
             column=by,
         )
     work = tab.reset_index(drop=True)
-    missing = work["missing"].astype(bool) if "missing" in work.columns else None
+    missing = (
+        work["missing"].astype(bool).to_numpy()
+        if "missing" in work.columns
+        else np.zeros(len(work), dtype=bool)
+    )
     hidden = np.zeros(len(work), dtype=bool)
     keys = ["item"]
-    subst = work.index if missing is None else work.index[~missing]
-    miss = work.index[:0] if missing is None else work.index[missing]
+    subst, miss = np.flatnonzero(~missing), np.flatnonzero(missing)
     if len(subst):
-        hidden[subst] = _hidden_answers(work.loc[subst], k, by, keys, multi_select)
+        hidden[subst] = _hidden_answers(work.iloc[subst], k, by, keys, multi_select)
     if len(miss):
-        _hide_missing(work.loc[miss], hidden, k, keys + ([by] if by else []))
+        _hide_missing(work.iloc[miss], hidden, k, keys + ([by] if by else []))
     out = work.copy()
-    out["n"] = pd.array(pd.to_numeric(out["n"]).to_numpy(), dtype="Int64")
-    out["base"] = pd.array(pd.to_numeric(out["base"]).to_numpy(), dtype="Int64")
+    n = pd.to_numeric(out["n"]).to_numpy()
+    base = pd.to_numeric(out["base"]).to_numpy()
+    out["n"] = pd.array(n, dtype="Int64")
+    out["base"] = pd.array(base, dtype="Int64")
     for col in _HIDE:
         if col in out.columns:
-            out[col] = out[col].astype("Float64" if col != "n" else "Int64").mask(hidden)
-    out["base"] = out["base"].mask(out["base"].map(lambda b: small_count(b, k)).astype(bool))
+            values = out[col].astype("Float64" if col != "n" else "Int64").array.copy()
+            values[hidden] = pd.NA
+            out[col] = values
+    small_base = _small(base, k)
+    if small_base.any():
+        values = out["base"].array.copy()
+        values[small_base] = pd.NA
+        out["base"] = values
     out["suppressed"] = hidden
     out.index = tab.index
     return out
+
+
+def _small(values: Any, k: int) -> np.ndarray:
+    """:func:`small_count` of each value (missing values are not small)."""
+    x = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    return (x > 0) & (x < k)
 
 
 def _hidden_answers(
@@ -116,19 +133,12 @@ def _hidden_answers(
 ) -> np.ndarray:
     """Which substantive rows to hide: multi-select options as yes/no lines of their own,
     other items as lines with a published base (primary and secondary suppression)."""
-    n = pd.to_numeric(sub["n"], errors="coerce")
-    base = pd.to_numeric(sub["base"], errors="coerce")
+    n = pd.to_numeric(sub["n"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    base = pd.to_numeric(sub["base"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     if multi_select:
-        return np.array(
-            [
-                small_count(a, k) or small_count(b - a, k) or small_count(b, k)
-                for a, b in zip(n, base, strict=True)
-            ],
-            dtype=bool,
-        )
+        return _small(n, k) | _small(base - n, k) | _small(base, k)
     res = suppress_counts(sub, k=k, group_col=by, by=keys, column_totals=True, hide_cols=[])
-    small_base = base.map(lambda b: small_count(b, k)).to_numpy(dtype=bool)
-    return res["suppressed"].to_numpy(dtype=bool) | small_base
+    return res["suppressed"].to_numpy(dtype=bool) | _small(base, k)
 
 
 def _hide_missing(mis: pd.DataFrame, hidden: np.ndarray, k: int, groups: list[str]) -> None:
@@ -136,7 +146,7 @@ def _hide_missing(mis: pd.DataFrame, hidden: np.ndarray, k: int, groups: list[st
     reveal; reasons nobody gave are published zeros unless the reasons together are fewer
     than k."""
     total = mis.groupby(groups, observed=True, sort=False)["n"].transform("sum")
-    small_total = total.map(lambda t: small_count(t, k)).to_numpy(dtype=bool)
+    small_total = _small(total, k)
     given = mis.loc[pd.to_numeric(mis["n"]).to_numpy() > 0]
     if len(given):
         res = suppress_counts(given, k=k, base_col=None, by=groups, hide_cols=[])

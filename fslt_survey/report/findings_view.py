@@ -169,22 +169,32 @@ def with_findings(
     row's share and interval replaced by its finding's, and rows whose finding is hidden
     marked hidden (``suppressed``) - one number wherever the share is shown."""
     out = tab.copy()
-    for idx, row in out.iterrows():
-        if bool(row.get("missing", False)):
-            continue
-        f = store.share(item, [str(row[column])], wave)
-        _put(out, idx, f)
+    missing = out["missing"].to_numpy(dtype=bool) if "missing" in out.columns else None
+    found = {
+        pos: store.share(item, [str(cat)], wave)
+        for pos, cat in enumerate(out[column])
+        if missing is None or not missing[pos]
+    }
+    _put(out, found)
     return out
 
 
-def _put(out: pd.DataFrame, idx: object, f: Finding) -> None:
-    if not f.shown:
-        out.loc[idx, ["pct", "ci_low", "ci_high"]] = np.nan
-        if "suppressed" in out.columns:  # a published table: hide the count too
-            out.loc[idx, "n"] = pd.NA
-            out.loc[idx, "suppressed"] = True
-        return  # a raw table keeps its counts for the suppression that follows
-    out.loc[idx, ["pct", "ci_low", "ci_high"]] = [f.estimate, f.ci_low, f.ci_high]
+def _put(out: pd.DataFrame, found: Mapping[int, Finding]) -> None:
+    """Each finding's share and interval into its row (by position), all at once. A hidden
+    finding empties its row's share and interval; in a published table (one with
+    ``suppressed``) it hides the count too, while a raw table keeps its counts for the
+    suppression that follows."""
+    cols = [out.columns.get_loc(c) for c in ("pct", "ci_low", "ci_high")]
+    shown = [pos for pos, f in found.items() if f.shown]
+    hidden = [pos for pos, f in found.items() if not f.shown]
+    if shown:
+        values = [[found[p].estimate, found[p].ci_low, found[p].ci_high] for p in shown]
+        out.iloc[shown, cols] = np.asarray(values, dtype=float)
+    if hidden:
+        out.iloc[hidden, cols] = np.nan
+        if "suppressed" in out.columns:
+            out.iloc[hidden, out.columns.get_loc("n")] = pd.NA
+            out.iloc[hidden, out.columns.get_loc("suppressed")] = True
 
 
 def ranking_with_findings(
@@ -208,37 +218,55 @@ def ranking_with_findings(
     category of the group's own name)."""
     labels = [large] if isinstance(large, str) else list(large)
     out = ranking.copy()
-    for idx, row in out.iterrows():
-        if bool(row.get("suppressed", False)):
+    hidden = (
+        out["suppressed"].to_numpy(dtype=bool)
+        if "suppressed" in out.columns
+        else np.zeros(len(out), dtype=bool)
+    )
+    groups = out[by].astype(str) if by in out.columns else pd.Series(TOTAL_LABEL, out.index)
+    found: dict[int, Finding] = {}
+    intervals: dict[int, tuple[float, float]] = {}
+    strata: dict[str, tuple[pd.DataFrame, int]] = {}
+    for pos, (group, item) in enumerate(zip(groups, out["item"].astype(str), strict=True)):
+        if hidden[pos]:
             continue
-        group = str(row.get(by, TOTAL_LABEL))
         if group == TOTAL_LABEL:
-            _put(out, idx, store.share(str(row["item"]), labels))
+            found[pos] = store.share(item, labels)
         elif registry is not None:
-            cats = list((members or {}).get(group, [group]))
-            _group_interval(store, out, idx, str(row["item"]), labels, (source, cats), registry)
+            if group not in strata:
+                cats = list((members or {}).get(group, [group]))
+                strata[group] = _stratum(store, (source, cats), registry)
+            ci = _group_interval(store, item, labels, *strata[group])
+            if ci is not None:
+                intervals[pos] = ci
+    _put(out, found)
+    if intervals:
+        cols = [out.columns.get_loc(c) for c in ("ci_low", "ci_high")]
+        out.iloc[list(intervals), cols] = np.asarray(list(intervals.values()), dtype=float)
     return out
 
 
-def _group_interval(
-    store: Findings,
-    out: pd.DataFrame,
-    idx: object,
-    item: str,
-    labels: list[str],
-    group: tuple[str, list[str]],
-    registry: pd.DataFrame,
-) -> None:
+def _stratum(
+    store: Findings, group: tuple[str, list[str]], registry: pd.DataFrame
+) -> tuple[pd.DataFrame, int]:
+    """The latest wave's respondents of a group and its number of registry members."""
     source, cats = group
     wave = store.waves[-1]
     d = store.data.loc[(store.data["wave"] == wave) & store.data[source].astype(str).isin(cats)]
-    big_n = int(registry[source].astype(str).isin(cats).sum())
+    return d, int(registry[source].astype(str).isin(cats).sum())
+
+
+def _group_interval(
+    store: Findings, item: str, labels: list[str], d: pd.DataFrame, big_n: int
+) -> tuple[float, float] | None:
+    """The design interval (percent) of the share answering ``labels`` within a stratum."""
     if d.empty or big_n < len(d):
-        return
+        return None
     y, _ = hits(d, store.instrument.item(item), store.measure(item, labels))
     est = svydesign(d, population=float(big_n)).share(y, store.conf)
-    if est.ci_low == est.ci_low:
-        out.loc[idx, ["ci_low", "ci_high"]] = [100 * est.ci_low, 100 * est.ci_high]
+    if est.ci_low != est.ci_low:
+        return None
+    return (100 * est.ci_low, 100 * est.ci_high)
 
 
 def public_findings(store: Findings) -> pd.DataFrame:
