@@ -8,6 +8,7 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from fslt_survey.privacy import write_csv_safe, write_xlsx_safe
@@ -32,7 +33,14 @@ def downloads(tables: Mapping[str, pd.DataFrame], folder: str | Path) -> list[Pa
 
 
 def _yes(flag: pd.Series) -> pd.Series:
-    return flag.astype(bool).map({True: "ja", False: "nej"})
+    return pd.Series(np.where(flag.astype(bool).to_numpy(), "ja", "nej"), index=flag.index)
+
+
+def _blank(values: pd.Series, where: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """``values`` (a nullable column) with NA where ``where`` is true."""
+    out = values.array.copy()
+    out[where] = pd.NA
+    return out
 
 
 def public_frequencies(
@@ -55,26 +63,30 @@ def public_frequencies(
         if suppressed is not None
         else suppress(tab, k=k, by=by, multi_select=multi_select)
     )
-    missing = s["missing"].astype(bool) if "missing" in s.columns else pd.Series(False, s.index)
+    missing = (
+        s["missing"].astype(bool).to_numpy()
+        if "missing" in s.columns
+        else np.zeros(len(s), dtype=bool)
+    )
+    # a typed-missing reason's share is of everyone asked, not of the base shown; and its base
+    # (the number asked) is left out: minus the base of those who answered it would give the
+    # typed-missing total, hidden when it is below k
     out = pd.DataFrame(
         {
             "spoergsmaal": s["item"].astype(str),
             "tekst": s["label"].astype(str),
             **({"gruppe": s[by].astype(str)} if by else {}),
             "svar": s["category"].astype(str),
-            "uden_for_basen": _yes(missing),
+            "uden_for_basen": _yes(pd.Series(missing, index=s.index)),
             "antal": s["n"].astype("Int64"),
-            "basis": s["base"].astype("Int64"),
-            "andel_pct": s["pct"].astype("Float64").round(1),
-            "ki_nedre_pct": s["ci_low"].astype("Float64").round(1),
-            "ki_oevre_pct": s["ci_high"].astype("Float64").round(1),
+            "basis": _blank(s["base"].astype("Int64"), missing),
+            "andel_pct": _blank(s["pct"].astype("Float64").round(1), missing),
+            "ki_nedre_pct": _blank(s["ci_low"].astype("Float64").round(1), missing),
+            "ki_oevre_pct": _blank(s["ci_high"].astype("Float64").round(1), missing),
             "skjult": _yes(s["suppressed"]),
-        }
+        },
+        index=s.index,
     )
-    # a typed-missing reason's share is of everyone asked, not of the base shown; and its base
-    # (the number asked) is left out: minus the base of those who answered it would give the
-    # typed-missing total, hidden when it is below k
-    out.loc[missing.to_numpy(), ["basis", "andel_pct", "ki_nedre_pct", "ki_oevre_pct"]] = pd.NA
     return out.reset_index(drop=True)
 
 

@@ -111,14 +111,7 @@ def _disclosure(
     if base < k:
         return HIDDEN, f"færre end {k} {unit} har svaret på spørgsmålet"
     multi = item.type == "multi"
-    key = (item.id, int(d["wave"].iloc[0]), k)
-    if cache is None or key not in cache:
-        tab = (stats.tab_multi if multi else stats.tab_single)(d, item)
-        got = (tab, suppress(tab, k=k, multi_select=multi))
-        if cache is None:
-            cache = {}
-        cache[key] = got
-    tab, sup = cache[key]
+    tab, sup = distribution(d, item, k, cache)
     if len(measure.labels) == 1:
         cell = sup.loc[
             ~sup["missing"].astype(bool) & (sup["category"].astype(str) == measure.labels[0])
@@ -159,6 +152,31 @@ def _design(d: pd.DataFrame, population: int) -> stats.SurveyDesign:
     return stats.svydesign(d, population=float(max(population, len(d))))
 
 
+def wave_rows(
+    data: pd.DataFrame, wave: int, cache: dict[Any, Any]
+) -> tuple[np.ndarray, pd.DataFrame]:
+    """The positions and rows of ``wave`` in ``data``, selected once per ``cache``."""
+    if ("wave", wave) not in cache:
+        sel = np.flatnonzero(data["wave"].to_numpy() == wave)
+        cache[("wave", wave)] = (sel, data.iloc[sel])
+    return cache[("wave", wave)]
+
+
+def distribution(
+    d: pd.DataFrame, item: Item, k: int, cache: dict[Any, Any] | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The frequency table of ``item`` in the wave rows ``d`` and its suppression
+    (:func:`~fslt_survey.publish.suppress`), computed once per item, wave and k in ``cache``:
+    the one distribution every figure of the item is published from."""
+    multi = item.type == "multi"
+    key = (item.id, int(d["wave"].iloc[0]), k)
+    cache = {} if cache is None else cache
+    if key not in cache:
+        tab = (stats.tab_multi if multi else stats.tab_single)(d, item)
+        cache[key] = (tab, suppress(tab, k=k, multi_select=multi))
+    return cache[key]
+
+
 def level_share(
     data: pd.DataFrame,
     item: Item,
@@ -175,10 +193,7 @@ def level_share(
     (``cache``: the wave's rows, its survey design and the item's suppressed distribution,
     shared between calls)."""
     cache = {} if cache is None else cache
-    if ("wave", wave) not in cache:
-        sel = np.flatnonzero(data["wave"].to_numpy() == wave)
-        cache[("wave", wave)] = (sel, data.iloc[sel])
-    sel, d = cache[("wave", wave)]
+    sel, d = wave_rows(data, wave, cache)
     if not len(d):
         return Level(math.nan, math.nan, math.nan, 0, 0, NO_DATA, f"ingen data fra {wave}")
     if not _asked(item, wave, d):

@@ -170,6 +170,16 @@ class Findings:
             cache=self._tabs,
         )
 
+    def distribution(
+        self, item: str | Item, wave: int | None = None
+    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The frequency table of ``item`` in ``wave`` (default: the latest) and its
+        suppression at the store's k: the distribution the item's findings were judged on,
+        computed once (and kept by the build's findings cache)."""
+        it = item if isinstance(item, Item) else self.instrument.item(item)
+        _, d = est.wave_rows(self.data, self._last(wave), self._tabs)
+        return est.distribution(d, it, self.k, self._tabs)
+
     def share(
         self,
         item: str | Item,

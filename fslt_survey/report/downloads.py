@@ -8,10 +8,11 @@ lists them in Danish.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
-from fslt_survey import publish, stats
+from fslt_survey import publish
 from fslt_survey.report.data import (
     Report,
     _lower_first,
@@ -41,10 +42,7 @@ def download_tables(r: Report) -> dict[str, tuple[str, pd.DataFrame]]:
             if it.waves and r.wave not in it.waves:
                 continue
             if it.type in ("single", "likert", "multi"):
-                multi = it.type == "multi"
-                raw = (stats.tab_multi if multi else stats.tab_single)(r.latest, it)
-                raw = with_findings(r.findings, raw, it, r.wave)  # the findings' intervals
-                frames.append(publish.public_frequencies(raw, k=r.k, multi_select=multi))
+                frames.append(_public_distribution(r, it))
         if frames:
             title = r.instrument.themes.get(theme, theme)
             tables[f"{theme}_{r.wave}"] = (
@@ -80,6 +78,20 @@ def download_tables(r: Report) -> dict[str, tuple[str, pd.DataFrame]]:
         public_findings(r.findings),
     )
     return tables
+
+
+def _public_distribution(r: Report, it: Any) -> pd.DataFrame:
+    """The item's suppressed distribution as the findings judged it (computed once, by the
+    build), with the findings' shares and intervals: the theme pages' numbers."""
+    raw, sup = r.findings.distribution(it, r.wave)
+    if r.findings.k != r.k:  # a store at another k than the page's: suppress here
+        sup = publish.suppress(raw, k=r.k, multi_select=it.type == "multi")
+    shown = with_findings(r.findings, sup.drop(columns="suppressed"), it, r.wave)
+    hidden = sup["suppressed"].to_numpy(dtype=bool)
+    for col in ("pct", "ci_low", "ci_high"):  # a hidden cell stays hidden
+        shown[col] = shown[col].astype("Float64").mask(hidden)
+    shown["suppressed"] = hidden
+    return publish.public_frequencies(raw, k=r.k, suppressed=shown)
 
 
 def _measure(r: Report, answers: tuple[str, ...], battery: str = "behov") -> str:
