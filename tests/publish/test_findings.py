@@ -120,6 +120,27 @@ def test_the_same_change_asked_twice_is_the_same_finding(findings) -> None:
     assert a == b and a.text() == b.text()
 
 
+def test_an_items_distribution_is_computed_once_and_is_the_one_its_findings_use(
+    findings, demo_data
+) -> None:
+    """Issue 20: the Data page takes the distribution the findings were judged on
+    (``Findings.distribution``) instead of computing it again; it is the suppression of the
+    wave's frequency table, and a hidden share's cell is hidden in it."""
+    from fslt_survey.publish import suppress
+
+    item = findings.instrument.item("behov_fundraising")
+    wave = findings.waves[-1]
+    raw, sup = findings.distribution(item, wave)
+    assert findings.distribution("behov_fundraising", wave)[1] is sup  # computed once
+    expected = stats.tab_single(demo_data[demo_data["wave"] == wave], item)
+    pd.testing.assert_frame_equal(raw, expected)
+    pd.testing.assert_frame_equal(sup, suppress(expected, k=findings.k))
+    for label in [lab.label for lab in item.scale.substantive]:
+        f = findings.share(item, [label], wave)
+        cell = sup[~sup["missing"].astype(bool) & (sup["category"].astype(str) == label)]
+        assert bool(cell["suppressed"].iloc[0]) == (not f.shown) or f.base < findings.k
+
+
 def test_a_hidden_share_gives_its_true_reason(findings) -> None:
     hidden = [f for f in findings._catalogue() if f.status == "skjult" and f.kind == "share"]
     assert hidden
