@@ -75,9 +75,30 @@ def restore(store: Any, clean_dir: str | Path) -> bool:
         return False
     if not isinstance(state, dict) or set(state) != set(_STATE):
         return False
-    for name in _STATE:
-        getattr(store, name).update(state[name])
+    store._memo.update(state["_memo"])
+    store._families.update(state["_families"])
+    store._tabs = _Tables({**state["_tabs"], **store._tabs})
     return True
+
+
+class _Packed(bytes):
+    """One cached table (or pair of tables), still pickled."""
+
+
+class _Tables(dict):  # type: ignore[type-arg]
+    """The store's tables, each unpickled when it is first asked for.
+
+    The cache holds two tables for each item and wave (~150 small frames for the member
+    survey); unpickling them all took longer than a page's own computing, and a page reads
+    only the few items it shows. ``in`` and iteration see every entry; reading one unpacks it.
+    """
+
+    def __getitem__(self, key: Any) -> Any:
+        value = super().__getitem__(key)
+        if isinstance(value, _Packed):
+            value = pickle.loads(value)  # written by persist() from the same inputs
+            super().__setitem__(key, value)
+        return value
 
 
 def _is_design(key: Any) -> bool:
@@ -91,7 +112,11 @@ def persist(store: Any, clean_dir: str | Path) -> Path:
     state = {name: dict(getattr(store, name)) for name in _STATE}
     # a wave's survey design holds the wave's data: rebuilding it is cheaper than unpickling
     # it in every page (it was nine tenths of the file)
-    state["_tabs"] = {k: v for k, v in state["_tabs"].items() if not _is_design(k)}
+    state["_tabs"] = {
+        k: v if isinstance(v, _Packed) else _Packed(pickle.dumps(v, pickle.HIGHEST_PROTOCOL))
+        for k, v in state["_tabs"].items()  # dict.items: packed entries stay packed
+        if not _is_design(k)
+    }
     with atomic_path(path) as tmp:
         tmp.write_bytes(pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
     for old in path.parent.glob("*.pickle"):

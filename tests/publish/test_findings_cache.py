@@ -37,6 +37,35 @@ def test_a_restored_store_publishes_what_a_fresh_one_computes(
         demo_data, member_instrument, registry).share(item, labels)
 
 
+def test_cached_tables_are_read_when_asked_for_and_stay_the_same(
+    tmp_path, demo_data, member_instrument, registry
+):
+    """Issue 20: the cached distributions are unpickled one by one when a page asks for them
+    (unpickling all ~150 took a page longer than its own work); what is read is what was
+    computed, and a restored store writes the same cache again."""
+    built = _store(demo_data, member_instrument, registry)
+    built.table()
+    item = next(it for it in member_instrument.items if it.type == "likert")
+    raw, sup = built.distribution(item)
+    findings_cache.persist(built, tmp_path)
+    restored = _store(demo_data.copy(), member_instrument, registry)
+    assert findings_cache.restore(restored, tmp_path)
+    packed = [k for k in restored._tabs if isinstance(dict.get(restored._tabs, k), bytes)]
+    assert len(packed) >= 50  # nothing unpickled yet
+    got_raw, got_sup = restored.distribution(item)
+    pd.testing.assert_frame_equal(got_raw, raw)
+    pd.testing.assert_frame_equal(got_sup, sup)
+    assert restored.distribution(item)[1] is got_sup  # unpickled once
+    findings_cache.persist(restored, tmp_path)  # unpacked and packed entries alike
+    again = _store(demo_data.copy(), member_instrument, registry)
+    assert findings_cache.restore(again, tmp_path)
+    assert set(again._tabs) >= {k for k in built._tabs if k[0] != "design"}
+    for key in [k for k in built._tabs if k[0] not in ("design", "wave")][:20]:
+        for mine, theirs in zip(again._tabs[key], built._tabs[key], strict=True):
+            pd.testing.assert_frame_equal(mine, theirs)
+    assert again.table().to_csv(index=False) == built.table().to_csv(index=False)
+
+
 def test_every_input_is_part_of_the_key(tmp_path, demo_data, member_instrument, registry):
     base = _store(demo_data, member_instrument, registry)
     findings_cache.persist(base, tmp_path)
