@@ -51,14 +51,32 @@ _BODIES = weakref.WeakKeyDictionary()
 def text_metrics(s: str, prop: FontProperties, ismath: Any) -> tuple[float, float, float]:
     """Width, height and descent (points) of ``s`` as the SVG writer measures it
     (``TextToPath``), remembered for the process: the same text in the same font is measured
-    once, whichever chart or renderer asks."""
-    key = (s, hash(prop), ismath)
+    once, whichever chart, renderer or size asks (``TextToPath`` measures at a fixed size and
+    scales, so a phone's smaller labels reuse the page's measurement, to the last bit)."""
+    size = prop.get_size_in_points()
+    key = (s, _font_key(prop), ismath)
     found = _METRICS.get(key)
     if found is None:
         if len(_METRICS) >= _METRICS_MAX:
             _METRICS.clear()
-        found = _METRICS[key] = _TEXT2PATH.get_text_width_height_descent(s, prop, ismath)
-    return found
+        unit = prop.copy()
+        unit.set_size(TextToPath.FONT_SCALE)
+        found = _METRICS[key] = _TEXT2PATH.get_text_width_height_descent(s, unit, ismath)
+    scale = size / TextToPath.FONT_SCALE
+    return found[0] * scale, found[1] * scale, found[2] * scale
+
+
+def _font_key(prop: FontProperties) -> tuple[Any, ...]:
+    """What selects the font of ``prop``, its size apart."""
+    return (
+        tuple(prop.get_family()),
+        prop.get_style(),
+        prop.get_variant(),
+        prop.get_weight(),
+        prop.get_stretch(),
+        prop.get_file(),
+        prop.get_math_fontfamily(),
+    )
 
 
 class _Renderer(RendererSVG):

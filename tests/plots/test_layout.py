@@ -67,9 +67,15 @@ def test_text_metrics_are_the_svg_writers_and_remembered():
     assert _layout.text_metrics(text, prop, False) == TextToPath().get_text_width_height_descent(
         text, prop, False
     )
-    assert (text, hash(prop), False) in _layout._METRICS
-    bigger = FontProperties(family="DejaVu Sans", size=12)
-    assert _layout.text_metrics(text, bigger, False)[0] > _layout.text_metrics(text, prop, False)[0]
+    assert (text, _layout._font_key(prop), False) in _layout._METRICS
+    bigger = FontProperties(family="DejaVu Sans", size=12.5)  # a phone's size: same entry
+    before = len(_layout._METRICS)
+    assert _layout.text_metrics(text, bigger, False) == TextToPath().get_text_width_height_descent(
+        text, bigger, False
+    )
+    assert len(_layout._METRICS) == before
+    bold = FontProperties(family="DejaVu Sans", size=9, weight="bold")
+    assert _layout.text_metrics(text, bold, False)[0] > _layout.text_metrics(text, prop, False)[0]
 
 
 def test_place_axes_follows_the_grid_width_ratios():
