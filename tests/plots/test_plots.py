@@ -24,6 +24,7 @@ from fslt_survey.errors import SurveyDataError
 from fslt_survey.plots import (
     NA_TEXT,
     Chart,
+    _layout,
     contrast_ratio,
     plot_dumbbell,
     plot_frequencies,
@@ -33,7 +34,6 @@ from fslt_survey.plots import (
     plot_ranked_needs,
     text_color_on,
 )
-from fslt_survey.plots import _layout
 from fslt_survey.plots import style as plot_style
 
 SOURCE = "Kilde: Medlemsundersøgelsen 2025, FSLT"
