@@ -163,7 +163,10 @@ def _protect(values: np.ndarray, state: np.ndarray, tier: np.ndarray, k: int) ->
 
 
 def _int_array(values: Iterable[object], what: str, column: str | None = None) -> np.ndarray:
-    if isinstance(values, pd.Series) and _plain_number(values.dtype):
+    plain = isinstance(values, pd.Series) and (  # integer or float columns: read directly
+        pd.api.types.is_integer_dtype(values.dtype) or pd.api.types.is_float_dtype(values.dtype)
+    )
+    if plain:
         arr = values.to_numpy(dtype=float, na_value=np.nan)
     else:
         arr = pd.to_numeric(pd.Series(list(values), dtype=object), errors="coerce").to_numpy(float)
@@ -176,11 +179,6 @@ def _int_array(values: Iterable[object], what: str, column: str | None = None) -
             found=f"{int(bad.sum())} invalid value(s)",
         )
     return arr
-
-
-def _plain_number(dtype: Any) -> bool:
-    """An integer or float column (numpy or nullable), read as floats directly."""
-    return pd.api.types.is_integer_dtype(dtype) or pd.api.types.is_float_dtype(dtype)
 
 
 def _check_columns(table: pd.DataFrame, columns: Iterable[str | None]) -> None:
@@ -306,9 +304,9 @@ def suppress_counts(
             if state[i, -1] in (_PRIM, _SEC):
                 hidden_base[idx[rows]] = True
     out = table.copy()
-    out[n_col] = _masked_counts(n, hidden_n)
+    out[n_col] = pd.arrays.IntegerArray(n.astype("int64"), hidden_n.copy())  # NA: hidden
     if base_col is not None:
-        out[base_col] = _masked_counts(base, hidden_base)
+        out[base_col] = pd.arrays.IntegerArray(base.astype("int64"), hidden_base.copy())
     if hidden_n.any():
         for col in hide:
             out[col] = out[col].mask(hidden_n)
@@ -323,11 +321,6 @@ def _parts(cells: list[tuple[Any, ...]], width: int) -> list[np.ndarray]:
     for row, cell in enumerate(cells):
         parts.setdefault(cell[:width], []).append(row)
     return [np.asarray(rows) for rows in parts.values()]
-
-
-def _masked_counts(values: np.ndarray, hidden: np.ndarray) -> pd.arrays.IntegerArray:
-    """Counts as nullable integers, NA where hidden."""
-    return pd.arrays.IntegerArray(values.astype("int64"), hidden.copy())
 
 
 def _tidy_state(

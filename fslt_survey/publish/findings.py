@@ -158,24 +158,14 @@ class Findings:
     # ------------------------------------------------------------------ levels
 
     def _level(self, it: Item, m: Measure, wave: int) -> est.Level:
-        return est.level_share(
-            self.data,
-            it,
-            m,
-            wave,
-            population=self.population,
-            conf=self.conf,
-            k=self.k,
-            unit=self.unit,
-            cache=self._tabs,
-        )
+        opts = {"population": self.population, "conf": self.conf, "k": self.k, "unit": self.unit}
+        return est.level_share(self.data, it, m, wave, cache=self._tabs, **opts)
 
     def distribution(
         self, item: str | Item, wave: int | None = None
     ) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """The frequency table of ``item`` in ``wave`` (default: the latest) and its
-        suppression at the store's k: the distribution the item's findings were judged on,
-        computed once (and kept by the build's findings cache)."""
+        """``item``'s frequency table in ``wave`` (default: the latest) and its suppression:
+        what its findings were judged on, computed once (and cached by the build)."""
         it = item if isinstance(item, Item) else self.instrument.item(item)
         _, d = est.wave_rows(self.data, self._last(wave), self._tabs)
         return est.distribution(d, it, self.k, self._tabs)
