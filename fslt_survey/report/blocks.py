@@ -162,10 +162,14 @@ def _choice_block(
     it = item if isinstance(item, Item) else r.instrument.item(item)
     if r.not_asked(it):
         return r.not_asked_note(it)
-    raw = (stats.tab_multi if multi else stats.tab_single)(r.latest, it)
     gone = r.options_not_asked(it) if multi else []  # published as not asked, not as 0 %
-    raw = raw.loc[~raw["category"].astype(str).isin(gone)] if gone else raw
-    sup = with_findings(r.findings, publish.suppress(raw, k=r.k, multi_select=multi), it, r.wave)
+    if gone or r.findings.k != r.k:
+        raw = (stats.tab_multi if multi else stats.tab_single)(r.latest, it)
+        raw = raw.loc[~raw["category"].astype(str).isin(gone)] if gone else raw
+        sup = publish.suppress(raw, k=r.k, multi_select=multi)
+    else:  # the distribution the item's findings were judged on, computed once
+        raw, sup = r.findings.distribution(it, r.wave)
+    sup = with_findings(r.findings, sup, it, r.wave)
     title = title or it.label
     out = [f"Spørgsmål: {_question(it)}{' (flere svar mulige)' if multi else ''}\n"]
     if gone:
