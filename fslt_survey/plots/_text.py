@@ -7,6 +7,7 @@ with a no-break space, half rounds up), with a true minus sign; NA becomes ".." 
 from __future__ import annotations
 
 import functools
+import os
 import textwrap
 from collections.abc import Sequence
 from typing import Any
@@ -123,13 +124,23 @@ def _advance(char: str, bold: bool) -> float:
 
 @functools.cache
 def _font(bold: bool) -> FT2Font:
-    """A font object of our own, set once to 100 pt at 72 dpi: never matplotlib's shared one
-    (``font_manager.get_font``), whose size and hinting its renderers set between measuring
-    and drawing a text - changing it under them made a render fail now and then ("charcode
-    loading failed: too many hints")."""
+    """A font object of our own, set once to 100 pt at 72 dpi (never matplotlib's shared one,
+    whose size its renderers set between measuring and drawing a text).
+
+    A font object reads its glyphs from the font file as they are needed, through a file it
+    keeps open. A process forked from one that had the object (the render's kernels, forked
+    from a server that drew a chart to warm up) would share that open file, and with it the
+    file's read position, with its parent and siblings: two kernels loading glyphs at the same
+    moment read each other's bytes, and a render failed now and then ("charcode loading
+    failed: too many hints", "invalid outline"). So a forked process opens its own (below),
+    as matplotlib does for its font cache."""
     font = FT2Font(findfont(FontProperties(weight="bold" if bold else "normal")))
     font.set_size(100, 72)
     return font
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_font.cache_clear)
 
 
 def fit_lines(text: str, width: float, size: float, bold: bool = False) -> str:

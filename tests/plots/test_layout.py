@@ -4,6 +4,7 @@ written in one drawing pass, with the SVG writer's own text metrics."""
 from __future__ import annotations
 
 import io
+import os
 
 import pytest
 from matplotlib.figure import Figure
@@ -85,3 +86,26 @@ def test_place_axes_follows_the_grid_width_ratios():
     assert side.get_position().x0 > main.get_position().x1
     ratio = main.get_position().width / side.get_position().width
     assert ratio == pytest.approx(6, rel=0.01)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_forked_process_opens_its_own_font_file():
+    """The render's kernels are forked from a server that has measured text: a font object
+    inherited through the fork shares its open file (and read position) with the siblings, and
+    two kernels loading glyphs at once read each other's bytes ("invalid outline"). A forked
+    process starts without the parent's font objects, ours and matplotlib's."""
+    from matplotlib import font_manager
+
+    from fslt_survey.plots import _text
+
+    _text.text_width("Æøå", 10)  # the parent has its font objects
+    font_manager.get_font(font_manager.findfont("DejaVu Sans"))
+    assert _text._font.cache_info().currsize >= 1
+    pid = os.fork()
+    if pid == 0:  # the child: report through the exit code, never return into pytest
+        ours, theirs = _text._font.cache_info(), font_manager._get_font.cache_info()
+        ok = ours.currsize == 0 and theirs.currsize == 0
+        ok = ok and _text.text_width("Æøå", 10) > 0  # and measures with a font of its own
+        os._exit(0 if ok else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
