@@ -21,7 +21,7 @@ and its helpers on this module).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -216,6 +216,7 @@ class MeetingFollowUp:
     source: str = "Kilde: Evaluering af netværksmøder og Frivilligcentrets fremmødelister"
     conf: float = config.CONFIDENCE
     quotes: tuple[publish.Quote, ...] = ()  # the approved quotes of the evaluations
+    shares: tuple[pd.DataFrame, pd.DataFrame] | None = field(default=None, repr=False)
 
 
 def load_meetings_page(
@@ -299,11 +300,15 @@ def meeting_by_type_block(m: MeetingFollowUp) -> str:
 
 
 def _shares(m: MeetingFollowUp) -> tuple[pd.DataFrame, pd.DataFrame]:
-    return evaluation_shares(m.evaluations, m.instrument, k=m.k)
+    """The evaluations' shares per meeting and per year, computed once per page (two blocks
+    print them)."""
+    if m.shares is None:
+        m.shares = evaluation_shares(m.evaluations, m.instrument, k=m.k)
+    return m.shares
 
 
 def evaluation_by_year_block(m: MeetingFollowUp) -> str:
-    """Member associations that attended at least one meeting, by type."""
+    """The share of positive answers per year (the participants' evaluations)."""
     _, by_year = _shares(m)
     counts = m.evaluations.loc[m.evaluations["moede_id"].notna(), "year"].value_counts()
     return evaluation_markdown(
@@ -317,7 +322,7 @@ def evaluation_by_year_block(m: MeetingFollowUp) -> str:
 
 
 def evaluation_by_meeting_block(m: MeetingFollowUp) -> str:
-    """The share of positive answers per year."""
+    """The share of positive answers per meeting."""
     by_meeting, _ = _shares(m)
     counts = response_counts(m.evaluations, k=m.k).set_index("moede_id")["n"]
     return evaluation_markdown(
