@@ -12,7 +12,8 @@ Where things are (new chart types go in a module of their own, built from these 
 
 * ``style`` -- palette, rcParams, font sizes (``FONT``) and layout sizes (``LAYOUT``),
   :class:`Chart`, the figure scaffolding; ``_text`` -- Danish wording of numbers and alt texts;
-  ``_input`` -- checks of the input tables.
+  ``_input`` -- checks of the input tables; ``_layout`` -- the axes placed once when a chart
+  is built, and the SVG writer that draws it once; ``_svg`` -- the written SVG compacted.
 * ``bars`` -- :func:`plot_ranked_needs`, :func:`plot_multi`, :func:`plot_frequencies`;
   ``likert`` -- :func:`plot_likert`; ``heatmap`` -- :func:`plot_needs_heatmap`;
   ``compare`` -- :func:`plot_dumbbell`.
