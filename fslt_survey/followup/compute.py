@@ -132,6 +132,7 @@ def compute_indicators(
     network: Mapping[str, pd.DataFrame] | str | None = "auto",
     k: int | None = None,
     conf: float = config.CONFIDENCE,
+    levels_only: bool = False,
 ) -> pd.DataFrame:
     """Baseline, follow-up, change and target status of every indicator.
 
@@ -148,6 +149,9 @@ def compute_indicators(
         :func:`load_network_data` when a network indicator needs them; None: no network data.
     k
         Small-base threshold (default :data:`~fslt_survey.config.SUPPRESSION_K`).
+    levels_only
+        Shares get their levels and bases but no change or test (the findings give those:
+        :func:`compute_followup` with ``findings``).
 
     Returns
     -------
@@ -168,7 +172,7 @@ def compute_indicators(
     for ind in indicators:
         row = _row(ind, indicators, population)
         if ind.kind in ("share", "top2"):
-            _share(data, ind, indicators, row, paired, conf)
+            _share(data, ind, indicators, row, paired, conf, levels_only and bool(ind.items))
         elif ind.kind == "mean_index":
             _mean_index(data, ind, indicators, row, paired, conf)
         elif ind.kind == "count":
@@ -243,8 +247,15 @@ def compute_followup(
     network = kwargs.pop("network", "auto")
     if isinstance(network, str):
         network = load_network_data() if any(i.kind == "network" for i in indicators) else None
-    parts = [
-        compute_indicators(data, indicators, paired=p, network=network, **kwargs)
+    parts = [  # with findings, the changes of all respondents' shares are the findings'
+        compute_indicators(
+            data,
+            indicators,
+            paired=p,
+            network=network,
+            levels_only=findings is not None and not p,
+            **kwargs,
+        )
         for p in (False, True)
     ]
     out = pd.concat(parts, ignore_index=True)

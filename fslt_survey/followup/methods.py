@@ -117,12 +117,13 @@ def _share(
     row: dict[str, Any],
     paired: bool,
     conf: float,
+    levels_only: bool = False,
 ) -> None:
-
+    """The levels (and, unless ``levels_only``, the change and its test) of a share."""
     hit, answered = indicator_hits(data, ind, iset.instrument)
     present = set(pd.unique(data["wave"]))
     waves = (iset.baseline, iset.followup)
-    if all(w in present for w in waves):
+    if all(w in present for w in waves) and not levels_only:
         frame = pd.DataFrame(
             {
                 "wave": data["wave"].to_numpy(),

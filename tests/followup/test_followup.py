@@ -926,3 +926,24 @@ def test_a_sheet_tells_the_association_its_own_missing_answers_in_its_own_terms(
     assert _own_answer(row, item) == "Ved ikke"
     row = {item.id: "Ja", item.missing_column: None}
     assert _own_answer(row, item) == "Ja"
+
+
+def test_with_findings_the_shares_changes_are_not_computed_twice(member_instrument, registry):
+    """Issue 20: with the findings, all respondents' shares get their change, test and verdict
+    from the findings, so ``compute_followup`` no longer computes them first (``levels_only``);
+    the published table is the same as when they were computed and then replaced."""
+    from fslt_survey.followup.from_findings import apply_findings
+    from fslt_survey.pipeline import clean_survey
+    from fslt_survey.publish.findings import Findings, declared_indicators
+
+    demo = clean_survey("medlemsundersoegelse", demo=True).data
+    iset = load_indicators()
+    declared = declared_indicators("medlemsundersoegelse")
+    store = Findings(demo, member_instrument, population=len(registry), indicators=declared)
+    quick = compute_followup(demo, iset, findings=store, network=None)
+    full = pd.concat(
+        [compute_indicators(demo, iset, paired=p, network=None) for p in (False, True)],
+        ignore_index=True,
+    )
+    pd.testing.assert_frame_equal(quick, apply_findings(full, iset, store))
+    assert (quick["test"] != "none").any()  # the changes' tests came from the findings
