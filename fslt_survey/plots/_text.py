@@ -124,8 +124,8 @@ def _advance(char: str, bold: bool) -> float:
 
 @functools.cache
 def _font(bold: bool) -> FT2Font:
-    """A font object of our own, set once to 100 pt at 72 dpi (never matplotlib's shared one,
-    whose size its renderers set between measuring and drawing a text).
+    """A font object of our own, set once to 100 pt at 72 dpi (matplotlib's shared ones are
+    resized by its renderers for every text they measure).
 
     A font object reads its glyphs from the font file as they are needed, through a file it
     keeps open. A process forked from one that had the object (the render's kernels, forked

@@ -163,11 +163,11 @@ def _choice_block(
     if r.not_asked(it):
         return r.not_asked_note(it)
     gone = r.options_not_asked(it) if multi else []  # published as not asked, not as 0 %
-    if gone or r.findings.k != r.k:
+    if gone:
         raw = (stats.tab_multi if multi else stats.tab_single)(r.latest, it)
-        raw = raw.loc[~raw["category"].astype(str).isin(gone)] if gone else raw
+        raw = raw.loc[~raw["category"].astype(str).isin(gone)]
         sup = publish.suppress(raw, k=r.k, multi_select=multi)
-    else:  # the distribution the item's findings were judged on, computed once
+    else:  # the distribution the item's findings were judged on (at the page's k), once
         raw, sup = r.findings.distribution(it, r.wave)
     sup = with_findings(r.findings, sup, it, r.wave)
     title = title or it.label

@@ -83,9 +83,7 @@ def download_tables(r: Report) -> dict[str, tuple[str, pd.DataFrame]]:
 def _public_distribution(r: Report, it: Any) -> pd.DataFrame:
     """The item's suppressed distribution as the findings judged it (computed once, by the
     build), with the findings' shares and intervals: the theme pages' numbers."""
-    raw, sup = r.findings.distribution(it, r.wave)
-    if r.findings.k != r.k:  # a store at another k than the page's: suppress here
-        sup = publish.suppress(raw, k=r.k, multi_select=it.type == "multi")
+    raw, sup = r.findings.distribution(it, r.wave)  # the store is at the page's k
     shown = with_findings(r.findings, sup.drop(columns="suppressed"), it, r.wave)
     hidden = sup["suppressed"].to_numpy(dtype=bool)
     for col in ("pct", "ci_low", "ci_high"):  # a hidden cell stays hidden
